@@ -1,0 +1,112 @@
+# sevisor: the one build entry point.
+#
+#   make            build/sevisor.efi
+#   make image      build/sevisor.img (GPT disk, one EFI system partition; dd it to a USB stick)
+#   make run        install what is missing, build, boot the image in QEMU (TCG) and stream the console
+#   make test       install what is missing, then every unit and integration test
+#   make unit       unit tests only (hosted, cmocka, ASan+UBSan)
+#   make integration  integration tests only (pytest driving QEMU)
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600)
+#   make bench      exit-path instruction counts under QEMU -icount
+#
+# Sources: every .c file under the module folders is built into the EFI image. The hosted build
+# (unit tests, fuzzers) takes the same files minus the ones that touch hardware or UEFI:
+# names ending in _hw.c, and boot/efi_*.c.
+
+BUILD ?= build
+SRC_DIRS := lib arch/x86 boot svm sev ghcb msr
+ALL_C := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
+HW_C := $(filter %_hw.c boot/efi_%.c,$(ALL_C))
+PURE_C := $(filter-out $(HW_C),$(ALL_C))
+ASM := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm)))
+
+CC := gcc
+NASM := nasm
+WARN := -Wall -Wextra -Werror -Wno-address-of-packed-member -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+
+# ---- the EFI image --------------------------------------------------------------------------
+EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64 -I/usr/include/efi/protocol
+EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. $(EFI_INC) -fpic -fshort-wchar -mno-red-zone \
+	-mgeneral-regs-only -ffreestanding -fno-stack-protector -fno-strict-aliasing \
+	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -DEFI_FUNCTION_WRAPPER \
+	-DGNU_EFI_USE_MS_ABI -MMD -MP
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L/usr/lib
+EFI_OBJS := $(ALL_C:%.c=$(BUILD)/efi/%.o) $(ASM:%.asm=$(BUILD)/efi/%.o)
+
+all: $(BUILD)/sevisor.efi
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -Werror -I. $< -o $@
+
+$(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld
+	ld $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
+
+$(BUILD)/sevisor.efi: $(BUILD)/sevisor.so
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+# ---- guests -----------------------------------------------------------------------------------
+include tests/guests/guests.mk
+
+# ---- the USB image ----------------------------------------------------------------------------
+IMAGE_CFG ?= sevisor.cfg
+image: $(BUILD)/sevisor.img
+$(BUILD)/sevisor.img: $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) tools/mkimage.sh
+	tools/mkimage.sh $@ $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS)
+
+# ---- hosted build: unit tests and fuzzers -----------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DSEVISOR_HOSTED -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+HOST_OBJS := $(PURE_C:%.c=$(BUILD)/host/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/libsevisor.a: $(HOST_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Itests/unit $< $(BUILD)/host/libsevisor.a -lcmocka -o $@
+
+# ---- set-up -----------------------------------------------------------------------------------
+# Debian packages the build and the tests need. Installed only when something is missing.
+DEB_PKGS := gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools gdisk \
+	libcmocka-dev python3-pytest python3-pytest-xdist clang
+deps:
+	@tools/deps.sh $(DEB_PKGS)
+
+# ---- entry points ------------------------------------------------------------------------------
+run: deps
+	$(MAKE) image
+	tools/run_qemu.sh $(BUILD)/sevisor.img
+
+unit: $(UNIT_BINS)
+	@tools/run_unit.sh $(UNIT_BINS)
+
+integration: all $(GUEST_ELFS)
+	/usr/bin/python3 -m pytest -q -n 2 tests/integration
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) fuzz-smoke
+	$(MAKE) integration
+
+include tests/fuzz/fuzz.mk
+include tests/bench/bench.mk
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all image run unit integration test deps clean
+.DELETE_ON_ERROR:
+-include $(EFI_OBJS:.o=.d) $(HOST_OBJS:.o=.d)

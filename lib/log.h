@@ -1,0 +1,55 @@
+/* Logging: levels, a ring buffer, and named sinks the ring is drained to.
+ *
+ * Messages go into the ring first. The ring is drained to every enabled sink right away
+ * unless draining is held (early boot, before the config has chosen the sinks) or deferred
+ * (inside an exit handler; the run loop drains before the next VMRUN). Nothing is dropped
+ * silently: if the ring overflows, the drain reports how many bytes were lost. */
+#ifndef LIB_LOG_H
+#define LIB_LOG_H
+
+#include <stdarg.h>
+#include "lib/types.h"
+
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+typedef void (*log_sink_fn)(const char *text, size_t len, void *ctx);
+
+#define LOG_MAX_SINKS 6
+#define LOG_LINE_MAX 512
+#define LOG_RING_SIZE (64 * 1024)
+
+/* Registers a sink; enabled says whether it starts enabled. Returns false when full. */
+bool log_add_sink(const char *name, log_sink_fn fn, void *ctx, bool enabled);
+/* Enables exactly the sinks named in a comma-separated list; false if a name is unknown. */
+bool log_select_sinks(const char *list, char *bad_name, size_t bad_size);
+/* Disables one sink (e.g. UEFI ConOut once boot services are gone). */
+void log_disable_sink(const char *name);
+
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+bool log_level_from_name(const char *name, enum log_level *out);
+
+void log_printf(enum log_level level, const char *fmt, ...) PRINTF_LIKE(2, 3);
+void log_vprintf(enum log_level level, const char *fmt, va_list ap);
+/* A machine-readable line: "@sevisor " followed by the formatted key=value text. Always printed. */
+void log_result(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+#define log_err(...) log_printf(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) log_printf(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_printf(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+
+/* Hold: keep everything in the ring (early boot). Defer: same, cheaper to toggle per exit. */
+void log_hold(bool hold);
+void log_defer(bool defer);
+void log_drain(void);
+
+/* Test support: forget all sinks and empty the ring. */
+void log_reset(void);
+
+#endif

@@ -1,0 +1,94 @@
+/* SVM exit codes (APM vol. 2, appendix C "SVM Intercept Exit Codes"), including the SEV-ES
+ * write traps and VMGEXIT. Names follow the APM mnemonics. */
+#ifndef SVM_EXIT_CODES_H
+#define SVM_EXIT_CODES_H
+
+#define SVM_EXIT_READ_CR0 0x000   /* + n for CRn */
+#define SVM_EXIT_WRITE_CR0 0x010  /* + n for CRn */
+#define SVM_EXIT_READ_DR0 0x020   /* + n */
+#define SVM_EXIT_WRITE_DR0 0x030  /* + n */
+#define SVM_EXIT_EXCP_BASE 0x040  /* + vector */
+#define SVM_EXIT_INTR 0x060
+#define SVM_EXIT_NMI 0x061
+#define SVM_EXIT_SMI 0x062
+#define SVM_EXIT_INIT 0x063
+#define SVM_EXIT_VINTR 0x064
+#define SVM_EXIT_CR0_SEL_WRITE 0x065
+#define SVM_EXIT_IDTR_READ 0x066
+#define SVM_EXIT_GDTR_READ 0x067
+#define SVM_EXIT_LDTR_READ 0x068
+#define SVM_EXIT_TR_READ 0x069
+#define SVM_EXIT_IDTR_WRITE 0x06A
+#define SVM_EXIT_GDTR_WRITE 0x06B
+#define SVM_EXIT_LDTR_WRITE 0x06C
+#define SVM_EXIT_TR_WRITE 0x06D
+#define SVM_EXIT_RDTSC 0x06E
+#define SVM_EXIT_RDPMC 0x06F
+#define SVM_EXIT_PUSHF 0x070
+#define SVM_EXIT_POPF 0x071
+#define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_RSM 0x073
+#define SVM_EXIT_IRET 0x074
+#define SVM_EXIT_SWINT 0x075
+#define SVM_EXIT_INVD 0x076
+#define SVM_EXIT_PAUSE 0x077
+#define SVM_EXIT_HLT 0x078
+#define SVM_EXIT_INVLPG 0x079
+#define SVM_EXIT_INVLPGA 0x07A
+#define SVM_EXIT_IOIO 0x07B
+#define SVM_EXIT_MSR 0x07C
+#define SVM_EXIT_TASK_SWITCH 0x07D
+#define SVM_EXIT_FERR_FREEZE 0x07E
+#define SVM_EXIT_SHUTDOWN 0x07F
+#define SVM_EXIT_VMRUN 0x080
+#define SVM_EXIT_VMMCALL 0x081
+#define SVM_EXIT_VMLOAD 0x082
+#define SVM_EXIT_VMSAVE 0x083
+#define SVM_EXIT_STGI 0x084
+#define SVM_EXIT_CLGI 0x085
+#define SVM_EXIT_SKINIT 0x086
+#define SVM_EXIT_RDTSCP 0x087
+#define SVM_EXIT_ICEBP 0x088
+#define SVM_EXIT_WBINVD 0x089
+#define SVM_EXIT_MONITOR 0x08A
+#define SVM_EXIT_MWAIT 0x08B
+#define SVM_EXIT_MWAIT_COND 0x08C
+#define SVM_EXIT_XSETBV 0x08D
+#define SVM_EXIT_RDPRU 0x08E
+#define SVM_EXIT_EFER_WRITE_TRAP 0x08F
+#define SVM_EXIT_CR0_WRITE_TRAP 0x090 /* + n for CRn, up to 0x09F */
+#define SVM_EXIT_INVPCID 0x0A2
+#define SVM_EXIT_BUS_LOCK 0x0A5
+#define SVM_EXIT_IDLE_HLT 0x0A6
+#define SVM_EXIT_NPF 0x400
+#define SVM_EXIT_AVIC_INCOMPLETE_IPI 0x401
+#define SVM_EXIT_AVIC_UNACCELERATED_ACCESS 0x402
+#define SVM_EXIT_VMGEXIT 0x403
+/* VMRUN consistency-check failure. QEMU TCG and nested KVM report it as a 32-bit -1. */
+#define SVM_EXIT_INVALID 0xFFFFFFFFFFFFFFFFULL
+#define SVM_EXIT_INVALID32 0x00000000FFFFFFFFULL
+
+/* NPF EXITINFO1 error-code bits (APM 15.25.6). */
+#define SVM_NPF_PRESENT (1ULL << 0)
+#define SVM_NPF_WRITE (1ULL << 1)
+#define SVM_NPF_USER (1ULL << 2)
+#define SVM_NPF_RSVD (1ULL << 3)
+#define SVM_NPF_FETCH (1ULL << 4)
+#define SVM_NPF_FINAL_GPA (1ULL << 32)
+#define SVM_NPF_PAGE_TABLE (1ULL << 33)
+
+/* IOIO EXITINFO1 (APM 15.10.2). */
+#define SVM_IOIO_IN (1u << 0)
+#define SVM_IOIO_STR (1u << 2)
+#define SVM_IOIO_REP (1u << 3)
+#define SVM_IOIO_SZ8 (1u << 4)
+#define SVM_IOIO_SZ16 (1u << 5)
+#define SVM_IOIO_SZ32 (1u << 6)
+#define SVM_IOIO_SIZE_SHIFT 4
+#define SVM_IOIO_SIZE_MASK (7u << SVM_IOIO_SIZE_SHIFT)
+#define SVM_IOIO_A16 (1u << 7)
+#define SVM_IOIO_A32 (1u << 8)
+#define SVM_IOIO_A64 (1u << 9)
+#define SVM_IOIO_PORT_SHIFT 16
+
+#endif

@@ -1,0 +1,83 @@
+/* struct vcpu and the register accessors.
+ *
+ * The hypervisor proper reaches guest registers only through vcpu_reg_read/vcpu_reg_write.
+ * They refuse for a vCPU whose state is protected (sev-es: the VMSA is encrypted; soft-es: the
+ * software SEV-ES model hides it), so that a soft-es run proves sevisor never looks at state
+ * it could not see on real hardware. Only the soft-es CPU model uses the raw accessors. */
+#ifndef SVM_VCPU_H
+#define SVM_VCPU_H
+
+#include "lib/types.h"
+#include "svm/vm.h"
+#include "svm/vmcb.h"
+#include "svm/cr_shadow.h"
+#include "msr/msr_state.h"
+#include "ghcb/ghcb_state.h"
+
+/* Guest GPRs kept by the world switch; RAX and RSP live in the VMCB save area.
+ * svm/world_switch.asm depends on this exact order (asserted below). */
+struct svm_gprs {
+	u64 rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+ASSERT_OFFSET(struct svm_gprs, rbx, 0x00);
+ASSERT_OFFSET(struct svm_gprs, rcx, 0x08);
+ASSERT_OFFSET(struct svm_gprs, rdx, 0x10);
+ASSERT_OFFSET(struct svm_gprs, rsi, 0x18);
+ASSERT_OFFSET(struct svm_gprs, rdi, 0x20);
+ASSERT_OFFSET(struct svm_gprs, rbp, 0x28);
+ASSERT_OFFSET(struct svm_gprs, r8, 0x30);
+ASSERT_OFFSET(struct svm_gprs, r15, 0x68);
+
+/* Register numbers in x86 ModRM order (0..15), then RIP and RFLAGS. */
+enum vcpu_reg {
+	VCPU_RAX, VCPU_RCX, VCPU_RDX, VCPU_RBX, VCPU_RSP, VCPU_RBP, VCPU_RSI, VCPU_RDI,
+	VCPU_R8, VCPU_R9, VCPU_R10, VCPU_R11, VCPU_R12, VCPU_R13, VCPU_R14, VCPU_R15,
+	VCPU_RIP, VCPU_RFLAGS,
+	VCPU_NR_REGS
+};
+const char *vcpu_reg_name(enum vcpu_reg reg);
+
+/* An event waiting to be injected on the next VMRUN (EVENTINJ format). */
+struct svm_event {
+	bool pending;
+	u32 info;     /* vector, type, EV, V */
+	u32 err_code;
+};
+
+#define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */
+#define VCPU_EXIT_SLOT_NPF 0x100
+#define VCPU_EXIT_SLOT_VMGEXIT 0x101
+#define VCPU_EXIT_SLOT_OTHER 0x102
+#define VCPU_EXIT_COUNTERS 0x103
+
+struct vcpu {
+	struct svm_gprs gprs;
+	struct vm *vm;
+	u32 id;
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u8 *vmsa; /* sev-es only */
+	u64 vmsa_pa;
+	/* Set once the guest's state is encrypted (sev-es) or hidden by the soft-es model. */
+	bool state_protected;
+
+	struct cr_shadow cr;   /* svm/cr_shadow.c */
+	struct msr_state msr;  /* msr/ */
+	struct ghcb_state ghcb; /* ghcb/ */
+
+	struct svm_event pending;
+	u64 exit_counts[VCPU_EXIT_COUNTERS];
+	u64 exits_total;
+};
+
+/* Guarded accessors: false (and a logged refusal) when the state is protected. */
+bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out);
+bool vcpu_reg_write(struct vcpu *v, enum vcpu_reg reg, u64 val);
+
+/* Raw accessors: only for code that plays the CPU (the soft-es model, the world switch
+ * set-up, guest loaders before launch). */
+u64 vcpu_raw_reg(struct vcpu *v, enum vcpu_reg reg);
+void vcpu_raw_set_reg(struct vcpu *v, enum vcpu_reg reg, u64 val);
+
+#endif

@@ -1,0 +1,2 @@
+# Guest programs (filled in by the guest runtime work).
+GUEST_ELFS :=
