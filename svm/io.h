@@ -1,0 +1,15 @@
+/* Port I/O and MMIO dispatch to the guest's virtual devices. Used by the plain-mode IOIO/NPF
+ * exit handlers and by the GHCB IOIO/MMIO events alike: one implementation per device.
+ *
+ * size is 1, 2 or 4 for ports and 1, 2, 4 or 8 for MMIO. Reads fill *val (zero-extended).
+ * Returns false only when the access ended the guest (vm_terminate was called, e.g. an
+ * unbacked MMIO access with unbacked = terminate); unclaimed ports read all ones. */
+#ifndef SVM_IO_H
+#define SVM_IO_H
+
+#include "svm/vm.h"
+
+bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val);
+
+#endif
