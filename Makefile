@@ -21,11 +21,20 @@ PURE_C := $(filter-out $(HW_C),$(ALL_C))
 ASM := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm)))
 
 CC := gcc
+# V=1 shows full command lines.
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @echo "  $(1) $(2)"
+else
+Q :=
+say =
+endif
 NASM := nasm
 WARN := -Wall -Wextra -Werror -Wno-address-of-packed-member -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 
 # ---- the EFI image --------------------------------------------------------------------------
-EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64 -I/usr/include/efi/protocol
+EFI_INC := -isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -isystem /usr/include/efi/protocol
 EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. $(EFI_INC) -fpic -fshort-wchar -mno-red-zone \
 	-mgeneral-regs-only -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -DEFI_FUNCTION_WRAPPER \
@@ -37,11 +46,13 @@ all: $(BUILD)/sevisor.efi
 
 $(BUILD)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 $(BUILD)/efi/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -Werror -I. $< -o $@
+	$(call say,NASM,$@)
+	$(Q)$(NASM) -f elf64 -Werror -I. $< -o $@
 
 $(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld
 	ld $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
@@ -68,7 +79,8 @@ UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 $(BUILD)/host/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -c $< -o $@
+	$(call say,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
 $(BUILD)/host/libsevisor.a: $(HOST_OBJS)
 	@rm -f $@
@@ -76,7 +88,8 @@ $(BUILD)/host/libsevisor.a: $(HOST_OBJS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Itests/unit $< $(BUILD)/host/libsevisor.a -lcmocka -o $@
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -Itests/unit $< $(BUILD)/host/libsevisor.a -lcmocka -o $@
 
 # ---- set-up -----------------------------------------------------------------------------------
 # Debian packages the build and the tests need. Installed only when something is missing.

@@ -2,14 +2,7 @@
 #include "lib/kstring.h"
 
 #ifndef SEVISOR_HOSTED
-void *memcpy(void *dst, const void *src, size_t n)
-{
-	u8 *d = dst;
-	const u8 *s = src;
-	while (n--)
-		*d++ = *s++;
-	return dst;
-}
+/* memcpy and memset come from gnu-efi's libefi, which the image links anyway. */
 
 void *memmove(void *dst, const void *src, size_t n)
 {
@@ -19,14 +12,6 @@ void *memmove(void *dst, const void *src, size_t n)
 		return memcpy(dst, src, n);
 	while (n--)
 		d[n] = s[n];
-	return dst;
-}
-
-void *memset(void *dst, int c, size_t n)
-{
-	u8 *d = dst;
-	while (n--)
-		*d++ = (u8)c;
 	return dst;
 }
 
@@ -61,6 +46,15 @@ int strncmp(const char *a, const char *b, size_t n)
 int strcmp(const char *a, const char *b)
 {
 	return strncmp(a, b, (size_t)-1);
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+	const u8 *p = s;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == (u8)c)
+			return (void *)(p + i);
+	return NULL;
 }
 
 char *strchr(const char *s, int c)
