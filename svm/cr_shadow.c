@@ -177,6 +177,12 @@ void cr_shadow_set_efer(struct vcpu *v, u64 value)
 	commit(v, value, v->cr.cr0, v->cr.cr4);
 }
 
+void cr_shadow_load(struct vcpu *v, u64 efer, u64 cr0, u64 cr4, u64 cr8)
+{
+	commit_cr8(v, cr8);
+	commit(v, efer, cr0, cr4);
+}
+
 u64 cr_shadow_hw_efer(const struct vcpu *v)
 {
 	return v->cr.efer | EFER_SVME;

@@ -148,6 +148,10 @@ void cr_shadow_set_efer(struct vcpu *v, u64 value);
  * For an unprotected vCPU the VMCB save area (cr0, cr3, cr4, efer|SVME) and V_TPR are written. */
 void cr_shadow_reset(struct vcpu *v, const struct cr_shadow_regs *state, u64 cr4_allowed);
 
+/* Loads a complete, already validated state (svm/sregs.c, vcpu_sregs_set): same path as the
+ * events (LMA inferred, SVME masked, VMCB mirrored for unprotected vCPUs, transitions logged). */
+void cr_shadow_load(struct vcpu *v, u64 efer, u64 cr0, u64 cr4, u64 cr8);
+
 /* Hardware EFER to put into the VMCB save area or the VMSA: guest-visible EFER | SVME. */
 u64 cr_shadow_hw_efer(const struct vcpu *v);
 
