@@ -5,6 +5,7 @@
 #define MSR_MSR_H
 
 #include "lib/types.h"
+#include "svm/vm.h"
 
 struct vcpu;
 
@@ -16,5 +17,37 @@ enum msr_result {
 
 enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_write(struct vcpu *v, u32 index, u64 value);
+
+/* After MSR_ERROR: why (never NULL; "" when there was no error). */
+const char *msr_error_reason(const struct vcpu *v);
+
+/* Architectural reset of the per-vCPU MSR state (APIC base with BSP for vCPU 0, MTRRs off).
+ * Call once when the vCPU is created. The VMCB's G_PAT is the VMCB builder's (MSR_PAT_DEFAULT). */
+void msr_vcpu_reset(struct vcpu *v);
+
+/* Host TSC source for RDMSR/WRMSR TSC (the EFI build registers an RDTSC wrapper, tests a fake).
+ * Without one, TSC accesses are an MSR_ERROR. */
+void msr_set_host_tsc(u64 (*fn)(void));
+
+/* EFER validity (msr/efer.c), shared with the EFER write-trap path: MSR_GP when new_efer sets
+ * a reserved bit, a bit the guest's CPUID does not allow, SVME or LMSLE, or changes LME while
+ * CR0.PG=1. LMA in new_efer is ignored (it is inferred). new_efer must have SVME masked by
+ * the caller when it comes from a hardware trap (facts D.2). */
+enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer);
+
+/* MSR permission map (APM vol. 2, 15.11): 8 KiB, 2 bits per MSR (read, write), built from the
+ * dispatch table: an MSR is intercepted unless the table says the hardware serves it in this
+ * mode. MSRs without a rule are intercepted (and then #GP). */
+#define MSR_PERMISSION_MAP_SIZE 8192
+void msr_build_permission_map(u8 *msrpm, enum vm_mode mode);
+
+/* ---- introspection of the table (tests, the VMCB dump, the GHCB paths) ---- */
+
+enum msr_access { MSR_ACCESS_READ = 0, MSR_ACCESS_WRITE = 1 };
+
+/* Name of the rule covering index, or NULL when the table has no rule for it. */
+const char *msr_rule_name(u32 index);
+/* Whether a guest access of index traps to sevisor in mode (true also for MSRs without a rule). */
+bool msr_intercepted(u32 index, enum vm_mode mode, enum msr_access access);
 
 #endif

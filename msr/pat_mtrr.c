@@ -1,0 +1,124 @@
+/* PAT (APM vol. 2, 7.8) and MTRRs (APM vol. 2, 7.7). sevisor does not let the guest's MTRRs
+ * change host memory types (NPT decides); it keeps them so a guest reads back what it wrote,
+ * and it applies the architectural validity rules so bad writes get #GP as on hardware. */
+#include "msr/msr_rules.h"
+
+/* PAT entries: UC, WC, WT, WP, WB, UC- (2 and 3 are reserved encodings). */
+static bool pat_type_valid(u8 t)
+{
+	return t == MSR_MEMTYPE_UC || t == MSR_MEMTYPE_WC || t == MSR_MEMTYPE_WT ||
+	       t == MSR_MEMTYPE_WP || t == MSR_MEMTYPE_WB || t == MSR_MEMTYPE_UC_MINUS;
+}
+
+/* MTRR types: the PAT ones without UC- (APM vol. 2, 7.7.1: encoding 7 is reserved for MTRRs). */
+static bool mtrr_type_valid(u8 t)
+{
+	return t != MSR_MEMTYPE_UC_MINUS && pat_type_valid(t);
+}
+
+bool msr_pat_valid(u64 value)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (!pat_type_valid((u8)(value >> (8 * i))))
+			return false;
+	return true;
+}
+
+/* Guest PAT is the VMCB's G_PAT with nested paging (APM 15.25.8). For sev-es/soft-es the PAT
+ * is in the VMSA and not intercepted; a GHCB request for it is refused with #GP. */
+enum msr_result msr_pat_read(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)index;
+	if (!msr_state_in_vmcb(v))
+		return MSR_GP;
+	*value = v->vmcb->save.g_pat;
+	return MSR_OK;
+}
+
+enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value)
+{
+	(void)index;
+	if (!msr_state_in_vmcb(v) || !msr_pat_valid(value))
+		return MSR_GP;
+	v->vmcb->save.g_pat = value;
+	return MSR_OK;
+}
+
+enum msr_result msr_mtrrcap_read(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)v;
+	(void)index;
+	*value = MSR_MTRR_NR_VAR | MSR_MTRRCAP_FIX | MSR_MTRRCAP_WC;
+	return MSR_OK;
+}
+
+/* MTRRdefType: type [7:0], FE bit 10, E bit 11; everything else reserved. */
+#define DEF_TYPE_VALID_BITS (GENMASK(7, 0) | MSR_MTRR_DEF_TYPE_FE | MSR_MTRR_DEF_TYPE_E)
+
+enum msr_result msr_mtrr_def_read(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)index;
+	*value = v->msr.mtrr_def_type;
+	return MSR_OK;
+}
+
+enum msr_result msr_mtrr_def_write(struct vcpu *v, u32 index, u64 value)
+{
+	(void)index;
+	if ((value & ~DEF_TYPE_VALID_BITS) || !mtrr_type_valid((u8)value))
+		return MSR_GP;
+	v->msr.mtrr_def_type = value;
+	return MSR_OK;
+}
+
+/* 0x250 -> 0, 0x258..0x259 -> 1..2, 0x268..0x26F -> 3..10. */
+static unsigned fixed_slot(u32 index)
+{
+	if (index == MSR_MTRR_FIX64K_00000)
+		return 0;
+	if (index <= MSR_MTRR_FIX16K_A0000)
+		return 1 + (index - MSR_MTRR_FIX16K_80000);
+	return 3 + (index - MSR_MTRR_FIX4K_C0000);
+}
+
+enum msr_result msr_mtrr_fixed_read(struct vcpu *v, u32 index, u64 *value)
+{
+	*value = v->msr.mtrr_fixed[fixed_slot(index)];
+	return MSR_OK;
+}
+
+/* Each byte is one range's type. The AMD RdMem/WrMem bits (3, 4) are only writable with
+ * SYSCFG.MtrrFixDramModEn, which the guest never sees set, so they count as invalid types. */
+enum msr_result msr_mtrr_fixed_write(struct vcpu *v, u32 index, u64 value)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (!mtrr_type_valid((u8)(value >> (8 * i))))
+			return MSR_GP;
+	v->msr.mtrr_fixed[fixed_slot(index)] = value;
+	return MSR_OK;
+}
+
+/* PhysBase n = 0x200 + 2n: type [7:0], [11:8] reserved, base [maxphy-1:12].
+ * PhysMask n = 0x201 + 2n: [10:0] reserved, V bit 11, mask [maxphy-1:12]. */
+enum msr_result msr_mtrr_var_read(struct vcpu *v, u32 index, u64 *value)
+{
+	unsigned n = (index - MSR_MTRR_PHYS_BASE0) / 2;
+	*value = (index & 1) ? v->msr.mtrr_mask[n] : v->msr.mtrr_base[n];
+	return MSR_OK;
+}
+
+enum msr_result msr_mtrr_var_write(struct vcpu *v, u32 index, u64 value)
+{
+	unsigned n = (index - MSR_MTRR_PHYS_BASE0) / 2;
+	u64 above = msr_phys_reserved_mask(v);
+	if (index & 1) {
+		if (value & (above | GENMASK(10, 0)))
+			return MSR_GP;
+		v->msr.mtrr_mask[n] = value;
+	} else {
+		if ((value & (above | GENMASK(11, 8))) || !mtrr_type_valid((u8)value))
+			return MSR_GP;
+		v->msr.mtrr_base[n] = value;
+	}
+	return MSR_OK;
+}

@@ -1,0 +1,204 @@
+/* The MSR dispatch table and the two entry points. Every guest MSR access (RDMSR/WRMSR
+ * intercept, GHCB MSR NAE event, soft-es model) comes through msr_read/msr_write, so each rule
+ * exists exactly once; the permission map is generated from the same table
+ * (msr/permission_map.c). */
+#include <stdarg.h>
+#include "msr/msr_rules.h"
+#include "lib/fmt.h"
+#include "lib/kstring.h"
+#include "lib/log.h"
+
+/* Sorted by first index, disjoint ranges (checked by msr_rules_check in the unit test).
+ *
+ * hw_read/hw_write (no intercept) follow KVM's SEV-ES choice (facts C.3): the state the CPU
+ * keeps in the VMSA and swaps itself on VMRUN/#VMEXIT (syscall/sysenter MSRs, FS/GS/KERNEL_GS
+ * base, PAT = VMSA G_PAT, XSS) is not intercepted for sev-es/soft-es: an intercepted access
+ * would become a #VC and a GHCB request, and sevisor could not read or change the encrypted
+ * value anyway. EFER is not intercepted for sev-es: the hardware performs the write and
+ * reports it as the EFER write trap (0x8F) instead; soft-es plays that hardware, so it must
+ * see the write (intercept) and hands it on as the trap. The GHCB MSR is never intercepted
+ * for sev-es (hardware mirrors it into VMCB 0xA0); for soft-es the model intercepts it and
+ * keeps it in VMCB 0xA0 itself. In plain mode everything in the table is intercepted, so the
+ * state MSRs are validated here (canonical checks) and read from the VMCB save area. */
+static const struct msr_rule msr_table[] = {
+	{ MSR_IA32_TSC, MSR_IA32_TSC, "TSC", msr_tsc_read, msr_tsc_write, 0, 0 },
+	{ MSR_IA32_APIC_BASE, MSR_IA32_APIC_BASE, "APIC_BASE", msr_apic_base_read,
+	  msr_apic_base_write, 0, 0 },
+	{ MSR_IA32_SPEC_CTRL, MSR_IA32_SPEC_CTRL, "SPEC_CTRL", msr_spec_ctrl_read,
+	  msr_spec_ctrl_write, 0, 0 },
+	{ MSR_IA32_PRED_CMD, MSR_IA32_PRED_CMD, "PRED_CMD", NULL, msr_pred_cmd_write, 0, 0 },
+	{ MSR_IA32_PATCH_LEVEL, MSR_IA32_PATCH_LEVEL, "PATCH_LEVEL", msr_patch_level_read,
+	  msr_patch_level_write, 0, 0 },
+	{ MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP, "MTRRcap", msr_mtrrcap_read, NULL, 0, 0 },
+	{ MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_EIP, "SYSENTER", msr_vmcb_state_read,
+	  msr_vmcb_state_write, MSR_IN_ES, MSR_IN_ES },
+	{ MSR_IA32_MCG_CAP, MSR_IA32_MCG_CAP, "MCG_CAP", msr_mcg_cap_read, NULL, 0, 0 },
+	{ MSR_IA32_MCG_STATUS, MSR_IA32_MCG_STATUS, "MCG_STATUS", msr_mcg_status_read,
+	  msr_mcg_status_write, 0, 0 },
+	{ MSR_IA32_MCG_CTL, MSR_IA32_MCG_CTL, "MCG_CTL", msr_mcg_ctl_read, msr_mcg_ctl_write, 0, 0 },
+	{ MSR_MTRR_PHYS_BASE0, MSR_MTRR_PHYS_LAST, "MTRRphys", msr_mtrr_var_read,
+	  msr_mtrr_var_write, 0, 0 },
+	{ MSR_MTRR_FIX64K_00000, MSR_MTRR_FIX64K_00000, "MTRRfix64K", msr_mtrr_fixed_read,
+	  msr_mtrr_fixed_write, 0, 0 },
+	{ MSR_MTRR_FIX16K_80000, MSR_MTRR_FIX16K_A0000, "MTRRfix16K", msr_mtrr_fixed_read,
+	  msr_mtrr_fixed_write, 0, 0 },
+	{ MSR_MTRR_FIX4K_C0000, MSR_MTRR_FIX4K_F8000, "MTRRfix4K", msr_mtrr_fixed_read,
+	  msr_mtrr_fixed_write, 0, 0 },
+	{ MSR_IA32_PAT, MSR_IA32_PAT, "PAT", msr_pat_read, msr_pat_write, MSR_IN_ES, MSR_IN_ES },
+	{ MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE, "MTRRdefType", msr_mtrr_def_read,
+	  msr_mtrr_def_write, 0, 0 },
+	/* All MSR_MCE_MAX_BANKS banks; the handler gives #GP beyond MCG_CAP's count. */
+	{ MSR_IA32_MC0_CTL, MSR_IA32_MC0_CTL + 4 * MSR_MCE_MAX_BANKS - 1, "MCi", msr_mc_bank_read,
+	  msr_mc_bank_write, 0, 0 },
+	{ MSR_IA32_XSS, MSR_IA32_XSS, "XSS", msr_xss_read, msr_xss_write, MSR_IN_ES, MSR_IN_ES },
+	{ MSR_EFER, MSR_EFER, "EFER", msr_efer_read, msr_efer_write, MSR_IN_ES, MSR_IN_SEV_ES },
+	{ MSR_STAR, MSR_SFMASK, "STAR", msr_vmcb_state_read, msr_vmcb_state_write, MSR_IN_ES,
+	  MSR_IN_ES },
+	{ MSR_FS_BASE, MSR_KERNEL_GS_BASE, "FS/GS_BASE", msr_vmcb_state_read, msr_vmcb_state_write,
+	  MSR_IN_ES, MSR_IN_ES },
+	{ MSR_TSC_AUX, MSR_TSC_AUX, "TSC_AUX", msr_tsc_aux_read, msr_tsc_aux_write, 0, 0 },
+	{ MSR_AMD64_SYSCFG, MSR_AMD64_SYSCFG, "SYSCFG", msr_syscfg_read, msr_syscfg_write, 0, 0 },
+	{ MSR_K7_HWCR, MSR_K7_HWCR, "HWCR", msr_hwcr_read, msr_hwcr_write, 0, 0 },
+	{ MSR_VM_CR, MSR_VM_CR, "VM_CR", msr_vm_cr_read, msr_vm_cr_write, 0, 0 },
+	{ MSR_VM_HSAVE_PA, MSR_VM_HSAVE_PA, "VM_HSAVE_PA", msr_hsave_read, msr_hsave_write, 0, 0 },
+	{ MSR_AMD64_SEV_ES_GHCB, MSR_AMD64_SEV_ES_GHCB, "GHCB", msr_ghcb_read, msr_ghcb_write,
+	  MSR_IN_SEV_ES, MSR_IN_SEV_ES },
+	{ MSR_AMD64_SEV_STATUS, MSR_AMD64_SEV_STATUS, "SEV_STATUS", msr_sev_status_read, NULL, 0,
+	  0 },
+};
+
+const struct msr_rule *msr_rules(size_t *count)
+{
+	*count = ARRAY_SIZE(msr_table);
+	return msr_table;
+}
+
+/* Binary search: the table is sorted and disjoint. */
+const struct msr_rule *msr_rule_find(u32 index)
+{
+	size_t lo = 0, hi = ARRAY_SIZE(msr_table);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct msr_rule *r = &msr_table[mid];
+		if (index < r->first)
+			hi = mid;
+		else if (index > r->last)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+const char *msr_rule_name(u32 index)
+{
+	const struct msr_rule *r = msr_rule_find(index);
+	return r ? r->name : NULL;
+}
+
+bool msr_intercepted(u32 index, enum vm_mode mode, enum msr_access access)
+{
+	const struct msr_rule *r = msr_rule_find(index);
+	if (!r)
+		return true;
+	u8 hw = access == MSR_ACCESS_READ ? r->hw_read : r->hw_write;
+	return !(hw & MSR_MODE_BIT(mode));
+}
+
+enum msr_result msr_fail(struct vcpu *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fmt_vsnprintf(v->msr.error_reason, sizeof(v->msr.error_reason), fmt, ap);
+	va_end(ap);
+	return MSR_ERROR;
+}
+
+const char *msr_error_reason(const struct vcpu *v)
+{
+	return v->msr.error_reason;
+}
+
+/* ignore_msrs (like KVM's module parameter): log each unknown MSR once per vCPU; when the
+ * slots are full, further ones are not logged (the first few are what a user needs). */
+static void log_ignored_once(struct vcpu *v, u32 index, bool write, u64 value)
+{
+	struct msr_state *s = &v->msr;
+	for (unsigned i = 0; i < s->nr_ignored_logged; i++)
+		if (s->ignored_logged[i] == index)
+			return;
+	if (s->nr_ignored_logged >= MSR_IGNORED_LOG_SLOTS)
+		return;
+	s->ignored_logged[s->nr_ignored_logged++] = index;
+	if (write)
+		log_warn("%s vcpu%u: ignored wrmsr 0x%x <- 0x%llx (unknown MSR, ignore_msrs)",
+			 v->vm->name, v->id, index, (unsigned long long)value);
+	else
+		log_warn("%s vcpu%u: ignored rdmsr 0x%x (unknown MSR, ignore_msrs)", v->vm->name,
+			 v->id, index);
+}
+
+enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
+{
+	const struct msr_rule *r = msr_rule_find(index);
+	*value = 0;
+	if (!r) {
+		if (v->vm->msr_cfg.ignore_msrs) {
+			log_ignored_once(v, index, false, 0);
+			return MSR_OK;
+		}
+		log_debug("%s vcpu%u: rdmsr 0x%x unknown -> #GP", v->vm->name, v->id, index);
+		return MSR_GP;
+	}
+	if (!r->read)
+		return MSR_GP;
+	enum msr_result res = r->read(v, index, value);
+	if (res != MSR_OK)
+		*value = 0;
+	return res;
+}
+
+enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
+{
+	const struct msr_rule *r = msr_rule_find(index);
+	if (!r) {
+		if (v->vm->msr_cfg.ignore_msrs) {
+			log_ignored_once(v, index, true, value);
+			return MSR_OK;
+		}
+		log_debug("%s vcpu%u: wrmsr 0x%x unknown -> #GP", v->vm->name, v->id, index);
+		return MSR_GP;
+	}
+	if (!r->write)
+		return MSR_GP;
+	return r->write(v, index, value);
+}
+
+void msr_vcpu_reset(struct vcpu *v)
+{
+	struct msr_state *s = &v->msr;
+	memset(s, 0, sizeof(*s));
+	/* APM vol. 2, 16.3.1: APIC enabled at 0xFEE00000 after reset; BSP set on the boot CPU. */
+	s->apic_base = MSR_APIC_BASE_ADDR_DEFAULT | MSR_APIC_BASE_EN;
+	if (v->id == 0)
+		s->apic_base |= MSR_APIC_BASE_BSP;
+	/* MTRRs disabled (MTRRdefType = 0) at reset, APM vol. 2, 7.7.1; MCi_CTL 0. */
+}
+
+/* Helpers shared by the handlers. */
+bool msr_is_canonical(const struct vcpu *v, u64 addr)
+{
+	unsigned bits = msr_cpuid_virt_bits(v);
+	if (bits == 0 || bits >= 64)
+		bits = 48;
+	s64 shifted = (s64)(addr << (64 - bits)) >> (64 - bits);
+	return (u64)shifted == addr;
+}
+
+u64 msr_phys_reserved_mask(const struct vcpu *v)
+{
+	unsigned bits = msr_cpuid_phys_bits(v);
+	if (bits == 0 || bits > 52)
+		bits = 52;
+	return ~0ULL << bits;
+}
