@@ -1,0 +1,274 @@
+/* The #VC handler (vector 29; error code = the SVM exit code; RIP at the instruction, which has
+ * not run). Under SEV-ES the hypervisor cannot see the guest's registers, so the guest does the
+ * instruction's work itself: it copies the inputs into the GHCB, VMGEXITs, copies the outputs
+ * back and steps RIP over the instruction (GHCB spec 4.1; APM vol. 2, 15.35.5).
+ *
+ * Rules for this file: nothing in here may execute an instruction that raises #VC (CPUID, IN,
+ * OUT, RDMSR/WRMSR other than the GHCB MSR, RDTSC...), and printing happens only after the
+ * GHCB exchange is complete, because the console itself goes through the GHCB. */
+#include "ghcb.h"
+#include "rt.h"
+
+#define RFLAGS_DF BIT(10)
+#define XCR0_X87 1 /* XCR0's reset value; this runtime never sets CR4.OSXSAVE */
+#define CPUID_LEAF_XSAVE 0xD
+#define VC_COUNTED_CODES 0x100
+
+static volatile u32 counts[VC_COUNTED_CODES];
+
+u32 vc_count(u64 exit_code) { return exit_code < VC_COUNTED_CODES ? counts[exit_code] : 0; }
+
+__attribute__((noreturn)) static void vc_fail(struct exc_frame *f, const char *what, u64 a, u64 b)
+{
+	printf("#VC: %s (0x%lx, 0x%lx) for exit code 0x%lx at rip 0x%lx\n", what, a, b, f->error,
+	       f->rip);
+	exit(EXIT_ABORT);
+}
+
+/* Applies SW_EXITINFO1: 0 = done (step over len bytes), 1 = raise the event in SW_EXITINFO2 in
+ * this guest, as the instruction's own fault (RIP stays on it). Anything else is a hypervisor
+ * answer this runtime cannot use. Returns true when the instruction completed. */
+static bool vc_result(struct exc_frame *f, u64 info1, unsigned len)
+{
+	u64 info2 = ghcb_get(GHCB_SW_EXITINFO2);
+	switch ((u32)info1) {
+	case GHCB_RESULT_OK:
+		f->rip += len;
+		return true;
+	case GHCB_RESULT_EVENT:
+		if (!(info2 & EVENT_VALID) || EVENT_TYPE(info2) != EVENT_TYPE_EXCEPTION)
+			vc_fail(f, "event result without a valid exception", info1, info2);
+		exc_deliver(f, EVENT_VECTOR(info2),
+			    (info2 & EVENT_ERROR_VALID) ? EVENT_ERROR(info2) : 0);
+		return false;
+	default:
+		vc_fail(f, "hypervisor error", info1, info2);
+	}
+}
+
+static void need_outputs(struct exc_frame *f, const unsigned *offs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!ghcb_valid(offs[i]))
+			vc_fail(f, "reply lacks the valid bit of output at offset", offs[i], 0);
+}
+
+/* CPUID: 0F A2. */
+static void vc_cpuid(struct exc_frame *f)
+{
+	static const unsigned outs[] = {GHCB_RAX, GHCB_RBX, GHCB_RCX, GHCB_RDX};
+	u32 leaf = (u32)f->rax;
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, leaf);
+	ghcb_set(GHCB_RCX, (u32)f->rcx);
+	if (leaf == CPUID_LEAF_XSAVE)
+		ghcb_set(GHCB_XCR0, XCR0_X87);
+	u64 info1 = ghcb_call(SVM_EXIT_CPUID, 0, 0);
+	if ((u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, ARRAY_SIZE(outs));
+		f->rax = (u32)ghcb_get(GHCB_RAX);
+		f->rbx = (u32)ghcb_get(GHCB_RBX);
+		f->rcx = (u32)ghcb_get(GHCB_RCX);
+		f->rdx = (u32)ghcb_get(GHCB_RDX);
+	}
+	vc_result(f, info1, 2);
+}
+
+/* RDMSR 0F 32, WRMSR 0F 30. SW_EXITINFO1 = 0 read, 1 write. */
+static void vc_msr(struct exc_frame *f)
+{
+	static const unsigned outs[] = {GHCB_RAX, GHCB_RDX};
+	const u8 *ip = (const u8 *)f->rip;
+	bool write = ip[1] == 0x30;
+	ghcb_clear();
+	ghcb_set(GHCB_RCX, (u32)f->rcx);
+	if (write) {
+		ghcb_set(GHCB_RAX, (u32)f->rax);
+		ghcb_set(GHCB_RDX, (u32)f->rdx);
+	}
+	u64 info1 = ghcb_call(SVM_EXIT_MSR, write, 0);
+	if (!write && (u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, ARRAY_SIZE(outs));
+		f->rax = (u32)ghcb_get(GHCB_RAX);
+		f->rdx = (u32)ghcb_get(GHCB_RDX);
+	}
+	vc_result(f, info1, 2);
+}
+
+/* RDTSC 0F 31 (RAX, RDX); RDTSCP 0F 01 F9 (RAX, RCX, RDX). */
+static void vc_rdtsc(struct exc_frame *f, bool tscp)
+{
+	static const unsigned outs[] = {GHCB_RAX, GHCB_RDX, GHCB_RCX};
+	ghcb_clear();
+	u64 info1 = ghcb_call(tscp ? SVM_EXIT_RDTSCP : SVM_EXIT_RDTSC, 0, 0);
+	if ((u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, tscp ? 3 : 2);
+		f->rax = (u32)ghcb_get(GHCB_RAX);
+		f->rdx = (u32)ghcb_get(GHCB_RDX);
+		if (tscp)
+			f->rcx = (u32)ghcb_get(GHCB_RCX);
+	}
+	vc_result(f, info1, tscp ? 3 : 2);
+}
+
+/* A decoded IN/OUT/INS/OUTS (Intel SDM vol. 2 / AMD APM vol. 3 opcode maps). */
+struct io_insn {
+	unsigned len;   /* bytes, prefixes included */
+	unsigned size;  /* operand bytes: 1, 2 or 4 */
+	bool in, str, rep;
+	bool addr32;    /* address size 32 (0x67 in 64-bit mode, or a 32-bit code segment) */
+	unsigned seg;   /* segment for OUTS (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS) */
+	bool imm_port;
+	u8 port8;
+};
+
+static bool decode_io(struct exc_frame *f, struct io_insn *d)
+{
+	const u8 *ip = (const u8 *)f->rip;
+	bool opsize16 = false, compat = f->cs != GDT_CODE64;
+	unsigned i = 0;
+	*d = (struct io_insn){.addr32 = compat, .seg = 3};
+	for (;; i++) {
+		u8 b = ip[i];
+		if (b == 0x66)
+			opsize16 = true;
+		else if (b == 0x67)
+			d->addr32 = !compat;
+		else if (b == 0xF3 || b == 0xF2)
+			d->rep = true;
+		else if (b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E)
+			d->seg = (b >> 3) & 3; /* ES 0x26, CS 0x2E, SS 0x36, DS 0x3E */
+		else if (b == 0x64 || b == 0x65)
+			d->seg = b - 0x64 + 4;
+		else if (!compat && b >= 0x40 && b <= 0x4F)
+			continue; /* REX: no effect on port I/O sizes */
+		else
+			break;
+		if (i >= 14)
+			return false;
+	}
+	u8 op = ip[i++];
+	bool byte_op = !(op & 1);
+	switch (op) {
+	case 0xE4: case 0xE5: /* IN AL/eAX, imm8 */
+	case 0xE6: case 0xE7: /* OUT imm8, AL/eAX */
+		d->imm_port = true;
+		d->port8 = ip[i++];
+		d->in = op < 0xE6;
+		break;
+	case 0xEC: case 0xED: /* IN AL/eAX, DX */
+	case 0xEE: case 0xEF: /* OUT DX, AL/eAX */
+		d->in = op < 0xEE;
+		break;
+	case 0x6C: case 0x6D: /* INS */
+	case 0x6E: case 0x6F: /* OUTS */
+		d->str = true;
+		d->in = op < 0x6E;
+		break;
+	default:
+		return false;
+	}
+	d->size = byte_op ? 1 : opsize16 ? 2 : 4;
+	d->len = i;
+	return true;
+}
+
+static u64 merge(u64 old, u64 v, unsigned size)
+{
+	if (size == 4)
+		return (u32)v; /* a 32-bit register write zero-extends */
+	u64 mask = size == 1 ? 0xFF : 0xFFFF;
+	return (old & ~mask) | (v & mask);
+}
+
+static void vc_ioio(struct exc_frame *f)
+{
+	struct io_insn d;
+	if (!decode_io(f, &d))
+		vc_fail(f, "cannot decode I/O instruction, first bytes", *(const u64 *)f->rip, 0);
+	u16 port = d.imm_port ? d.port8 : (u16)f->rdx;
+	u64 info = ((u64)port << IOIO_PORT_SHIFT) | (d.in ? IOIO_TYPE_IN : 0) |
+		   (d.size == 1 ? IOIO_SZ8 : d.size == 2 ? IOIO_SZ16 : IOIO_SZ32) |
+		   (d.addr32 ? IOIO_A32 : IOIO_A64);
+
+	if (!d.str) {
+		ghcb_clear();
+		if (!d.in)
+			ghcb_set(GHCB_RAX, merge(0, f->rax, d.size));
+		u64 info1 = ghcb_call(SVM_EXIT_IOIO, info, 0);
+		if (d.in && (u32)info1 == GHCB_RESULT_OK) {
+			static const unsigned outs[] = {GHCB_RAX};
+			need_outputs(f, outs, 1);
+			f->rax = merge(f->rax, ghcb_get(GHCB_RAX), d.size);
+		}
+		vc_result(f, info1, d.len);
+		return;
+	}
+
+	/* String I/O: the data goes through the shared buffer, at most a buffer's worth per
+	 * VMGEXIT; EXITINFO2 = the element count, SW_SCRATCH = the buffer's GPA. With RFLAGS.DF
+	 * set the addresses go down, so one element per exchange keeps the copy simple. */
+	info |= IOIO_STR | (d.rep ? IOIO_REP : 0) | ((u64)(d.in ? 0 : d.seg) << IOIO_SEG_SHIFT);
+	u64 amask = d.addr32 ? 0xFFFFFFFFULL : ~0ULL;
+	bool down = f->rflags & RFLAGS_DF;
+	u64 count = d.rep ? (f->rcx & amask) : 1;
+	u64 max = down ? 1 : GHCB_SHARED_BUF_SIZE / d.size;
+	while (count) {
+		u64 n = count < max ? count : max;
+		u64 bytes = n * d.size;
+		volatile u8 *buf = ghcb + GHCB_SHARED_BUF;
+		ghcb_clear();
+		if (!d.in) {
+			const u8 *src = (const u8 *)(f->rsi & amask);
+			for (u64 k = 0; k < bytes; k++)
+				buf[k] = src[k];
+		}
+		ghcb_set(GHCB_SW_SCRATCH, ghcb_gpa() + GHCB_SHARED_BUF);
+		u64 info1 = ghcb_call(SVM_EXIT_IOIO, info, n);
+		if ((u32)info1 != GHCB_RESULT_OK) {
+			vc_result(f, info1, d.len);
+			return;
+		}
+		u64 step = down ? (u64)-(s64)bytes : bytes;
+		if (d.in) {
+			u8 *dst = (u8 *)(f->rdi & amask);
+			for (u64 k = 0; k < bytes; k++)
+				dst[k] = buf[k];
+			f->rdi = (f->rdi & ~amask) | ((f->rdi + step) & amask);
+		} else {
+			f->rsi = (f->rsi & ~amask) | ((f->rsi + step) & amask);
+		}
+		count -= n;
+		if (d.rep)
+			f->rcx = (f->rcx & ~amask) | (count & amask);
+	}
+	f->rip += d.len;
+}
+
+bool vc_handle(struct exc_frame *f)
+{
+	u64 code = f->error;
+	const u8 *ip = (const u8 *)f->rip;
+	if (code < VC_COUNTED_CODES)
+		counts[code]++;
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		vc_cpuid(f);
+		break;
+	case SVM_EXIT_MSR:
+		vc_msr(f);
+		break;
+	case SVM_EXIT_RDTSC:
+		vc_rdtsc(f, false);
+		break;
+	case SVM_EXIT_RDTSCP:
+		vc_rdtsc(f, true);
+		break;
+	case SVM_EXIT_IOIO:
+		vc_ioio(f);
+		break;
+	default:
+		vc_fail(f, "unsupported #VC, instruction bytes", ip[0] | (u64)ip[1] << 8, ip[2]);
+	}
+	return true;
+}
