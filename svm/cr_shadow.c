@@ -314,6 +314,13 @@ static bool cr0_pg_off_in_64bit(const struct cr_change *c)
 	       c->cs.l;
 }
 
+/* PCIDE is only valid in long mode, so paging cannot be turned off under it (APM vol. 2,
+ * 3.1.3 CR4.PCIDE; the same rule as Intel SDM MOV CR0). */
+static bool cr0_pg_off_with_pcide(const struct cr_change *c)
+{
+	return (c->old_cr0 & CR0_PG) && !(c->cr0 & CR0_PG) && (c->cr4 & CR4_PCIDE);
+}
+
 /* CET needs WP (APM vol. 2, 3.1.3, CR4.CET). */
 static bool wp_off_with_cet(const struct cr_change *c)
 {
@@ -326,6 +333,7 @@ static const struct cr_rule cr0_rules[] = {
 	{ cr0_nw_without_cd, "CR0.NW set without CR0.CD" },
 	{ cr0_long_without_pae, "paging on with EFER.LME needs CR4.PAE" },
 	{ cr0_pg_off_in_64bit, "clearing CR0.PG in 64-bit mode" },
+	{ cr0_pg_off_with_pcide, "clearing CR0.PG while CR4.PCIDE is set" },
 	{ wp_off_with_cet, "clearing CR0.WP while CR4.CET is set" },
 };
 
