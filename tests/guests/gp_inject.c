@@ -20,6 +20,22 @@ static void check_gp(const char *what, bool completed, u32 vector, u32 before)
 		what, MSR_NONEXISTENT, vector == EXC_NONE ? -1 : (int)vector, n, exc_last.error);
 }
 
+/* A load from a non-canonical address: #GP(0) from the CPU itself, on every machine. */
+#define NONCANONICAL_ADDR 0x8000000000000000ULL
+
+static bool load_safe(u64 addr, u32 *vector)
+{
+	u64 v;
+	exc_caught = EXC_NONE;
+	asm volatile("1: movq (%1), %0\n\t2:\n\t" EXC_FIXUP("1b", "2b")
+		     : "=r"(v)
+		     : "r"(addr)
+		     : "memory");
+	(void)v;
+	*vector = exc_caught;
+	return exc_caught == EXC_NONE;
+}
+
 int main(void)
 {
 	u32 vector, before = exc_counts[EXC_GP];
@@ -35,8 +51,13 @@ int main(void)
 	ok = ud2_safe(&vector);
 	report("gp_inject: UD2 raises #UD in the guest's handler",
 	       !ok && vector == EXC_UD && exc_counts[EXC_UD] - before == 1);
+	u32 gp_after_msrs = exc_counts[EXC_GP];
+	ok = load_safe(NONCANONICAL_ADDR, &vector);
+	report("gp_inject: a non-canonical load raises #GP(0) in the guest's handler",
+	       !ok && vector == EXC_GP && exc_last.error == 0 &&
+		       exc_counts[EXC_GP] == gp_after_msrs + 1);
 	report("gp_inject: no other exception seen",
-	       exc_counts[EXC_GP] == (under_sevisor() ? 2 : exc_counts[EXC_GP]) &&
+	       exc_counts[EXC_GP] == (under_sevisor() ? 3 : exc_counts[EXC_GP]) &&
 		       exc_counts[EXC_UD] == 1);
 	return report_summary();
 }
