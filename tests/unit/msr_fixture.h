@@ -95,7 +95,7 @@ static const struct host_leaf epyc_host[] = {
 static const struct host_leaf *fx_host_table = epyc_host;
 static size_t fx_host_count = ARRAY_SIZE(epyc_host);
 
-static void fx_host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
+static UNUSED void fx_host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < fx_host_count; i++)
@@ -106,7 +106,7 @@ static void fx_host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 }
 
 static u64 fx_tsc_now = 1000000;
-static u64 fx_host_tsc(void)
+static UNUSED u64 fx_host_tsc(void)
 {
 	return fx_tsc_now;
 }
@@ -117,7 +117,7 @@ struct fx {
 	struct vmcb *vmcb;
 };
 
-static struct fx *fx_new(enum vm_mode mode, unsigned banks)
+static UNUSED struct fx *fx_new(enum vm_mode mode, unsigned banks)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	f->vmcb = calloc(1, sizeof(struct vmcb));
@@ -139,7 +139,7 @@ static struct fx *fx_new(enum vm_mode mode, unsigned banks)
 	return f;
 }
 
-static void fx_free(struct fx *f)
+static UNUSED void fx_free(struct fx *f)
 {
 	free(f->vmcb);
 	free(f);
