@@ -82,7 +82,7 @@ u64 ghcb_msr_proto(u64 request)
 void ghcb_terminate(unsigned set, unsigned code)
 {
 	for (;;) {
-		ghcb_msr_proto(GHCB_MSR_TERM_REQ | ((u64)(set & 0xF) << 12) | ((u64)(code & 0xFF) << 16));
+		ghcb_msr_proto(GHCB_MSR_TERM(set, code));
 		hlt();
 	}
 }
@@ -111,4 +111,11 @@ u32 ghcb_io_in(u16 port, unsigned size)
 	    !ghcb_valid(GHCB_RAX))
 		ghcb_terminate(GHCB_TERM_SET_GUEST_RT, GHCB_TERM_RT_IO_FAILED);
 	return (u32)ghcb_get(GHCB_RAX);
+}
+
+bool ghcb_msr_cpuid(u32 fn, unsigned reg, u32 *val)
+{
+	u64 resp = ghcb_msr_proto(GHCB_MSR_CPUID_REQ | ((u64)fn << 32) | ((u64)(reg & 3) << 30));
+	*val = (u32)(resp >> 32);
+	return (resp & GHCB_MSR_INFO_MASK) == GHCB_MSR_CPUID_RESP && ((resp >> 30) & 3) == reg;
 }

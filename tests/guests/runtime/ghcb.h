@@ -130,6 +130,11 @@ u32 ghcb_io_in(u16 port, unsigned size);
 /* MSR protocol: write the request, VMGEXIT, read back the response. */
 u64 ghcb_msr_proto(u64 request);
 __attribute__((noreturn)) void ghcb_terminate(unsigned set, unsigned code);
+/* CPUID request/response (one register, 0 = EAX .. 3 = EDX, per exchange). Returns false when
+ * the response code or the echoed register selector is wrong. */
+bool ghcb_msr_cpuid(u32 fn, unsigned reg, u32 *val);
+#define GHCB_MSR_TERM(set, code) \
+	(GHCB_MSR_TERM_REQ | ((u64)((set) & 0xF) << 12) | ((u64)((code) & 0xFF) << 16))
 
 static inline void vmgexit(void)
 {

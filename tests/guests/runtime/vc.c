@@ -13,6 +13,7 @@
 #define XCR0_X87 1 /* XCR0's reset value; this runtime never sets CR4.OSXSAVE */
 #define CPUID_LEAF_XSAVE 0xD
 #define VC_COUNTED_CODES 0x100
+#define MAX_INSN_LEN 15 /* architectural limit on an x86 instruction's length */
 
 static volatile u32 counts[VC_COUNTED_CODES];
 
@@ -129,6 +130,8 @@ static bool decode_io(struct exc_frame *f, struct io_insn *d)
 	unsigned i = 0;
 	*d = (struct io_insn){.addr32 = compat, .seg = 3};
 	for (;; i++) {
+		if (i >= MAX_INSN_LEN - 1)
+			return false;
 		u8 b = ip[i];
 		if (b == 0x66)
 			opsize16 = true;
@@ -144,8 +147,6 @@ static bool decode_io(struct exc_frame *f, struct io_insn *d)
 			continue; /* REX: no effect on port I/O sizes */
 		else
 			break;
-		if (i >= 14)
-			return false;
 	}
 	u8 op = ip[i++];
 	bool byte_op = !(op & 1);
