@@ -183,6 +183,11 @@ void cr_shadow_load(struct vcpu *v, u64 efer, u64 cr0, u64 cr4, u64 cr8)
 	commit(v, efer, cr0, cr4);
 }
 
+u64 cr_shadow_cr4_allowed(const struct vcpu *v)
+{
+	return v->cr.cr4_allowed ? v->cr.cr4_allowed : CR_SHADOW_CR4_BASELINE;
+}
+
 u64 cr_shadow_hw_efer(const struct vcpu *v)
 {
 	return v->cr.efer | EFER_SVME;
@@ -394,7 +399,7 @@ static struct cr_change change_from(const struct vcpu *v)
 		.cr3 = current_cr3(v),
 		.efer = v->cr.efer,
 		.cs = cs_view_of(v),
-		.cr4_allowed = v->cr.cr4_allowed,
+		.cr4_allowed = cr_shadow_cr4_allowed(v),
 	};
 	return c;
 }

@@ -152,6 +152,10 @@ void cr_shadow_reset(struct vcpu *v, const struct cr_shadow_regs *state, u64 cr4
  * events (LMA inferred, SVME masked, VMCB mirrored for unprotected vCPUs, transitions logged). */
 void cr_shadow_load(struct vcpu *v, u64 efer, u64 cr0, u64 cr4, u64 cr8);
 
+/* The CR4 bits the guest may set: cr4_allowed, or CR_SHADOW_CR4_BASELINE while it is 0 (a vCPU
+ * that was never reset). */
+u64 cr_shadow_cr4_allowed(const struct vcpu *v);
+
 /* Hardware EFER to put into the VMCB save area or the VMSA: guest-visible EFER | SVME. */
 u64 cr_shadow_hw_efer(const struct vcpu *v);
 

@@ -282,7 +282,7 @@ enum vcpu_sregs_error vcpu_sregs_set(struct vcpu *v, const struct vcpu_sregs *in
 	}
 	struct vcpu_sregs m;
 	merge(v, in, &m);
-	const char *why = vcpu_sregs_check(&m, v->cr.cr4_allowed);
+	const char *why = vcpu_sregs_check(&m, cr_shadow_cr4_allowed(v));
 	if (why) {
 		log_err("guest %s vcpu%u: set registers refused: %s; nothing was changed",
 			guest_name(v), v->id, why);

@@ -172,6 +172,11 @@ static void test_reset_values(void **state)
 	struct cr_shadow_regs st = { .cr0 = CR0_PE | CR0_ET, .cr3 = 0x1000, .cr8 = 3 };
 	cr_shadow_reset(&f->v, &st, CR_SHADOW_CR4_BASELINE | CR4_OSXSAVE);
 	assert_int_equal(f->v.cr.cr4_allowed, CR_SHADOW_CR4_BASELINE | CR4_OSXSAVE);
+	assert_int_equal(cr_shadow_cr4_allowed(&f->v), CR_SHADOW_CR4_BASELINE | CR4_OSXSAVE);
+	/* A vCPU that was never reset still gets the baseline, not "nothing allowed". */
+	f->v.cr.cr4_allowed = 0;
+	assert_int_equal(cr_shadow_cr4_allowed(&f->v), CR_SHADOW_CR4_BASELINE);
+	assert_int_equal(cr_shadow_write_cr(&f->v, 4, CR4_PAE), CR_SHADOW_DONE);
 	assert_int_equal(f->vmcb.save.cr3, 0x1000);
 	assert_int_equal(f->vmcb.save.cr0, CR0_PE | CR0_ET);
 	assert_int_equal(f->vmcb.control.int_ctl, SVM_INT_CTL_V_INTR_MASKING | 3);
