@@ -1,0 +1,125 @@
+/* A small x86 instruction decoder for the exits that carry no decode information on QEMU TCG
+ * and nested KVM (no NRIPS, no decode assists): it gives the length needed to step over an
+ * intercepted instruction, and for MOV-to/from-CR, LMSW and the MMIO MOVs the operands a
+ * handler needs to emulate it.
+ *
+ * Covered (encodings from AMD APM vol. 3, appendix A "Opcode and Operand Encodings", and the
+ * Intel SDM vol. 2 instruction pages):
+ *   0F A2 CPUID, 0F 32 RDMSR, 0F 30 WRMSR, 0F 31 RDTSC, 0F 01 F9 RDTSCP, 0F 08 INVD,
+ *   0F 09 WBINVD, 0F 01 C8 MONITOR, 0F 01 C9 MWAIT, 0F 01 D9 VMMCALL, F3 0F 01 D9 VMGEXIT,
+ *   F4 HLT, E4-E7 / EC-EF IN/OUT, 6C-6F INS/OUTS, 0F 20 / 0F 22 MOV from/to CRn (F0 0F 20/22
+ *   is the AMD alternative encoding of CR8), 0F 06 CLTS, 0F 01 /6 LMSW,
+ *   88/89/8A/8B MOV r/m, C6/C7 /0 MOV r/m, imm, A0-A3 MOV moffs, 0F B6/B7 MOVZX.
+ * Prefixes: operand size 66, address size 67, REP F3 / REPNE F2, LOCK F0, segment overrides
+ * 26 2E 36 3E 64 65, and REX 40-4F in 64-bit mode (only when it directly precedes the opcode;
+ * a REX followed by another prefix is ignored, as the CPU does).
+ *
+ * The decoder never reads past the n bytes it is given, and never more than 15 (the
+ * architectural limit: a longer instruction raises #GP). */
+#ifndef SVM_DECODE_H
+#define SVM_DECODE_H
+
+#include "lib/types.h"
+
+#define SVM_INSN_MAX_LEN 15
+
+/* The code segment's default size: 16 (real mode, or CS.D = 0), 32 (CS.D = 1), 64 (EFER.LMA
+ * and CS.L). */
+enum svm_cpu_mode {
+	SVM_CPU_MODE_16 = 0,
+	SVM_CPU_MODE_32 = 1,
+	SVM_CPU_MODE_64 = 2,
+};
+
+/* The caller derives the mode from CR0.PE, EFER.LMA, CS.L and CS.D (real mode is 16-bit;
+ * virtual-8086 mode, RFLAGS.VM, is 16-bit too: pass vm86 = true). */
+enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86);
+
+enum svm_insn_kind {
+	SVM_INSN_NONE = 0,
+	SVM_INSN_CPUID,
+	SVM_INSN_RDMSR,
+	SVM_INSN_WRMSR,
+	SVM_INSN_RDTSC,
+	SVM_INSN_RDTSCP,
+	SVM_INSN_INVD,
+	SVM_INSN_WBINVD,
+	SVM_INSN_MONITOR,
+	SVM_INSN_MWAIT,
+	SVM_INSN_VMMCALL,
+	SVM_INSN_VMGEXIT, /* F3 0F 01 D9: rep vmmcall */
+	SVM_INSN_HLT,
+	SVM_INSN_IN,
+	SVM_INSN_OUT,
+	SVM_INSN_INS,
+	SVM_INSN_OUTS,
+	SVM_INSN_MOV_FROM_CR, /* 0F 20: GPR <- CRn */
+	SVM_INSN_MOV_TO_CR,   /* 0F 22: CRn <- GPR */
+	SVM_INSN_CLTS,
+	SVM_INSN_LMSW,
+	SVM_INSN_MOV_LOAD,      /* 8A, 8B, A0, A1: register <- memory */
+	SVM_INSN_MOV_STORE,     /* 88, 89, A2, A3: memory <- register */
+	SVM_INSN_MOV_STORE_IMM, /* C6 /0, C7 /0: memory <- immediate */
+	SVM_INSN_MOVZX,         /* 0F B6, 0F B7: register <- zero-extended memory */
+	SVM_INSN_KIND_COUNT
+};
+
+enum svm_decode_status {
+	SVM_DECODE_OK = 0,
+	SVM_DECODE_TRUNCATED, /* the bytes ran out before the instruction ended */
+	SVM_DECODE_TOO_LONG,  /* more than 15 bytes */
+	SVM_DECODE_UNKNOWN,   /* not an instruction this decoder knows */
+	SVM_DECODE_BAD_ARG,   /* NULL pointers or an invalid mode */
+	SVM_DECODE_STATUS_COUNT
+};
+
+/* Segment override prefixes, in segment-register order (ES, CS, SS, DS, FS, GS) + 1. */
+enum svm_insn_seg {
+	SVM_INSN_SEG_NONE = 0,
+	SVM_INSN_SEG_ES, SVM_INSN_SEG_CS, SVM_INSN_SEG_SS,
+	SVM_INSN_SEG_DS, SVM_INSN_SEG_FS, SVM_INSN_SEG_GS,
+};
+
+struct svm_insn {
+	enum svm_insn_kind kind;
+	u8 len;          /* bytes, prefixes included: RIP += len to step over it */
+	u8 opsize;       /* operand size in bytes (1, 2, 4, 8) */
+	u8 addrsize;     /* address size in bytes (2, 4, 8) */
+	u8 access_size;  /* bytes moved to/from memory or the port (MOVZX: the source size) */
+	/* true when the instruction writes its target: the port for OUT/OUTS, memory for the
+	 * MOV stores, the CR for MOV to CR and LMSW. */
+	bool write;
+	/* Register operand, x86 numbering 0..15 (REX.R / REX.B applied): the MOV/MOVZX register,
+	 * the GPR of MOV CR. For byte registers without a REX prefix 4..7 mean AH, CH, DH, BH:
+	 * then high_byte is set. */
+	u8 reg;
+	bool high_byte;
+	u8 cr;           /* MOV CR: the control register number (REX.R, or LOCK for CR8) */
+	/* ModRM: present, and for a memory operand its bytes (ModRM + SIB + displacement). */
+	bool has_modrm;
+	bool mem;        /* the r/m operand is memory (mod != 3) */
+	u8 rm;           /* register form: ModRM.rm with REX.B (LMSW source, MOV r/m register) */
+	u8 modrm_len;
+	bool rip_relative;
+	bool has_imm;
+	u64 imm;         /* C6/C7 immediate (C7 with REX.W: sign-extended), E4-E7 port */
+	bool has_moffs;
+	u64 moffs;       /* A0-A3 offset */
+	bool port_in_dx; /* EC-EF, INS/OUTS: port in DX; else imm (E4-E7) */
+	/* Prefixes seen. */
+	bool rep;        /* F3 */
+	bool repne;      /* F2 */
+	bool lock;       /* F0 */
+	enum svm_insn_seg seg;
+	u8 rex;          /* the REX byte that applied, 0 if none */
+};
+
+/* Decodes one instruction from bytes[0..n). Fills *out and returns SVM_DECODE_OK, or returns
+ * an error (then only out->kind = SVM_INSN_NONE and out->len = 0 are meaningful). */
+enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode mode,
+				  struct svm_insn *out);
+
+const char *svm_insn_kind_name(enum svm_insn_kind kind);
+const char *svm_decode_status_name(enum svm_decode_status status);
+
+#endif
