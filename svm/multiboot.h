@@ -171,8 +171,8 @@ struct svm_mb_range {
 };
 
 struct svm_mb_load_params {
-	/* The kernel's command line. GRUB and QEMU pass "KERNELPATH ARGS" (kvm-unit-tests
-	 * skips the first word as the program name); NULL = "". */
+	/* The kernel's command line. GRUB and QEMU pass "KERNELPATH ARGS"; pass the same so
+	 * kernels that take the first word as the program name see their arguments. NULL = "". */
 	const char *cmdline;
 	const struct svm_mb_module_src *modules;
 	unsigned nr_modules;
