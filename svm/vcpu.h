@@ -66,6 +66,7 @@ struct vcpu {
 	struct msr_state msr;  /* msr/ */
 	struct ghcb_state ghcb; /* ghcb/ */
 
+	u64 xcr0; /* plain mode: the guest XCR0 sevisor reports in CPUID 0xD */
 	struct svm_event pending;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;

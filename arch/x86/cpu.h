@@ -54,6 +54,8 @@ static inline void cpu_write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" ::"r"
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+/* Enables interrupts and halts until one has been handled, then disables them again. */
+static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 
 /* MSR numbers the host side uses (APM vol. 2, appendix A). */

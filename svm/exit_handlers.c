@@ -1,0 +1,213 @@
+/* The exit table: one handler per exit code sevisor intercepts (DESIGN.md "Exit flow").
+ * Plain-mode handlers emulate and advance RIP themselves (no NRIPS under TCG or nested KVM);
+ * protected vCPUs only ever see automatic exits, write traps and VMGEXIT here, because the
+ * soft-es model (or SEV-ES hardware) turns the rest into #VC inside the guest. */
+#include "svm/exit_table.h"
+#include "svm/exit_codes.h"
+#include "svm/cr_shadow.h"
+#include "svm/devices.h"
+#include "svm/gva.h"
+#include "svm/guest_mem.h"
+#include "svm/io.h"
+#include "svm/mmio_emulate.h"
+#include "svm/vmcb_check.h"
+#include "ghcb/ghcb.h"
+#include "msr/cpuid.h"
+#include "msr/msr.h"
+#include "lib/fmt.h"
+#include "lib/log.h"
+
+/* Instruction lengths for exits whose RIP still points at the instruction (APM vol. 3
+ * opcode map): CPUID 0F A2, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9, HLT F4,
+ * INVD 0F 08, WBINVD 0F 09. A prefixed form would be longer; sevisor's guests and the
+ * kernels it targets do not prefix these, and the decoder handles the rest. */
+#define LEN_CPUID 2
+#define LEN_MSR 2
+#define LEN_VMMCALL 3
+#define LEN_HLT 1
+#define LEN_INVD 2
+#define VMMCALL_UNKNOWN_HYPERCALL ((u64)-1000) /* KVM's -KVM_ENOSYS, what guests expect */
+
+static u64 reg(struct vcpu *v, enum vcpu_reg r)
+{
+	u64 x = 0;
+	vcpu_reg_read(v, r, &x);
+	return x;
+}
+
+static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 x)
+{
+	vcpu_reg_write(v, r, x);
+}
+
+static enum svm_outcome h_cpuid(struct vcpu *v)
+{
+	struct cpuid_regs out;
+	msr_cpuid(v, (u32)reg(v, VCPU_RAX), (u32)reg(v, VCPU_RCX), v->xcr0, 0, &out);
+	set_reg(v, VCPU_RAX, out.eax);
+	set_reg(v, VCPU_RBX, out.ebx);
+	set_reg(v, VCPU_RCX, out.ecx);
+	set_reg(v, VCPU_RDX, out.edx);
+	svm_skip_insn(v, LEN_CPUID);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_hlt(struct vcpu *v)
+{
+	/* Nothing can wake a halted vCPU yet (no interrupt sources are modelled), so HLT resumes
+	 * at the next instruction, as if an interrupt had arrived; the time limit still applies. */
+	svm_skip_insn(v, LEN_HLT);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_msr(struct vcpu *v)
+{
+	u32 index = (u32)reg(v, VCPU_RCX);
+	bool write = v->vmcb->control.exit_info1 == 1;
+	enum msr_result r;
+	if (write) {
+		u64 value = (reg(v, VCPU_RDX) << 32) | (u32)reg(v, VCPU_RAX);
+		r = msr_write(v, index, value);
+	} else {
+		u64 value = 0;
+		r = msr_read(v, index, &value);
+		if (r == MSR_OK) {
+			set_reg(v, VCPU_RAX, (u32)value);
+			set_reg(v, VCPU_RDX, value >> 32);
+		}
+	}
+	if (r == MSR_GP)
+		return svm_queue_exception(v, X86_GP, true, 0);
+	if (r == MSR_ERROR)
+		return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
+	svm_skip_insn(v, LEN_MSR);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_vmmcall(struct vcpu *v)
+{
+	/* No hypercalls are defined for plain guests. */
+	set_reg(v, VCPU_RAX, VMMCALL_UNKNOWN_HYPERCALL);
+	svm_skip_insn(v, LEN_VMMCALL);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_skip2(struct vcpu *v)
+{
+	svm_skip_insn(v, LEN_INVD);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_ud(struct vcpu *v)
+{
+	/* SVM instructions: SVM is hidden from guests (CPUID), so they are undefined. */
+	return svm_queue_exception(v, X86_UD, false, 0);
+}
+
+static enum svm_outcome h_resume(struct vcpu *v)
+{
+	(void)v; /* physical interrupt / NMI: the run loop lets the host take it */
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_shutdown(struct vcpu *v)
+{
+	return svm_terminate(v, "triple fault (SHUTDOWN exit)");
+}
+
+/* IOIO (APM 15.10.2): EXITINFO1 has port, size, direction, string and rep; EXITINFO2 the
+ * next RIP. String forms move data between guest memory (by linear address) and the port. */
+static enum svm_outcome h_ioio(struct vcpu *v)
+{
+	u64 info = v->vmcb->control.exit_info1;
+	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned size = (info & SVM_IOIO_SZ32) ? 4 : (info & SVM_IOIO_SZ16) ? 2 : 1;
+	bool in = info & SVM_IOIO_IN;
+	if (!(info & SVM_IOIO_STR)) {
+		u32 val = in ? 0 : (u32)reg(v, VCPU_RAX);
+		if (!svm_io_port(v->vm, port, size, in, &val))
+			return SVM_TERMINATE;
+		if (in) {
+			u64 rax = reg(v, VCPU_RAX);
+			u64 mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (8 * size)) - 1;
+			/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge (APM vol. 3 IN). */
+			set_reg(v, VCPU_RAX, size == 4 ? val : (rax & ~mask) | val);
+		}
+		set_reg(v, VCPU_RIP, v->vmcb->control.exit_info2);
+		return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
+	}
+	return svm_string_io(v, port, size, in, info);
+}
+
+static enum svm_outcome h_npf(struct vcpu *v)
+{
+	u64 gpa = v->vmcb->control.exit_info2;
+	if (svm_gpa_is_ram(v->vm, gpa))
+		return svm_terminate(v, "NPF on guest RAM at GPA 0x%llx (error code 0x%llx): NPT is inconsistent",
+				     (unsigned long long)gpa, (unsigned long long)v->vmcb->control.exit_info1);
+	return svm_mmio_emulate(v, gpa);
+}
+
+static enum svm_outcome h_cr_write(struct vcpu *v)
+{
+	return svm_cr_access_emulate(v, (unsigned)(v->vmcb->control.exit_code - SVM_EXIT_WRITE_CR0));
+}
+
+static enum svm_outcome h_trap(struct vcpu *v)
+{
+	enum cr_shadow_result r = cr_shadow_trap(v, v->vmcb->control.exit_code, v->vmcb->control.exit_info1);
+	if (r == CR_SHADOW_UNSUPPORTED)
+		return svm_terminate(v, "write trap 0x%llx for a register sevisor does not track",
+				     (unsigned long long)v->vmcb->control.exit_code);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_vmgexit(struct vcpu *v)
+{
+	return ghcb_handle_vmgexit(v);
+}
+
+enum svm_outcome svm_exit_invalid(struct vcpu *v)
+{
+	char why[256];
+	struct svm_vmcb_caps caps = { 0 };
+	u32 failed = svm_vmcb_check(v->vmcb, &caps);
+	if (!failed)
+		fmt_snprintf(why, sizeof(why), "no software check failed (a check sevisor does not model)");
+	else
+		svm_vmcb_check_describe(failed, why, sizeof(why));
+	svm_vmcb_dump(v);
+	return svm_terminate(v, "VMRUN failed (VMEXIT_INVALID): %s", why);
+}
+
+const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
+	[SVM_EXIT_WRITE_CR0 + 0] = h_cr_write,
+	[SVM_EXIT_WRITE_CR0 + 4] = h_cr_write,
+	[SVM_EXIT_WRITE_CR0 + 8] = h_cr_write,
+	[SVM_EXIT_INTR] = h_resume,
+	[SVM_EXIT_NMI] = h_resume,
+	[SVM_EXIT_CPUID] = h_cpuid,
+	[SVM_EXIT_INVD] = h_skip2,
+	[SVM_EXIT_HLT] = h_hlt,
+	[SVM_EXIT_IOIO] = h_ioio,
+	[SVM_EXIT_MSR] = h_msr,
+	[SVM_EXIT_SHUTDOWN] = h_shutdown,
+	[SVM_EXIT_VMRUN] = h_ud,
+	[SVM_EXIT_VMMCALL] = h_vmmcall,
+	[SVM_EXIT_VMLOAD] = h_ud,
+	[SVM_EXIT_VMSAVE] = h_ud,
+	[SVM_EXIT_STGI] = h_ud,
+	[SVM_EXIT_CLGI] = h_ud,
+	[SVM_EXIT_SKINIT] = h_ud,
+	[SVM_EXIT_INVLPGA] = h_ud,
+	[SVM_EXIT_WBINVD] = h_skip2,
+	[SVM_EXIT_EFER_WRITE_TRAP] = h_trap,
+	[SVM_EXIT_CR0_WRITE_TRAP + 0] = h_trap,
+	[SVM_EXIT_CR0_WRITE_TRAP + 4] = h_trap,
+	[SVM_EXIT_CR0_WRITE_TRAP + 8] = h_trap,
+};
+
+const svm_exit_handler svm_exit_table_high[SVM_EXIT_TABLE_HIGH] = {
+	[SVM_EXIT_NPF - SVM_EXIT_NPF] = h_npf,
+	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = h_vmgexit,
+};

@@ -1,0 +1,95 @@
+/* Guest page-table walker. See gva.h. */
+#include "svm/gva.h"
+#include "svm/guest_mem.h"
+#include "svm/cr_shadow.h"
+
+#define PTE_P BIT(0)
+#define PTE_PS BIT(7)
+#define PTE_ADDR_MASK GENMASK(51, 12)
+
+static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out)
+{
+	*out = 0;
+	return svm_gpa_read(v->vm, gpa, out, size);
+}
+
+bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	if (!(s->cr0 & CR0_PG)) {
+		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
+		return true;
+	}
+	u64 e;
+	if (s->efer & EFER_LMA) {
+		/* 4-level: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
+		u64 table = s->cr3 & PTE_ADDR_MASK;
+		for (int level = 3; level >= 0; level--) {
+			unsigned shift = 12 + 9 * (unsigned)level;
+			if (!read_entry(v, table + ((gva >> shift) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
+				return false;
+			if (level > 0 && level < 3 && (e & PTE_PS)) {
+				u64 page = 1ULL << shift;
+				*gpa = (e & PTE_ADDR_MASK & ~(page - 1)) | (gva & (page - 1));
+				return true;
+			}
+			table = e & PTE_ADDR_MASK;
+		}
+		*gpa = table | (gva & 0xFFF);
+		return true;
+	}
+	gva &= 0xFFFFFFFFULL;
+	if (s->cr4 & CR4_PAE) {
+		/* PAE: 4 PDPTEs at CR3[31:5], then PD and PT with 8-byte entries. */
+		if (!read_entry(v, (s->cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, &e) || !(e & PTE_P))
+			return false;
+		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
+			return false;
+		if (e & PTE_PS) {
+			*gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
+			return true;
+		}
+		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
+			return false;
+		*gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
+		return true;
+	}
+	/* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE. */
+	if (!read_entry(v, (s->cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e) || !(e & PTE_P))
+		return false;
+	if ((e & PTE_PS) && (s->cr4 & CR4_PSE)) {
+		*gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
+		return true;
+	}
+	if (!read_entry(v, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, &e) || !(e & PTE_P))
+		return false;
+	*gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
+	return true;
+}
+
+static bool copy(struct vcpu *v, u64 gva, void *buf, u64 len, bool write)
+{
+	u8 *p = buf;
+	while (len) {
+		u64 gpa, chunk = MIN(len, PAGE_SIZE - (gva & 0xFFF));
+		if (!svm_gva_to_gpa(v, gva, &gpa))
+			return false;
+		bool ok = write ? svm_gpa_write(v->vm, gpa, p, chunk) : svm_gpa_read(v->vm, gpa, p, chunk);
+		if (!ok)
+			return false;
+		gva += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return true;
+}
+
+bool svm_gva_read(struct vcpu *v, u64 gva, void *dst, u64 len)
+{
+	return copy(v, gva, dst, len, false);
+}
+
+bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len)
+{
+	return copy(v, gva, (void *)src, len, true);
+}

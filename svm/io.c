@@ -1,0 +1,111 @@
+/* Port I/O and MMIO dispatch (svm/io.h): tables of device ranges, then the rules for what
+ * nothing claims. Unclaimed ports read all ones and drop writes, counted and logged once per
+ * port. Unbacked MMIO (no RAM, no device) follows the guest's `unbacked` key: terminate (with
+ * the GPA and access in the reason) or ignore (a bus with nothing on it: reads all ones, writes
+ * dropped, logged once per page). */
+#include "svm/io.h"
+#include "svm/devices.h"
+#include "lib/kstring.h"
+#include "lib/log.h"
+
+typedef bool (*port_fn)(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+
+struct port_range {
+	u16 base;
+	u16 count;
+	const char *name;
+	port_fn fn;
+};
+
+static const struct port_range port_devices[] = {
+	{ 0x020, 2, "pic-master", dev_pic_io },
+	{ 0x0A0, 2, "pic-slave", dev_pic_io },
+	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io },
+	{ 0x3F8, 8, "uart", dev_uart_io },
+	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io },
+};
+
+typedef bool (*mmio_fn)(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
+
+struct mmio_range {
+	u64 base;
+	u64 size;
+	const char *name;
+	mmio_fn fn;
+};
+
+static const struct mmio_range mmio_devices[] = {
+	{ LAPIC_BASE_DEFAULT, PAGE_SIZE, "lapic", dev_lapic_mmio },
+};
+
+void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
+
+void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore)
+{
+	memset(d, 0, sizeof(*d));
+	d->ram_size = ram_size;
+	d->nr_cpus = nr_cpus;
+	d->unbacked_ignore = unbacked_ignore;
+	dev_lapic_reset(&d->lapic, 0);
+}
+
+static u32 ones(unsigned size)
+{
+	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(port_devices); i++) {
+		const struct port_range *r = &port_devices[i];
+		if (port >= r->base && port - r->base < r->count) {
+			bool ok = r->fn(vm, port, size, in, val);
+			if (in)
+				*val &= ones(size);
+			return ok;
+		}
+	}
+	struct vm_devices *d = vm->devices;
+	d->unclaimed_port_accesses++;
+	if (!(d->port_logged[port / 8] & (1u << (port % 8)))) {
+		d->port_logged[port / 8] |= (u8)(1u << (port % 8));
+		log_info("guest %s: unclaimed port 0x%04x (%s, %u byte%s): %s; logged once per port", vm->name, port,
+			 in ? "read" : "write", size, size == 1 ? "" : "s",
+			 in ? "reads all ones" : "write dropped");
+	}
+	if (in)
+		*val = ones(size);
+	return true;
+}
+
+static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)
+{
+	struct vm_devices *d = vm->devices;
+	u64 page = gpa & ~(PAGE_SIZE - 1);
+	for (unsigned i = 0; i < d->nr_unbacked_logged; i++)
+		if (d->unbacked_logged_pages[i] == page)
+			return;
+	if (d->nr_unbacked_logged < ARRAY_SIZE(d->unbacked_logged_pages))
+		d->unbacked_logged_pages[d->nr_unbacked_logged++] = page;
+	log_info("guest %s: %s of %u byte%s at unbacked GPA 0x%llx ignored (unbacked = ignore); logged once per page",
+		 vm->name, write ? "write" : "read", size, size == 1 ? "" : "s", (unsigned long long)gpa);
+}
+
+bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(mmio_devices); i++) {
+		const struct mmio_range *r = &mmio_devices[i];
+		if (gpa >= r->base && gpa - r->base < r->size)
+			return r->fn(vm, gpa - r->base, size, write, val);
+	}
+	vm->devices->unbacked_accesses++;
+	if (!vm->devices->unbacked_ignore) {
+		vm_terminate(vm, "%s of %u byte%s at GPA 0x%llx: no RAM or device there (unbacked = terminate)",
+			     write ? "write" : "read", size, size == 1 ? "" : "s", (unsigned long long)gpa);
+		return false;
+	}
+	log_unbacked_once(vm, gpa, size, write);
+	if (!write)
+		*val = size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+	return true;
+}

@@ -1,0 +1,15 @@
+/* Plain-mode emulation of instructions whose exits carry no decode information (no decode
+ * assists on TCG or nested KVM): MMIO accesses that hit an NPT hole, MOV to CR0/CR4/CR8,
+ * CLTS and LMSW, and string port I/O. Each fetches the instruction at the guest RIP, decodes
+ * it (svm/decode.h), and reuses the one implementation of the rule (svm_mmio, svm_io_port,
+ * cr_shadow_*). */
+#ifndef SVM_MMIO_EMULATE_H
+#define SVM_MMIO_EMULATE_H
+
+#include "svm/exit.h"
+
+enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa);
+enum svm_outcome svm_cr_access_emulate(struct vcpu *v, unsigned cr);
+enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in, u64 exit_info1);
+
+#endif

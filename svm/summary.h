@@ -1,0 +1,39 @@
+/* Per-guest verdicts and the closing summary table (pure). A guest passes when it ended the
+ * way its config's `expect` says: with that exit code through isa-debug-exit, or terminated by
+ * sevisor. Every verdict is also one machine-readable line:
+ *   @sevisor result guest=NAME verdict=pass|fail|terminated outcome=exit:N|terminated
+ *            expect=N|terminated exits=N time_ms=N reason="..." */
+#ifndef SVM_SUMMARY_H
+#define SVM_SUMMARY_H
+
+#include "boot/config.h"
+#include "boot/status.h"
+#include "svm/vcpu.h"
+
+enum verdict { VERDICT_PASS, VERDICT_FAIL, VERDICT_TERMINATED };
+
+struct summary_row {
+	char name[VM_NAME_MAX];
+	enum vm_mode mode;
+	enum verdict verdict;
+	u64 time_ms;
+	u64 exits;
+	char top_exits[120];
+};
+
+struct summary {
+	struct summary_row rows[CFG_MAX_GUESTS];
+	unsigned nr;
+	u64 tsc_hz;
+};
+
+enum verdict summary_verdict(const struct cfg_guest *c, const struct vm *vm);
+const char *summary_verdict_name(enum verdict v);
+void summary_init(struct summary *s, u64 tsc_hz);
+/* Records one finished guest and prints its @sevisor result line. */
+void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *vm, const struct vcpu *v,
+		 u64 tsc_elapsed);
+/* Prints the table; returns OK when every guest passed. */
+enum sevisor_status summary_print(const struct summary *s);
+
+#endif

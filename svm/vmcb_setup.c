@@ -1,0 +1,35 @@
+/* VMCB control-area set-up per mode. Intercept only what sevisor needs: everything else,
+ * including every exception the guest raises for itself (#UD, #GP, #PF ...), goes straight to
+ * the guest's own IDT. */
+#include "svm/vmcb_setup.h"
+#include "lib/kstring.h"
+
+void svm_vmcb_init(struct vmcb *vmcb, const struct svm_vmcb_params *p)
+{
+	struct vmcb_control *c = &vmcb->control;
+	memset(c, 0, sizeof(*c));
+	/* Physical interrupts and NMIs end the guest's run so the host keeps its timer; CPUID,
+	 * HLT, port I/O (through the all-ones IOPM), MSRs (through the MSR map the MSR model
+	 * generates), INVD and SHUTDOWN are emulated. VMRUN must be intercepted (APM 15.5.1). */
+	c->intercept_misc1 = BIT(SVM_INTERCEPT_INTR) | BIT(SVM_INTERCEPT_NMI) | BIT(SVM_INTERCEPT_CPUID) |
+			     BIT(SVM_INTERCEPT_HLT) | BIT(SVM_INTERCEPT_IOIO_PROT) | BIT(SVM_INTERCEPT_MSR_PROT) |
+			     BIT(SVM_INTERCEPT_INVD) | BIT(SVM_INTERCEPT_SHUTDOWN) | BIT(SVM_INTERCEPT_INVLPGA);
+	c->intercept_misc2 = BIT(SVM_INTERCEPT_VMRUN) | BIT(SVM_INTERCEPT_VMMCALL) | BIT(SVM_INTERCEPT_VMLOAD) |
+			     BIT(SVM_INTERCEPT_VMSAVE) | BIT(SVM_INTERCEPT_STGI) | BIT(SVM_INTERCEPT_CLGI) |
+			     BIT(SVM_INTERCEPT_SKINIT);
+	if (p->mode == VM_MODE_PLAIN) {
+		/* The shadow-register module sees every CR0/CR4/CR8 write (issue 4); CLTS and LMSW
+		 * arrive as CR0 writes. */
+		c->intercept_cr = BIT(16 + 0) | BIT(16 + 4) | BIT(16 + 8);
+	}
+	c->iopm_base_pa = p->iopm_pa;
+	c->msrpm_base_pa = p->msrpm_pa;
+	c->asid = p->asid;
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL; /* first run: nothing stale for this ASID */
+	/* V_INTR_MASKING: the guest's IF governs virtual interrupts only; host IF governs
+	 * physical ones (APM 15.21.1), so the guest cannot block the host's timer. */
+	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = p->ncr3;
+	vmcb->save.g_pat = SVM_GUEST_PAT_DEFAULT;
+}

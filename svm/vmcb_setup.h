@@ -1,0 +1,20 @@
+/* Building a guest's VMCB control area: which intercepts a mode needs (pure). */
+#ifndef SVM_VMCB_SETUP_H
+#define SVM_VMCB_SETUP_H
+
+#include "svm/vmcb.h"
+#include "svm/vm.h"
+
+#define SVM_IOPM_SIZE (12 * 1024) /* APM 15.10.1: 64K ports + 3 bytes, in 3 pages */
+#define SVM_MSRPM_SIZE (8 * 1024) /* APM 15.11 */
+#define SVM_GUEST_PAT_DEFAULT 0x0007040600070406ULL /* PAT power-on value (APM vol. 2, 7.8.1) */
+
+struct svm_vmcb_params {
+	enum vm_mode mode;
+	u32 asid;
+	u64 iopm_pa, msrpm_pa, ncr3;
+};
+
+void svm_vmcb_init(struct vmcb *vmcb, const struct svm_vmcb_params *p);
+
+#endif
