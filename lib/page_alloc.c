@@ -62,6 +62,8 @@ bool palloc_add(struct palloc *pa, u64 base, u64 size)
 		return false;
 	u64 start = ALIGN_UP(base, PAGE_SIZE);
 	u64 end = ALIGN_DOWN(base + size, PAGE_SIZE);
+	if (start < base)
+		return true; /* rounding up wrapped: no whole page in the range */
 	if (start < PAGE_SIZE)
 		start = PAGE_SIZE; /* page 0 is never handed out */
 	if (end <= start)
@@ -71,9 +73,23 @@ bool palloc_add(struct palloc *pa, u64 base, u64 size)
 	return insert_free(pa, start, end - start);
 }
 
+/* True when reserving [base, end) would split a free range in two (needing a new slot). */
+static bool needs_split(const struct palloc *pa, u64 base, u64 end)
+{
+	for (unsigned i = 0; i < pa->nr; i++)
+		if (base > pa->free[i].base && end < pa->free[i].base + pa->free[i].size)
+			return true;
+	return false;
+}
+
 bool palloc_reserve(struct palloc *pa, u64 base, u64 size)
 {
+	if (!size)
+		return true;
 	u64 end = base + size < base ? ~0ULL : base + size;
+	/* All-or-nothing: refuse before touching anything when a split has no room. */
+	if (pa->nr >= PALLOC_MAX_RANGES && needs_split(pa, base, end))
+		return false;
 	for (unsigned i = 0; i < pa->nr;) {
 		struct palloc_range *r = &pa->free[i];
 		u64 rend = r->base + r->size;

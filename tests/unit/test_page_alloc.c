@@ -171,13 +171,13 @@ static void test_add_overlap_refused(void **state)
 	EXPECT(pa, 0x100000, 0x101000, 0x400000, 0x100000);
 }
 
-/* BUG (lib/page_alloc.c, palloc_add): ALIGN_UP(base, PAGE_SIZE) wraps to 0 when base is in the
+/* Regression (was a bug in lib/page_alloc.c, palloc_add): ALIGN_UP(base, PAGE_SIZE) wraps to 0 when base is in the
  * last page of the address space, the "start < PAGE_SIZE" clamp then turns it into 0x1000, and a
  * range of a few bytes at the very top becomes a free range covering almost all memory.
  * Input: palloc_add(pa, 0xFFFFFFFFFFFFF001, 0x800) (base + size does not wrap).
  * Expected: nothing added (no whole page), free_bytes 0.
  * Actual: adds [0x1000, 0xFFFFFFFFFFFFF000). */
-static void test_add_top_page_no_wrap_BUG(void **state)
+static void test_add_top_page_no_wrap(void **state)
 {
 	(void)state;
 	struct palloc *pa = &g_pa;
@@ -280,14 +280,14 @@ static void test_reserve(void **state)
 	assert_int_equal(pa->free_bytes, 0x70000);
 }
 
-/* BUG (lib/page_alloc.c, palloc_reserve): a zero-size reserve strictly inside a free range is not
+/* Regression (was a bug in lib/page_alloc.c, palloc_reserve): a zero-size reserve strictly inside a free range is not
  * skipped: end == base, so neither "end <= r->base" nor "base >= rend" holds, cut_lo == cut_hi,
  * and the "Split in two" branch cuts the range into two adjacent ranges (uses a table slot, breaks
  * the merged-list invariant; with a full table it also loses the lower part, see below).
  * Input: palloc_add(pa, 0x100000, 0x100000); palloc_reserve(pa, 0x140000, 0).
  * Expected: list unchanged, one range [0x100000, +0x100000).
  * Actual: two ranges [0x100000, +0x40000) and [0x140000, +0xC0000). */
-static void test_reserve_zero_size_BUG(void **state)
+static void test_reserve_zero_size(void **state)
 {
 	(void)state;
 	struct palloc *pa = &g_pa;
@@ -412,7 +412,7 @@ static void test_table_full(void **state)
 	assert_int_equal(pa->nr, PALLOC_MAX_RANGES - 1);
 }
 
-/* BUG (lib/page_alloc.c, palloc_reserve, the "Split in two" branch): with the table full, a
+/* Regression (was a bug in lib/page_alloc.c, palloc_reserve, the "Split in two" branch): with the table full, a
  * reserve in the middle of a range first subtracts the cut from free_bytes and shrinks the range
  * to its upper part, then insert_at() fails for the lower part and the function returns false.
  * The lower part is lost from the list but still counted in free_bytes.
@@ -421,7 +421,7 @@ static void test_table_full(void **state)
  * Expected: false (the split needs a 257th slot) with the list and free_bytes unchanged, or at
  * least free_bytes == sum of the ranges.
  * Actual: returns false, [0x1000, 0x2000) has vanished, free_bytes is 0x1000 more than the sum. */
-static void test_reserve_split_table_full_BUG(void **state)
+static void test_reserve_split_table_full(void **state)
 {
 	(void)state;
 	struct palloc *pa = &g_pa;
@@ -442,7 +442,7 @@ static void test_reserve_split_table_full_BUG(void **state)
 
 /* Same root cause through palloc_alloc: an aligned allocation that splits a range in a full table
  * returns 0 (fine) but drops the memory below the aligned start. */
-static void test_alloc_split_table_full_BUG(void **state)
+static void test_alloc_split_table_full(void **state)
 {
 	(void)state;
 	struct palloc *pa = &g_pa;
@@ -624,17 +624,17 @@ int main(void)
 		cmocka_unit_test_setup(test_add_unaligned_trimmed_inward, setup),
 		cmocka_unit_test_setup(test_add_overlap_refused, setup),
 		cmocka_unit_test_setup(test_add_top_of_memory, setup),
-		cmocka_unit_test_setup(test_add_top_page_no_wrap_BUG, setup),
+		cmocka_unit_test_setup(test_add_top_page_no_wrap, setup),
 		cmocka_unit_test_setup(test_alloc_first_fit, setup),
 		cmocka_unit_test_setup(test_alloc_aligned_2m, setup),
 		cmocka_unit_test_setup(test_reserve, setup),
-		cmocka_unit_test_setup(test_reserve_zero_size_BUG, setup),
+		cmocka_unit_test_setup(test_reserve_zero_size, setup),
 		cmocka_unit_test_setup(test_free_merges, setup),
 		cmocka_unit_test_setup(test_double_free_ignored, setup),
 		cmocka_unit_test_setup(test_exhaustion, setup),
 		cmocka_unit_test_setup(test_table_full, setup),
-		cmocka_unit_test_setup(test_reserve_split_table_full_BUG, setup),
-		cmocka_unit_test_setup(test_alloc_split_table_full_BUG, setup),
+		cmocka_unit_test_setup(test_reserve_split_table_full, setup),
+		cmocka_unit_test_setup(test_alloc_split_table_full, setup),
 		cmocka_unit_test_setup(test_random_sequence, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
