@@ -1,0 +1,140 @@
+"""Issues 3-5: sevisor runs a list of Multiboot guests in one boot and gives each a verdict.
+
+One QEMU boot runs every plain guest program (the integration suite stays fast that way); each
+test then checks one guest's @sevisor result line and the reason in the log.
+"""
+import os
+
+import pytest
+
+from sevisor_qemu import GUESTS, boot_config
+
+PLAIN = ["cpuid", "hlt", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes"]
+
+CONFIG = """[sevisor]
+log = com1,debugcon
+log_level = debug
+on_finish = debug-exit
+
+[guest cpuid]
+kernel = guests/cpuid.elf
+[guest hlt]
+kernel = guests/hlt.elf
+[guest portio]
+kernel = guests/portio.elf
+[guest gp_inject]
+kernel = guests/gp_inject.elf
+[guest triple_fault]
+kernel = guests/triple_fault.elf
+expect = terminated
+[guest unmapped]
+kernel = guests/unmapped.elf
+expect = terminated
+[guest unmapped_ignore]
+kernel = guests/unmapped.elf
+unbacked = ignore
+# the guest reads all ones, so its own check that it was stopped fails: exit code 1
+expect = 1
+[guest loop]
+kernel = guests/loop.elf
+timeout = 2s
+expect = terminated
+[guest msr_bad]
+kernel = guests/msr_bad.elf
+[guest modes]
+kernel = guests/modes.elf
+[guest bad_image]
+kernel = guests/not_multiboot.elf
+expect = terminated
+[guest after_bad]
+kernel = guests/cpuid.elf
+memory = 32M
+"""
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("guests")
+    junk = d / "not_multiboot.elf"
+    junk.write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
+    files = [os.path.join(GUESTS, f"{g}.elf") for g in PLAIN] + [str(junk)]
+    return boot_config(d, CONFIG, files)
+
+
+def verdict(run, guest):
+    return run.result(guest)["verdict"]
+
+
+@pytest.mark.parametrize("guest", ["cpuid", "hlt", "portio", "gp_inject", "msr_bad", "modes", "after_bad"])
+def test_guest_passes(run, guest):
+    r = run.result(guest)
+    assert r["verdict"] == "pass", run.log
+    assert r["outcome"] == "exit:0"
+    assert f"[{guest}] SUMMARY:" in run.log
+
+
+def test_cpuid_guest_sees_sevisor(run):
+    assert "[cpuid] PASS" in run.log
+    assert "[cpuid] FAIL" not in run.log
+
+
+def test_gp_injected_into_guest_handler(run):
+    assert "[gp_inject] PASS: gp_inject: WRMSR of MSR 0xc0011fff raises one #GP with error code 0" in run.log
+    assert "[gp_inject] FAIL" not in run.log
+
+
+def test_msr_bad_writes_each_get_one_gp(run):
+    assert "[msr_bad] FAIL" not in run.log
+    assert run.log.count("[msr_bad] PASS") >= 10
+
+
+def test_triple_fault_terminates_and_next_guest_runs(run):
+    r = run.result("triple_fault")
+    assert r["verdict"] == "pass" and r["outcome"] == "terminated"
+    assert r["reason"] == "triple fault (SHUTDOWN exit)"
+    assert run.result("unmapped")["verdict"] == "pass"  # the next guest still ran
+
+
+def test_unmapped_gpa_in_reason(run):
+    r = run.result("unmapped")
+    assert r["outcome"] == "terminated"
+    assert "read of 4 bytes at GPA 0x80000000" in r["reason"]
+    assert "unbacked = terminate" in r["reason"]
+
+
+def test_unbacked_ignore_reads_all_ones_and_logs_once(run):
+    r = run.result("unmapped_ignore")
+    assert r["verdict"] == "pass" and r["outcome"] == "exit:1", run.log
+    assert run.log.count("unbacked GPA 0x80000000 ignored (unbacked = ignore); logged once per page") == 1
+
+
+def test_time_limit(run):
+    r = run.result("loop")
+    assert r["outcome"] == "terminated"
+    assert r["reason"] == "time limit of 2000 ms reached (timeout key)"
+    assert "[loop] loop: spinning forever" in run.log
+
+
+def test_bad_image_rejected_before_start(run):
+    r = run.result("bad_image")
+    assert r["outcome"] == "terminated"
+    assert "kernel guests/not_multiboot.elf rejected" in r["reason"]
+    assert "Multiboot" in r["reason"] or "header" in r["reason"]
+    assert r["exits"] == "0"
+
+
+def test_unclaimed_port_logged_once(run):
+    # Reads and writes of all sizes hit 0x6F0; one line for the port, however many accesses.
+    assert run.log.count("guest portio: unclaimed port 0x06f0 (") == 1
+
+
+def test_exit_trace_and_mode_transitions_logged(run):
+    assert "guest modes vcpu0: entered long mode (EFER.LMA=1)" in run.log
+    assert "guest modes vcpu0: exit #1 " in run.log
+
+
+def test_summary_and_status(run):
+    s = run.records("summary")[-1]
+    assert s["guests"] == "12" and s["failed"] == "0", run.log
+    assert run.status == 1
+    assert "summary: guest            mode     verdict" in run.log
