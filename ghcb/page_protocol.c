@@ -140,8 +140,8 @@ static enum svm_outcome msr_failed(const struct page_req *q, struct page_resp *r
 {
 	if (res == MSR_GP)
 		return exception(r, GHCB_EVENT_GP);
-	return svm_terminate(q->v, "MSR model error on %s of MSR 0x%x (GHCB %s)", what, index,
-			     ghcb_nae_name(q->exit_code));
+	return svm_terminate(q->v, "MSR model error on %s of MSR 0x%x (GHCB %s): %s", what, index,
+			     ghcb_nae_name(q->exit_code), msr_error_reason(q->v));
 }
 
 /* ---- scratch area (facts B.4 "Scratch-area rules", G4) ------------------------------------ */

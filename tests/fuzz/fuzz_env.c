@@ -109,6 +109,12 @@ enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
 	return fake_msr_result();
 }
 
+const char *msr_error_reason(const struct vcpu *v)
+{
+	(void)v;
+	return "fuzz MSR model error";
+}
+
 bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
 	if (size != 1 && size != 2 && size != 4)

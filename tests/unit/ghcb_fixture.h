@@ -114,6 +114,12 @@ WEAK enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
 	return MSR_OK;
 }
 
+WEAK const char *msr_error_reason(const struct vcpu *v)
+{
+	(void)v;
+	return "fake MSR model error";
+}
+
 WEAK bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
 	unsigned n = fx.io_calls++;

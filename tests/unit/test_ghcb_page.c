@@ -468,6 +468,7 @@ static void test_msr_errors(void **state)
 	FX_SET(g, rcx, FX_MSR_ERROR);
 	assert_int_equal(fx_vmgexit(f), SVM_TERMINATE);
 	assert_non_null(strstr(f->vm.reason, "0xc0de0002"));
+	assert_non_null(strstr(f->vm.reason, "fake MSR model error"));
 	fx_free(f);
 }
 
