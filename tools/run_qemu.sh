@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run_qemu.sh IMAGE [extra QEMU args...]
 #
-# Boots IMAGE as a USB stick in QEMU (TCG, q35, -cpu EPYC,+svm unless QEMU_CPU says otherwise,
+# Boots IMAGE as a USB stick in QEMU (TCG unless QEMU_ACCEL=kvm, q35, -cpu EPYC,+svm unless QEMU_CPU says otherwise,
 # OVMF as pflash), streams the console, and exits with sevisor's own status: sevisor writes its
 # status v to isa-debug-exit, QEMU exits with (v << 1) | 1, and this script turns that back into
 # v, or 0 when v is SEVISOR_STATUS_OK (1). A QEMU failure of its own exits 125; a timeout 124.
@@ -9,13 +9,14 @@ set -uo pipefail
 img=$1
 shift
 cpu=${QEMU_CPU:-EPYC,+svm}
+accel=${QEMU_ACCEL:-tcg} # kvm for nested KVM (with QEMU_CPU=host)
 mem=${QEMU_MEM:-512M}
 timeout_s=${QEMU_TIMEOUT:-300}
 ovmf_code=/usr/share/OVMF/OVMF_CODE_4M.fd
 vars=$(mktemp /tmp/sevisor-vars.XXXXXX)
 trap 'rm -f "$vars"' EXIT
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$vars"
-timeout --foreground "$timeout_s" qemu-system-x86_64 -machine q35 -accel tcg -cpu "$cpu" -m "$mem" -smp 1 \
+timeout --foreground "$timeout_s" qemu-system-x86_64 -machine q35 -accel "$accel" -cpu "$cpu" -m "$mem" -smp 1 \
 	-drive if=pflash,format=raw,unit=0,readonly=on,file="$ovmf_code" \
 	-drive if=pflash,format=raw,unit=1,file="$vars" \
 	-device qemu-xhci,id=xhci \
