@@ -3,7 +3,7 @@
  * (coherent with CR8), LDR/DFR, SVR, ESR, LVTs and ICR are kept; ICR writes are logged (INIT
  * and SIPI to absent CPUs go nowhere); the timer is not modelled yet. */
 #include "svm/devices.h"
-#include "svm/vm.h"
+#include "svm/vcpu.h"
 #include "lib/log.h"
 
 enum {
@@ -36,14 +36,29 @@ void dev_lapic_reset(struct dev_lapic *l, u32 apic_id)
 	};
 }
 
+/* TPR and CR8 are one register seen twice: CR8[3:0] = TPR[7:4] (APM vol. 2, 16.6.4), and
+ * the hardware keeps CR8 in the VMCB's V_TPR. So TPR[7:4] is read from and written to V_TPR
+ * (and the CR8 shadow); only TPR[3:0], which CR8 cannot express, is kept here. */
+static struct vcpu *lapic_vcpu(struct vm *vm)
+{
+	return vm->nr_vcpus && vm->vcpus && vm->vcpus[0].vmcb ? &vm->vcpus[0] : NULL;
+}
+
 u32 dev_lapic_tpr(struct vm *vm)
 {
-	return vm->devices->lapic.tpr;
+	struct vcpu *v = lapic_vcpu(vm);
+	u32 high = v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) : (vm->devices->lapic.tpr >> 4);
+	return (high << 4) | (vm->devices->lapic.tpr & 0xF);
 }
 
 void dev_lapic_set_tpr(struct vm *vm, u32 tpr)
 {
+	struct vcpu *v = lapic_vcpu(vm);
 	vm->devices->lapic.tpr = tpr & 0xFF;
+	if (v) {
+		v->vmcb->control.int_ctl = (v->vmcb->control.int_ctl & ~(u32)SVM_INT_CTL_V_TPR_MASK) | ((tpr >> 4) & 0xF);
+		v->cr.cr8 = (tpr >> 4) & 0xF;
+	}
 }
 
 static const char *const delivery_names[8] = {
@@ -61,8 +76,8 @@ bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *v
 		switch (reg) {
 		case APIC_ID: v = l->id; break;
 		case APIC_VERSION: v = APIC_VERSION_VALUE; break;
-		case APIC_TPR: v = l->tpr; break;
-		case APIC_PPR: v = l->tpr & 0xF0; break; /* nothing in service: PPR = TPR class */
+		case APIC_TPR: v = dev_lapic_tpr(vm); break;
+		case APIC_PPR: v = dev_lapic_tpr(vm) & 0xF0; break; /* nothing in service: PPR = TPR class */
 		case APIC_LDR: v = l->ldr; break;
 		case APIC_DFR: v = l->dfr; break;
 		case APIC_SVR: v = l->svr; break;
@@ -83,7 +98,7 @@ bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *v
 	u32 v = (u32)*val;
 	switch (reg) {
 	case APIC_ID: l->id = v & 0xFF000000u; break;
-	case APIC_TPR: l->tpr = v & 0xFF; break;
+	case APIC_TPR: dev_lapic_set_tpr(vm, v); break;
 	case APIC_EOI: break;
 	case APIC_LDR: l->ldr = v & 0xFF000000u; break;
 	case APIC_DFR: l->dfr = v | 0x0FFFFFFFu; break;
