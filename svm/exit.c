@@ -42,6 +42,8 @@ void svm_skip_insn(struct vcpu *v, unsigned len)
 	/* Only the unprotected world has a RIP the hypervisor may move; a protected vCPU's #VC
 	 * handler advances its own RIP (GHCB spec: the hypervisor never does). */
 	u64 rip;
+	if (v->state_protected)
+		return; /* the CPU (SEV-ES hardware or the soft-es model) already moved RIP */
 	if (vcpu_reg_read(v, VCPU_RIP, &rip))
 		vcpu_reg_write(v, VCPU_RIP, rip + len);
 	/* Stepping over an instruction ends any STI/MOV SS interrupt shadow (APM 15.21.5). */

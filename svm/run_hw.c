@@ -14,10 +14,12 @@
 #include "svm/guest_mem.h"
 #include "svm/multiboot.h"
 #include "svm/npt.h"
+#include "svm/soft_es.h"
 #include "svm/vmcb_setup.h"
 #include "svm/summary.h"
 #include "msr/cpuid.h"
 #include "msr/msr.h"
+#include "ghcb/ghcb.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -144,6 +146,28 @@ static void guest_free(struct guest *g)
 		palloc_free(&g_palloc, (u64)(uintptr_t)g->devices, sizeof(struct vm_devices));
 }
 
+/* soft-es: a C-bit inside the emulated physical-address width, and NPT mapping both aliases
+ * (C-bit clear and set) of guest RAM to the same host pages (DESIGN.md, soft-es). */
+static bool soft_es_map_alias(struct guest *g)
+{
+	struct vm *vm = &g->vm;
+	g->vcpu.vm = vm; /* the CPUID policy reads the guest's vCPU count */
+	unsigned phys = msr_cpuid_phys_bits(&g->vcpu);
+	unsigned cbit = svm_soft_es_pick_cbit(phys);
+	if (!cbit) {
+		vm_terminate(vm, "soft-es: no C-bit position fits a %u-bit physical address width", phys);
+		return false;
+	}
+	vm->cbit = (u8)cbit;
+	if (!svm_npt_map(&g->npt, BIT(cbit), g->ram_pa, g->ram_size, SVM_NPT_FLAGS_RAM)) {
+		vm_terminate(vm, "could not map the C-bit alias of guest RAM (out of memory)");
+		return false;
+	}
+	log_info("guest %s: soft-es C-bit %u (physical address width %u), RAM aliased at 0x%llx", vm->name, cbit,
+		 phys, (unsigned long long)BIT(cbit));
+	return true;
+}
+
 static bool guest_create(struct guest *g, const struct cfg_guest *c, const struct boot_guest_files *f)
 {
 	struct vm *vm = &g->vm;
@@ -154,8 +178,12 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	vm->vcpus = &g->vcpu;
 	vm->msr_cfg.mce_banks = c->mce_banks;
 	vm->msr_cfg.ignore_msrs = c->ignore_msrs;
-	if (vm->mode != VM_MODE_PLAIN) {
-		vm_terminate(vm, "mode %s is not available yet in this build (plain only)", vm_mode_name(vm->mode));
+	if (vm->mode == VM_MODE_SEV_ES) {
+		/* Real SEV-ES needs SEV-ES in CPUID 0x8000001F EAX[3], SYSCFG[23] (memory encryption)
+		 * and a PSP to launch the guest (facts F.6); this build has no PSP launch path. */
+		vm_terminate(vm, "mode sev-es is not available: it needs SEV-ES in CPUID 0x8000001F, "
+			     "SYSCFG memory encryption and the PSP launch path, which this build does not "
+			     "have (use mode = soft-es)");
 		return false;
 	}
 
@@ -188,6 +216,8 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 		return false;
 	}
 	vm->npt_root_pa = g->npt.root_pa;
+	if (vm->mode == VM_MODE_SOFT_ES && !soft_es_map_alias(g))
+		return false;
 
 	struct svm_mb_module_src mods[CFG_MAX_MODULES];
 	char mod_strings[CFG_MAX_MODULES][CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
@@ -230,6 +260,9 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	struct cr_shadow_regs cr = { .efer = 0, .cr0 = g->vmcb->save.cr0, .cr3 = 0, .cr4 = 0, .cr8 = 0 };
 	cr_shadow_reset(v, &cr, msr_cpuid_cr4_allowed(v));
 	msr_vcpu_reset(v);
+	ghcb_vcpu_reset(v);
+	if (vm->mode == VM_MODE_SOFT_ES)
+		svm_soft_es_vcpu_setup(v);
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,
 		 (unsigned long long)g->npt.tables, (unsigned long long)g->npt.pages_2m,
@@ -288,9 +321,19 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		v->vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 		desc_set_context(context);
 		log_defer(true);
+		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
+		 * exit it carried out itself, never reaches the hypervisor. */
+		enum soft_es_action act = SOFT_ES_HANDOFF;
+		if (vm->mode == VM_MODE_SOFT_ES)
+			act = svm_soft_es_after_exit(v);
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
 			note_interrupted_delivery(v);
+		if (act != SOFT_ES_HANDOFF) {
+			log_defer(false);
+			desc_set_context(NULL);
+			continue;
+		}
 		enum svm_outcome out = svm_handle_exit(v);
 		if (out == SVM_TERMINATE && vm->end == VM_END_RUNNING)
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");

@@ -1,0 +1,46 @@
+/* soft-es: a software SEV-ES CPU model between the real SVM CPU and the hypervisor proper
+ * (DESIGN.md "Guests, vCPUs and the three modes").
+ *
+ * On SEV-ES hardware the CPU itself turns intercepted instructions into #VC inside the guest,
+ * recognises VMGEXIT, performs CR/EFER writes and reports them as write traps, and serves the
+ * GHCB MSR. QEMU TCG and nested KVM have no SEV-ES, so this model plays that hardware: after
+ * each #VMEXIT of a soft-es vCPU, before sevisor sees it, the exit is classified
+ * (ghcb-sev-facts.md C.2 "automatic vs non-automatic exits") and either
+ *   - reflected into the guest as #VC (vector 29, error code = exit code, RIP not advanced),
+ *   - carried out by the model (CR0/CR4/CR8 and EFER writes, the GHCB MSR), or
+ *   - handed on to the hypervisor: unchanged (automatic exits), as VMGEXIT 0x403 (rep vmmcall),
+ *     or as a write trap 0x8F / 0x90+n with the new value in EXITINFO1.
+ *
+ * This is the only code that may look at a protected vCPU's VMCB save area and registers
+ * (vcpu_raw_*): it is the CPU. It is pure C so that every class is unit-tested. */
+#ifndef SVM_SOFT_ES_H
+#define SVM_SOFT_ES_H
+
+#include "svm/vcpu.h"
+
+/* What the run loop does after svm_soft_es_after_exit(). */
+enum soft_es_action {
+	SOFT_ES_RESUME = 0,   /* the model handled the exit (or queued a #VC): VMRUN again */
+	SOFT_ES_HANDOFF = 1,  /* the hypervisor handles control.exit_code (possibly rewritten) */
+	SOFT_ES_TERMINATE = 2 /* the model could not go on; vm_terminate() recorded why */
+};
+
+/* The C-bit position soft-es uses for a guest whose physical-address width (CPUID 0x80000008
+ * EAX[7:0]) is phys_bits: the top bit of that width, which is why msr/cpuid_policy.c reports a
+ * physical-address reduction of 1 in 0x8000001F EBX[11:6]. Kept inside [32, 47]: the guest
+ * runtime keeps the C-bit in the high dword of a PTE, and NPT maps 48-bit GPAs only. Returns 0
+ * when no position fits (phys_bits < 33). */
+unsigned svm_soft_es_pick_cbit(unsigned phys_bits);
+
+/* Set-up of a soft-es vCPU, after svm_vmcb_init, the entry state, cr_shadow_reset and
+ * msr_vcpu_reset: the intercepts SEV-ES hardware turns into #VC, the CR write intercepts the
+ * model needs to synthesise write traps, the GHCB MSR preloaded with SEV_INFO (facts A.0,
+ * C.3), and v->state_protected = true. vm->cbit must be set before (SEV_INFO carries it). */
+void svm_soft_es_vcpu_setup(struct vcpu *v);
+
+/* Classifies and, where the model owns it, carries out the exit in v->vmcb->control. */
+enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);
+
+const char *soft_es_action_name(enum soft_es_action a);
+
+#endif
