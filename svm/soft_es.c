@@ -26,6 +26,8 @@
 
 /* VMCB clean bit 5: CR0/CR3/CR4/EFER (facts C.1 0x0C0). */
 #define SOFT_ES_CLEAN_CRX BIT(5)
+/* VMCB clean bit 8: segment registers and CPL. */
+#define SOFT_ES_CLEAN_SEG BIT(8)
 /* DR intercepts: DR7 read bit 7, DR7 write bit 16 + 7 (facts C.1 0x004). */
 #define SOFT_ES_DR7_INTERCEPTS (BIT(7) | BIT(16 + 7))
 /* CR write intercepts for CR0, CR4, CR8 (facts C.1 0x000: bits 16..31 = write CRn). */
@@ -131,6 +133,80 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (a): non-automatic exits become #VC ------------------------------------------ */
 
+/* Long-mode exception delivery by the model (APM vol. 2, 8.9.3 "Interrupt Stack Frame",
+ * 4.8.4 "IDT gate descriptors", 12.2.5 IST).
+ *
+ * Why the model delivers #VC itself: QEMU TCG's SVM event injection decides whether to push
+ * an error code from the vector alone (its list has #DF, #TS, #NP, #SS, #GP, #PF, #AC) and
+ * ignores EVENTINJ.EV, so an injected #VC arrives without its error code and the guest's
+ * handler reads a shifted frame. Real hardware (and nested KVM) would be fine with
+ * injection; delivering in software is correct everywhere. Covered: 64-bit IDT gates
+ * (interrupt or trap), same privilege level, IST stacks. Anything else (not long mode, a
+ * gate that is not present, a privilege change, unreadable tables) falls back to
+ * EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
+#define SOFT_ES_GATE_P BIT(7)
+#define SOFT_ES_GATE_TYPE_MASK 0xFu
+#define SOFT_ES_GATE_INTR 0xEu
+#define SOFT_ES_GATE_TRAP 0xFu
+#define SOFT_ES_TSS_IST1 0x24u
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_IF BIT(9)
+#define RFLAGS_NT BIT(14)
+#define RFLAGS_RF BIT(16)
+
+struct soft_es_idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 reserved;
+} PACKED;
+ASSERT_SIZE(struct soft_es_idt_gate, 16);
+
+static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	if (!(s->efer & EFER_LMA) || s->cpl != 0)
+		return false;
+	struct soft_es_idt_gate gate;
+	if ((u32)vector * 16 + 15 > s->idtr.limit || !svm_gva_read(v, s->idtr.base + (u64)vector * 16, &gate, 16))
+		return false;
+	u8 type = gate.type_attr & SOFT_ES_GATE_TYPE_MASK;
+	if (!(gate.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
+		return false;
+	/* The target code segment: a 64-bit, present, DPL 0 code descriptor in the GDT. */
+	u64 desc;
+	u16 sel = gate.selector;
+	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !svm_gva_read(v, s->gdtr.base + (sel & ~7u), &desc, 8))
+		return false;
+	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
+	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_L) || ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
+		return false;
+	u64 rsp = s->rsp;
+	unsigned ist = gate.ist & 7;
+	if (ist && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
+		return false;
+	rsp &= ~0xFULL; /* the stack is aligned to 16 before the frame is pushed (8.9.3) */
+	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
+	rsp -= sizeof(frame);
+	if (!svm_gva_write(v, rsp, frame, sizeof(frame)))
+		return false;
+	s->rsp = rsp;
+	s->rip = (u64)gate.offset_lo | ((u64)gate.offset_mid << 16) | ((u64)gate.offset_hi << 32);
+	s->cs.selector = sel;
+	s->cs.attrib = attrib;
+	s->cs.base = 0;
+	s->cs.limit = 0xFFFFFFFF;
+	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
+	if (type == SOFT_ES_GATE_INTR)
+		s->rflags &= ~RFLAGS_IF;
+	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+	return true;
+}
+
 /* APM 15.35.5: #VC, error code = the exit code, RIP still at the instruction. */
 static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 {
@@ -138,6 +214,8 @@ static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 	if (v->exits_total < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));
+	if (!v->pending.pending && soft_es_deliver_long(v, SOFT_ES_VC_VECTOR, (u32)code))
+		return SOFT_ES_RESUME;
 	return soft_es_raise(v, SOFT_ES_VC_VECTOR, true, (u32)code);
 }
 
