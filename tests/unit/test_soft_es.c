@@ -1,0 +1,351 @@
+/* soft-es CPU model (svm/soft_es.c): each class of exit, with vectors from ghcb-sev-facts.md
+ * (C.2: #VC error code = exit code; write traps with the new value, EFER including SVME;
+ * VMGEXIT F3 0F 01 D9 stepped over, 4 bytes; A.0: GHCB MSR in VMCB 0xA0, SEV_INFO at reset). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "cr_fixture.h"
+#include "svm/soft_es.h"
+#include "svm/exit_codes.h"
+#include "svm/vmcb_setup.h"
+#include "ghcb/ghcb.h"
+#include "msr/msr.h"
+#include "msr/cpuid.h"
+
+#define RAM_SIZE 0x10000
+#define CODE_GPA 0x1000
+#define IDT_GPA 0x3000
+#define GDT_GPA 0x4000
+#define STACK_TOP 0x8000
+#define CBIT 39
+#define VC_INFO (SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | SVM_EVT_ERR_VALID | 29u)
+/* Packed attributes: present, code, readable, accessed, S; 32-bit (DB) or 64-bit (L). */
+#define ATTR_CODE32 (SVM_SEG_P | SVM_SEG_S | 0xB | SVM_SEG_DB)
+#define ATTR_CODE64 (SVM_SEG_P | SVM_SEG_S | 0xB | SVM_SEG_L)
+
+struct es_fixture {
+	struct cr_fixture *f;
+	u8 *ram;
+};
+
+static struct es_fixture fx;
+
+static struct vcpu *vcpu(void)
+{
+	return &fx.f->v;
+}
+
+static struct vmcb *vmcb(void)
+{
+	return &fx.f->vmcb;
+}
+
+/* Host CPUID for the policy: long mode (0x80000001 EDX[29]), 40-bit physical addresses. */
+static void host_cpuid(u32 leaf, u32 subleaf, struct cpuid_regs *out)
+{
+	(void)subleaf;
+	memset(out, 0, sizeof(*out));
+	if (leaf == 0x80000000)
+		out->eax = 0x8000001F;
+	if (leaf == 0x80000001)
+		out->edx = BIT(29) | BIT(20);
+	if (leaf == 0x80000008)
+		out->eax = 0x3028;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	msr_cpuid_set_host(host_cpuid);
+	fx.f = cr_fixture_new(VM_MODE_SOFT_ES, false, &cr_fixture_multiboot, 0);
+	fx.ram = calloc(1, RAM_SIZE);
+	struct vm *vm = &fx.f->vm;
+	vm->ram[0] = (struct ram_slot){ .gpa = 0, .size = RAM_SIZE, .host = fx.ram };
+	vm->nr_ram = 1;
+	vm->cbit = CBIT;
+	struct svm_vmcb_params p = { .mode = VM_MODE_SOFT_ES, .asid = 1 };
+	svm_vmcb_init(vmcb(), &p);
+	struct vmcb_save *s = &vmcb()->save;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->efer = EFER_SVME;
+	s->cs = (struct vmcb_seg){ .selector = 0x18, .attrib = ATTR_CODE32, .limit = 0xFFFFFFFF };
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	svm_soft_es_vcpu_setup(vcpu());
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(fx.ram);
+	free(fx.f);
+	return 0;
+}
+
+static void code(const u8 *bytes, size_t n)
+{
+	memcpy(fx.ram + CODE_GPA, bytes, n);
+}
+
+static enum soft_es_action exit_with(u64 code_, u64 info1, u64 info2)
+{
+	struct vmcb_control *c = &vmcb()->control;
+	c->exit_code = code_;
+	c->exit_info1 = info1;
+	c->exit_info2 = info2;
+	return svm_soft_es_after_exit(vcpu());
+}
+
+static void assert_vc(u64 code_)
+{
+	assert_true(vcpu()->pending.pending);
+	assert_int_equal(vcpu()->pending.info, VC_INFO);
+	assert_int_equal(vcpu()->pending.err_code, (u32)code_);
+	vcpu()->pending.pending = false;
+}
+
+static void test_setup_intercepts_and_ghcb_msr(void **state)
+{
+	(void)state;
+	const struct vmcb_control *c = &vmcb()->control;
+	u32 m1 = BIT(SVM_INTERCEPT_INTR) | BIT(SVM_INTERCEPT_NMI) | BIT(SVM_INTERCEPT_CPUID) |
+		 BIT(SVM_INTERCEPT_HLT) | BIT(SVM_INTERCEPT_IOIO_PROT) | BIT(SVM_INTERCEPT_MSR_PROT) |
+		 BIT(SVM_INTERCEPT_INVD) | BIT(SVM_INTERCEPT_SHUTDOWN) | BIT(SVM_INTERCEPT_RDTSC) |
+		 BIT(SVM_INTERCEPT_RDPMC);
+	u32 m2 = BIT(SVM_INTERCEPT_VMRUN) | BIT(SVM_INTERCEPT_VMMCALL) | BIT(SVM_INTERCEPT_RDTSCP) |
+		 BIT(SVM_INTERCEPT_WBINVD) | BIT(SVM_INTERCEPT_MONITOR) | BIT(SVM_INTERCEPT_MWAIT);
+	assert_int_equal(c->intercept_misc1 & m1, m1);
+	assert_int_equal(c->intercept_misc2 & m2, m2);
+	assert_int_equal(c->intercept_dr, BIT(7) | BIT(16 + 7));
+	assert_int_equal(c->intercept_cr, BIT(16) | BIT(20) | BIT(24));
+	/* SEV_INFO: max 2, min 1, C-bit 39 (facts A.1): 0x0002_0001_27_000_001. */
+	assert_int_equal(c->ghcb_gpa, 0x0002000127000001ULL);
+	assert_true(vcpu()->state_protected);
+}
+
+static void test_pick_cbit(void **state)
+{
+	(void)state;
+	assert_int_equal(svm_soft_es_pick_cbit(40), 39);
+	assert_int_equal(svm_soft_es_pick_cbit(48), 47);
+	assert_int_equal(svm_soft_es_pick_cbit(52), 47);
+	assert_int_equal(svm_soft_es_pick_cbit(33), 32);
+	assert_int_equal(svm_soft_es_pick_cbit(32), 0);
+	assert_int_equal(svm_soft_es_pick_cbit(0), 0);
+}
+
+/* (a) non-automatic exits: #VC with error code = exit code, RIP not advanced. */
+static void test_non_automatic_become_vc(void **state)
+{
+	(void)state;
+	static const u64 codes[] = { SVM_EXIT_CPUID, SVM_EXIT_IOIO, SVM_EXIT_RDTSC, SVM_EXIT_RDPMC,
+				     SVM_EXIT_INVD, SVM_EXIT_WBINVD, SVM_EXIT_RDTSCP, SVM_EXIT_MONITOR,
+				     SVM_EXIT_MWAIT, SVM_EXIT_READ_DR0 + 7, SVM_EXIT_WRITE_DR0 + 7,
+				     SVM_EXIT_VMRUN };
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
+		assert_int_equal(exit_with(codes[i], 0, 0), SOFT_ES_RESUME);
+		assert_vc(codes[i]);
+		assert_int_equal(vmcb()->save.rip, CODE_GPA);
+	}
+	/* An ordinary MSR: #VC(0x7C). */
+	code((const u8[]){ 0x0F, 0x32 }, 2);
+	vcpu()->gprs.rcx = 0x277; /* PAT */
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 0, 0), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_MSR);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+}
+
+/* #VC in long mode is delivered by the model: frame with error code, RIP at the handler. */
+static void test_vc_delivered_in_long_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rflags = BIT(1) | BIT(9); /* IF set */
+	s->rsp = STACK_TOP - 8;      /* misaligned: the frame is aligned to 16 first */
+	s->ss.selector = 0x10;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
+	u64 gdt64 = 0x00AF9A000000FFFFULL;
+	memcpy(fx.ram + GDT_GPA + 8, &gdt64, 8);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00 }; /* handler 0x1234, intr gate */
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x1234);
+	assert_int_equal(s->cs.selector, 0x08);
+	assert_true(s->cs.attrib & SVM_SEG_L);
+	assert_false(s->rflags & BIT(9));
+	assert_int_equal(s->rsp, STACK_TOP - 16 - 48);
+	u64 frame[6];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID); /* error code = exit code */
+	assert_int_equal(frame[1], CODE_GPA);       /* RIP not advanced */
+	assert_int_equal(frame[2], 0x08);
+	assert_int_equal(frame[3], BIT(1) | BIT(9));
+	assert_int_equal(frame[4], STACK_TOP - 8);
+	assert_int_equal(frame[5], 0x10);
+}
+
+/* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
+static void test_vmgexit_and_vmmcall(void **state)
+{
+	(void)state;
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA + 4);
+	assert_false(vcpu()->pending.pending);
+
+	vmcb()->save.rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x01, 0xD9 }, 3);
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_VMMCALL);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+}
+
+/* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
+static void test_cr_and_efer_write_traps(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	/* mov cr4, eax (0F 22 E0): PAE. */
+	code((const u8[]){ 0x0F, 0x22, 0xE0 }, 3);
+	s->rax = CR4_PAE;
+	assert_int_equal(exit_with(SVM_EXIT_WRITE_CR0 + 4, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_CR0_WRITE_TRAP + 4);
+	assert_int_equal(vmcb()->control.exit_info1, CR4_PAE);
+	assert_int_equal(s->cr4, CR4_PAE);
+	assert_int_equal(s->rip, CODE_GPA + 3);
+
+	/* wrmsr EFER = LME: trap value includes SVME (facts G10): 0x1100. */
+	s->rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x30 }, 2);
+	vcpu()->gprs.rcx = 0xC0000080;
+	s->rax = EFER_LME;
+	vcpu()->gprs.rdx = 0;
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 1, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_EFER_WRITE_TRAP);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1100);
+	assert_int_equal(s->efer, 0x1100);
+	assert_int_equal(s->rip, CODE_GPA + 2);
+	/* The hypervisor records the trap. */
+	assert_int_equal(cr_shadow_trap(vcpu(), SVM_EXIT_EFER_WRITE_TRAP, 0x1100), CR_SHADOW_DONE);
+
+	/* mov cr0, eax: PG on with LME -> hardware LMA (facts G11); trap value = the new CR0. */
+	s->rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x22, 0xC0 }, 3);
+	s->rax = 0x80000011;
+	assert_int_equal(exit_with(SVM_EXIT_WRITE_CR0, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_CR0_WRITE_TRAP);
+	assert_int_equal(vmcb()->control.exit_info1, 0x80000011);
+	assert_int_equal(s->cr0, 0x80000011);
+	assert_int_equal(s->efer, EFER_SVME | EFER_LME | EFER_LMA);
+	assert_int_equal(s->rip, CODE_GPA + 3);
+	assert_int_equal(cr_shadow_trap(vcpu(), SVM_EXIT_CR0_WRITE_TRAP, 0x80000011), CR_SHADOW_DONE);
+	assert_int_equal(cr_shadow_get_efer(vcpu()), EFER_LME | EFER_LMA);
+
+	/* mov cr8, rax (44 0F 22 C0) in 64-bit mode: V_TPR, trap 0x98. */
+	s->cs.attrib = ATTR_CODE64;
+	s->cr0 = CR0_PE | CR0_ET; /* the fixture has no guest page tables: fetch by physical address */
+	s->rip = CODE_GPA;
+	code((const u8[]){ 0x44, 0x0F, 0x22, 0xC0 }, 4);
+	s->rax = 7;
+	assert_int_equal(exit_with(SVM_EXIT_WRITE_CR0 + 8, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_CR0_WRITE_TRAP + 8);
+	assert_int_equal(vmcb()->control.exit_info1, 7);
+	assert_int_equal(vmcb()->control.int_ctl & SVM_INT_CTL_V_TPR_MASK, 7);
+	assert_int_equal(s->rip, CODE_GPA + 4);
+}
+
+/* A write the CPU refuses (PG without PE) is #GP before it takes effect: no trap. */
+static void test_cr0_write_refused_is_gp(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	code((const u8[]){ 0x0F, 0x22, 0xC0 }, 3);
+	s->rax = CR0_PG;
+	assert_int_equal(exit_with(SVM_EXIT_WRITE_CR0, 0, 0), SOFT_ES_RESUME);
+	assert_true(vcpu()->pending.pending);
+	assert_int_equal(vcpu()->pending.info & 0xFF, 13);
+	assert_int_equal(s->cr0, CR0_PE | CR0_ET);
+	assert_int_equal(s->rip, CODE_GPA);
+}
+
+/* (d) the GHCB MSR lives in VMCB 0xA0; the model serves it and the hypervisor never sees it. */
+static void test_ghcb_msr(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	code((const u8[]){ 0x0F, 0x30 }, 2);
+	vcpu()->gprs.rcx = 0xC0010130;
+	s->rax = 0x00005002; /* REG_GPA_REQ-like value */
+	vcpu()->gprs.rdx = 0x1234;
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 1, 0), SOFT_ES_RESUME);
+	assert_int_equal(vmcb()->control.ghcb_gpa, 0x0000123400005002ULL);
+	assert_int_equal(s->rip, CODE_GPA + 2);
+	assert_false(vcpu()->pending.pending);
+
+	s->rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x32 }, 2);
+	vmcb()->control.ghcb_gpa = 0xAABBCCDD11223344ULL;
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 0, 0), SOFT_ES_RESUME);
+	assert_int_equal(s->rax, 0x11223344);
+	assert_int_equal(vcpu()->gprs.rdx, 0xAABBCCDD);
+	assert_int_equal(s->rip, CODE_GPA + 2);
+}
+
+/* (e) automatic exits pass unchanged; NPF outside RAM is #VC(0x400); HLT completes. */
+static void test_automatic_and_npf(void **state)
+{
+	(void)state;
+	assert_int_equal(exit_with(SVM_EXIT_INTR, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_INTR);
+	assert_int_equal(exit_with(SVM_EXIT_SHUTDOWN, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(exit_with(SVM_EXIT_INVALID, 0, 0), SOFT_ES_HANDOFF);
+	/* NPF on RAM, C-bit alias included. */
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 4, BIT(CBIT) | 0x2000), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_NPF);
+	assert_false(vcpu()->pending.pending);
+	/* MMIO. */
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 4, 0xFEE00000), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_NPF);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+	/* HLT: automatic, RIP past it. */
+	code((const u8[]){ 0xF4 }, 1);
+	assert_int_equal(exit_with(SVM_EXIT_HLT, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_HLT);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA + 1);
+}
+
+/* The hypervisor's accessors refuse a soft-es vCPU's registers. */
+static void test_state_protected(void **state)
+{
+	(void)state;
+	u64 x;
+	assert_false(vcpu_reg_read(vcpu(), VCPU_RIP, &x));
+	assert_false(vcpu_reg_write(vcpu(), VCPU_RAX, 1));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_setup_intercepts_and_ghcb_msr),
+		T(test_pick_cbit),
+		T(test_non_automatic_become_vc),
+		T(test_vc_delivered_in_long_mode),
+		T(test_vmgexit_and_vmmcall),
+		T(test_cr_and_efer_write_traps),
+		T(test_cr0_write_refused_is_gp),
+		T(test_ghcb_msr),
+		T(test_automatic_and_npf),
+		T(test_state_protected),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
