@@ -1,0 +1,463 @@
+/* svm/exit.c + svm/exit_handlers.c: the exit table's bounds, VMEXIT_INVALID in both widths,
+ * unhandled exits, counters, and the plain-mode handlers driven through svm_handle_exit with a
+ * VMCB / GPR state set up here.
+ *
+ * Vectors: exit codes from AMD APM vol. 2 appendix C; IOIO EXITINFO1 from APM vol. 2 15.10.2
+ * (bit 0 IN, bit 2 STR, bit 3 REP, bits 6:4 SZ32/SZ16/SZ8, bits 9:7 A64/A32/A16, bits 31:16
+ * port; EXITINFO2 = RIP of the next instruction); EVENTINJ from APM vol. 2 15.20 (bits 7:0
+ * vector, 10:8 type, 3 = exception, bit 11 EV, bit 31 V); instruction lengths from the APM
+ * vol. 3 opcode map (CPUID 0F A2, RDMSR 0F 32, WRMSR 0F 30, HLT F4, VMMCALL 0F 01 D9). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "msr_fixture.h" /* the EPYC host CPUID table (fx_host_cpuid) */
+#include "svm_fixture.h"
+#include "svm/exit_table.h"
+#include "svm/exit_codes.h"
+#include "svm/vmcb_check.h"
+
+/* EVENTINJ encodings, written out from APM vol. 2 15.20. */
+#define EVT_GP_ERR 0x80000B0Du /* V | EV | type 3 | vector 13 */
+#define EVT_UD 0x80000306u     /* V | type 3 | vector 6 */
+
+/* IOIO EXITINFO1 fields (APM vol. 2 15.10.2). */
+#define IO_IN (1u << 0)
+#define IO_SZ8 (1u << 4)
+#define IO_SZ16 (1u << 5)
+#define IO_SZ32 (1u << 6)
+#define IO_A32 (1u << 8)
+#define IO_PORT(p) ((u64)(p) << 16)
+
+static struct svm_fx *f;
+
+static int setup(void **state)
+{
+	(void)state;
+	sf_log_capture();
+	msr_cpuid_set_host(fx_host_cpuid);
+	msr_set_host_tsc(fx_host_tsc);
+	f = sf_new(false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sf_free(f);
+	log_reset();
+	return 0;
+}
+
+static enum svm_outcome run_exit(u64 code, u64 info1, u64 info2)
+{
+	f->vmcb->control.exit_code = code;
+	f->vmcb->control.exit_info1 = info1;
+	f->vmcb->control.exit_info2 = info2;
+	return svm_handle_exit(&f->v);
+}
+
+/* ---- table bounds ------------------------------------------------------------------------ */
+
+static void lookup_low_range_matches_table(void **state)
+{
+	(void)state;
+	for (u64 c = 0; c <= 0xFF; c++)
+		assert_ptr_equal(svm_exit_lookup(c), svm_exit_table_low[c]);
+	/* Exits sevisor intercepts in plain mode have handlers (APM appendix C codes). */
+	static const u64 handled[] = { 0x060 /* INTR */, 0x061 /* NMI */, 0x072 /* CPUID */,
+				       0x078 /* HLT */, 0x07B /* IOIO */, 0x07C /* MSR */,
+				       0x07F /* SHUTDOWN */, 0x080 /* VMRUN */, 0x081 /* VMMCALL */,
+				       0x082, 0x083, 0x084, 0x085, 0x086 /* VMLOAD..SKINIT */ };
+	for (size_t i = 0; i < ARRAY_SIZE(handled); i++)
+		assert_non_null(svm_exit_lookup(handled[i]));
+}
+
+static void lookup_gap_is_null(void **state)
+{
+	(void)state;
+	for (u64 c = 0x100; c <= 0x3FF; c++)
+		assert_null(svm_exit_lookup(c));
+}
+
+static void lookup_high_range(void **state)
+{
+	(void)state;
+	for (u64 c = 0x400; c <= 0x403; c++)
+		assert_ptr_equal(svm_exit_lookup(c), svm_exit_table_high[c - 0x400]);
+	assert_non_null(svm_exit_lookup(0x400)); /* NPF */
+	assert_non_null(svm_exit_lookup(0x403)); /* VMGEXIT */
+	static const u64 beyond[] = { 0x404, 0x405, 0x4FF, 0x1000, 0xFFFF, 0x7FFFFFFF, 0xFFFFFFFE,
+				      0x100000000ULL, 0x1000000FFULL, 0x100000400ULL,
+				      0x8000000000000000ULL, 0xFFFFFFFFFFFFFFFEULL,
+				      0xFFFFFFFF00000000ULL };
+	for (size_t i = 0; i < ARRAY_SIZE(beyond); i++)
+		assert_null(svm_exit_lookup(beyond[i]));
+}
+
+static void vmexit_invalid_both_widths(void **state)
+{
+	(void)state;
+	assert_ptr_equal(svm_exit_lookup(0xFFFFFFFFFFFFFFFFULL), svm_exit_invalid);
+	assert_ptr_equal(svm_exit_lookup(0x00000000FFFFFFFFULL), svm_exit_invalid);
+}
+
+/* ---- unhandled exits and counters ------------------------------------------------------- */
+
+static void unhandled_cr0_sel_write_terminates(void **state)
+{
+	(void)state;
+	assert_null(svm_exit_lookup(0x065));
+	assert_int_equal(run_exit(0x065, 0, 0), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_TERMINATED);
+	assert_true(sf_contains_ci(f->vm.reason, "0x65"));
+	assert_true(sf_log_has("VMCB dump"));
+	assert_true(sf_log_has("exit_code=0x65"));
+}
+
+static void unhandled_0a2_terminates(void **state)
+{
+	(void)state;
+	assert_null(svm_exit_lookup(0x0A2));
+	assert_int_equal(run_exit(0x0A2, 0x1234, 0x5678), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_TERMINATED);
+	assert_true(sf_contains_ci(f->vm.reason, "0xa2"));
+	assert_true(sf_log_has("VMCB dump"));
+}
+
+static void unhandled_gap_code_terminates(void **state)
+{
+	(void)state;
+	assert_int_equal(run_exit(0x200, 0, 0), SVM_TERMINATE);
+	assert_true(sf_contains_ci(f->vm.reason, "0x200"));
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 1);
+}
+
+static void counters(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		f->vmcb->save.rip = 0x1000;
+		assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME); /* HLT */
+	}
+	assert_int_equal(run_exit(0x060, 0, 0), SVM_RESUME); /* INTR */
+	assert_int_equal(run_exit(0x061, 0, 0), SVM_RESUME); /* NMI */
+	assert_int_equal(f->v.exit_counts[0x078], 3);
+	assert_int_equal(f->v.exit_counts[0x060], 1);
+	assert_int_equal(f->v.exit_counts[0x061], 1);
+	assert_int_equal(f->v.exits_total, 5);
+	/* NPF (0x400) is counted in its own slot, even when it ends the guest. */
+	f->vmcb->save.rax = 0xC0000000;
+	f->ram[0x1000] = 0x8B;
+	f->ram[0x1001] = 0x00;
+	run_exit(0x400, 0, 0xC0000000);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_NPF], 1);
+	assert_int_equal(f->v.exits_total, 6);
+}
+
+/* ---- plain-mode handlers ---------------------------------------------------------------- */
+
+static void cpuid_hypervisor_leaf(void **state)
+{
+	(void)state;
+	/* CPUID takes EAX (and ECX) only; the 64-bit registers are written zero-extended. */
+	f->vmcb->save.rax = 0xDEAD000040000000ULL;
+	f->v.gprs.rbx = 0x1111111111111111ULL;
+	f->v.gprs.rcx = 0x2222222200000000ULL;
+	f->v.gprs.rdx = 0x3333333333333333ULL;
+	assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	/* Issue 5: leaf 0x40000000 with a "sevisor" signature padded with NULs in EBX, ECX, EDX. */
+	assert_int_equal(f->vmcb->save.rax, 0x40000000);
+	assert_int_equal(f->v.gprs.rbx, 0x69766573); /* "sevi" */
+	assert_int_equal(f->v.gprs.rcx, 0x00726f73); /* "sor\0" */
+	assert_int_equal(f->v.gprs.rdx, 0);
+}
+
+static void cpuid_vendor_leaf(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = 0;
+	f->v.gprs.rcx = 0;
+	assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	/* "AuthenticAMD" (APM vol. 3, E.3.1). */
+	assert_int_equal(f->v.gprs.rbx, 0x68747541);
+	assert_int_equal(f->v.gprs.rdx, 0x69746e65);
+	assert_int_equal(f->v.gprs.rcx, 0x444d4163);
+	assert_true(f->vmcb->save.rax >= 1 && f->vmcb->save.rax <= 0xFFFFFFFFULL);
+}
+
+static void cpuid_protected_vcpu_reads_nothing(void **state)
+{
+	(void)state;
+	f->v.state_protected = true;
+	f->vmcb->save.rax = 0x40000000;
+	f->v.gprs.rbx = 0x1111;
+	f->v.gprs.rcx = 0x2222;
+	f->v.gprs.rdx = 0x3333;
+	sf_log_clear();
+	run_exit(0x072, 0, 0);
+	assert_int_equal(f->vmcb->save.rax, 0x40000000);
+	assert_int_equal(f->v.gprs.rbx, 0x1111);
+	assert_int_equal(f->v.gprs.rcx, 0x2222);
+	assert_int_equal(f->v.gprs.rdx, 0x3333);
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+	assert_true(sf_log_has("refused"));
+	assert_true(sf_log_has("state is protected"));
+}
+
+static void rdmsr_unknown_injects_gp(void **state)
+{
+	(void)state;
+	const u32 msr = 0x00001234; /* no architectural MSR there */
+	assert_null(msr_rule_name(msr));
+	f->v.gprs.rcx = msr;
+	f->vmcb->save.rax = 0xAAAA;
+	f->v.gprs.rdx = 0xBBBB;
+	assert_int_equal(run_exit(0x07C, 0 /* RDMSR */, 0), SVM_INJECT);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info, EVT_GP_ERR);
+	assert_int_equal(f->v.pending.err_code, 0);
+	assert_int_equal(f->vmcb->save.rip, 0x1000); /* a fault: RIP stays on the instruction */
+	assert_int_equal(f->vmcb->save.rax, 0xAAAA);
+	assert_int_equal(f->v.gprs.rdx, 0xBBBB);
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+}
+
+static void wrmsr_unknown_injects_gp(void **state)
+{
+	(void)state;
+	f->v.gprs.rcx = 0x00001234;
+	f->vmcb->save.rax = 1;
+	f->v.gprs.rdx = 0;
+	assert_int_equal(run_exit(0x07C, 1 /* WRMSR */, 0), SVM_INJECT);
+	assert_int_equal(f->v.pending.info, EVT_GP_ERR);
+	assert_int_equal(f->v.pending.err_code, 0);
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+}
+
+static void wrmsr_star_then_rdmsr(void **state)
+{
+	(void)state;
+	/* STAR (0xC0000081) holds any 64-bit value (APM vol. 2, 6.1.1). EDX:EAX, upper halves of
+	 * RAX/RDX ignored by WRMSR. */
+	f->v.gprs.rcx = 0xC0000081;
+	f->vmcb->save.rax = 0xFFFFFFFF89ABCDEFULL;
+	f->v.gprs.rdx = 0xFFFFFFFF01234567ULL;
+	assert_int_equal(run_exit(0x07C, 1, 0), SVM_RESUME);
+	assert_false(f->v.pending.pending);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	f->vmcb->save.rax = 0x5555555555555555ULL;
+	f->v.gprs.rdx = 0x5555555555555555ULL;
+	assert_int_equal(run_exit(0x07C, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1004);
+	/* RDMSR: EDX:EAX, upper halves of RAX and RDX cleared (APM vol. 3 RDMSR). */
+	assert_int_equal(f->vmcb->save.rax, 0x89ABCDEF);
+	assert_int_equal(f->v.gprs.rdx, 0x01234567);
+}
+
+static void hlt_skips_one_byte(void **state)
+{
+	(void)state;
+	assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1001);
+}
+
+static void hlt_clears_interrupt_shadow(void **state)
+{
+	(void)state;
+	f->vmcb->control.int_state = 1; /* STI/MOV SS shadow (APM 15.21.5) */
+	assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->control.int_state & 1, 0);
+}
+
+static void vmmcall_unknown_hypercall(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = 42;
+	assert_int_equal(run_exit(0x081, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, (u64)-1000);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+}
+
+static void shutdown_is_triple_fault(void **state)
+{
+	(void)state;
+	assert_int_equal(run_exit(0x07F, 0, 0), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_TERMINATED);
+	assert_non_null(strstr(f->vm.reason, "triple fault"));
+}
+
+static void svm_instructions_raise_ud(void **state)
+{
+	(void)state;
+	/* SVM is hidden (no EFER.SVME for the guest): VMRUN..INVLPGA are #UD (APM vol. 3). */
+	static const u64 codes[] = { 0x080, 0x082, 0x083, 0x084, 0x085, 0x086, 0x07A };
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
+		f->v.pending = (struct svm_event){ 0 };
+		f->vmcb->save.rip = 0x1000;
+		assert_int_equal(run_exit(codes[i], 0, 0), SVM_INJECT);
+		assert_true(f->v.pending.pending);
+		assert_int_equal(f->v.pending.info, EVT_UD);
+		assert_int_equal(f->v.pending.err_code, 0);
+		assert_int_equal(f->vmcb->save.rip, 0x1000);
+	}
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+}
+
+static void ioio_out_uart(void **state)
+{
+	(void)state;
+	/* OUT DX, AL (EE, one byte) at 0x1000 to 0x3F8. */
+	const char *text = "hi\n";
+	u64 rip = 0x1000;
+	for (const char *p = text; *p; p++) {
+		f->vmcb->save.rax = 0xFFFFFF00u | (u8)*p; /* only AL goes out */
+		f->vmcb->save.rip = rip;
+		assert_int_equal(run_exit(0x07B, IO_PORT(0x3F8) | IO_SZ8 | IO_A32, rip + 1), SVM_RESUME);
+		assert_int_equal(f->vmcb->save.rip, rip + 1);
+		rip += 1;
+	}
+	assert_true(sf_log_has("[" SF_NAME "] hi\n"));
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+}
+
+static void ioio_in_unclaimed_merges_all_ones(void **state)
+{
+	(void)state;
+	/* IN AL/AX, DX merge into RAX; IN EAX, DX zero-extends (APM vol. 3 IN; vol. 1 3.1.2.3). */
+	f->vmcb->save.rax = 0x1122334455667788ULL;
+	assert_int_equal(run_exit(0x07B, IO_PORT(0x1234) | IO_IN | IO_SZ8 | IO_A32, 0x1001), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x11223344556677FFULL);
+	assert_int_equal(f->vmcb->save.rip, 0x1001);
+
+	f->vmcb->save.rax = 0x1122334455667788ULL;
+	/* 66 ED: IN AX, DX, two bytes. */
+	assert_int_equal(run_exit(0x07B, IO_PORT(0x1234) | IO_IN | IO_SZ16 | IO_A32, 0x1003), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x112233445566FFFFULL);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+
+	f->vmcb->save.rax = 0x1122334455667788ULL;
+	assert_int_equal(run_exit(0x07B, IO_PORT(0x1234) | IO_IN | IO_SZ32 | IO_A32, 0x1004), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x00000000FFFFFFFFULL);
+	assert_int_equal(f->vmcb->save.rip, 0x1004);
+}
+
+static void ioio_out_debug_exit_ends_guest(void **state)
+{
+	(void)state;
+	/* OUT DX, EAX to isa-debug-exit (0xF4). */
+	f->vmcb->save.rax = 0x11;
+	assert_int_equal(run_exit(0x07B, IO_PORT(0xF4) | IO_SZ32 | IO_A32, 0x1001), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_EXIT);
+	assert_int_equal(f->vm.exit_code, 0x11);
+}
+
+static void put_mov_eax_mem_rax(void)
+{
+	f->ram[0x1000] = 0x8B; /* mov eax, [eax] in 32-bit code: 8B /r, ModRM 00 000 000 */
+	f->ram[0x1001] = 0x00;
+}
+
+static void npf_outside_ram_terminates(void **state)
+{
+	(void)state;
+	put_mov_eax_mem_rax();
+	f->vmcb->save.rax = 0xC0000000;
+	/* NPF EXITINFO1: not present, read, final GPA (APM 15.25.6); EXITINFO2 = GPA. */
+	assert_int_equal(run_exit(0x400, 1ULL << 32, 0xC0000000), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_TERMINATED);
+	assert_true(sf_contains_ci(f->vm.reason, "GPA 0xc0000000"));
+	assert_non_null(strstr(f->vm.reason, "read"));
+	assert_non_null(strstr(f->vm.reason, "4 bytes"));
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+}
+
+static void npf_outside_ram_ignore_reads_ones(void **state)
+{
+	(void)state;
+	f->dev->unbacked_ignore = true;
+	put_mov_eax_mem_rax();
+	f->vmcb->save.rax = 0xC0000000;
+	assert_int_equal(run_exit(0x400, 1ULL << 32, 0xC0000000), SVM_RESUME);
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+	assert_int_equal(f->vmcb->save.rax, 0xFFFFFFFF);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+}
+
+static void npf_lapic_version(void **state)
+{
+	(void)state;
+	put_mov_eax_mem_rax();
+	f->vmcb->save.rax = 0xFEE00030;
+	assert_int_equal(run_exit(0x400, 1ULL << 32, 0xFEE00030), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x00050010);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+}
+
+static void vmexit_invalid_names_asid_rule(void **state)
+{
+	(void)state;
+	/* A VMCB that is good except ASID 0 (APM 15.5.1: "ASID is equal to zero"). */
+	f->vmcb->control.intercept_misc2 = BIT(SVM_INTERCEPT_VMRUN);
+	f->vmcb->control.asid = 0;
+	f->vmcb->save.efer |= EFER_SVME;
+	u32 failed = svm_vmcb_check(f->vmcb, NULL);
+	assert_int_equal(failed, 1u << SVM_VMCB_ASID_ZERO); /* precondition: only that rule */
+	const char *rule = svm_vmcb_rule_name(SVM_VMCB_ASID_ZERO);
+	assert_non_null(strstr(rule, "ASID"));
+
+	assert_int_equal(run_exit(0xFFFFFFFFFFFFFFFFULL, 0, 0), SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_TERMINATED);
+	assert_non_null(strstr(f->vm.reason, rule));
+	assert_true(sf_log_has("VMCB dump"));
+}
+
+static void vmexit_invalid32_names_asid_rule(void **state)
+{
+	(void)state;
+	f->vmcb->control.intercept_misc2 = BIT(SVM_INTERCEPT_VMRUN);
+	f->vmcb->control.asid = 0;
+	f->vmcb->save.efer |= EFER_SVME;
+	assert_int_equal(run_exit(0x00000000FFFFFFFFULL, 0, 0), SVM_TERMINATE);
+	assert_non_null(strstr(f->vm.reason, svm_vmcb_rule_name(SVM_VMCB_ASID_ZERO)));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(lookup_low_range_matches_table),
+		T(lookup_gap_is_null),
+		T(lookup_high_range),
+		T(vmexit_invalid_both_widths),
+		T(unhandled_cr0_sel_write_terminates),
+		T(unhandled_0a2_terminates),
+		T(unhandled_gap_code_terminates),
+		T(counters),
+		T(cpuid_hypervisor_leaf),
+		T(cpuid_vendor_leaf),
+		T(cpuid_protected_vcpu_reads_nothing),
+		T(rdmsr_unknown_injects_gp),
+		T(wrmsr_unknown_injects_gp),
+		T(wrmsr_star_then_rdmsr),
+		T(hlt_skips_one_byte),
+		T(hlt_clears_interrupt_shadow),
+		T(vmmcall_unknown_hypercall),
+		T(shutdown_is_triple_fault),
+		T(svm_instructions_raise_ud),
+		T(ioio_out_uart),
+		T(ioio_in_unclaimed_merges_all_ones),
+		T(ioio_out_debug_exit_ends_guest),
+		T(npf_outside_ram_terminates),
+		T(npf_outside_ram_ignore_reads_ones),
+		T(npf_lapic_version),
+		T(vmexit_invalid_names_asid_rule),
+		T(vmexit_invalid32_names_asid_rule),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
