@@ -69,7 +69,8 @@ bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
  * ICW1 (command-port write with bit 4); reads of the data port return the IMR. No interrupts
  * are ever raised. */
 #define PIC_ICW1 0x10
-#define PIC_ICW1_IC4 0x01
+#define PIC_ICW1_IC4 0x01  /* ICW4 follows */
+#define PIC_ICW1_SNGL 0x02 /* single 8259: no ICW3 */
 
 bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
@@ -83,8 +84,12 @@ bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	}
 	u8 b = (u8)*val;
 	if (!data) {
-		if (b & PIC_ICW1)
-			p->icw_step[chip] = (b & PIC_ICW1_IC4) ? 3 : 2; /* ICW2, ICW3, [ICW4] follow */
+		if (b & PIC_ICW1) {
+			/* ICW1 starts initialisation and clears the IMR (8259A data sheet); ICW2 always
+			 * follows, ICW3 unless SNGL, ICW4 only with IC4. */
+			p->imr[chip] = 0;
+			p->icw_step[chip] = (u8)(1 + !(b & PIC_ICW1_SNGL) + !!(b & PIC_ICW1_IC4));
+		}
 		return true;
 	}
 	if (p->icw_step[chip]) {

@@ -36,15 +36,22 @@ static void put(struct vm *vm, u8 c)
 	if (c == '\r')
 		return;
 	if (c == '\n') {
+		if (!u->len && u->wrapped) {
+			u->wrapped = false; /* the newline ends a line already logged at full length */
+			return;
+		}
 		if (!u->len)
 			u->line[u->len++] = ' ';
 		dev_uart_flush(vm);
 		return;
 	}
+	u->wrapped = false;
 	/* Keep logs readable: non-printable bytes are shown as '.'. */
 	u->line[u->len++] = (c >= 0x20 && c < 0x7F) || c == '\t' ? (char)c : '.';
-	if (u->len == UART_LINE_MAX)
+	if (u->len == UART_LINE_MAX) {
 		dev_uart_flush(vm);
+		u->wrapped = true;
+	}
 }
 
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)

@@ -14,6 +14,7 @@ struct vm;
 struct dev_uart {
 	char line[UART_LINE_MAX + 1];
 	unsigned len;
+	bool wrapped; /* the last flush was a full line without newline */
 	u8 ier, lcr, mcr, scr, dll, dlm;
 };
 
@@ -47,8 +48,9 @@ struct vm_devices {
 	u8 port_logged[IO_PORTS / 8];
 	u64 unclaimed_port_accesses;
 	u64 unbacked_accesses;
-	u64 unbacked_logged_pages[16];
+	u64 unbacked_logged_pages[256];
 	unsigned nr_unbacked_logged;
+	bool unbacked_log_full; /* more pages than the table: said once, then only counted */
 };
 
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore);

@@ -85,8 +85,14 @@ static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)
 	for (unsigned i = 0; i < d->nr_unbacked_logged; i++)
 		if (d->unbacked_logged_pages[i] == page)
 			return;
-	if (d->nr_unbacked_logged < ARRAY_SIZE(d->unbacked_logged_pages))
-		d->unbacked_logged_pages[d->nr_unbacked_logged++] = page;
+	if (d->nr_unbacked_logged >= ARRAY_SIZE(d->unbacked_logged_pages)) {
+		if (!d->unbacked_log_full)
+			log_info("guest %s: more than %zu unbacked pages touched: further ones are only counted", vm->name,
+				 ARRAY_SIZE(d->unbacked_logged_pages));
+		d->unbacked_log_full = true;
+		return;
+	}
+	d->unbacked_logged_pages[d->nr_unbacked_logged++] = page;
 	log_info("guest %s: %s of %u byte%s at unbacked GPA 0x%llx ignored (unbacked = ignore); logged once per page",
 		 vm->name, write ? "write" : "read", size, size == 1 ? "" : "s", (unsigned long long)gpa);
 }

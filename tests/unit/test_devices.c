@@ -285,7 +285,7 @@ static void pic_icw1_without_icw4(void **state)
 	assert_int_equal(inp(0x21, 1), 0xFE);
 }
 
-static void pic_icw1_single_mode_BUG(void **state)
+static void pic_icw1_single_mode(void **state)
 {
 	(void)state;
 	/* ICW1 0x13: SNGL (D1) and IC4 (D0): no ICW3, so ICW2 and ICW4 follow, then OCW1. */
@@ -296,7 +296,7 @@ static void pic_icw1_single_mode_BUG(void **state)
 	assert_int_equal(inp(0x21, 1), 0xFB);
 }
 
-static void pic_icw1_clears_imr_BUG(void **state)
+static void pic_icw1_clears_imr(void **state)
 {
 	(void)state;
 	/* 8259A data sheet, ICW1: "the Interrupt Mask Register is cleared". */
@@ -464,7 +464,7 @@ static void unbacked_ignore(void **state)
 	assert_int_equal(f->dev->unbacked_accesses, 8);
 }
 
-static void unbacked_ignore_once_per_page_many_pages_BUG(void **state)
+static void unbacked_ignore_once_per_page_many_pages(void **state)
 {
 	(void)state;
 	/* "logged once per page" (io.h, issue 3): a guest probing 20 pages twice each. */
@@ -495,8 +495,8 @@ int main(void)
 		T(pic_imr_read_back),
 		T(pic_icw_sequence_not_in_imr),
 		T(pic_icw1_without_icw4),
-		T(pic_icw1_single_mode_BUG),
-		T(pic_icw1_clears_imr_BUG),
+		T(pic_icw1_single_mode),
+		T(pic_icw1_clears_imr),
 		T(unclaimed_ports),
 		T(lapic_id_version_svr),
 		T(lapic_ldr_dfr),
@@ -505,7 +505,7 @@ int main(void)
 		T(unbacked_terminate_read),
 		T(unbacked_terminate_write),
 		T(unbacked_ignore),
-		T(unbacked_ignore_once_per_page_many_pages_BUG),
+		T(unbacked_ignore_once_per_page_many_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
