@@ -10,6 +10,7 @@
 #include "svm/cr_shadow.h"
 #include "svm/devices.h"
 #include "svm/exit_codes.h"
+#include "svm/event.h"
 #include "svm/exit_table.h"
 #include "svm/guest_mem.h"
 #include "svm/multiboot.h"
@@ -270,32 +271,6 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	return true;
 }
 
-/* Before VMRUN: the queued event, or the one whose delivery an exit interrupted. */
-static void prepare_entry(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-	c->event_inj = 0;
-	c->event_inj_err = 0;
-	if (v->pending.pending) {
-		c->event_inj = v->pending.info;
-		c->event_inj_err = v->pending.err_code;
-		v->pending.pending = false;
-	}
-}
-
-/* After #VMEXIT: an event that was being delivered when the exit happened must be delivered
- * again (APM 15.7.2, EXITINTINFO), unless the handler queued one of its own. Only the V bit
- * counts: TCG leaves a copy of an injected event with V = 0. */
-static void note_interrupted_delivery(struct vcpu *v)
-{
-	const struct vmcb_control *c = &v->vmcb->control;
-	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending) {
-		v->pending.pending = true;
-		v->pending.info = c->exit_int_info;
-		v->pending.err_code = c->exit_int_info_err;
-	}
-}
-
 void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
 
 static void run_vcpu(struct guest *g, u64 timeout_ms)
@@ -310,7 +285,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
 			break;
 		}
-		prepare_entry(v);
+		svm_event_prepare_entry(v);
 		svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
 		/* A physical interrupt ended the run: take it now with the classic atomic
 		 * "sti; hlt" (the interrupt is recognised while halted). A bare "sti; cli" is not
@@ -328,7 +303,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			act = svm_soft_es_after_exit(v);
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
-			note_interrupted_delivery(v);
+			svm_event_after_exit(v);
+		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			log_defer(false);
 			desc_set_context(NULL);

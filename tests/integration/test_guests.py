@@ -129,7 +129,11 @@ def test_unclaimed_port_logged_once(run):
 
 
 def test_exit_trace_and_mode_transitions_logged(run):
-    assert "guest modes vcpu0: entered long mode (EFER.LMA=1)" in run.log
+    # Issue 4: the walk real -> protected -> long -> compatibility is logged once each.
+    for t in ["entered real mode (CR0.PE=0)", "entered protected mode (CR0.PE=1)",
+              "enabled paging (CR0.PG=1)", "entered long mode (EFER.LMA=1)",
+              "entered compatibility mode (EFER.LMA=1, CS.L=0)", "left long mode (EFER.LMA=0)"]:
+        assert run.log.count(f"guest modes vcpu0: {t}") == 1, t
     assert "guest modes vcpu0: exit #1 " in run.log
 
 
