@@ -5,6 +5,7 @@
  * (GHCB MSR mirrored in VMCB 0xA0, SEV_INFO preload at reset) and G10/G11 (EFER trap value
  * includes SVME; LMA = LME && CR0.PG). */
 #include "svm/soft_es.h"
+#include "arch/x86/desc.h"
 #include "svm/decode.h"
 #include "svm/exit_codes.h"
 #include "svm/exit.h"
@@ -148,29 +149,20 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
 #define SOFT_ES_GATE_INTR 0xEu
 #define SOFT_ES_GATE_TRAP 0xFu
-#define SOFT_ES_TSS_IST1 0x24u
+#define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_RF BIT(16)
 
-struct soft_es_idt_gate {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-} PACKED;
-ASSERT_SIZE(struct soft_es_idt_gate, 16);
+/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. */
 
 static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
 	if (!(s->efer & EFER_LMA) || s->cpl != 0)
 		return false;
-	struct soft_es_idt_gate gate;
+	struct idt_gate gate;
 	if ((u32)vector * 16 + 15 > s->idtr.limit || !svm_gva_read(v, s->idtr.base + (u64)vector * 16, &gate, 16))
 		return false;
 	u8 type = gate.type_attr & SOFT_ES_GATE_TYPE_MASK;
