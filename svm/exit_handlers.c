@@ -19,8 +19,10 @@
 
 /* Instruction lengths for exits whose RIP still points at the instruction (APM vol. 3
  * opcode map): CPUID 0F A2, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9, HLT F4,
- * INVD 0F 08, WBINVD 0F 09. A prefixed form would be longer; sevisor's guests and the
- * kernels it targets do not prefix these, and the decoder handles the rest. */
+ * INVD 0F 08, WBINVD 0F 09. These fixed lengths assume the unprefixed encodings, which is
+ * what compilers and the kernels sevisor targets emit; a redundantly prefixed CPUID would be
+ * stepped wrongly. Exits whose length varies (string I/O, MMIO, CR writes) go through the
+ * decoder (svm/mmio_emulate.c); plain IN/OUT use EXITINFO2, the next RIP the CPU reports. */
 #define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_VMMCALL 3
