@@ -391,17 +391,14 @@ static u64 current_cr3(const struct vcpu *v)
 	return mirrors_save_area(v) ? v->vmcb->save.cr3 : 0;
 }
 
-static struct cr_change change_from(const struct vcpu *v)
+/* The tracked state, as the rules see it. */
+static struct cr_rule_state rule_state_of(const struct vcpu *v)
 {
-	struct cr_change c = {
-		.old_cr0 = v->cr.cr0, .cr0 = v->cr.cr0,
-		.old_cr4 = v->cr.cr4, .cr4 = v->cr.cr4,
-		.cr3 = current_cr3(v),
-		.efer = v->cr.efer,
-		.cs = cs_view_of(v),
-		.cr4_allowed = cr_shadow_cr4_allowed(v),
+	struct cs_view cs = cs_view_of(v);
+	return (struct cr_rule_state){
+		.efer = v->cr.efer, .cr0 = v->cr.cr0, .cr3 = current_cr3(v), .cr4 = v->cr.cr4,
+		.cr4_allowed = cr_shadow_cr4_allowed(v), .cs_known = cs.known, .cs_l = cs.l,
 	};
-	return c;
 }
 
 static const char *first_broken(const struct cr_rule *rules, size_t n, const struct cr_change *c)
@@ -419,11 +416,42 @@ static enum cr_shadow_result refuse(struct vcpu *v, const char *insn, u64 value,
 	return CR_SHADOW_GP;
 }
 
+const char *cr_shadow_rule_refusal(const struct cr_rule_state *now, unsigned n, u64 value)
+{
+	struct cr_change c = {
+		.old_cr0 = now->cr0, .cr0 = now->cr0,
+		.old_cr4 = now->cr4, .cr4 = now->cr4,
+		.cr3 = now->cr3,
+		.efer = now->efer & ~EFER_SVME,
+		.cs = { now->cs_known, now->cs_l },
+		.cr4_allowed = now->cr4_allowed,
+	};
+	switch (n) {
+	case 0:
+		c.cr0 = value;
+		return first_broken(cr0_rules, ARRAY_SIZE(cr0_rules), &c);
+	case 3:
+		c.cr3 = value;
+		return first_broken(cr3_rules, ARRAY_SIZE(cr3_rules), &c);
+	case 4:
+		c.cr4 = value;
+		return first_broken(cr4_rules, ARRAY_SIZE(cr4_rules), &c);
+	case 8:
+		return (value & ~CR8_TPR_MASK) ? "CR8 bits 63:4 are reserved" : NULL;
+	default:
+		return "not a control register sevisor tracks";
+	}
+}
+
+static const char *write_refusal(const struct vcpu *v, unsigned n, u64 value)
+{
+	struct cr_rule_state now = rule_state_of(v);
+	return cr_shadow_rule_refusal(&now, n, value);
+}
+
 static enum cr_shadow_result write_cr0(struct vcpu *v, u64 value, const char *insn)
 {
-	struct cr_change c = change_from(v);
-	c.cr0 = value;
-	const char *why = first_broken(cr0_rules, ARRAY_SIZE(cr0_rules), &c);
+	const char *why = write_refusal(v, 0, value);
 	if (why)
 		return refuse(v, insn, value, why);
 	/* The low reserved bits are ignored on write, and ET is read-only 1 on AMD64
@@ -434,9 +462,7 @@ static enum cr_shadow_result write_cr0(struct vcpu *v, u64 value, const char *in
 
 static enum cr_shadow_result write_cr3(struct vcpu *v, u64 value)
 {
-	struct cr_change c = change_from(v);
-	c.cr3 = value;
-	const char *why = first_broken(cr3_rules, ARRAY_SIZE(cr3_rules), &c);
+	const char *why = write_refusal(v, 3, value);
 	if (why)
 		return refuse(v, "MOV CR3,", value, why);
 	if (mirrors_save_area(v)) {
@@ -450,9 +476,7 @@ static enum cr_shadow_result write_cr3(struct vcpu *v, u64 value)
 
 static enum cr_shadow_result write_cr4(struct vcpu *v, u64 value)
 {
-	struct cr_change c = change_from(v);
-	c.cr4 = value;
-	const char *why = first_broken(cr4_rules, ARRAY_SIZE(cr4_rules), &c);
+	const char *why = write_refusal(v, 4, value);
 	if (why)
 		return refuse(v, "MOV CR4,", value, why);
 	commit(v, v->cr.efer, v->cr.cr0, value);
@@ -461,8 +485,9 @@ static enum cr_shadow_result write_cr4(struct vcpu *v, u64 value)
 
 static enum cr_shadow_result write_cr8(struct vcpu *v, u64 value)
 {
-	if (value & ~CR8_TPR_MASK)
-		return refuse(v, "MOV CR8,", value, "CR8 bits 63:4 are reserved");
+	const char *why = write_refusal(v, 8, value);
+	if (why)
+		return refuse(v, "MOV CR8,", value, why);
 	commit_cr8(v, value);
 	return CR_SHADOW_DONE;
 }

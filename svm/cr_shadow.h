@@ -173,6 +173,19 @@ enum cr_shadow_result cr_shadow_trap(struct vcpu *v, u64 exit_code, u64 exit_inf
 /* MOV to CRn, n in {0, 3, 4, 8}: value is the full source operand (the decoder truncates it
  * to 32 bits outside 64-bit mode). CR_SHADOW_GP if the CPU would refuse the write. */
 enum cr_shadow_result cr_shadow_write_cr(struct vcpu *v, unsigned n, u64 value);
+/* The state the CPU's MOV-to-CRn rules look at. efer is guest-visible (SVME ignored); cs_l
+ * counts only when cs_known (a protected vCPU's CS is not visible to the hypervisor). */
+struct cr_rule_state {
+	u64 efer, cr0, cr3, cr4;
+	u64 cr4_allowed;
+	bool cs_known, cs_l;
+};
+
+/* The CPU's rules for a write of value to CRn (n = 0, 3, 4, 8) in the state now: NULL when
+ * the write is allowed, else why it raises #GP. The one implementation of these rules: the
+ * plain-mode intercepts apply it to the shadow state, the soft-es CPU model to the hardware
+ * state it holds in the VMCB (a CPU never consults the hypervisor's bookkeeping). */
+const char *cr_shadow_rule_refusal(const struct cr_rule_state *now, unsigned n, u64 value);
 /* CLTS: clears CR0.TS. Never faults once intercepted (CPL was checked before the intercept). */
 enum cr_shadow_result cr_shadow_clts(struct vcpu *v);
 /* LMSW: loads CR0 bits 3:0 from the operand; cannot clear PE (APM vol. 3, LMSW). */

@@ -62,6 +62,8 @@ bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+/* Architectural reset of a vCPU's software local APIC. */
+void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
 /* MMIO handler for the xAPIC page; offset within the page. */
 bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
 /* TPR coherence with CR8 (CR8[3:0] = TPR[7:4], APM vol. 2, 16.6.4). */

@@ -30,13 +30,6 @@
 #define LEN_INVD 2
 #define VMMCALL_UNKNOWN_HYPERCALL ((u64)-1000) /* KVM's -KVM_ENOSYS, what guests expect */
 
-static u64 reg(struct vcpu *v, enum vcpu_reg r)
-{
-	u64 x = 0;
-	vcpu_reg_read(v, r, &x);
-	return x;
-}
-
 static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 x)
 {
 	vcpu_reg_write(v, r, x);
@@ -45,7 +38,7 @@ static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 x)
 static enum svm_outcome h_cpuid(struct vcpu *v)
 {
 	struct cpuid_regs out;
-	msr_cpuid(v, (u32)reg(v, VCPU_RAX), (u32)reg(v, VCPU_RCX), v->xcr0, 0, &out);
+	msr_cpuid(v, (u32)vcpu_reg(v, VCPU_RAX), (u32)vcpu_reg(v, VCPU_RCX), v->xcr0, 0, &out);
 	set_reg(v, VCPU_RAX, out.eax);
 	set_reg(v, VCPU_RBX, out.ebx);
 	set_reg(v, VCPU_RCX, out.ecx);
@@ -64,11 +57,11 @@ static enum svm_outcome h_hlt(struct vcpu *v)
 
 static enum svm_outcome h_msr(struct vcpu *v)
 {
-	u32 index = (u32)reg(v, VCPU_RCX);
+	u32 index = (u32)vcpu_reg(v, VCPU_RCX);
 	bool write = v->vmcb->control.exit_info1 == 1;
 	enum msr_result r;
 	if (write) {
-		u64 value = (reg(v, VCPU_RDX) << 32) | (u32)reg(v, VCPU_RAX);
+		u64 value = (vcpu_reg(v, VCPU_RDX) << 32) | (u32)vcpu_reg(v, VCPU_RAX);
 		r = msr_write(v, index, value);
 	} else {
 		u64 value = 0;
@@ -126,11 +119,11 @@ static enum svm_outcome h_ioio(struct vcpu *v)
 	unsigned size = (info & SVM_IOIO_SZ32) ? 4 : (info & SVM_IOIO_SZ16) ? 2 : 1;
 	bool in = info & SVM_IOIO_IN;
 	if (!(info & SVM_IOIO_STR)) {
-		u32 val = in ? 0 : (u32)reg(v, VCPU_RAX);
+		u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
 		if (!svm_io_port(v->vm, port, size, in, &val))
 			return SVM_TERMINATE;
 		if (in) {
-			u64 rax = reg(v, VCPU_RAX);
+			u64 rax = vcpu_reg(v, VCPU_RAX);
 			u64 mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (8 * size)) - 1;
 			/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge (APM vol. 3 IN). */
 			set_reg(v, VCPU_RAX, size == 4 ? val : (rax & ~mask) | val);

@@ -93,3 +93,26 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len)
 {
 	return copy(v, gva, (void *)src, len, true);
 }
+
+#define RFLAGS_VM BIT(17)
+
+enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
+}
+
+enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	enum svm_cpu_mode mode = svm_guest_cpu_mode(v);
+	/* In 64-bit mode the CS base is ignored; elsewhere the linear address wraps at 4 GiB. */
+	u64 lin = (mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
+	if (mode != SVM_CPU_MODE_64)
+		lin &= 0xFFFFFFFFULL;
+	u8 bytes[SVM_INSN_MAX_LEN];
+	unsigned n = 0;
+	while (n < sizeof(bytes) && svm_gva_read(v, lin + n, &bytes[n], 1))
+		n++;
+	return svm_decode(bytes, n, mode, out);
+}

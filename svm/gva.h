@@ -6,6 +6,7 @@
 #ifndef SVM_GVA_H
 #define SVM_GVA_H
 
+#include "svm/decode.h"
 #include "svm/vcpu.h"
 
 /* False if the address is not mapped (the caller injects #PF or terminates). */
@@ -13,5 +14,12 @@ bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa);
 /* Reads len bytes at a linear address, page by page. */
 bool svm_gva_read(struct vcpu *v, u64 gva, void *dst, u64 len);
 bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
+
+/* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
+enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
+/* Fetches the instruction at CS:RIP, byte by byte (it may end just before an unmapped page),
+ * and decodes it. For the plain-mode emulation paths and the soft-es CPU model only: both
+ * may look at the guest's state. */
+enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out);
 
 #endif

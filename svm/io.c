@@ -38,7 +38,6 @@ static const struct mmio_range mmio_devices[] = {
 	{ LAPIC_BASE_DEFAULT, PAGE_SIZE, "lapic", dev_lapic_mmio },
 };
 
-void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
 
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore)
 {

@@ -22,7 +22,6 @@ enum {
 #define APIC_ICR_DELIVERY_SHIFT 8
 #define APIC_ICR_DELIVERY_MASK 7u
 
-void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
 void dev_lapic_reset(struct dev_lapic *l, u32 apic_id)
 {
 	*l = (struct dev_lapic){

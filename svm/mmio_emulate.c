@@ -11,34 +11,6 @@
  * on the instruction until RCX reaches zero, so the guest simply re-executes it. */
 #define STRING_IO_SLICE 4096
 
-static u64 reg(struct vcpu *v, unsigned r)
-{
-	u64 x = 0;
-	vcpu_reg_read(v, (enum vcpu_reg)r, &x);
-	return x;
-}
-
-static enum svm_cpu_mode guest_mode(struct vcpu *v)
-{
-	const struct vmcb_save *s = &v->vmcb->save;
-	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, s->rflags & BIT(17));
-}
-
-/* Fetches and decodes the instruction at CS:RIP. */
-static bool fetch_decode(struct vcpu *v, struct svm_insn *insn, enum svm_decode_status *st)
-{
-	const struct vmcb_save *s = &v->vmcb->save;
-	enum svm_cpu_mode mode = guest_mode(v);
-	u64 lin = (mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
-	u8 bytes[SVM_INSN_MAX_LEN];
-	unsigned n = 0;
-	/* Byte by byte: the instruction may end just before an unmapped page. */
-	while (n < sizeof(bytes) && svm_gva_read(v, lin + n, &bytes[n], 1))
-		n++;
-	*st = svm_decode(bytes, n, mode, insn);
-	return *st == SVM_DECODE_OK;
-}
-
 static u64 size_mask(unsigned bytes)
 {
 	return bytes >= 8 ? ~0ULL : (1ULL << (8 * bytes)) - 1;
@@ -48,8 +20,8 @@ static u64 size_mask(unsigned bytes)
 static u64 read_operand(struct vcpu *v, const struct svm_insn *i, unsigned size)
 {
 	if (i->high_byte)
-		return (reg(v, i->reg - 4) >> 8) & 0xFF;
-	return reg(v, i->reg) & size_mask(size);
+		return (vcpu_reg(v, (enum vcpu_reg)(i->reg - 4)) >> 8) & 0xFF;
+	return vcpu_reg(v, (enum vcpu_reg)i->reg) & size_mask(size);
 }
 
 /* Writes a register result with x86 width rules: 32-bit results zero-extend into the full
@@ -57,11 +29,11 @@ static u64 read_operand(struct vcpu *v, const struct svm_insn *i, unsigned size)
 static void write_operand(struct vcpu *v, const struct svm_insn *i, unsigned size, u64 val)
 {
 	if (i->high_byte) {
-		u64 old = reg(v, i->reg - 4);
+		u64 old = vcpu_reg(v, (enum vcpu_reg)(i->reg - 4));
 		vcpu_reg_write(v, (enum vcpu_reg)(i->reg - 4), (old & ~0xFF00ULL) | ((val & 0xFF) << 8));
 		return;
 	}
-	u64 old = reg(v, i->reg);
+	u64 old = vcpu_reg(v, (enum vcpu_reg)i->reg);
 	u64 out = size >= 4 ? val & size_mask(size) : (old & ~size_mask(size)) | (val & size_mask(size));
 	vcpu_reg_write(v, (enum vcpu_reg)i->reg, out);
 }
@@ -69,8 +41,8 @@ static void write_operand(struct vcpu *v, const struct svm_insn *i, unsigned siz
 enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	struct svm_insn i;
-	enum svm_decode_status st;
-	if (!fetch_decode(v, &i, &st))
+	enum svm_decode_status st = svm_fetch_insn(v, &i);
+	if (st != SVM_DECODE_OK)
 		return svm_terminate(v, "access at GPA 0x%llx (no RAM there) by an instruction sevisor could not decode (%s)",
 				     (unsigned long long)gpa, svm_decode_status_name(st));
 	u64 val = 0;
@@ -113,15 +85,15 @@ static enum svm_outcome cr_result(struct vcpu *v, enum cr_shadow_result r, const
 enum svm_outcome svm_cr_access_emulate(struct vcpu *v, unsigned cr)
 {
 	struct svm_insn i;
-	enum svm_decode_status st;
-	if (!fetch_decode(v, &i, &st))
+	enum svm_decode_status st = svm_fetch_insn(v, &i);
+	if (st != SVM_DECODE_OK)
 		return svm_terminate(v, "CR%u write by an instruction sevisor could not decode (%s)", cr,
 				     svm_decode_status_name(st));
 	switch (i.kind) {
 	case SVM_INSN_MOV_TO_CR: {
 		/* Outside 64-bit mode the source is 32 bits (APM vol. 3, MOV CRn). */
-		u64 value = reg(v, i.reg);
-		if (guest_mode(v) != SVM_CPU_MODE_64)
+		u64 value = vcpu_reg(v, (enum vcpu_reg)i.reg);
+		if (svm_guest_cpu_mode(v) != SVM_CPU_MODE_64)
 			value &= 0xFFFFFFFFULL;
 		return cr_result(v, cr_shadow_write_cr(v, i.cr, value), &i);
 	}
@@ -130,7 +102,7 @@ enum svm_outcome svm_cr_access_emulate(struct vcpu *v, unsigned cr)
 	case SVM_INSN_LMSW:
 		if (i.mem)
 			return svm_terminate(v, "LMSW with a memory operand is not emulated by sevisor");
-		return cr_result(v, cr_shadow_lmsw(v, (u16)reg(v, i.rm)), &i);
+		return cr_result(v, cr_shadow_lmsw(v, (u16)vcpu_reg(v, (enum vcpu_reg)i.rm)), &i);
 	default:
 		return svm_terminate(v, "CR%u write exit for %s, which is not a CR write sevisor knows", cr,
 				     svm_insn_kind_name(i.kind));
@@ -150,20 +122,20 @@ static u64 seg_base(struct vcpu *v, enum svm_insn_seg seg, enum svm_cpu_mode mod
 enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in, u64 exit_info1)
 {
 	struct svm_insn i;
-	enum svm_decode_status st;
-	if (!fetch_decode(v, &i, &st) || (i.kind != SVM_INSN_INS && i.kind != SVM_INSN_OUTS))
+	enum svm_decode_status st = svm_fetch_insn(v, &i);
+	if (st != SVM_DECODE_OK || (i.kind != SVM_INSN_INS && i.kind != SVM_INSN_OUTS))
 		return svm_terminate(v, "string I/O exit (info 0x%llx) at an instruction sevisor could not decode (%s)",
 				     (unsigned long long)exit_info1, svm_decode_status_name(st));
-	enum svm_cpu_mode mode = guest_mode(v);
+	enum svm_cpu_mode mode = svm_guest_cpu_mode(v);
 	u64 amask = size_mask(i.addrsize);
 	enum vcpu_reg index = in ? VCPU_RDI : VCPU_RSI;
 	/* INS always writes ES:rDI; OUTS reads DS:rSI unless overridden (APM vol. 3, INS/OUTS). */
 	enum svm_insn_seg seg = in ? SVM_INSN_SEG_ES : (i.seg ? i.seg : SVM_INSN_SEG_DS);
 	u64 base = seg_base(v, seg, mode);
 	s64 step = (v->vmcb->save.rflags & RFLAGS_DF) ? -(s64)size : (s64)size;
-	u64 count = i.rep ? reg(v, VCPU_RCX) & amask : 1;
+	u64 count = i.rep ? vcpu_reg(v, (enum vcpu_reg)VCPU_RCX) & amask : 1;
 	u64 done = 0;
-	u64 addr = reg(v, index);
+	u64 addr = vcpu_reg(v, (enum vcpu_reg)index);
 	while (done < count && done < STRING_IO_SLICE) {
 		u64 lin = base + (addr & amask);
 		u32 val = 0;
@@ -180,7 +152,7 @@ enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 	}
 	vcpu_reg_write(v, index, addr);
 	if (i.rep) {
-		u64 rcx = reg(v, VCPU_RCX);
+		u64 rcx = vcpu_reg(v, (enum vcpu_reg)VCPU_RCX);
 		vcpu_reg_write(v, VCPU_RCX, (rcx & ~amask) | ((rcx - done) & amask));
 		if (done < count)
 			return SVM_RESUME; /* not finished: RIP stays, the guest re-executes */

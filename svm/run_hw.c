@@ -17,6 +17,7 @@
 #include "svm/npt.h"
 #include "svm/soft_es.h"
 #include "svm/vmcb_setup.h"
+#include "svm/world_switch.h"
 #include "svm/summary.h"
 #include "msr/cpuid.h"
 #include "msr/msr.h"
@@ -270,8 +271,6 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 		 (unsigned long long)g->npt.pages_4k, vm_mode_name(vm->mode));
 	return true;
 }
-
-void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
 
 static void run_vcpu(struct guest *g, u64 timeout_ms)
 {

@@ -6,6 +6,7 @@
  * includes SVME; LMA = LME && CR0.PG). */
 #include "svm/soft_es.h"
 #include "arch/x86/desc.h"
+#include "svm/cr_shadow.h"
 #include "svm/decode.h"
 #include "svm/exit_codes.h"
 #include "svm/exit.h"
@@ -71,32 +72,10 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-static enum svm_cpu_mode soft_es_cpu_mode(const struct vcpu *v)
-{
-	const struct vmcb_save *s = &v->vmcb->save;
-	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
-}
-
-/* Fetches and decodes the instruction at CS:RIP (byte by byte: it may end just before an
- * unmapped page). */
-static enum svm_decode_status soft_es_fetch(struct vcpu *v, struct svm_insn *insn)
-{
-	const struct vmcb_save *s = &v->vmcb->save;
-	enum svm_cpu_mode mode = soft_es_cpu_mode(v);
-	u64 lin = (mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
-	if (mode != SVM_CPU_MODE_64)
-		lin &= 0xFFFFFFFFULL;
-	u8 bytes[SVM_INSN_MAX_LEN];
-	unsigned n = 0;
-	while (n < sizeof(bytes) && svm_gva_read(v, lin + n, &bytes[n], 1))
-		n++;
-	return svm_decode(bytes, n, mode, insn);
-}
-
 static void soft_es_step(struct vcpu *v, unsigned len)
 {
 	u64 rip = vcpu_raw_reg(v, VCPU_RIP) + len;
-	if (soft_es_cpu_mode(v) != SVM_CPU_MODE_64)
+	if (svm_guest_cpu_mode(v) != SVM_CPU_MODE_64)
 		rip &= 0xFFFFFFFFULL;
 	vcpu_raw_set_reg(v, VCPU_RIP, rip);
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
@@ -224,7 +203,7 @@ static enum soft_es_action soft_es_automatic(struct vcpu *v)
 static enum soft_es_action soft_es_hlt(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = soft_es_fetch(v, &insn);
+	enum svm_decode_status st = svm_fetch_insn(v, &insn);
 	soft_es_step(v, st == SVM_DECODE_OK && insn.kind == SVM_INSN_HLT ? insn.len : 1);
 	return SOFT_ES_HANDOFF;
 }
@@ -248,7 +227,7 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = soft_es_fetch(v, &insn);
+	enum svm_decode_status st = svm_fetch_insn(v, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
 	if (insn.kind == SVM_INSN_VMGEXIT) {
@@ -270,33 +249,17 @@ static void soft_es_update_lma(struct vmcb_save *s)
 }
 
 /* The #GP checks the CPU makes before a CR write takes effect (APM vol. 2, 3.1.1, 3.1.3,
- * 16.6.4); a faulting write never reaches the trap. */
+ * 16.6.4); a faulting write never reaches the trap. One implementation of the rules
+ * (svm/cr_shadow.c), applied here to the hardware state the model holds in the VMCB. */
 static bool soft_es_cr_write_ok(const struct vcpu *v, unsigned cr, u64 val)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	switch (cr) {
-	case 0:
-		if (val & CR0_RESERVED_HIGH)
-			return false;
-		if ((val & CR0_PG) && !(val & CR0_PE))
-			return false;
-		if ((val & CR0_NW) && !(val & CR0_CD))
-			return false;
-		/* Paging on with LME set needs PAE (APM 14.6.1). */
-		if ((val & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME) && !(s->cr4 & CR4_PAE))
-			return false;
-		return true;
-	case 4:
-		if (val & ~cr_shadow_cr4_allowed(v))
-			return false;
-		if ((s->efer & EFER_LMA) && !(val & CR4_PAE))
-			return false;
-		return true;
-	case 8:
-		return (val & ~CR8_TPR_MASK) == 0;
-	default:
-		return false;
-	}
+	struct cr_rule_state now = {
+		.efer = s->efer, .cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
+		.cr4_allowed = cr_shadow_cr4_allowed(v),
+		.cs_known = true, .cs_l = (s->cs.attrib & SVM_SEG_L) != 0,
+	};
+	return cr_shadow_rule_refusal(&now, cr, val) == NULL;
 }
 
 /* Carries a validated write out on the VMCB and returns the value the trap reports. */
@@ -328,7 +291,7 @@ static enum soft_es_action soft_es_cr_write(struct vcpu *v)
 {
 	unsigned cr = (unsigned)(v->vmcb->control.exit_code - SVM_EXIT_WRITE_CR0);
 	struct svm_insn insn;
-	enum svm_decode_status st = soft_es_fetch(v, &insn);
+	enum svm_decode_status st = svm_fetch_insn(v, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "CR write", st);
 	u64 cr0 = v->vmcb->save.cr0;
@@ -337,7 +300,7 @@ static enum soft_es_action soft_es_cr_write(struct vcpu *v)
 	case SVM_INSN_MOV_TO_CR:
 		/* Outside 64-bit mode the source is 32 bits (APM vol. 3, MOV CRn). */
 		val = vcpu_raw_reg(v, (enum vcpu_reg)insn.reg);
-		if (soft_es_cpu_mode(v) != SVM_CPU_MODE_64)
+		if (svm_guest_cpu_mode(v) != SVM_CPU_MODE_64)
 			val &= 0xFFFFFFFFULL;
 		cr = insn.cr;
 		break;
@@ -408,7 +371,7 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 	if (index == MSR_EFER && !write)
 		return soft_es_reflect_vc(v); /* not intercepted by the soft-es map; #VC if it were */
 	struct svm_insn insn;
-	enum svm_decode_status st = soft_es_fetch(v, &insn);
+	enum svm_decode_status st = svm_fetch_insn(v, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "RDMSR/WRMSR", st);
 	u64 value = (vcpu_raw_reg(v, VCPU_RDX) << 32) | (u32)vcpu_raw_reg(v, VCPU_RAX);

@@ -77,3 +77,10 @@ bool vcpu_reg_write(struct vcpu *v, enum vcpu_reg reg, u64 val)
 	vcpu_raw_set_reg(v, reg, val);
 	return true;
 }
+
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg reg)
+{
+	u64 x = 0;
+	vcpu_reg_read(v, reg, &x);
+	return x;
+}

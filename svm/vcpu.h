@@ -75,6 +75,8 @@ struct vcpu {
 /* Guarded accessors: false (and a logged refusal) when the state is protected. */
 bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out);
 bool vcpu_reg_write(struct vcpu *v, enum vcpu_reg reg, u64 val);
+/* vcpu_reg_read for handlers that go on either way: the value, or 0 after a logged refusal. */
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg reg);
 
 /* Raw accessors: only for code that plays the CPU (the soft-es model, the world switch
  * set-up, guest loaders before launch). */
