@@ -14,11 +14,13 @@
 # names ending in _hw.c, and boot/efi_*.c.
 
 BUILD ?= build
-SRC_DIRS := lib arch/x86 boot svm sev ghcb msr
-ALL_C := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
+# Module folders, searched to any depth (svm/emul, svm/dev, svm/load...): a new file or folder
+# needs no list kept by hand.
+SRC_DIRS := lib arch boot svm sev ghcb msr
+ALL_C := $(sort $(shell find $(SRC_DIRS) -name '*.c'))
 HW_C := $(filter %_hw.c boot/efi_%.c,$(ALL_C))
 PURE_C := $(filter-out $(HW_C),$(ALL_C))
-ASM := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.asm)))
+ASM := $(sort $(shell find $(SRC_DIRS) -name '*.asm'))
 
 CC := gcc
 # V=1 shows full command lines.
@@ -84,7 +86,7 @@ $(BUILD)/host/%.o: %.c
 
 $(BUILD)/host/libsevisor.a: $(HOST_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcsT $@ $^   # thin: members keep their paths, so equal file names in two folders never clash
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)

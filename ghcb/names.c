@@ -1,5 +1,4 @@
-/* Name tables for logs and termination reasons (facts A.1, A.2, B.3, B.4), plus the
- * valid-bitmap load/store helpers. */
+/* Name tables for logs and termination reasons (facts A.1, A.2, B.3, B.4). */
 #include "ghcb/ghcb.h"
 #include "lib/kstring.h"
 
@@ -135,21 +134,4 @@ static const char *const err_names[] = {
 const char *ghcb_err_name(u64 err)
 {
 	return err < ARRAY_SIZE(err_names) ? err_names[err] : NULL;
-}
-
-void ghcb_bits_load(struct ghcb_bits *out, const u8 bitmap[16])
-{
-	for (unsigned w = 0; w < 2; w++) {
-		u64 x = 0;
-		for (unsigned i = 0; i < 8; i++)
-			x |= (u64)bitmap[w * 8 + i] << (8 * i);
-		out->w[w] = x;
-	}
-}
-
-void ghcb_bits_store(u8 bitmap[16], const struct ghcb_bits *in)
-{
-	for (unsigned w = 0; w < 2; w++)
-		for (unsigned i = 0; i < 8; i++)
-			bitmap[w * 8 + i] = (u8)(in->w[w] >> (8 * i));
 }

@@ -27,7 +27,7 @@
 #include "msr/msr.h"
 #include "msr/msr_index.h"
 #include "svm/guest_mem.h"
-#include "svm/io.h"
+#include "svm/dev/io.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
 

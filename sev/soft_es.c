@@ -4,13 +4,13 @@
  * #VC, write traps, VMGEXIT) via ghcb-sev-facts.md C.2/C.3; GHCB spec (#56421) via facts A.0
  * (GHCB MSR mirrored in VMCB 0xA0, SEV_INFO preload at reset) and G10/G11 (EFER trap value
  * includes SVME; LMA = LME && CR0.PG). */
-#include "svm/soft_es.h"
+#include "sev/soft_es.h"
 #include "arch/x86/desc.h"
 #include "svm/cr_shadow.h"
-#include "svm/decode.h"
+#include "svm/emul/decode.h"
 #include "svm/exit_codes.h"
 #include "svm/exit.h"
-#include "svm/gva.h"
+#include "svm/emul/gva.h"
 #include "svm/guest_mem.h"
 #include "svm/vmcb_setup.h"
 #include "ghcb/ghcb.h"

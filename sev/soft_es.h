@@ -13,8 +13,8 @@
  *
  * This is the only code that may look at a protected vCPU's VMCB save area and registers
  * (vcpu_raw_*): it is the CPU. It is pure C so that every class is unit-tested. */
-#ifndef SVM_SOFT_ES_H
-#define SVM_SOFT_ES_H
+#ifndef SEV_SOFT_ES_H
+#define SEV_SOFT_ES_H
 
 #include "svm/vcpu.h"
 

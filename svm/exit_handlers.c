@@ -5,11 +5,11 @@
 #include "svm/exit_table.h"
 #include "svm/exit_codes.h"
 #include "svm/cr_shadow.h"
-#include "svm/devices.h"
-#include "svm/gva.h"
+#include "svm/dev/devices.h"
+#include "svm/emul/gva.h"
 #include "svm/guest_mem.h"
-#include "svm/io.h"
-#include "svm/mmio_emulate.h"
+#include "svm/dev/io.h"
+#include "svm/emul/mmio_emulate.h"
 #include "svm/vmcb_check.h"
 #include "ghcb/ghcb.h"
 #include "msr/cpuid.h"
@@ -22,7 +22,7 @@
  * INVD 0F 08, WBINVD 0F 09. These fixed lengths assume the unprefixed encodings, which is
  * what compilers and the kernels sevisor targets emit; a redundantly prefixed CPUID would be
  * stepped wrongly. Exits whose length varies (string I/O, MMIO, CR writes) go through the
- * decoder (svm/mmio_emulate.c); plain IN/OUT use EXITINFO2, the next RIP the CPU reports. */
+ * decoder (svm/emul/mmio_emulate.c); plain IN/OUT use EXITINFO2, the next RIP the CPU reports. */
 #define LEN_CPUID 2
 #define LEN_MSR 2
 #define LEN_VMMCALL 3

@@ -2,8 +2,8 @@
  * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the legacy PIC's mask registers, and a
  * minimal software local APIC (xAPIC page at 0xFEE00000). Each device is a row in the port or
  * MMIO table of io.c and has one implementation, used by every mode. */
-#ifndef SVM_DEVICES_H
-#define SVM_DEVICES_H
+#ifndef SVM_DEV_DEVICES_H
+#define SVM_DEV_DEVICES_H
 
 #include "lib/types.h"
 

@@ -1,10 +1,10 @@
-/* Port I/O and MMIO dispatch (svm/io.h): tables of device ranges, then the rules for what
+/* Port I/O and MMIO dispatch (svm/dev/io.h): tables of device ranges, then the rules for what
  * nothing claims. Unclaimed ports read all ones and drop writes, counted and logged once per
  * port. Unbacked MMIO (no RAM, no device) follows the guest's `unbacked` key: terminate (with
  * the GPA and access in the reason) or ignore (a bus with nothing on it: reads all ones, writes
  * dropped, logged once per page). */
-#include "svm/io.h"
-#include "svm/devices.h"
+#include "svm/dev/io.h"
+#include "svm/dev/devices.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
 

@@ -4,8 +4,8 @@
  * size is 1, 2 or 4 for ports and 1, 2, 4 or 8 for MMIO. Reads fill *val (zero-extended).
  * Returns false only when the access ended the guest (vm_terminate was called, e.g. an
  * unbacked MMIO access with unbacked = terminate); unclaimed ports read all ones. */
-#ifndef SVM_IO_H
-#define SVM_IO_H
+#ifndef SVM_DEV_IO_H
+#define SVM_DEV_IO_H
 
 #include "svm/vm.h"
 

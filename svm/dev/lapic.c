@@ -2,7 +2,7 @@
  * 0xFEE00000 reached through NPT faults, never the real APIC passed through. ID, version, TPR
  * (coherent with CR8), LDR/DFR, SVR, ESR, LVTs and ICR are kept; ICR writes are logged (INIT
  * and SIPI to absent CPUs go nowhere); the timer is not modelled yet. */
-#include "svm/devices.h"
+#include "svm/dev/devices.h"
 #include "svm/vcpu.h"
 #include "lib/log.h"
 

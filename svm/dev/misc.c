@@ -1,6 +1,6 @@
 /* Small port devices: isa-debug-exit (the guest's verdict), fw_cfg (what test kernels ask
  * QEMU's firmware interface), and the legacy PIC's mask registers. */
-#include "svm/devices.h"
+#include "svm/dev/devices.h"
 #include "svm/vm.h"
 #include "lib/kstring.h"
 #include "lib/log.h"

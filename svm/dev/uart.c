@@ -1,7 +1,7 @@
 /* 16550 UART at 0x3F8: the guest's console. Output is collected a line at a time and logged
  * under the guest's name; the status registers answer what a polling driver expects: the
  * transmitter is always empty (LSR THRE|TEMT), no input ever arrives (LSR DR clear). */
-#include "svm/devices.h"
+#include "svm/dev/devices.h"
 #include "svm/vm.h"
 #include "lib/log.h"
 

@@ -1,7 +1,7 @@
 /* Instruction decoder; see decode.h. Opcode maps: AMD APM vol. 3, appendix A.1 (one-byte and
  * 0F two-byte maps, table A-1/A-2), ModRM/SIB rules A.2 (also APM vol. 3, 1.4 "ModRM and SIB
  * Bytes"), 0F 01 group 7 (table A-7). */
-#include "svm/decode.h"
+#include "svm/emul/decode.h"
 #include "svm/cr_shadow.h"
 #include "svm/vmcb.h"
 #include "lib/kstring.h"

@@ -16,8 +16,8 @@
  *
  * The decoder never reads past the n bytes it is given, and never more than 15 (the
  * architectural limit: a longer instruction raises #GP). */
-#ifndef SVM_DECODE_H
-#define SVM_DECODE_H
+#ifndef SVM_EMUL_DECODE_H
+#define SVM_EMUL_DECODE_H
 
 #include "lib/types.h"
 

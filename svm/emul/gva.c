@@ -1,5 +1,5 @@
 /* Guest page-table walker. See gva.h. */
-#include "svm/gva.h"
+#include "svm/emul/gva.h"
 #include "svm/guest_mem.h"
 #include "svm/cr_shadow.h"
 

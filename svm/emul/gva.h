@@ -3,10 +3,10 @@
  * Walks the guest's own page tables in guest RAM (APM vol. 2, 5.2-5.3): paging off, 32-bit
  * (with 4 MiB pages when CR4.PSE), PAE, and 4-level long mode (2 MiB / 1 GiB pages).
  * Never used for protected vCPUs: their page tables are private. */
-#ifndef SVM_GVA_H
-#define SVM_GVA_H
+#ifndef SVM_EMUL_GVA_H
+#define SVM_EMUL_GVA_H
 
-#include "svm/decode.h"
+#include "svm/emul/decode.h"
 #include "svm/vcpu.h"
 
 /* False if the address is not mapped (the caller injects #PF or terminates). */

@@ -1,9 +1,9 @@
 /* See mmio_emulate.h. */
-#include "svm/mmio_emulate.h"
+#include "svm/emul/mmio_emulate.h"
 #include "svm/cr_shadow.h"
-#include "svm/decode.h"
-#include "svm/gva.h"
-#include "svm/io.h"
+#include "svm/emul/decode.h"
+#include "svm/emul/gva.h"
+#include "svm/dev/io.h"
 #include "lib/log.h"
 
 #define RFLAGS_DF BIT(10)

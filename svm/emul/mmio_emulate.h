@@ -1,10 +1,10 @@
 /* Plain-mode emulation of instructions whose exits carry no decode information (no decode
  * assists on TCG or nested KVM): MMIO accesses that hit an NPT hole, MOV to CR0/CR4/CR8,
  * CLTS and LMSW, and string port I/O. Each fetches the instruction at the guest RIP, decodes
- * it (svm/decode.h), and reuses the one implementation of the rule (svm_mmio, svm_io_port,
+ * it (svm/emul/decode.h), and reuses the one implementation of the rule (svm_mmio, svm_io_port,
  * cr_shadow_*). */
-#ifndef SVM_MMIO_EMULATE_H
-#define SVM_MMIO_EMULATE_H
+#ifndef SVM_EMUL_MMIO_EMULATE_H
+#define SVM_EMUL_MMIO_EMULATE_H
 
 #include "svm/exit.h"
 

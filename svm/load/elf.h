@@ -2,8 +2,8 @@
  * for ELF32 and ELF64 (System V ABI, "ELF Object Files", generic ABI chapter 4 "ELF Header" and
  * chapter 5 "Program Header"; x86-64 psABI for EM_X86_64). Little-endian x86 only.
  * The loader copies these out of the image with memcpy, so the structs need no alignment. */
-#ifndef SVM_ELF_H
-#define SVM_ELF_H
+#ifndef SVM_LOAD_ELF_H
+#define SVM_LOAD_ELF_H
 
 #include "lib/types.h"
 

@@ -1,8 +1,8 @@
 /* Multiboot v1 ELF loader; the rules and the placement are described in multiboot.h.
  * Everything is checked into a plan first; guest RAM is written only once the plan is whole. */
 #include <stdarg.h>
-#include "svm/multiboot.h"
-#include "svm/elf.h"
+#include "svm/load/multiboot.h"
+#include "svm/load/elf.h"
 #include "svm/guest_mem.h"
 #include "svm/vcpu.h"
 #include "svm/cr_shadow.h"

@@ -34,8 +34,8 @@
  * Entry state (spec 3.2), applied to the VMCB by svm_multiboot_entry_state: 32-bit protected
  * mode, flat 4 GiB code and data segments, paging off, EAX = 0x2BADB002, EBX = info block,
  * IF = 0, A20 on (sevisor's guests have no A20 gate). */
-#ifndef SVM_MULTIBOOT_H
-#define SVM_MULTIBOOT_H
+#ifndef SVM_LOAD_MULTIBOOT_H
+#define SVM_LOAD_MULTIBOOT_H
 
 #include "lib/types.h"
 #include "svm/vm.h"

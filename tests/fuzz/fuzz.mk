@@ -20,7 +20,7 @@ FUZZ_LIB_SRC := $(sort $(wildcard ghcb/*.c)) lib/fmt.c lib/log.c lib/string.c sv
 	tests/fuzz/fuzz_env.c
 FUZZ_TARGETS := fuzz_ghcb_msr fuzz_ghcb_page
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
-FUZZ_HDRS := $(wildcard ghcb/*.h) $(wildcard svm/*.h) $(wildcard msr/*.h) $(wildcard lib/*.h) \
+FUZZ_HDRS := $(shell find ghcb svm sev msr lib -name '*.h') \
 	tests/fuzz/fuzz_env.h
 
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(FUZZ_LIB_SRC) $(FUZZ_HDRS)

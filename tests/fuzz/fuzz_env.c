@@ -5,7 +5,7 @@
 #include "tests/fuzz/fuzz_env.h"
 #include "msr/msr.h"
 #include "msr/cpuid.h"
-#include "svm/io.h"
+#include "svm/dev/io.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 

@@ -14,7 +14,7 @@
 #include "msr/msr.h"
 #include "msr/cpuid.h"
 #include "svm/exit.h"
-#include "svm/io.h"
+#include "svm/dev/io.h"
 #include "svm/guest_mem.h"
 #include "lib/fmt.h"
 #include "lib/log.h"

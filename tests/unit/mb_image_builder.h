@@ -8,8 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "svm/elf.h"
-#include "svm/multiboot.h"
+#include "svm/load/elf.h"
+#include "svm/load/multiboot.h"
 
 #define IMG_MAX_SEGS 6
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "svm/vcpu.h"
-#include "svm/devices.h"
+#include "svm/dev/devices.h"
 #include "svm/cr_shadow.h"
 #include "msr/msr.h"
 #include "lib/log.h"

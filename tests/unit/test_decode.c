@@ -1,4 +1,4 @@
-/* svm/decode: byte vectors from the AMD APM vol. 3 / Intel SDM vol. 2 encodings, one row each,
+/* svm/emul/decode: byte vectors from the AMD APM vol. 3 / Intel SDM vol. 2 encodings, one row each,
  * decoded in the CPU mode given; then every truncation of every good vector. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "svm/decode.h"
+#include "svm/emul/decode.h"
 #include "svm/cr_shadow.h"
 #include "svm/vmcb.h"
 

@@ -1,4 +1,4 @@
-/* svm/io.c dispatch and the virtual devices (svm/dev_uart.c, svm/dev_misc.c, svm/lapic.c),
+/* svm/dev/io.c dispatch and the virtual devices (svm/dev/uart.c, svm/dev/misc.c, svm/dev/lapic.c),
  * driven through svm_io_port / svm_mmio as the exit handlers do.
  *
  * Vectors: 16550 (National/TI PC16550D data sheet: LSR bit 5 THRE, bit 6 TEMT; LCR bit 7 DLAB
@@ -17,7 +17,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "svm_fixture.h"
-#include "svm/io.h"
+#include "svm/dev/io.h"
 
 static struct svm_fx *f;
 

@@ -13,7 +13,7 @@
 #include "msr/cpuid.h"
 #include "msr/msr.h"
 #include "svm/cr_shadow.h"
-#include "svm/devices.h"
+#include "svm/dev/devices.h"
 #include "svm/vcpu.h"
 #include "lib/kstring.h"
 

@@ -1,4 +1,4 @@
-/* svm/multiboot: the Multiboot v1 ELF loader (Multiboot spec 0.6.96, sections 3.1-3.3) against
+/* svm/load/multiboot: the Multiboot v1 ELF loader (Multiboot spec 0.6.96, sections 3.1-3.3) against
  * ELF32 and ELF64 images built in memory, loaded into a malloc-backed vm. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
-#include "svm/multiboot.h"
+#include "svm/load/multiboot.h"
 #include "svm/guest_mem.h"
 #include "svm/vcpu.h"
 #include "mb_image_builder.h"

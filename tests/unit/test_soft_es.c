@@ -1,4 +1,4 @@
-/* soft-es CPU model (svm/soft_es.c): each class of exit, with vectors from ghcb-sev-facts.md
+/* soft-es CPU model (sev/soft_es.c): each class of exit, with vectors from ghcb-sev-facts.md
  * (C.2: #VC error code = exit code; write traps with the new value, EFER including SVME;
  * VMGEXIT F3 0F 01 D9 stepped over, 4 bytes; A.0: GHCB MSR in VMCB 0xA0, SEV_INFO at reset). */
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include "cr_fixture.h"
-#include "svm/soft_es.h"
+#include "sev/soft_es.h"
 #include "svm/exit_codes.h"
 #include "svm/vmcb_setup.h"
 #include "svm/exit.h"
