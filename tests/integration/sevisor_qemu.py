@@ -4,6 +4,8 @@ One helper for every integration test: build a USB image with a given sevisor.cf
 files (tools/mkimage.sh), boot it with OVMF like tools/run_qemu.sh does, and parse the console
 into the finish status and the machine-readable '@sevisor key=value' lines.
 """
+import contextlib
+import fcntl
 import os
 import re
 import shlex
@@ -57,6 +59,33 @@ def build_image(workdir, cfg_text, files=()):
     return img
 
 
+# At most this many QEMU boots at once on the machine, whoever starts them (pytest -n, several
+# checkouts, tools/qemu_slot.sh): TCG boots are CPU-bound, and more boots than cores only makes
+# every boot slower. Slots are flock()ed files, released when the process ends.
+QEMU_SLOTS = int(os.environ.get("SEVISOR_QEMU_SLOTS", "2"))
+SLOT_DIR = "/tmp/sevisor-qemu-slots"
+
+
+@contextlib.contextmanager
+def qemu_slot():
+    os.makedirs(SLOT_DIR, exist_ok=True)
+    files = [open(os.path.join(SLOT_DIR, f"slot{i}"), "w") for i in range(QEMU_SLOTS)]
+    try:
+        while True:
+            for f in files:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    yield
+                    return
+                except BlockingIOError:
+                    continue
+            fcntl.flock(files[0], fcntl.LOCK_EX)  # wait on one; the next round takes it
+            fcntl.flock(files[0], fcntl.LOCK_UN)
+    finally:
+        for f in files:
+            f.close()
+
+
 def boot(img, cpu="EPYC,+svm", mem="512M", timeout=240, extra=()):
     with tempfile.TemporaryDirectory() as d:
         vars_fd = os.path.join(d, "vars.fd")
@@ -73,7 +102,8 @@ def boot(img, cpu="EPYC,+svm", mem="512M", timeout=240, extra=()):
                "-nodefaults", "-display", "none", "-serial", f"file:{serial}", "-no-reboot",
                *extra]
         try:
-            p = subprocess.run(cmd, capture_output=True, timeout=timeout)
+            with qemu_slot():
+                p = subprocess.run(cmd, capture_output=True, timeout=timeout)
             rc = p.returncode
         except subprocess.TimeoutExpired:
             rc = -1
