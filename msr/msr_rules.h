@@ -95,6 +95,8 @@ enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_aux_read(struct vcpu *v, u32 index, u64 *value);
+enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value);
+enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_apic_base_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value);

@@ -50,6 +50,8 @@ static const struct msr_rule msr_table[] = {
 	/* All MSR_MCE_MAX_BANKS banks; the handler gives #GP beyond MCG_CAP's count. */
 	{ MSR_IA32_MC0_CTL, MSR_IA32_MC0_CTL + 4 * MSR_MCE_MAX_BANKS - 1, "MCi", msr_mc_bank_read,
 	  msr_mc_bank_write, 0, 0 },
+	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, "TSC_DEADLINE", msr_tsc_deadline_read,
+	  msr_tsc_deadline_write, 0, 0 },
 	{ MSR_IA32_XSS, MSR_IA32_XSS, "XSS", msr_xss_read, msr_xss_write, MSR_IN_ES, MSR_IN_ES },
 	{ MSR_EFER, MSR_EFER, "EFER", msr_efer_read, msr_efer_write, MSR_IN_ES, MSR_IN_SEV_ES },
 	{ MSR_STAR, MSR_SFMASK, "STAR", msr_vmcb_state_read, msr_vmcb_state_write, MSR_IN_ES,

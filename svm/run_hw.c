@@ -7,8 +7,11 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/finish.h"
+#include "arch/x86/host_timer.h"
 #include "svm/cr_shadow.h"
+#include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
+#include "svm/dev/intr.h"
 #include "svm/exit_codes.h"
 #include "svm/event.h"
 #include "svm/exit_table.h"
@@ -28,42 +31,9 @@
 #include "lib/page_alloc.h"
 
 #define GUEST_ASID 1
-#define LAPIC_MMIO_BASE 0xFEE00000ULL
-#define LAPIC_REG_EOI 0x0B0
-#define LAPIC_REG_SVR 0x0F0
-#define LAPIC_REG_LVT_TIMER 0x320
-#define LAPIC_REG_TIMER_ICR 0x380
-#define LAPIC_REG_TIMER_DCR 0x3E0
-#define LAPIC_SVR_ENABLE BIT(8)
-#define LAPIC_LVT_PERIODIC BIT(17)
-#define LAPIC_DCR_DIV16 0x3
-/* A few ms at the bus clocks seen (QEMU: 1 GHz/16; EPYC: 100 MHz/16): the timer only has to
- * end a guest's run now and then so the time limit can be checked. */
-#define LAPIC_TIMER_COUNT 200000
 #define EFER_SVME_BIT BIT(12)
 
 static u64 g_tsc_hz;
-static volatile u64 g_timer_ticks;
-
-static volatile u32 *lapic_reg(u32 off)
-{
-	return (volatile u32 *)(uintptr_t)(LAPIC_MMIO_BASE + off);
-}
-
-static void timer_hook(void)
-{
-	g_timer_ticks++;
-	*lapic_reg(LAPIC_REG_EOI) = 0;
-}
-
-static void host_timer_start(void)
-{
-	desc_set_timer_hook(timer_hook);
-	*lapic_reg(LAPIC_REG_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
-	*lapic_reg(LAPIC_REG_TIMER_DCR) = LAPIC_DCR_DIV16;
-	*lapic_reg(LAPIC_REG_LVT_TIMER) = LAPIC_LVT_PERIODIC | VECTOR_TIMER;
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = LAPIC_TIMER_COUNT;
-}
 
 static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 {
@@ -280,10 +250,25 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	char context[64];
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
 	while (vm->end == VM_END_RUNNING) {
-		if (cpu_rdtsc() >= deadline) {
+		u64 now = cpu_rdtsc();
+		if (now >= deadline) {
 			vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
 			break;
 		}
+		/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the host
+		 * halts too) until one of them, or the time limit, could wake it. */
+		devices_tick(vm, now);
+		u64 next = devices_next_deadline(vm);
+		if (next > deadline)
+			next = deadline;
+		if (v->intr.halted) {
+			if (!svm_event_wakes(v)) {
+				host_timer_sleep_until(next);
+				continue;
+			}
+			v->intr.halted = false;
+		}
+		host_timer_arm(next);
 		svm_event_prepare_entry(v);
 		svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
 		/* A physical interrupt ended the run: take it now with the classic atomic
@@ -328,7 +313,8 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 		log_err("svm: no memory for the host save area");
 		return SEVISOR_STATUS_BOOT_ERROR;
 	}
-	host_timer_start();
+	host_timer_init(g_tsc_hz);
+	dev_clock_set(host_tsc, g_tsc_hz);
 	struct summary sum;
 	summary_init(&sum, g_tsc_hz);
 	static struct guest g; /* one at a time; reused */

@@ -6,6 +6,7 @@
 #define SVM_DEV_DEVICES_H
 
 #include "lib/types.h"
+#include "svm/dev/lapic.h"
 
 struct vm;
 
@@ -28,12 +29,6 @@ struct dev_pic {
 	u8 icw_step[2];
 };
 
-#define LAPIC_BASE_DEFAULT 0xFEE00000ULL
-struct dev_lapic {
-	u32 id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi, lvt_timer, lvt_lint0, lvt_lint1, lvt_error;
-	u32 timer_icr, timer_dcr;
-	u32 esr_pending;
-};
 
 #define IO_PORTS 65536
 struct vm_devices {
@@ -62,12 +57,5 @@ bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-/* Architectural reset of a vCPU's software local APIC. */
-void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
-/* MMIO handler for the xAPIC page; offset within the page. */
-bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
-/* TPR coherence with CR8 (CR8[3:0] = TPR[7:4], APM vol. 2, 16.6.4). */
-u32 dev_lapic_tpr(struct vm *vm);
-void dev_lapic_set_tpr(struct vm *vm, u32 tpr);
 
 #endif

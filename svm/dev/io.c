@@ -45,7 +45,7 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	d->ram_size = ram_size;
 	d->nr_cpus = nr_cpus;
 	d->unbacked_ignore = unbacked_ignore;
-	dev_lapic_reset(&d->lapic, 0);
+	dev_lapic_reset(&d->lapic, 0, true);
 }
 
 static u32 ones(unsigned size)
