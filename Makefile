@@ -66,7 +66,7 @@ $(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld $(BUILD)/libefi.a
 
 $(BUILD)/sevisor.efi: $(BUILD)/sevisor.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
-		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+		-j '.rel.*' -j '.rela.*' -j .reloc -j .bss --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---- guests -----------------------------------------------------------------------------------
 include tests/guests/guests.mk
