@@ -7,6 +7,8 @@
 
 #include "lib/types.h"
 #include "svm/dev/lapic.h"
+#include "svm/dev/pic.h"
+#include "svm/dev/pit.h"
 
 struct vm;
 
@@ -24,10 +26,6 @@ struct dev_fw_cfg {
 	u32 offset;
 };
 
-struct dev_pic {
-	u8 imr[2];  /* interrupt mask registers of master and slave */
-	u8 icw_step[2];
-};
 
 
 #define IO_PORTS 65536
@@ -35,6 +33,7 @@ struct vm_devices {
 	struct dev_uart uart;
 	struct dev_fw_cfg fw_cfg;
 	struct dev_pic pic;
+	struct dev_pit pit;
 	struct dev_lapic lapic;
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */
@@ -56,6 +55,5 @@ void dev_uart_flush(struct vm *vm);
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 #endif

@@ -13,13 +13,20 @@ void dev_intr_nmi_ack(struct vm *vm)
 	vm->devices->lapic.nmi_pending = false;
 }
 
+static bool extint_pending(struct vm *vm)
+{
+	return dev_lapic_accepts_pic(vm) && dev_pic_output(vm);
+}
+
 bool dev_intr_maskable_pending(struct vm *vm)
 {
-	return dev_lapic_deliverable(vm) >= 0;
+	return extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
 }
 
 int dev_intr_maskable_ack(struct vm *vm)
 {
+	if (extint_pending(vm))
+		return dev_pic_inta(vm);
 	int v = dev_lapic_deliverable(vm);
 	if (v >= 0)
 		dev_lapic_ack(vm, (u8)v);
@@ -29,9 +36,16 @@ int dev_intr_maskable_ack(struct vm *vm)
 void devices_tick(struct vm *vm, u64 now)
 {
 	dev_lapic_timer_tick(vm, now);
+	dev_pit_tick(vm, now);
+}
+
+static u64 earliest(u64 a, u64 b)
+{
+	return a < b ? a : b;
 }
 
 u64 devices_next_deadline(struct vm *vm)
 {
-	return dev_lapic_next_deadline(&vm->devices->lapic);
+	struct vm_devices *d = vm->devices;
+	return earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit));
 }
