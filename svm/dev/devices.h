@@ -9,6 +9,7 @@
 #include "svm/dev/lapic.h"
 #include "svm/dev/pic.h"
 #include "svm/dev/pit.h"
+#include "svm/dev/hpet.h"
 
 struct vm;
 
@@ -34,6 +35,7 @@ struct vm_devices {
 	struct dev_fw_cfg fw_cfg;
 	struct dev_pic pic;
 	struct dev_pit pit;
+	struct dev_hpet hpet;
 	struct dev_lapic lapic;
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */

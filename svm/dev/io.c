@@ -38,6 +38,7 @@ struct mmio_range {
 };
 
 static const struct mmio_range mmio_devices[] = {
+	{ HPET_BASE, HPET_SIZE, "hpet", dev_hpet_mmio },
 	{ LAPIC_BASE_DEFAULT, PAGE_SIZE, "lapic", dev_lapic_mmio },
 };
 
@@ -50,6 +51,7 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	d->unbacked_ignore = unbacked_ignore;
 	dev_lapic_reset(&d->lapic, 0, true);
 	dev_pit_reset(&d->pit);
+	dev_hpet_reset(&d->hpet);
 }
 
 static u32 ones(unsigned size)

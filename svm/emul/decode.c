@@ -28,6 +28,8 @@ enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
 #define F_REG0 BIT(9)     /* ModRM.reg must be 0 (C6 /0, C7 /0) */
 #define F_SRC16 BIT(10)   /* MOVZX source is 16-bit (0F B7) */
 #define F_MEMONLY BIT(11) /* the r/m operand must be memory (MMIO MOVs) */
+#define F_IMM8S BIT(12)   /* imm8 sign-extended to the operand size (83) */
+#define F_GROUP1 BIT(13)  /* ModRM.reg selects the operation (80, 81, 83: group1_ops) */
 
 struct opcode {
 	u8 kind; /* enum svm_insn_kind; SVM_INSN_NONE = not supported */
@@ -41,6 +43,9 @@ static const struct opcode one_byte[256] = {
 	[0x6D] = OP(SVM_INSN_INS, F_IO | F_DX),
 	[0x6E] = OP(SVM_INSN_OUTS, F_IO | F_BYTE | F_DX | F_WRITE),
 	[0x6F] = OP(SVM_INSN_OUTS, F_IO | F_DX | F_WRITE),
+	[0x80] = OP(SVM_INSN_OR_IMM, F_MODRM | F_BYTE | F_IMMZ | F_WRITE | F_MEMONLY | F_GROUP1),
+	[0x81] = OP(SVM_INSN_OR_IMM, F_MODRM | F_IMMZ | F_WRITE | F_MEMONLY | F_GROUP1),
+	[0x83] = OP(SVM_INSN_OR_IMM, F_MODRM | F_IMM8S | F_WRITE | F_MEMONLY | F_GROUP1),
 	[0x88] = OP(SVM_INSN_MOV_STORE, F_MODRM | F_BYTE | F_WRITE | F_MEMONLY),
 	[0x89] = OP(SVM_INSN_MOV_STORE, F_MODRM | F_WRITE | F_MEMONLY),
 	[0x8A] = OP(SVM_INSN_MOV_LOAD, F_MODRM | F_BYTE | F_MEMONLY),
@@ -75,6 +80,10 @@ static const struct opcode two_byte[256] = {
 	[0xB6] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY),
 	[0xB7] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY | F_SRC16),
 };
+
+/* Group 1 (APM vol. 3, table A-6) by ModRM.reg: the read-modify-writes kernels apply to device
+ * registers (OR to set, AND to clear bits); ADD, ADC, SBB, SUB, XOR and CMP are not emulated. */
+static const u8 group1_ops[8] = { [1] = SVM_INSN_OR_IMM, [4] = SVM_INSN_AND_IMM };
 
 /* 0F 01 (group 7), register forms identified by the whole ModRM byte (APM vol. 3, table A-7). */
 static const struct {
@@ -271,6 +280,11 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 		unsigned reg = (modrm >> 3) & 7, rm = modrm & 7;
 		if ((op.flags & F_REG0) && reg != 0)
 			return fail(out, SVM_DECODE_UNKNOWN);
+		if (op.flags & F_GROUP1) {
+			if (!group1_ops[reg])
+				return fail(out, SVM_DECODE_UNKNOWN);
+			out->kind = (enum svm_insn_kind)group1_ops[reg];
+		}
 		if (op.flags & F_CR) {
 			/* The mod field is ignored: always register operands (APM vol. 3, MOV CRn). */
 			out->cr = (u8)(reg | ((rex & REX_R) ? 8 : 0) | (out->lock ? 8 : 0));
@@ -323,6 +337,14 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 		if (opsize == 8)
 			out->imm = (u64)(s64)(s32)(u32)out->imm;
 	}
+	if (op.flags & F_IMM8S) {
+		out->has_imm = true;
+		if (!next_le(&c, 1, &out->imm))
+			return fail(out, c.err);
+		out->imm = (u64)(s64)(s8)(u8)out->imm;
+		if (opsize < 8)
+			out->imm &= (1ULL << (8 * opsize)) - 1;
+	}
 	if (op.flags & F_DX)
 		out->port_in_dx = true;
 
@@ -356,6 +378,8 @@ static const char *const kind_names[SVM_INSN_KIND_COUNT] = {
 	[SVM_INSN_MOV_STORE] = "mov store",
 	[SVM_INSN_MOV_STORE_IMM] = "mov store imm",
 	[SVM_INSN_MOVZX] = "movzx",
+	[SVM_INSN_OR_IMM] = "or imm",
+	[SVM_INSN_AND_IMM] = "and imm",
 };
 
 static const char *const status_names[SVM_DECODE_STATUS_COUNT] = {

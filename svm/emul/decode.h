@@ -61,6 +61,8 @@ enum svm_insn_kind {
 	SVM_INSN_MOV_STORE,     /* 88, 89, A2, A3: memory <- register */
 	SVM_INSN_MOV_STORE_IMM, /* C6 /0, C7 /0: memory <- immediate */
 	SVM_INSN_MOVZX,         /* 0F B6, 0F B7: register <- zero-extended memory */
+	SVM_INSN_OR_IMM,        /* 80/81/83 /1: memory |= immediate */
+	SVM_INSN_AND_IMM,       /* 80/81/83 /4: memory &= immediate */
 	SVM_INSN_KIND_COUNT
 };
 
@@ -102,7 +104,7 @@ struct svm_insn {
 	u8 modrm_len;
 	bool rip_relative;
 	bool has_imm;
-	u64 imm;         /* C6/C7 immediate (C7 with REX.W: sign-extended), E4-E7 port */
+	u64 imm;         /* C6/C7/80/81/83 immediate (sign-extended to the operand size), E4-E7 port */
 	bool has_moffs;
 	u64 moffs;       /* A0-A3 offset */
 	bool port_in_dx; /* EC-EF, INS/OUTS: port in DX; else imm (E4-E7) */

@@ -7,6 +7,13 @@
 #include "lib/log.h"
 
 #define RFLAGS_DF BIT(10)
+/* Flags a logical operation defines (APM vol. 3, OR/AND): CF = OF = 0, SF, ZF, PF from the
+ * result; AF is undefined and left alone. */
+#define RFLAGS_CF BIT(0)
+#define RFLAGS_PF BIT(2)
+#define RFLAGS_ZF BIT(6)
+#define RFLAGS_SF BIT(7)
+#define RFLAGS_OF BIT(11)
 /* A long REP string I/O is done in slices so one exit never takes unbounded time; RIP stays
  * on the instruction until RCX reaches zero, so the guest simply re-executes it. */
 #define STRING_IO_SLICE 4096
@@ -38,6 +45,34 @@ static void write_operand(struct vcpu *v, const struct svm_insn *i, unsigned siz
 	vcpu_reg_write(v, (enum vcpu_reg)i->reg, out);
 }
 
+static void set_logic_flags(struct vcpu *v, u64 result, unsigned size)
+{
+	u64 rflags = vcpu_reg(v, VCPU_RFLAGS) & ~(u64)(RFLAGS_CF | RFLAGS_PF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF);
+	result &= size_mask(size);
+	if (!result)
+		rflags |= RFLAGS_ZF;
+	if (result >> (8 * size - 1))
+		rflags |= RFLAGS_SF;
+	if (!(__builtin_popcount((unsigned)(result & 0xFF)) & 1))
+		rflags |= RFLAGS_PF; /* even parity of the low byte */
+	vcpu_reg_write(v, VCPU_RFLAGS, rflags);
+}
+
+/* OR/AND with an immediate on a device register: read, combine, write back. */
+static enum svm_outcome mmio_rmw(struct vcpu *v, const struct svm_insn *i, u64 gpa)
+{
+	u64 val = 0;
+	if (!svm_mmio(v->vm, gpa, i->access_size, false, &val))
+		return SVM_TERMINATE;
+	val = i->kind == SVM_INSN_OR_IMM ? val | i->imm : val & i->imm;
+	val &= size_mask(i->access_size);
+	if (!svm_mmio(v->vm, gpa, i->access_size, true, &val))
+		return SVM_TERMINATE;
+	set_logic_flags(v, val, i->access_size);
+	svm_skip_insn(v, i->len);
+	return SVM_RESUME;
+}
+
 enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	struct svm_insn i;
@@ -56,6 +91,9 @@ enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 	case SVM_INSN_MOV_LOAD:
 	case SVM_INSN_MOVZX:
 		break;
+	case SVM_INSN_OR_IMM:
+	case SVM_INSN_AND_IMM:
+		return mmio_rmw(v, &i, gpa);
 	default:
 		return svm_terminate(v, "access at GPA 0x%llx (no RAM there) by %s, which sevisor does not emulate for MMIO",
 				     (unsigned long long)gpa, svm_insn_kind_name(i.kind));
