@@ -324,6 +324,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	msr_cpuid_set_host(host_cpuid);
 	msr_set_host_tsc(host_tsc);
+	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);
 	if (!enable_svm()) {
 		log_err("svm: no memory for the host save area");
 		return SEVISOR_STATUS_BOOT_ERROR;
