@@ -8,6 +8,7 @@
 #define SVM_EXIT_H
 
 #include "svm/vcpu.h"
+#include "svm/emul/decode.h"
 
 enum svm_outcome {
 	SVM_RESUME = 0,
@@ -32,8 +33,18 @@ enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, 
 void svm_queue_interrupt(struct vcpu *v, u8 vector);
 /* Terminates the guest with a reason; returns SVM_TERMINATE. */
 enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Advances the guest RIP past an emulated instruction (plain mode; no NRIPS on TCG). */
+/* Moves the guest RIP to next after an instruction sevisor carried out (plain mode; nothing for
+ * a protected vCPU): ends an interrupt shadow and raises the single-step #DB when RFLAGS.TF. */
+void svm_set_next_rip(struct vcpu *v, u64 next);
+/* svm_set_next_rip(RIP + len). */
 void svm_skip_insn(struct vcpu *v, unsigned len);
+/* Steps over the instruction an intercept stopped at (CPUID, RDMSR/WRMSR, VMMCALL, HLT, INVD...):
+ * the CPU's next RIP where it gives one (NRIPS), else the decoded length, prefixes included.
+ * The instruction must decode as kind (or alt); otherwise the guest ends with its bytes. */
+enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt);
+/* The single-step trap after an instruction sevisor carried out with RFLAGS.TF = 1: DR6.BS and a
+ * queued #DB (APM vol. 2, 13.1.3.6). Nothing when TF is clear or the state is protected. */
+void svm_single_step_trap(struct vcpu *v);
 
 /* How many of the vCPU's exits count toward the debug trace of its first exits: all but INTR.
  * Host timer interrupts end a guest's run at points that depend on host timing; if they used

@@ -6,6 +6,7 @@
 #include "svm/dev/io.h"
 #include "lib/log.h"
 
+#define RFLAGS_TF BIT(8)
 #define RFLAGS_DF BIT(10)
 /* A long REP string I/O is done in slices so one exit never takes unbounded time; RIP stays
  * on the instruction until RCX reaches zero, so the guest simply re-executes it. */
@@ -136,7 +137,11 @@ enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 	u64 count = i.rep ? vcpu_reg(v, (enum vcpu_reg)VCPU_RCX) & amask : 1;
 	u64 done = 0;
 	u64 addr = vcpu_reg(v, (enum vcpu_reg)index);
-	while (done < count && done < STRING_IO_SLICE) {
+	/* With RFLAGS.TF a REP string instruction traps after every iteration (single-step #DB
+	 * with RIP still on the instruction until the count runs out: Intel SDM vol. 3, 18.3.1.4
+	 * "Single-Step Exception Condition"), so step one iteration per exit. */
+	u64 slice = (v->vmcb->save.rflags & RFLAGS_TF) ? 1 : STRING_IO_SLICE;
+	while (done < count && done < slice) {
 		u64 lin = base + (addr & amask);
 		u32 val = 0;
 		if (!in && !svm_gva_read(v, lin, &val, size))
@@ -154,8 +159,10 @@ enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 	if (i.rep) {
 		u64 rcx = vcpu_reg(v, (enum vcpu_reg)VCPU_RCX);
 		vcpu_reg_write(v, VCPU_RCX, (rcx & ~amask) | ((rcx - done) & amask));
-		if (done < count)
+		if (done < count) {
+			svm_single_step_trap(v);
 			return SVM_RESUME; /* not finished: RIP stays, the guest re-executes */
+		}
 	}
 	svm_skip_insn(v, i.len);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
