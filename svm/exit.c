@@ -13,8 +13,41 @@
 /* At log_level = debug, the first exits of each vCPU are traced. */
 #define SVM_EXIT_TRACE_FIRST 40
 
+static const char *const exception_names[VCPU_INJECT_VECTORS] = {
+	[X86_DE] = "#DE", [X86_DB] = "#DB", [X86_NMI] = "NMI", [X86_BP] = "#BP", [X86_OF] = "#OF",
+	[X86_BR] = "#BR", [X86_UD] = "#UD", [X86_NM] = "#NM", [X86_DF] = "#DF", [X86_TS] = "#TS",
+	[X86_NP] = "#NP", [X86_SS] = "#SS", [X86_GP] = "#GP", [X86_PF] = "#PF", [X86_MF] = "#MF",
+	[X86_AC] = "#AC", [X86_MC] = "#MC", [X86_XM] = "#XM", [X86_VE] = "#VE", [X86_CP] = "#CP",
+	[X86_VC] = "#VC", [X86_SX] = "#SX",
+};
+
+const char *svm_exception_name(unsigned vector)
+{
+	return vector < VCPU_INJECT_VECTORS && exception_names[vector] ? exception_names[vector] : NULL;
+}
+
+/* Counted per vector for the summary; the first ones traced at debug level like exits. */
+static void account_injection(struct vcpu *v, u8 vector, bool has_error, u32 error_code)
+{
+	v->inject_counts[vector % VCPU_INJECT_VECTORS]++;
+	if (++v->injects_total > SVM_EXIT_TRACE_FIRST)
+		return;
+	char where[40] = "";
+	u64 rip;
+	if (!v->state_protected && vcpu_reg_read(v, VCPU_RIP, &rip))
+		fmt_snprintf(where, sizeof(where), " at RIP 0x%llx", (unsigned long long)rip);
+	const char *name = svm_exception_name(vector);
+	if (has_error)
+		log_debug("guest %s vcpu%u: inject #%llu %s (vector %u) error code 0x%x%s", v->vm->name, v->id,
+			  (unsigned long long)v->injects_total, name ? name : "exception", vector, error_code, where);
+	else
+		log_debug("guest %s vcpu%u: inject #%llu %s (vector %u)%s", v->vm->name, v->id,
+			  (unsigned long long)v->injects_total, name ? name : "exception", vector, where);
+}
+
 enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_code)
 {
+	account_injection(v, vector, has_error, error_code);
 	v->pending.pending = true;
 	v->pending.info = SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | vector | (has_error ? SVM_EVT_ERR_VALID : 0);
 	v->pending.err_code = has_error ? error_code : 0;
@@ -117,6 +150,16 @@ static unsigned counter_slot(u64 code)
 u64 svm_exit_traced(const struct vcpu *v)
 {
 	return v->exits_total - v->exit_counts[SVM_EXIT_INTR];
+}
+
+void svm_exit_model_handled(struct vcpu *v, const char *outcome)
+{
+	const struct vmcb_control *c = &v->vmcb->control;
+	if (c->exit_code == SVM_EXIT_INTR || ++v->model_exits > SVM_EXIT_TRACE_FIRST)
+		return;
+	log_debug("guest %s vcpu%u: soft-es model exit %s (0x%llx) info1=0x%llx info2=0x%llx: %s", v->vm->name, v->id,
+		  svm_exit_name(c->exit_code) ? svm_exit_name(c->exit_code) : "?", (unsigned long long)c->exit_code,
+		  (unsigned long long)c->exit_info1, (unsigned long long)c->exit_info2, outcome);
 }
 
 svm_exit_handler svm_exit_lookup(u64 code)

@@ -27,7 +27,9 @@ enum {
 	X86_VC = 29, X86_SX = 30,
 };
 
-/* Queues an exception for the next VMRUN; returns SVM_INJECT so handlers can tail-call it. */
+/* Queues an exception for the next VMRUN; returns SVM_INJECT so handlers can tail-call it.
+ * Counted per vector (vcpu.inject_counts, shown in the summary) and, for the first ones of a
+ * vCPU, traced at debug level like exits. */
 enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_code);
 /* Queues an external interrupt. */
 void svm_queue_interrupt(struct vcpu *v, u8 vector);
@@ -50,6 +52,12 @@ void svm_single_step_trap(struct vcpu *v);
  * Host timer interrupts end a guest's run at points that depend on host timing; if they used
  * up the trace, which guest exits get traced would depend on it too. */
 u64 svm_exit_traced(const struct vcpu *v);
+
+/* "#GP", "#DB", "NMI"... for an exception vector, NULL for a vector with no name. */
+const char *svm_exception_name(unsigned vector);
+/* Traces (debug level, the first ones per vCPU, never INTR) an exit the soft-es model handled
+ * itself, which never reaches the exit handlers; outcome says what the model did. */
+void svm_exit_model_handled(struct vcpu *v, const char *outcome);
 
 /* Name of an exit code ("CPUID", "NPF", "VMGEXIT", ...) or NULL if unnamed. */
 const char *svm_exit_name(u64 exit_code);

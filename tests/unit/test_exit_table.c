@@ -258,6 +258,21 @@ static void rdmsr_unknown_injects_gp(void **state)
 	assert_int_equal(f->vm.end, VM_END_RUNNING);
 }
 
+/* Issue 10 item 11: an injected exception is traced at debug level and counted per vector. */
+static void injection_traced_and_counted(void **state)
+{
+	(void)state;
+	f->v.gprs.rcx = 0x00001234;
+	CODE(0x1000, 0x0F, 0x32);
+	assert_int_equal(run_exit(0x07C, 0, 0), SVM_INJECT);
+	assert_true(sf_log_has("guest test vcpu0: inject #1 #GP (vector 13) error code 0x0 at RIP 0x1000"));
+	assert_int_equal(f->v.inject_counts[13], 1);
+	assert_int_equal(f->v.injects_total, 1);
+	assert_int_equal(run_exit(0x080, 0, 0), SVM_INJECT); /* VMRUN: #UD */
+	assert_true(sf_log_has("guest test vcpu0: inject #2 #UD (vector 6) at RIP 0x1000"));
+	assert_int_equal(f->v.inject_counts[6], 1);
+}
+
 static void wrmsr_unknown_injects_gp(void **state)
 {
 	(void)state;
@@ -569,6 +584,7 @@ int main(void)
 		T(vmmcall_unknown_hypercall),
 		T(shutdown_is_triple_fault),
 		T(svm_instructions_raise_ud),
+		T(injection_traced_and_counted),
 		T(intercepted_lengths_count_prefixes),
 		T(intercepted_uses_next_rip),
 		T(intercepted_mismatch_terminates_with_bytes),
