@@ -335,11 +335,15 @@ static enum soft_es_action soft_es_cr_write(struct vcpu *v)
 
 static enum soft_es_action soft_es_msr_efer_write(struct vcpu *v, u64 value, unsigned len)
 {
-	/* The CPU's EFER checks; the guest wrote a guest-visible value (no SVME: SVM is hidden). */
-	if (msr_efer_check(v, value) != MSR_OK)
-		return soft_es_gp(v);
 	struct vmcb_save *s = &v->vmcb->save;
-	/* SVME stays set in the hardware EFER (APM 15.4), LMA is the CPU's (facts G10/G11). */
+	/* A guest reads EFER natively and sees SVME set, as on SEV-ES hardware (APM 15.4: SVME is
+	 * set while a guest runs), and kernels write back what they read with one bit changed
+	 * (rdmsr; or LME; wrmsr). SVME belongs to the hardware, which keeps it set whatever is
+	 * written: the CPU's checks (APM vol. 2, 3.1.7, 14.6.1) apply to the rest, against the
+	 * EFER and CR0 the CPU holds, not the hypervisor's shadow. */
+	if (msr_efer_rule(v, s->efer, s->cr0, value & ~EFER_SVME) != MSR_OK)
+		return soft_es_gp(v);
+	/* LMA is the CPU's (facts G10/G11). */
 	s->efer = (value & ~EFER_LMA) | EFER_SVME;
 	soft_es_update_lma(s);
 	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_CRX;

@@ -263,6 +263,121 @@ static void test_cr_and_efer_write_traps(void **state)
 	assert_int_equal(s->rip, CODE_GPA + 4);
 }
 
+/* Puts the model's CPU in 64-bit long mode with EFER = SVME|NXE|LMA|LME (0x1D00) and the
+ * hypervisor's shadow in step (as the traps of the entry would have left it). */
+#define PML4_GPA 0xA000
+#define PDPT_GPA 0xB000
+#define PD_GPA 0xC000
+static void long_mode(void)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	/* Identity map of the first 2 MiB: PML4 -> PDPT -> PD with one 2 MiB page (P, RW, PS). */
+	u64 e = PDPT_GPA | 3;
+	memcpy(fx.ram + PML4_GPA, &e, 8);
+	e = PD_GPA | 3;
+	memcpy(fx.ram + PDPT_GPA, &e, 8);
+	e = 0x83;
+	memcpy(fx.ram + PD_GPA, &e, 8);
+	s->cr3 = PML4_GPA;
+	s->cr0 = CR0_PG | CR0_PE | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_NXE | EFER_LMA | EFER_LME;
+	cr_shadow_trap(vcpu(), SVM_EXIT_CR0_WRITE_TRAP + 4, s->cr4);
+	cr_shadow_trap(vcpu(), SVM_EXIT_EFER_WRITE_TRAP, s->efer);
+	cr_shadow_trap(vcpu(), SVM_EXIT_CR0_WRITE_TRAP, s->cr0);
+}
+
+/* wrmsr EFER from the 32-bit code the fixture fetches by physical address (CS.L=0 keeps the
+ * fetch simple; the EFER rules do not depend on CS). */
+static enum soft_es_action wrmsr_efer(u64 value)
+{
+	vmcb()->save.rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x30 }, 2);
+	vcpu()->gprs.rcx = 0xC0000080;
+	vmcb()->save.rax = (u32)value;
+	vcpu()->gprs.rdx = value >> 32;
+	return exit_with(SVM_EXIT_MSR, 1, 0);
+}
+
+static void assert_gp_no_trap(u64 efer_before)
+{
+	assert_true(vcpu()->pending.pending);
+	assert_int_equal(vcpu()->pending.info, SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | SVM_EVT_ERR_VALID | 13u);
+	assert_int_equal(vcpu()->pending.err_code, 0);
+	assert_int_equal(vmcb()->save.efer, efer_before);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+	vcpu()->pending.pending = false;
+}
+
+/* Issue 10 item 3. A guest reads EFER = 0x1D00 natively (SVME shown, APM 15.4) and writes it
+ * back, or with one bit changed (SCE, bit 0): the write completes and arrives as the EFER write
+ * trap with the new hardware value. SVME written as 0 stays 1 (the hardware's bit). */
+static void test_efer_write_back_with_svme(void **state)
+{
+	(void)state;
+	long_mode();
+	assert_int_equal(wrmsr_efer(0x1D00), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_EFER_WRITE_TRAP);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA + 2);
+	assert_false(vcpu()->pending.pending);
+
+	assert_int_equal(wrmsr_efer(0x1D01), SOFT_ES_HANDOFF); /* rdmsr; or SCE; wrmsr */
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D01);
+	assert_int_equal(vmcb()->save.efer, 0x1D01);
+
+	assert_int_equal(wrmsr_efer(0x0D00), SOFT_ES_HANDOFF); /* SVME clear in the value */
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+	/* LMA written as 0 under paging: LMA is read-only, the CPU keeps it (APM 3.1.7). */
+	assert_int_equal(wrmsr_efer(0x1900), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+}
+
+/* The architectural rules still hold for the bits other than SVME (APM vol. 2, 3.1.7, 14.6.1):
+ * each write below is #GP, taken before it has any effect (no trap, RIP unchanged). */
+static void test_efer_rules_apply_beside_svme(void **state)
+{
+	(void)state;
+	long_mode();
+	static const u64 refused[] = {
+		0x1D00 & ~EFER_LME,    /* LME cleared while CR0.PG = 1 (14.6.1) */
+		0x1D00 | BIT(13),      /* LMSLE: CPUID 0x80000008 EBX[20] says must be zero */
+		0x1D00 | BIT(9),       /* reserved (bit 9) */
+		0x1D00 | BIT(63),      /* reserved (bits 63:22) */
+		0x1D00 | EFER_FFXSR,   /* FFXSR without CPUID 0x80000001 EDX[25] */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		assert_int_equal(wrmsr_efer(refused[i]), SOFT_ES_RESUME);
+		assert_gp_no_trap(0x1D00);
+	}
+	/* Paging off, LME may change; with SVME in the value as read. */
+	struct vmcb_save *s = &vmcb()->save;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->efer = EFER_SVME | EFER_NXE | EFER_LME;
+	assert_int_equal(wrmsr_efer(0x1800), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1800);
+}
+
+/* Native RDMSR (the VMCB's EFER, unintercepted) and the GHCB MSR request (msr_read through the
+ * hypervisor's shadow) answer the same value; a GHCB write of the value read completes, a
+ * change is #GP (the hypervisor cannot change an encrypted EFER). */
+static void test_efer_reads_agree(void **state)
+{
+	(void)state;
+	long_mode();
+	assert_int_equal(wrmsr_efer(0x1D01), SOFT_ES_HANDOFF);
+	assert_int_equal(cr_shadow_trap(vcpu(), SVM_EXIT_EFER_WRITE_TRAP, vmcb()->control.exit_info1),
+			 CR_SHADOW_DONE);
+	u64 val = 0;
+	assert_int_equal(msr_read(vcpu(), 0xC0000080, &val), MSR_OK);
+	assert_int_equal(val, vmcb()->save.efer);
+	assert_int_equal(val, 0x1D01);
+	assert_int_equal(msr_write(vcpu(), 0xC0000080, 0x1D01), MSR_OK);
+	assert_int_equal(msr_write(vcpu(), 0xC0000080, 0x1D00), MSR_GP);
+	assert_int_equal(msr_read(vcpu(), 0xC0000080, &val), MSR_OK);
+	assert_int_equal(val, 0x1D01);
+}
+
 /* A write the CPU refuses (PG without PE) is #GP before it takes effect: no trap. */
 static void test_cr0_write_refused_is_gp(void **state)
 {
@@ -357,6 +472,9 @@ int main(void)
 		T(test_vmgexit_and_vmmcall),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
+		T(test_efer_write_back_with_svme),
+		T(test_efer_rules_apply_beside_svme),
+		T(test_efer_reads_agree),
 		T(test_ghcb_msr),
 		T(test_automatic_and_npf),
 		T(test_state_protected),
