@@ -30,10 +30,6 @@
 #define SOFT_ES_CLEAN_CRX BIT(5)
 /* VMCB clean bit 8: segment registers and CPL. */
 #define SOFT_ES_CLEAN_SEG BIT(8)
-/* DR intercepts: DR7 read bit 7, DR7 write bit 16 + 7 (facts C.1 0x004). */
-#define SOFT_ES_DR7_INTERCEPTS (BIT(7) | BIT(16 + 7))
-/* CR write intercepts for CR0, CR4, CR8 (facts C.1 0x000: bits 16..31 = write CRn). */
-#define SOFT_ES_CR_WRITE_INTERCEPTS (BIT(16 + 0) | BIT(16 + 4) | BIT(16 + 8))
 
 /* ---- set-up ------------------------------------------------------------------------------- */
 
@@ -45,26 +41,26 @@ unsigned svm_soft_es_pick_cbit(unsigned phys_bits)
 	return cbit >= 32 ? cbit : 0;
 }
 
+/* The CPU under the model has no SEV-ES: it neither carries out a CR write and then traps, nor
+ * knows the trap bits. So each CRn write trap of the SEV-ES set becomes the CRn write intercept:
+ * the model sees the write first, carries it out and hands the hypervisor the trap (class c).
+ * The EFER write trap is the EFER write intercept of the soft-es MSR map (msr/permission_map.c). */
+static void soft_es_traps_to_intercepts(struct vmcb_control *c)
+{
+	for (unsigned cr = 0; cr < 16; cr++)
+		if (c->intercept_misc2 & BIT(SVM_TRAP_CR0_WRITE + cr))
+			c->intercept_cr |= (u32)BIT(16 + cr);
+	c->intercept_misc2 &= ~(u32)GENMASK(31, SVM_TRAP_EFER_WRITE);
+}
+
 void svm_soft_es_vcpu_setup(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
-	/* Instructions SEV-ES hardware turns into #VC when intercepted (facts C.2), each with a
-	 * GHCB NAE event the guest can use: CPUID, IOIO, MSR (the soft-es permission map, which
-	 * also intercepts EFER writes and the GHCB MSR for the model), RDTSC(P), RDPMC, INVD,
-	 * WBINVD, VMMCALL (and VMGEXIT, which is rep vmmcall), MONITOR/MWAIT. Automatic exits
-	 * stay: INTR, NMI, HLT, SHUTDOWN, NPF. svm_vmcb_init set most of these already. */
-	c->intercept_misc1 |= BIT(SVM_INTERCEPT_INTR) | BIT(SVM_INTERCEPT_NMI) | BIT(SVM_INTERCEPT_CPUID) |
-			      BIT(SVM_INTERCEPT_HLT) | BIT(SVM_INTERCEPT_IOIO_PROT) |
-			      BIT(SVM_INTERCEPT_MSR_PROT) | BIT(SVM_INTERCEPT_INVD) |
-			      BIT(SVM_INTERCEPT_SHUTDOWN) | BIT(SVM_INTERCEPT_RDTSC) | BIT(SVM_INTERCEPT_RDPMC);
-	c->intercept_misc2 |= BIT(SVM_INTERCEPT_VMRUN) | BIT(SVM_INTERCEPT_VMMCALL) | BIT(SVM_INTERCEPT_RDTSCP) |
-			      BIT(SVM_INTERCEPT_WBINVD) | BIT(SVM_INTERCEPT_MONITOR) | BIT(SVM_INTERCEPT_MWAIT);
-	/* DR7 access: NAE 0x27/0x37 (facts C.3: all DR intercepts clear except DR7). */
-	c->intercept_dr = SOFT_ES_DR7_INTERCEPTS;
-	/* Hardware carries out CR0/CR4/CR8 writes and traps afterwards (TRAP_CR*_WRITE); the
-	 * model needs to see the write first to do both, so it intercepts it (facts C.3). No CR
-	 * read intercepts: reads are served from the save area, as by the hardware. */
-	c->intercept_cr = SOFT_ES_CR_WRITE_INTERCEPTS;
+	/* Exactly the intercepts sevisor programs for a real SEV-ES guest (one table for both
+	 * modes, svm/vmcb_setup.c): what SEV-ES hardware turns into #VC there, the model turns
+	 * into #VC here, and what runs natively there runs natively here (RDTSC, RDTSCP). */
+	svm_intercepts_load(c, svm_intercepts_for(VM_MODE_SEV_ES));
+	soft_es_traps_to_intercepts(c);
 	/* The GHCB MSR at reset holds a SEV_INFO response (facts A.0, KVM sev_es_vcpu_reset). */
 	c->ghcb_gpa = ghcb_sev_info_value(v);
 	v->state_protected = true;
