@@ -16,6 +16,7 @@
 #include "ghcb/ghcb.h"
 #include "msr/msr.h"
 #include "msr/msr_index.h"
+#include "lib/kstring.h"
 #include "lib/log.h"
 
 /* Exits traced at debug level, like svm_handle_exit's first exits. */
@@ -109,69 +110,142 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (a): non-automatic exits become #VC ------------------------------------------ */
 
-/* Long-mode exception delivery by the model (APM vol. 2, 8.9.3 "Interrupt Stack Frame",
- * 4.8.4 "IDT gate descriptors", 12.2.5 IST).
+/* Exception delivery by the model, in long mode (64-bit and compatibility mode) and in legacy
+ * protected mode (APM vol. 2, 8.7 "Legacy Protected-Mode Interrupt Control Transfers", 8.9
+ * "Long-Mode Interrupt Control Transfers", 4.8.4 gate descriptors, 12.2.5 IST).
  *
  * Why the model delivers #VC itself: QEMU TCG's SVM event injection decides whether to push
  * an error code from the vector alone (its list has #DF, #TS, #NP, #SS, #GP, #PF, #AC) and
  * ignores EVENTINJ.EV, so an injected #VC arrives without its error code and the guest's
- * handler reads a shifted frame. Real hardware (and nested KVM) would be fine with
- * injection; delivering in software is correct everywhere. Covered: 64-bit IDT gates
- * (interrupt or trap), same privilege level, IST stacks. Anything else (not long mode, a
- * gate that is not present, a privilege change, unreadable tables) falls back to
- * EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
+ * handler reads a shifted frame, in every mode. Real hardware (and nested KVM) would be fine
+ * with injection; delivering in software is correct everywhere. Covered: interrupt and trap
+ * gates to a present DPL 0 code segment in the GDT, at CPL 0 (no stack switch): 64-bit gates
+ * with IST stacks under long mode; 32-bit gates on a 32-bit, expand-up stack in legacy
+ * protected mode. Anything else (real mode, virtual-8086 mode, 16-bit gates or stacks, a
+ * privilege change, a gate that is not present, unreadable tables) falls back to EVENTINJ,
+ * where the CPU raises whatever fault the delivery itself causes. */
 #define SOFT_ES_GATE_P BIT(7)
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
-#define SOFT_ES_GATE_INTR 0xEu
+#define SOFT_ES_GATE_INTR 0xEu /* 64-bit interrupt gate in long mode, 32-bit one in legacy mode */
 #define SOFT_ES_GATE_TRAP 0xFu
+#define SOFT_ES_SEG_CODE BIT(3)       /* descriptor type bit 3: code segment */
+#define SOFT_ES_SEG_EXPAND_DOWN BIT(2) /* data segment type bit 2 */
 #define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_RF BIT(16)
 
-/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. */
-
-static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
+/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
+ * is the first 8 bytes of a long-mode one (offset 31:16 where the long gate has 31:16). */
+static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct idt_gate *gate, u64 *offset)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	if (!(s->efer & EFER_LMA) || s->cpl != 0)
+	const struct vmcb_save *s = &v->vmcb->save;
+	memset(gate, 0, sizeof(*gate));
+	if ((u32)vector * size + size - 1 > s->idtr.limit ||
+	    !svm_gva_read(v, s->idtr.base + (u64)vector * size, gate, size))
 		return false;
-	struct idt_gate gate;
-	if ((u32)vector * 16 + 15 > s->idtr.limit || !svm_gva_read(v, s->idtr.base + (u64)vector * 16, &gate, 16))
+	u8 type = gate->type_attr & SOFT_ES_GATE_TYPE_MASK;
+	if (!(gate->type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
 		return false;
-	u8 type = gate.type_attr & SOFT_ES_GATE_TYPE_MASK;
-	if (!(gate.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
-		return false;
-	/* The target code segment: a 64-bit, present, DPL 0 code descriptor in the GDT. */
+	*offset = (u64)gate->offset_lo | ((u64)gate->offset_mid << 16) | (size == 16 ? (u64)gate->offset_hi << 32 : 0);
+	return true;
+}
+
+/* The gate's target: a present DPL 0 code segment in the GDT (APM vol. 2, 4.7, 4.8). */
+static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
 	u64 desc;
-	u16 sel = gate.selector;
 	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !svm_gva_read(v, s->gdtr.base + (sel & ~7u), &desc, 8))
 		return false;
 	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
-	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_L) || ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
+	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
+	    ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
+		return false;
+	u32 limit = (u32)((desc & 0xFFFF) | ((desc >> 32) & 0xF0000));
+	if (attrib & SVM_SEG_G)
+		limit = (limit << 12) | 0xFFF;
+	u64 base = ((desc >> 16) & 0xFFFFFF) | (((desc >> 56) & 0xFF) << 24);
+	*cs = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = limit, .base = base };
+	return true;
+}
+
+/* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */
+static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64 rip, u8 gate_type)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	s->cs = *cs;
+	s->rip = rip;
+	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
+	if (gate_type == SOFT_ES_GATE_INTR)
+		s->rflags &= ~RFLAGS_IF;
+	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+}
+
+/* Long mode, 64-bit or compatibility mode: 64-bit gate, 8-byte frame slots, RSP aligned to
+ * 16 first (8.9.3), IST if the gate names one. */
+static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct idt_gate gate;
+	struct vmcb_seg cs;
+	u64 handler;
+	if (!soft_es_read_gate(v, vector, 16, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
+	    !(cs.attrib & SVM_SEG_L) || (cs.attrib & SVM_SEG_DB))
 		return false;
 	u64 rsp = s->rsp;
 	unsigned ist = gate.ist & 7;
 	if (ist && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
 		return false;
-	rsp &= ~0xFULL; /* the stack is aligned to 16 before the frame is pushed (8.9.3) */
+	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
 	rsp -= sizeof(frame);
 	if (!svm_gva_write(v, rsp, frame, sizeof(frame)))
 		return false;
 	s->rsp = rsp;
-	s->rip = (u64)gate.offset_lo | ((u64)gate.offset_mid << 16) | ((u64)gate.offset_hi << 32);
-	s->cs.selector = sel;
-	s->cs.attrib = attrib;
-	s->cs.base = 0;
-	s->cs.limit = 0xFFFFFFFF;
-	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
-	if (type == SOFT_ES_GATE_INTR)
-		s->rflags &= ~RFLAGS_IF;
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+	/* 64-bit mode ignores the base and limit of CS (APM vol. 2, 4.8.1). */
+	cs.base = 0;
+	cs.limit = 0xFFFFFFFF;
+	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
 	return true;
+}
+
+/* Legacy protected mode (paging on or off): 32-bit gate, 32-bit CS, frame of EFLAGS, CS, EIP
+ * and the error code pushed on SS:ESP (8.7.3, figure 8-10 "Stack After Interrupt to Same
+ * Privilege"). */
+static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct idt_gate gate;
+	struct vmcb_seg cs;
+	u64 handler;
+	if (!(s->ss.attrib & SVM_SEG_DB) || (s->ss.attrib & SOFT_ES_SEG_EXPAND_DOWN))
+		return false;
+	if (!soft_es_read_gate(v, vector, 8, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
+	    (cs.attrib & SVM_SEG_L) || !(cs.attrib & SVM_SEG_DB) || handler > cs.limit)
+		return false;
+	u32 frame[4] = { err, (u32)s->rip, s->cs.selector, (u32)s->rflags };
+	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
+	if ((u32)s->rsp - 1 > s->ss.limit || esp > (u32)s->rsp)
+		return false; /* beyond the stack segment, or wrapping: the CPU's #SS */
+	if (!svm_gva_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
+		return false;
+	s->rsp = esp;
+	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
+	return true;
+}
+
+/* Delivers an exception with an error code the way the CPU would, in the guest's mode. */
+static bool soft_es_deliver(struct vcpu *v, u8 vector, u32 err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	if (s->cpl != 0 || !(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
+		return false;
+	if (s->efer & EFER_LMA)
+		return soft_es_deliver_long(v, vector, err);
+	return soft_es_deliver_legacy(v, vector, err);
 }
 
 /* APM 15.35.5: #VC, error code = the exit code, RIP still at the instruction. */
@@ -181,7 +255,7 @@ static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 	if (svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));
-	if (!v->pending.pending && soft_es_deliver_long(v, SOFT_ES_VC_VECTOR, (u32)code))
+	if (!v->pending.pending && soft_es_deliver(v, SOFT_ES_VC_VECTOR, (u32)code))
 		return SOFT_ES_RESUME;
 	return soft_es_raise(v, SOFT_ES_VC_VECTOR, true, (u32)code);
 }

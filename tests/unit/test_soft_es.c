@@ -205,6 +205,134 @@ static void test_vc_delivered_in_long_mode(void **state)
 	assert_int_equal(frame[5], 0x10);
 }
 
+/* Flat 4 GiB descriptors (APM vol. 2, 4.7): 32-bit code 0x00CF9A000000FFFF (P, DPL 0, S,
+ * execute/read, D, G) and 32-bit data 0x00CF92000000FFFF; 64-bit code 0x00AF9A000000FFFF. */
+#define DESC_CODE32 0x00CF9A000000FFFFULL
+#define DESC_DATA32 0x00CF92000000FFFFULL
+#define DESC_CODE64 0x00AF9A000000FFFFULL
+#define ATTR_DATA32 (SVM_SEG_P | SVM_SEG_S | 0x3 | SVM_SEG_DB | SVM_SEG_G)
+
+static void gdt(void)
+{
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 }, 8);
+	memcpy(fx.ram + GDT_GPA + 0x10, &(u64){ DESC_DATA32 }, 8);
+	memcpy(fx.ram + GDT_GPA + 0x18, &(u64){ DESC_CODE32 }, 8);
+	vmcb()->save.gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x1F };
+}
+
+/* A legacy (32-bit) gate, 8 bytes (APM vol. 2, 4.8.4 figure 4-24): offset 15:0, selector,
+ * 0, P|DPL|type, offset 31:16. Type 0xE interrupt gate, 0xF trap gate. */
+static void gate32(u8 vector, u32 offset, u16 sel, u8 type_attr)
+{
+	u8 g[8] = { (u8)offset, (u8)(offset >> 8), (u8)sel, (u8)(sel >> 8), 0, type_attr, (u8)(offset >> 16),
+		    (u8)(offset >> 24) };
+	memcpy(fx.ram + IDT_GPA + vector * 8, g, 8);
+	vmcb()->save.idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 8 - 1 };
+}
+
+/* Issue 10 item 5. Legacy protected mode, paging off (the Multiboot entry state): #VC through
+ * a 32-bit interrupt gate, same privilege: EFLAGS, CS, EIP, error code pushed on SS:ESP
+ * (APM vol. 2, 8.7.3 figure 8-10), EIP at the handler, IF cleared; nothing left to EVENTINJ. */
+static void test_vc_delivered_in_legacy_protected_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	gate32(29, 0x2345, 0x18, 0x8E);
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1) | BIT(9) | BIT(8); /* IF, TF */
+	s->rsp = STACK_TOP - 4;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x2345);
+	assert_int_equal(s->cs.selector, 0x18);
+	assert_true(s->cs.attrib & SVM_SEG_DB);
+	assert_false(s->cs.attrib & SVM_SEG_L);
+	assert_int_equal(s->rflags, BIT(1)); /* IF and TF cleared */
+	assert_int_equal(s->rsp, STACK_TOP - 4 - 16);
+	u32 frame[4];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID); /* error code = exit code */
+	assert_int_equal(frame[1], CODE_GPA);       /* EIP not advanced */
+	assert_int_equal(frame[2], 0x18);
+	assert_int_equal(frame[3], BIT(1) | BIT(9) | BIT(8));
+
+	/* A trap gate leaves IF set; the IOIO error code is the exit code 0x7B. */
+	gate32(29, 0x3456, 0x18, 0x8F);
+	s->rip = CODE_GPA;
+	s->rflags = BIT(1) | BIT(9);
+	assert_int_equal(exit_with(SVM_EXIT_IOIO, 0x3F80010, 0), SOFT_ES_RESUME);
+	assert_int_equal(s->rip, 0x3456);
+	assert_true(s->rflags & BIT(9));
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_IOIO);
+	assert_int_equal(frame[1], CODE_GPA);
+}
+
+/* Compatibility mode (EFER.LMA=1, CS.L=0): a 64-bit gate and a 64-bit frame (APM vol. 2,
+ * 8.9.3), the handler in 64-bit mode; the saved CS is the 32-bit one. */
+static void test_vc_delivered_in_compatibility_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cs = (struct vmcb_seg){ .selector = 0x18, .attrib = ATTR_CODE32, .limit = 0xFFFFFFFF };
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1);
+	s->rsp = STACK_TOP;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	u8 gate[16] = { 0x78, 0x56, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00 }; /* handler 0x5678 */
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x5678);
+	assert_int_equal(s->cs.selector, 0x08);
+	assert_true(s->cs.attrib & SVM_SEG_L);
+	u64 frame[6];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(s->rsp, STACK_TOP - 48);
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[2], 0x18);
+	assert_int_equal(frame[4], STACK_TOP);
+	assert_int_equal(frame[5], 0x10);
+}
+
+/* What the model does not deliver itself goes to EVENTINJ, unchanged: real mode (PE=0; no
+ * error code is pushed there), a 16-bit stack, a gate that is not present, a 16-bit gate
+ * (type 6), and a gate into a 64-bit code segment outside long mode. */
+static void test_vc_fallbacks_to_eventinj(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	struct {
+		u8 type_attr;
+		u16 sel;
+		u64 cr0;
+		u16 ss_attrib;
+	} cases[] = {
+		{ 0x8E, 0x18, CR0_ET, ATTR_DATA32 },                         /* real mode */
+		{ 0x8E, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 & ~SVM_SEG_DB },  /* 16-bit stack */
+		{ 0x0E, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 },                /* not present */
+		{ 0x86, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 },                /* 16-bit gate */
+		{ 0x8E, 0x08, CR0_PE | CR0_ET, ATTR_DATA32 },                /* 64-bit CS */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		gate32(29, 0x2345, cases[i].sel, cases[i].type_attr);
+		s->cr0 = cases[i].cr0;
+		s->ss.attrib = cases[i].ss_attrib;
+		s->rip = CODE_GPA;
+		s->rsp = STACK_TOP;
+		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+		assert_vc(SVM_EXIT_CPUID);
+		assert_int_equal(s->rip, CODE_GPA);
+		assert_int_equal(s->rsp, STACK_TOP);
+	}
+}
+
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
 static void test_vmgexit_and_vmmcall(void **state)
 {
@@ -482,6 +610,9 @@ int main(void)
 		T(test_pick_cbit),
 		T(test_non_automatic_become_vc),
 		T(test_vc_delivered_in_long_mode),
+		T(test_vc_delivered_in_legacy_protected_mode),
+		T(test_vc_delivered_in_compatibility_mode),
+		T(test_vc_fallbacks_to_eventinj),
 		T(test_vmgexit_and_vmmcall),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
