@@ -44,9 +44,11 @@ void sev_platform_setup_asids(struct sev_platform *p, const struct caps *c);
 /* The PSP part of the capability report (a log line and an @sevisor psp line). */
 void sev_platform_report(const struct sev_platform *p);
 
-/* Boot-time bring-up (platform_hw.c): the hardware PSP when need_hw, the soft PSP when
- * need_soft; then the ASID ranges. Never fails: what is missing is recorded as a reason. */
+/* Boot-time bring-up (platform_hw.c), for the modes the configured guests use: the hardware
+ * PSP for sev-es and auto guests, the soft PSP for soft-es guests and for auto guests when the
+ * hardware PSP is not usable; then the ASID ranges. Never fails: what is missing is recorded
+ * as a reason. */
 void sev_platform_bringup_all(struct sev_platform *p, const struct caps *c, u64 tsc_hz, bool need_hw,
-			      bool need_soft);
+			      bool need_soft, bool need_auto);
 
 #endif

@@ -155,13 +155,13 @@ static void bringup_soft(struct sev_platform *p, const struct caps *c)
 }
 
 void sev_platform_bringup_all(struct sev_platform *p, const struct caps *c, u64 tsc_hz, bool need_hw,
-			      bool need_soft)
+			      bool need_soft, bool need_auto)
 {
 	memset(p, 0, sizeof(*p));
 	g_tsc_per_us = tsc_hz >= 1000000 ? tsc_hz / 1000000 : 1;
-	if (need_hw)
+	if (need_hw || need_auto)
 		p->hw_ready = bringup_hw(p, c);
-	if (need_soft || (need_hw && !p->hw_ready))
+	if (need_soft || (need_auto && !p->hw_ready))
 		bringup_soft(p, c);
 	sev_platform_setup_asids(p, c);
 	sev_platform_report(p);

@@ -355,13 +355,14 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 		return SEVISOR_STATUS_BOOT_ERROR;
 	}
 	host_timer_start();
-	bool need_hw = false, need_soft = false;
+	bool need_hw = false, need_soft = false, need_auto = false;
 	for (unsigned i = 0; i < boot->cfg.nr_guests; i++) {
 		u8 m = boot->cfg.guests[i].mode;
-		need_hw |= m == VM_MODE_SEV_ES || m == CFG_MODE_AUTO;
-		need_soft |= m == VM_MODE_SOFT_ES || m == CFG_MODE_AUTO;
+		need_hw |= m == VM_MODE_SEV_ES;
+		need_soft |= m == VM_MODE_SOFT_ES;
+		need_auto |= m == CFG_MODE_AUTO;
 	}
-	sev_platform_bringup_all(&g_sev, &boot->caps, g_tsc_hz, need_hw, need_soft);
+	sev_platform_bringup_all(&g_sev, &boot->caps, g_tsc_hz, need_hw, need_soft, need_auto);
 	struct summary sum;
 	summary_init(&sum, g_tsc_hz);
 	static struct guest g; /* one at a time; reused */
