@@ -182,7 +182,7 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 {
 	u64 code = v->vmcb->control.exit_code;
-	if (v->exits_total < SOFT_ES_TRACE_FIRST)
+	if (svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));
 	if (!v->pending.pending && soft_es_deliver_long(v, SOFT_ES_VC_VECTOR, (u32)code))
