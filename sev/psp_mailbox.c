@@ -53,6 +53,11 @@ static u32 mb_submit(struct sev_psp *psp, u32 cmd, void *buf)
 	u32 size = sev_cmd_buffer_size(cmd);
 	if (size && !buf)
 		return SEV_ERR_BAD_BUFFER;
+	/* The firmware reads guest data and the VMSA from memory, not from this CPU's caches:
+	 * write them back first (ghcb-sev-facts.md F.6 steps 5, 6; Linux clflushes the range,
+	 * WBINVD is the coarse equivalent). */
+	if (cmd == SEV_CMD_LAUNCH_UPDATE_DATA || cmd == SEV_CMD_LAUNCH_UPDATE_VMSA)
+		mb->wbinvd(mb->ctx);
 	u64 pa = 0;
 	if (size) {
 		memset(mb->bounce, 0, PAGE_SIZE);

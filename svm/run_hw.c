@@ -276,8 +276,10 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	ghcb_vcpu_reset(v);
 	if (vm->mode == VM_MODE_SOFT_ES)
 		svm_soft_es_vcpu_setup(v);
-	if (vm->mode == VM_MODE_SEV_ES)
+	if (vm->mode == VM_MODE_SEV_ES) {
+		vm->cbit = g_sev.hw.psp.cbit; /* the CPU's C-bit, for SEV_INFO; NPT maps without it */
 		g->vmcb->control.ghcb_gpa = ghcb_sev_info_value(v); /* SEV_INFO at reset (C.3) */
+	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
 	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &res, c->policy))

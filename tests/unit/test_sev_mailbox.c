@@ -153,6 +153,14 @@ static void test_submit_status_and_no_buffer(void **state)
 	assert_string_equal(sev_status_name(0x1234), "UNKNOWN");
 	mb.psp.ops->wbinvd_all(&mb.psp);
 	assert_int_equal(F.wbinvds, 1);
+	/* LAUNCH_UPDATE_*: caches written back before the firmware reads the data. */
+	F.status = 0;
+	struct sev_data_launch_update u = { .handle = 1, .address = 0x1000, .length = 4096 };
+	assert_int_equal(mb.psp.ops->submit(&mb.psp, SEV_CMD_LAUNCH_UPDATE_DATA, &u), SEV_OK);
+	assert_int_equal(F.wbinvds, 2);
+	struct sev_data_launch_update *seen = (void *)(uintptr_t)F.seen_buf;
+	assert_int_equal(seen->address, 0x1000);
+	assert_int_equal(seen->length, 4096);
 }
 
 static void test_timeout_marks_psp_dead(void **state)
