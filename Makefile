@@ -90,9 +90,10 @@ $(BUILD)/host/%.o: %.c
 	$(call say,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+# A thin archive: members keep their paths, so equal file names in two folders never clash.
 $(BUILD)/host/libsevisor.a: $(HOST_OBJS)
 	@rm -f $@
-	ar rcsT $@ $^   # thin: members keep their paths, so equal file names in two folders never clash
+	$(Q)ar rcsT $@ $^
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)

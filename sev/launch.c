@@ -147,6 +147,11 @@ void sev_launch_teardown(struct sev_psp *psp, struct sev_asids *asids, struct se
 	struct sev_data_handle h = { .handle = l->handle };
 	if (l->activated && (st = sev_psp_submit(psp, SEV_CMD_DEACTIVATE, &h)))
 		log_warn("sev: guest %s: DEACTIVATE failed: %s (0x%x)", l->name, sev_status_name(st), st);
+	/* Cache lines of the guest's memory still carry its key: write them back before the
+	 * memory goes to anyone else (and this WBINVD counts for the next DF_FLUSH, since it
+	 * comes after DEACTIVATE, F.6 step 12). */
+	if (l->activated)
+		psp->ops->wbinvd_all(psp);
 	if (l->started && (st = sev_psp_submit(psp, SEV_CMD_DECOMMISSION, &h)))
 		log_warn("sev: guest %s: DECOMMISSION failed: %s (0x%x)", l->name, sev_status_name(st), st);
 	/* Only an ASID that became valid (LAUNCH_FINISH) needs WBINVD + DF_FLUSH (F.6 12). */
