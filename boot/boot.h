@@ -22,6 +22,10 @@ struct boot_info {
 	struct caps_raw caps_raw;
 	struct caps caps;
 	u64 tsc_hz;
+	/* TSC at efi_main's entry and the ticks spent in the calibration wait: the run loop
+	 * reports how long sevisor took to reach its first VMRUN (tests/bench). */
+	u64 tsc_entry;
+	u64 tsc_calibration;
 };
 
 #define SEVISOR_VERSION "0.1"

@@ -120,6 +120,7 @@ static void calibrate_tsc(void)
 	efi_stall(TSC_CALIBRATION_US);
 	u64 t1 = cpu_rdtsc();
 	g_boot.tsc_hz = (t1 - t0) * (1000000 / TSC_CALIBRATION_US);
+	g_boot.tsc_calibration = t1 - t0;
 	log_info("tsc: %llu MHz (calibrated against firmware Stall)", (unsigned long long)(g_boot.tsc_hz / 1000000));
 }
 
@@ -155,6 +156,7 @@ static void take_over_machine(void)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+	g_boot.tsc_entry = cpu_rdtsc();
 	InitializeLib(image, systab);
 	g_efi_image = image;
 	setup_log();

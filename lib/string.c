@@ -2,7 +2,29 @@
 #include "lib/kstring.h"
 
 #ifndef SEVISOR_HOSTED
-/* memcpy and memset come from gnu-efi's libefi, which the image links anyway. */
+/* memcpy and memset: gnu-efi's libefi has byte loops (4-5 instructions per byte: zeroing a
+ * 64 MiB guest took 269 M instructions), so sevisor has its own, 8 bytes per step with the
+ * string instructions. The Makefile links a copy of libefi whose memcpy/memset are weak, so
+ * these win. DF is clear at every call (the ABI's rule, and sevisor's handlers keep it). */
+void *memset(void *dst, int c, size_t n)
+{
+	void *d = dst;
+	u64 pattern = 0x0101010101010101ULL * (u8)c;
+	size_t words = n / 8, tail = n % 8;
+	asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+	asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
+	return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+	void *d = dst;
+	const void *s = src;
+	size_t words = n / 8, tail = n % 8;
+	asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+	asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(tail) : : "memory");
+	return dst;
+}
 
 void *memmove(void *dst, const void *src, size_t n)
 {

@@ -29,6 +29,11 @@ void msr_vcpu_reset(struct vcpu *v);
  * Without one, TSC accesses are an MSR_ERROR. */
 void msr_set_host_tsc(u64 (*fn)(void));
 
+/* Where TSC_AUX writes go besides the model (the EFI build registers msr_tsc_aux_hw_load, tests
+ * a fake): the CPU's own MSR, which guest RDTSCP/RDPID read. Without one, only the model has it. */
+void msr_set_hw_tsc_aux(void (*fn)(u64 value));
+void msr_tsc_aux_hw_load(u64 value); /* msr/tsc_aux_hw.c: WRMSR TSC_AUX */
+
 /* EFER validity (msr/efer.c), shared with the EFER write-trap path: MSR_GP when new_efer sets
  * a reserved bit, a bit the guest's CPUID does not allow, SVME or LMSLE, or changes LME while
  * CR0.PG=1. LMA in new_efer is ignored (it is inferred). new_efer must have SVME masked by

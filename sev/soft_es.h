@@ -39,6 +39,10 @@ unsigned svm_soft_es_pick_cbit(unsigned phys_bits);
  * v->state_protected = true. vm->cbit must be set before (SEV_INFO carries it). */
 void svm_soft_es_vcpu_setup(struct vcpu *v);
 
+/* The first VMRUN of a launched soft-es vCPU: its state comes from the VMSA page (v->vmsa),
+ * as on hardware (sev/soft_es_vmsa.c). */
+void svm_soft_es_enter_from_vmsa(struct vcpu *v);
+
 /* Classifies and, where the model owns it, carries out the exit in v->vmcb->control. */
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);
 

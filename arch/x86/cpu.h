@@ -59,6 +59,14 @@ static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Enables interrupts and halts until one has been handled, then disables them again. */
 static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
+/* Write back and invalidate all caches (SEV: before DF_FLUSH, ghcb-sev-facts.md F.6 step 2). */
+static inline void cpu_wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
+static inline u64 cpu_xgetbv(u32 index)
+{
+	u32 lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((u64)hi << 32) | lo;
+}
 
 /* MSR numbers the host side uses (APM vol. 2, appendix A). */
 #define MSR_EFER 0xC0000080
