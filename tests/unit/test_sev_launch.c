@@ -308,6 +308,18 @@ static void test_policy_refusals(void **state)
 	assert_true(sev_launch_alloc_asid(&sp.psp, &asids, &l));
 	assert_false(sev_launch_guest(&sp.psp, &l));
 	assert_false(l.started);
+	/* Minimum API 0.24 (the soft PSP's) is fine, 0.25 and 1.0 are not. */
+	l.policy = SEV_POLICY_DEFAULT | (24u << 24);
+	assert_true(sev_launch_guest(&sp.psp, &l));
+	sev_launch_teardown(&sp.psp, &asids, &l);
+	setup_small_guest();
+	assert_true(sev_launch_alloc_asid(&sp.psp, &asids, &l));
+	l.policy = SEV_POLICY_DEFAULT | (25u << 24);
+	assert_false(sev_launch_guest(&sp.psp, &l));
+	assert_string_equal(l.reason, "SEV launch: policy 0x19000007 asks for firmware API 0.25 or later, the soft PSP has 0.24");
+	l.policy = SEV_POLICY_DEFAULT | (1u << 16);
+	assert_false(sev_launch_guest(&sp.psp, &l));
+	assert_false(l.started);
 }
 
 int main(void)
