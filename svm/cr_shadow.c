@@ -118,6 +118,7 @@ static void log_transitions(struct vcpu *v)
 {
 	struct cr_shadow *s = &v->cr;
 	struct cs_view cs = cs_view_of(v);
+	s->checked_cs_l = cs.l;
 	for (size_t i = 0; i < ARRAY_SIZE(transitions); i++) {
 		const struct transition *t = &transitions[i];
 		if ((s->logged & t->flag) || !t->reached(s, cs))
@@ -522,8 +523,18 @@ void cr_shadow_after_exit(struct vcpu *v)
 {
 	if (v->vmcb)
 		v->cr.cr8 = v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK;
-	if (mirrors_save_area(v))
-		commit(v, v->vmcb->save.efer, v->vmcb->save.cr0, v->vmcb->save.cr4);
+	if (!mirrors_save_area(v))
+		return;
+	const struct vmcb_save *s = &v->vmcb->save;
+	const struct cr_shadow *c = &v->cr;
+	/* The usual case, every exit but a CR/EFER write or a far jump between 64-bit and
+	 * compatibility code: the save area holds what the shadow mirrored, and CS.L is what the
+	 * transitions were checked with. commit() would rewrite the same values (LMA inference
+	 * is idempotent) and find no new transition, so it is skipped. */
+	if (s->cr0 == c->cr0 && s->cr4 == c->cr4 && s->efer == (c->efer | EFER_SVME) &&
+	    ((s->cs.attrib & SVM_SEG_L) != 0) == c->checked_cs_l)
+		return;
+	commit(v, s->efer, s->cr0, s->cr4);
 }
 
 const char *cr_shadow_result_name(enum cr_shadow_result r)

@@ -113,6 +113,9 @@ struct cr_shadow {
 	/* CR4 bits the guest may set (from its CPUID, msr_cpuid_cr4_allowed()); set at reset. */
 	u64 cr4_allowed;
 	u32 logged; /* CR_SHADOW_LOGGED_* already printed */
+	/* CS.L (as far as known) when the transitions were last checked: with it and the save
+	 * area unchanged, cr_shadow_after_exit has nothing to do. */
+	bool checked_cs_l;
 };
 
 /* The outcome of an event. */

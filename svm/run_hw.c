@@ -13,6 +13,7 @@
 #include "svm/event.h"
 #include "svm/exit_table.h"
 #include "svm/guest_mem.h"
+#include "svm/host_state.h"
 #include "svm/load/multiboot.h"
 #include "svm/npt.h"
 #include "sev/soft_es.h"
@@ -127,6 +128,7 @@ static bool enable_svm(void)
 		return false;
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME_BIT);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, (u64)(uintptr_t)g_host_save_area);
+	svm_host_state_capture(); /* what every #VMEXIT must give back (svm/host_state.h) */
 	log_info("svm: enabled (EFER.SVME=1, VM_HSAVE_PA=0x%llx)", (unsigned long long)(uintptr_t)g_host_save_area);
 	return true;
 }
@@ -317,6 +319,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
 		else
 			svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+		/* Before anything else runs on translations the exit may have left wrong. */
+		svm_host_state_check(vm->name, v->vmcb->control.exit_code);
 		/* A physical interrupt ended the run: take it now with the classic atomic
 		 * "sti; hlt" (the interrupt is recognised while halted). A bare "sti; cli" is not
 		 * enough under QEMU TCG, which checks for interrupts only between translation
@@ -367,6 +371,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	msr_cpuid_set_host(host_cpuid);
 	msr_set_host_tsc(host_tsc);
+	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);
 	if (!enable_svm()) {
 		log_err("svm: no memory for the host save area");
 		return SEVISOR_STATUS_BOOT_ERROR;

@@ -139,6 +139,27 @@ typedef bool (*post_fn)(void);
 
 static bool failed;
 
+/* `cmdline = only=NAME` (tests/bench/profile.py) runs that one path. */
+static const char *only;
+
+static bool selected(const char *name)
+{
+	if (!only)
+		return true;
+	size_t n = strlen(name);
+	return memcmp(only, name, n) == 0 && (only[n] == 0 || only[n] == ' ');
+}
+
+static void parse_cmdline(void)
+{
+	const struct multiboot_info *mb = mb_info();
+	if (!(mb->flags & MB_INFO_CMDLINE))
+		return;
+	for (const char *p = (const char *)(u64)mb->cmdline; *p; p++)
+		if (memcmp(p, "only=", 5) == 0)
+			only = p + 5;
+}
+
 /* Runs one path BENCH_ROUNDS times and prints it: prep before each round and post (a check of
  * sevisor's answer) after it, both outside the timed block. The empty block's minimum is
  * subtracted: it has no exit inside, so every round gives the same figure. */
@@ -146,6 +167,8 @@ static void bench(const char *name, timer_fn full, timer_fn empty, prep_fn prep,
 {
 	u64 t[BENCH_ROUNDS], e[BENCH_ROUNDS];
 	bool answered = true;
+	if (!selected(name))
+		return;
 	for (unsigned i = 0; i < BENCH_ROUNDS; i++)
 		e[i] = empty();
 	for (unsigned i = 0; i < BENCH_ROUNDS; i++) {
@@ -232,6 +255,7 @@ static void bench_soft_es(void)
 
 int main(void)
 {
+	parse_cmdline();
 	if (rt_sev_es)
 		bench_soft_es();
 	else

@@ -190,6 +190,25 @@ def test_plain_modes_still_passes(run):
     assert r["verdict"] == "pass" and r["outcome"] == "exit:0", r
 
 
+def test_efer_paths_agree_and_write_back_completes(run):
+    # Issue 10 item 3: native RDMSR and the GHCB MSR event give the same EFER (SVME shown), and
+    # writing back the value read completes.
+    for line in ["EFER shows LME, LMA and SVME, as SEV-ES hardware does",
+                 "no #VC for an EFER read (0)",
+                 "equals the native read",
+                 "writing back the EFER value read (SVME set) completes"]:
+        assert re.search(rf"\[es_msr\] PASS: es_msr: .*{re.escape(line)}", run.log), line
+
+
+def test_intercepts_are_the_sev_es_set(run):
+    # Issue 10 item 4: RDTSC and RDTSCP are not intercepted for SEV-ES guests (as in KVM), so
+    # they take no #VC; the NAE event still answers a guest that asks.
+    assert "[es_msr] PASS: es_msr: RDTSC runs without #VC (0)" in run.log
+    assert "[es_msr] PASS: es_msr: RDTSCP runs without #VC (0)" in run.log
+    assert "[es_msr] PASS: es_msr: the RDTSC NAE event returns RAX and RDX" in run.log
+    assert not re.search(r"soft-es #VC\(0x6e\)|soft-es #VC\(0x87\)", run.log)
+
+
 def test_every_soft_es_guest_launched_through_soft_psp(run):
     got = launches(run)
     assert sorted(got) == sorted(LAUNCHED), run.log[-4000:]
