@@ -33,7 +33,10 @@ static u64 tsc_now_us(void *ctx)
 }
 
 /* sevisor runs on the boot CPU only (the others stay parked by the firmware), so this is
- * WBINVD on every CPU sevisor runs on. */
+ * WBINVD on every CPU sevisor runs on. The SEV firmware wants it on every core of the package
+ * (F.6 step 2): on a multi-core machine DF_FLUSH is then expected to fail with WBINVD_REQUIRED,
+ * which the bring-up reports by name, until sevisor takes the other cores over (AP start-up is
+ * not built yet). */
 static void wbinvd_here(void *ctx)
 {
 	(void)ctx;
