@@ -58,8 +58,18 @@ expect = terminated
 kernel = guests/es_negotiate.elf
 mode = auto
 timeout = 10s
+memory = 24M
+module = guests/es_msr.elf some args
+module = guests/es_portio.elf
+
+[guest es_elf64]
+kernel = guests/es_cpuid.elf64
+mode = soft-es
+timeout = 10s
 """
-LAUNCHED = ES_GUESTS + ["es_cpuid_cmd", "es_cpuid_b", "es_auto"]
+# es_auto also carries two modules and another RAM size, es_elf64 is the ELF64 build: the host
+# tool must place and describe those like the loader does.
+LAUNCHED = ES_GUESTS + ["es_cpuid_cmd", "es_cpuid_b", "es_auto", "es_elf64"]
 # The second boot: the same inputs as two guests of the first.
 CONFIG2 = """[sevisor]
 log = com1,debugcon
@@ -88,6 +98,7 @@ def volume(tmp_path_factory):
     os.makedirs(d / "guests")
     for g in ES_GUESTS + ["modes"]:
         shutil.copy(os.path.join(GUESTS, f"{g}.elf"), d / "guests")
+    shutil.copy(os.path.join(GUESTS, "es_cpuid.elf64"), d / "guests")
     patched_copy(os.path.join(GUESTS, "es_cpuid.elf"), d / "guests" / "es_cpuid_b.elf",
                  b"es_cpuid: hypervisor bit", b"es_cpuid: hypervisor bot")
     (d / "sevisor.cfg").write_text(CONFIG)
@@ -241,6 +252,7 @@ def test_every_soft_es_guest_launched_through_soft_psp(run):
     assert asids == {1, 2, 3, 4}
     assert run.result("es_cpuid_b")["verdict"] == "pass"
     assert run.result("es_cpuid_cmd")["verdict"] == "pass"
+    assert run.result("es_elf64")["verdict"] == "pass"
 
 
 def test_host_tool_computes_the_same_digests(run, volume):
