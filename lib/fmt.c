@@ -221,3 +221,13 @@ bool fmt_parse_u64(const char *s, size_t len, u64 *out)
 	*out = v;
 	return true;
 }
+
+void fmt_hex(const u8 *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 0xF];
+	}
+	out[2 * len] = '\0';
+}

@@ -14,4 +14,7 @@ int fmt_snprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_LIKE(3, 4)
 /* Parses an unsigned number: decimal, 0x hex, 0b binary. Returns false on junk or overflow. */
 bool fmt_parse_u64(const char *s, size_t len, u64 *out);
 
+/* Lower-case hex of len bytes into out, which holds 2 * len + 1 bytes (NUL included). */
+void fmt_hex(const u8 *data, size_t len, char *out);
+
 #endif

@@ -29,7 +29,7 @@ struct msr_mce_bank {
 	u64 ctl, status, addr, misc;
 };
 
-#define MSR_IGNORED_LOG_SLOTS 16
+#define MSR_UNKNOWN_LOG_SLOTS 16
 #define MSR_REASON_MAX 128
 
 struct msr_state {
@@ -39,6 +39,8 @@ struct msr_state {
 	u64 xss;
 	u64 spec_ctrl;
 	bool ibpb_requested; /* guest wrote PRED_CMD.IBPB: the run loop issues an IBPB before VMRUN */
+	u64 perf_evtsel[MSR_K7_NR_COUNTERS]; /* PerfEvtSel0-3: held, nothing counts (perf_msrs.c) */
+	u64 perf_ctr[MSR_K7_NR_COUNTERS];    /* PerfCtr0-3 */
 
 	u64 mcg_status;
 	u64 mcg_ctl;
@@ -49,9 +51,9 @@ struct msr_state {
 	u64 mtrr_base[MSR_MTRR_NR_VAR];
 	u64 mtrr_mask[MSR_MTRR_NR_VAR];
 
-	/* ignore_msrs: the unknown MSRs already logged (once each). */
-	u32 ignored_logged[MSR_IGNORED_LOG_SLOTS];
-	unsigned nr_ignored_logged;
+	/* MSRs without a rule already logged (once each: #GP, or ignored with ignore_msrs). */
+	u32 unknown_logged[MSR_UNKNOWN_LOG_SLOTS];
+	unsigned nr_unknown_logged;
 
 	/* Why the last MSR_ERROR happened. */
 	char error_reason[MSR_REASON_MAX];

@@ -61,6 +61,11 @@ static unsigned counter_slot(u64 code)
 	return VCPU_EXIT_SLOT_OTHER;
 }
 
+u64 svm_exit_traced(const struct vcpu *v)
+{
+	return v->exits_total - v->exit_counts[SVM_EXIT_INTR];
+}
+
 svm_exit_handler svm_exit_lookup(u64 code)
 {
 	if (code == SVM_EXIT_INVALID || code == SVM_EXIT_INVALID32)
@@ -77,7 +82,7 @@ enum svm_outcome svm_handle_exit(struct vcpu *v)
 	u64 code = v->vmcb->control.exit_code;
 	v->exit_counts[counter_slot(code)]++;
 	v->exits_total++;
-	if (v->exits_total <= SVM_EXIT_TRACE_FIRST)
+	if (svm_exit_traced(v) <= SVM_EXIT_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
 			  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
 			  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,

@@ -35,6 +35,11 @@ enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE
 /* Advances the guest RIP past an emulated instruction (plain mode; no NRIPS on TCG). */
 void svm_skip_insn(struct vcpu *v, unsigned len);
 
+/* How many of the vCPU's exits count toward the debug trace of its first exits: all but INTR.
+ * Host timer interrupts end a guest's run at points that depend on host timing; if they used
+ * up the trace, which guest exits get traced would depend on it too. */
+u64 svm_exit_traced(const struct vcpu *v);
+
 /* Name of an exit code ("CPUID", "NPF", "VMGEXIT", ...) or NULL if unnamed. */
 const char *svm_exit_name(u64 exit_code);
 
