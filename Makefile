@@ -6,6 +6,7 @@
 #   make test       install what is missing, then every unit and integration test
 #   make unit       unit tests only (hosted, cmocka, ASan+UBSan)
 #   make integration  integration tests only (pytest driving QEMU)
+#   make conformance  kvm-unit-tests under sevisor (needs KUT_SRC=kvm-unit-tests tarball or tree)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 600)
 #   make bench      exit-path instruction counts under QEMU -icount
 #
@@ -89,9 +90,10 @@ $(BUILD)/host/%.o: %.c
 	$(call say,HOSTCC,$@)
 	$(Q)$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+# A thin archive: members keep their paths, so equal file names in two folders never clash.
 $(BUILD)/host/libsevisor.a: $(HOST_OBJS)
 	@rm -f $@
-	ar rcsT $@ $^   # thin: members keep their paths, so equal file names in two folders never clash
+	$(Q)ar rcsT $@ $^
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -116,10 +118,23 @@ unit: $(UNIT_BINS)
 integration: all $(GUEST_ELFS)
 	/usr/bin/python3 -m pytest -q -n 2 tests/integration
 
+# kvm-unit-tests conformance (tests/conformance/kut.py): KUT_SRC is a kvm-unit-tests source
+# tarball or tree, built once into $(BUILD)/kut. Without it the run is skipped, not failed.
+KUT_SRC ?=
+KUT_OUT := $(BUILD)/kut
+conformance: all
+ifeq ($(strip $(KUT_SRC)),)
+	@echo "conformance: skipped: no kvm-unit-tests; run with KUT_SRC=<kvm-unit-tests tarball or tree> (https://gitlab.com/kvm-unit-tests/kvm-unit-tests, or ../shared/third_party/ in this project)"
+else
+	@tools/kut_build.sh $(KUT_SRC) $(KUT_OUT)
+	/usr/bin/python3 tests/conformance/kut.py $(KUT_OUT)/kvm-unit-tests
+endif
+
 test: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+	$(MAKE) conformance
 
 include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
@@ -127,6 +142,6 @@ include tests/bench/bench.mk
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all image run unit integration test deps clean
+.PHONY: all image run unit integration conformance test deps clean
 .DELETE_ON_ERROR:
 -include $(EFI_OBJS:.o=.d) $(HOST_OBJS:.o=.d)

@@ -2,6 +2,7 @@
 #include "boot/config.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
+#include "sev/launch.h"
 
 enum section { SEC_NONE, SEC_SEVISOR, SEC_GUEST };
 
@@ -282,6 +283,22 @@ static bool k_mce_banks(struct parse *p, const char *key, struct val v)
 	return true;
 }
 
+static bool k_policy(struct parse *p, const char *key, struct val v)
+{
+	u64 x;
+	if (!parse_number(p, key, v, no_units, ARRAY_SIZE(no_units), &x))
+		return false;
+	if (x > 0xFFFFFFFFULL)
+		return fail(p, "policy %.*s is not a 32-bit SEV guest policy", (int)v.n, v.s);
+	const char *bad = sev_policy_refusal((u32)x);
+	if (bad)
+		return fail(p, "policy 0x%llx: %s", (unsigned long long)x, bad);
+	p->guest->policy = (u32)x;
+	p->guest->policy_set = true;
+	p->guest->policy_line = p->line;
+	return true;
+}
+
 struct key {
 	enum section sec;
 	const char *name;
@@ -304,6 +321,7 @@ static const struct key keys[] = {
 	{ SEC_GUEST, "unbacked", k_unbacked, false },
 	{ SEC_GUEST, "ignore_msrs", k_ignore_msrs, false },
 	{ SEC_GUEST, "mce_banks", k_mce_banks, false },
+	{ SEC_GUEST, "policy", k_policy, false },
 };
 
 /* Which non-repeatable keys the current section has seen (bit per keys[] row). */
@@ -341,6 +359,7 @@ static void guest_defaults(struct cfg_guest *g, u8 mode)
 	g->mode = mode;
 	g->timeout_ms = CFG_DEFAULT_TIMEOUT_MS;
 	g->mce_banks = CFG_DEFAULT_MCE_BANKS;
+	g->policy = SEV_POLICY_DEFAULT;
 }
 
 static bool end_guest(struct parse *p)
@@ -348,6 +367,11 @@ static bool end_guest(struct parse *p)
 	if (p->sec == SEC_GUEST && !p->guest->kernel[0]) {
 		p->line = p->guest->line;
 		return fail(p, "guest '%s' has no 'kernel' key", p->guest->name);
+	}
+	if (p->sec == SEC_GUEST && p->guest->policy_set && p->guest->mode == VM_MODE_PLAIN) {
+		p->line = p->guest->policy_line;
+		return fail(p, "guest '%s': 'policy' applies to sev-es, soft-es and auto guests, not plain ones",
+			    p->guest->name);
 	}
 	return true;
 }

@@ -18,6 +18,9 @@
  *   unbacked = terminate       terminate | ignore: guest accesses to GPAs with nothing there
  *   ignore_msrs = no           yes | no
  *   mce_banks = 6              machine-check banks shown in MCG_CAP
+ *   policy = 0x7               SEV guest policy for sev-es/soft-es/auto guests (SEV API
+ *                              LAUNCH_START; default ES|NOKS|NODBG = 0x7): no reserved bits
+ *                              6..15, ES (bit 2) set
  *
  * Parsing is pure and all-or-nothing: the first error stops it with file, line and reason, and
  * sevisor stops before it changes anything. */
@@ -72,6 +75,9 @@ struct cfg_guest {
 	enum cfg_unbacked unbacked;
 	bool ignore_msrs;
 	unsigned mce_banks;
+	u32 policy; /* SEV guest policy (sev/psp_cmd.h SEV_POLICY_*) */
+	bool policy_set;
+	unsigned policy_line;
 };
 
 struct cfg {

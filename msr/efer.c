@@ -21,7 +21,7 @@ static const struct efer_gate efer_gates[] = {
 	{ EFER_TCE, REG_ECX, 17 },
 };
 
-enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer)
+enum msr_result msr_efer_rule(const struct vcpu *v, u64 old_efer, u64 cr0, u64 new_efer)
 {
 	/* LMA is read-only and inferred (LME && CR0.PG): whatever the guest writes there is
 	 * ignored, as on hardware and in KVM's set_efer (facts D.3). */
@@ -39,22 +39,34 @@ enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer)
 		return MSR_GP;
 
 	/* APM vol. 2, 14.6.1: changing LME while paging is enabled is a #GP. */
-	u64 old = v->cr.efer;
-	if ((v->cr.cr0 & CR0_PG) && ((old ^ new_efer) & EFER_LME))
+	if ((cr0 & CR0_PG) && ((old_efer ^ new_efer) & EFER_LME))
 		return MSR_GP;
 	return MSR_OK;
 }
 
+enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer)
+{
+	return msr_efer_rule(v, v->cr.efer, v->cr.cr0, new_efer);
+}
+
+/* A protected guest (sev-es, soft-es) reads EFER natively, and the CPU shows SVME there (APM
+ * 15.4: EFER.SVME is set while a guest runs; facts C.3: EFER is not intercepted for SEV-ES).
+ * A GHCB MSR request for EFER answers the same value, so every path agrees (issue 10 item 3). */
 enum msr_result msr_efer_read(struct vcpu *v, u32 index, u64 *value)
 {
 	(void)index;
-	*value = cr_shadow_get_efer(v);
+	*value = v->state_protected ? cr_shadow_hw_efer(v) : cr_shadow_get_efer(v);
 	return MSR_OK;
 }
 
+/* For a protected guest the real EFER is in the encrypted VMSA, out of the hypervisor's reach:
+ * a GHCB MSR write can only leave it as it is. Writing back the value read (SVME and LMA as
+ * read) completes; a change gets #GP, so the shadow never drifts from the CPU's EFER. */
 enum msr_result msr_efer_write(struct vcpu *v, u32 index, u64 value)
 {
 	(void)index;
+	if (v->state_protected)
+		return ((value ^ cr_shadow_get_efer(v)) & ~(EFER_SVME | EFER_LMA)) ? MSR_GP : MSR_OK;
 	enum msr_result r = msr_efer_check(v, value);
 	if (r != MSR_OK)
 		return r;

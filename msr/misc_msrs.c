@@ -51,9 +51,24 @@ enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value)
 	return MSR_OK;
 }
 
-/* ---- TSC_AUX (APM vol. 2, 17.1; vol. 3 RDTSCP) ----
+/* ---- TSC_AUX (APM vol. 2, 17.1; vol. 3 RDTSCP, RDPID) ----
  * Exists with RDTSCP (0x80000001 EDX[27]) or RDPID (7.0 ECX[22]); bits 63:32 are reserved.
- * Kept here; the RDTSCP/RDPID emulation returns it. */
+ * Kept here and loaded into the CPU's MSR (msr/tsc_aux_hw.c), where the guest's RDTSCP and RDPID,
+ * which run without an intercept, read it. */
+static void (*hw_tsc_aux)(u64 value);
+
+void msr_set_hw_tsc_aux(void (*fn)(u64 value))
+{
+	hw_tsc_aux = fn;
+}
+
+void msr_tsc_aux_reset(struct vcpu *v)
+{
+	v->msr.tsc_aux = 0; /* a new vCPU starts at 0, as under KVM */
+	if (hw_tsc_aux)
+		hw_tsc_aux(0);
+}
+
 static bool has_tsc_aux(const struct vcpu *v)
 {
 	return msr_cpuid_has(v, 0x80000001, 0, EDX, 27) || msr_cpuid_has(v, 7, 0, ECX, 22);
@@ -74,6 +89,8 @@ enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value)
 	if (!has_tsc_aux(v) || (value >> 32))
 		return MSR_GP;
 	v->msr.tsc_aux = value;
+	if (hw_tsc_aux)
+		hw_tsc_aux(value);
 	return MSR_OK;
 }
 

@@ -29,11 +29,19 @@ void msr_vcpu_reset(struct vcpu *v);
  * Without one, TSC accesses are an MSR_ERROR. */
 void msr_set_host_tsc(u64 (*fn)(void));
 
+/* Where TSC_AUX writes go besides the model (the EFI build registers msr_tsc_aux_hw_load, tests
+ * a fake): the CPU's own MSR, which guest RDTSCP/RDPID read. Without one, only the model has it. */
+void msr_set_hw_tsc_aux(void (*fn)(u64 value));
+void msr_tsc_aux_hw_load(u64 value); /* msr/tsc_aux_hw.c: WRMSR TSC_AUX */
+
 /* EFER validity (msr/efer.c), shared with the EFER write-trap path: MSR_GP when new_efer sets
  * a reserved bit, a bit the guest's CPUID does not allow, SVME or LMSLE, or changes LME while
  * CR0.PG=1. LMA in new_efer is ignored (it is inferred). new_efer must have SVME masked by
  * the caller when it comes from a hardware trap (facts D.2). */
 enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer);
+/* The same rules over a caller-given state: the EFER (old_efer) and CR0 the write happens in.
+ * The soft-es model applies them to the hardware state it holds in the VMCB. */
+enum msr_result msr_efer_rule(const struct vcpu *v, u64 old_efer, u64 cr0, u64 new_efer);
 
 /* MSR permission map (APM vol. 2, 15.11): 8 KiB, 2 bits per MSR (read, write), built from the
  * dispatch table: an MSR is intercepted unless the table says the hardware serves it in this

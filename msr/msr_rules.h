@@ -91,9 +91,14 @@ enum msr_result msr_sev_status_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_ghcb_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value);
 
+/* msr/perf_msrs.c: PerfEvtSel0-3, PerfCtr0-3. */
+enum msr_result msr_perf_read(struct vcpu *v, u32 index, u64 *value);
+enum msr_result msr_perf_write(struct vcpu *v, u32 index, u64 value);
+
 /* msr/misc_msrs.c: TSC, TSC_AUX, APIC_BASE, XSS, SPEC_CTRL, PRED_CMD, PATCH_LEVEL. */
 enum msr_result msr_tsc_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value);
+void msr_tsc_aux_reset(struct vcpu *v);
 enum msr_result msr_tsc_aux_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value);

@@ -6,6 +6,7 @@
 
 #include "lib/types.h"
 #include "msr/msr_index.h"
+#include "msr/cpuid.h"
 
 /* Per-guest options from sevisor.cfg. All-zero is a usable default (0 machine-check banks). */
 struct msr_vm_config {
@@ -14,11 +15,21 @@ struct msr_vm_config {
 	bool hide_mcg_ctl;  /* clear MCG_CAP.MCG_CTL_P, so MCG_CTL gets #GP */
 };
 
+/* The host half of the CPUID policy, per guest (msr/cpuid_policy.c): each table leaf's host
+ * values with the policy's masks applied, taken once instead of on every CPUID exit. Built on
+ * first use for the host hook in force (a new hook, in the unit tests, rebuilds it). */
+#define MSR_CPUID_TABLE_LEAVES 18
+struct msr_cpuid_cache {
+	msr_host_cpuid_fn built_for;
+	bool built;
+	struct cpuid_regs masked[MSR_CPUID_TABLE_LEAVES];
+};
+
 struct msr_mce_bank {
 	u64 ctl, status, addr, misc;
 };
 
-#define MSR_IGNORED_LOG_SLOTS 16
+#define MSR_UNKNOWN_LOG_SLOTS 16
 #define MSR_REASON_MAX 128
 
 struct msr_state {
@@ -28,6 +39,8 @@ struct msr_state {
 	u64 xss;
 	u64 spec_ctrl;
 	bool ibpb_requested; /* guest wrote PRED_CMD.IBPB: the run loop issues an IBPB before VMRUN */
+	u64 perf_evtsel[MSR_K7_NR_COUNTERS]; /* PerfEvtSel0-3: held, nothing counts (perf_msrs.c) */
+	u64 perf_ctr[MSR_K7_NR_COUNTERS];    /* PerfCtr0-3 */
 
 	u64 mcg_status;
 	u64 mcg_ctl;
@@ -38,9 +51,9 @@ struct msr_state {
 	u64 mtrr_base[MSR_MTRR_NR_VAR];
 	u64 mtrr_mask[MSR_MTRR_NR_VAR];
 
-	/* ignore_msrs: the unknown MSRs already logged (once each). */
-	u32 ignored_logged[MSR_IGNORED_LOG_SLOTS];
-	unsigned nr_ignored_logged;
+	/* MSRs without a rule already logged (once each: #GP, or ignored with ignore_msrs). */
+	u32 unknown_logged[MSR_UNKNOWN_LOG_SLOTS];
+	unsigned nr_unknown_logged;
 
 	/* Why the last MSR_ERROR happened. */
 	char error_reason[MSR_REASON_MAX];

@@ -59,6 +59,8 @@ static const struct msr_rule msr_table[] = {
 	{ MSR_FS_BASE, MSR_KERNEL_GS_BASE, "FS/GS_BASE", msr_vmcb_state_read, msr_vmcb_state_write,
 	  MSR_IN_ES, MSR_IN_ES },
 	{ MSR_TSC_AUX, MSR_TSC_AUX, "TSC_AUX", msr_tsc_aux_read, msr_tsc_aux_write, 0, 0 },
+	{ MSR_K7_EVNTSEL0, MSR_K7_PERFCTR3, "PerfEvtSel/PerfCtr", msr_perf_read, msr_perf_write, 0,
+	  0 },
 	{ MSR_AMD64_SYSCFG, MSR_AMD64_SYSCFG, "SYSCFG", msr_syscfg_read, msr_syscfg_write, 0, 0 },
 	{ MSR_K7_HWCR, MSR_K7_HWCR, "HWCR", msr_hwcr_read, msr_hwcr_write, 0, 0 },
 	{ MSR_VM_CR, MSR_VM_CR, "VM_CR", msr_vm_cr_read, msr_vm_cr_write, 0, 0 },
@@ -121,37 +123,47 @@ const char *msr_error_reason(const struct vcpu *v)
 	return v->msr.error_reason;
 }
 
-/* ignore_msrs (like KVM's module parameter): log each unknown MSR once per vCPU; when the
- * slots are full, further ones are not logged (the first few are what a user needs). */
-static void log_ignored_once(struct vcpu *v, u32 index, bool write, u64 value)
+/* An access to an MSR the table has no rule for: #GP, or with ignore_msrs (like KVM's module
+ * parameter) read 0 / write dropped. Either way the user is told once per MSR and vCPU (one vCPU
+ * per guest), at info level for the #GP so that a guest dying of it is explained without debug
+ * logs, with the guest RIP where sevisor may see it. When the slots are full, further MSRs are
+ * not logged (the first few are what a user needs). */
+static enum msr_result unknown_msr(struct vcpu *v, u32 index, bool write, u64 value)
 {
+	bool ignore = v->vm->msr_cfg.ignore_msrs;
+	enum msr_result res = ignore ? MSR_OK : MSR_GP;
 	struct msr_state *s = &v->msr;
-	for (unsigned i = 0; i < s->nr_ignored_logged; i++)
-		if (s->ignored_logged[i] == index)
-			return;
-	if (s->nr_ignored_logged >= MSR_IGNORED_LOG_SLOTS)
-		return;
-	s->ignored_logged[s->nr_ignored_logged++] = index;
+	for (unsigned i = 0; i < s->nr_unknown_logged; i++)
+		if (s->unknown_logged[i] == index)
+			return res;
+	if (s->nr_unknown_logged >= MSR_UNKNOWN_LOG_SLOTS)
+		return res;
+	s->unknown_logged[s->nr_unknown_logged++] = index;
+	char what[48];
 	if (write)
-		log_warn("%s vcpu%u: ignored wrmsr 0x%x <- 0x%llx (unknown MSR, ignore_msrs)",
-			 v->vm->name, v->id, index, (unsigned long long)value);
+		fmt_snprintf(what, sizeof(what), "wrmsr 0x%x <- 0x%llx", index, (unsigned long long)value);
 	else
-		log_warn("%s vcpu%u: ignored rdmsr 0x%x (unknown MSR, ignore_msrs)", v->vm->name,
-			 v->id, index);
+		fmt_snprintf(what, sizeof(what), "rdmsr 0x%x", index);
+	if (ignore) {
+		log_warn("%s vcpu%u: ignored %s (unknown MSR, ignore_msrs)", v->vm->name, v->id, what);
+		return res;
+	}
+	u64 rip = 0;
+	if (!v->state_protected && vcpu_reg_read(v, VCPU_RIP, &rip))
+		log_info("%s vcpu%u: %s at RIP 0x%llx: sevisor has no rule for this MSR, #GP injected "
+			 "(logged once per MSR)", v->vm->name, v->id, what, (unsigned long long)rip);
+	else
+		log_info("%s vcpu%u: %s (RIP not visible: protected state): sevisor has no rule for this "
+			 "MSR, #GP (logged once per MSR)", v->vm->name, v->id, what);
+	return res;
 }
 
 enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
 {
 	const struct msr_rule *r = msr_rule_find(index);
 	*value = 0;
-	if (!r) {
-		if (v->vm->msr_cfg.ignore_msrs) {
-			log_ignored_once(v, index, false, 0);
-			return MSR_OK;
-		}
-		log_debug("%s vcpu%u: rdmsr 0x%x unknown -> #GP", v->vm->name, v->id, index);
-		return MSR_GP;
-	}
+	if (!r)
+		return unknown_msr(v, index, false, 0);
 	if (!r->read)
 		return MSR_GP;
 	enum msr_result res = r->read(v, index, value);
@@ -163,14 +175,8 @@ enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
 enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
 {
 	const struct msr_rule *r = msr_rule_find(index);
-	if (!r) {
-		if (v->vm->msr_cfg.ignore_msrs) {
-			log_ignored_once(v, index, true, value);
-			return MSR_OK;
-		}
-		log_debug("%s vcpu%u: wrmsr 0x%x unknown -> #GP", v->vm->name, v->id, index);
-		return MSR_GP;
-	}
+	if (!r)
+		return unknown_msr(v, index, true, value);
 	if (!r->write)
 		return MSR_GP;
 	return r->write(v, index, value);
@@ -180,6 +186,7 @@ void msr_vcpu_reset(struct vcpu *v)
 {
 	struct msr_state *s = &v->msr;
 	memset(s, 0, sizeof(*s));
+	msr_tsc_aux_reset(v);
 	/* APM vol. 2, 16.3.1: APIC enabled at 0xFEE00000 after reset; BSP set on the boot CPU. */
 	s->apic_base = MSR_APIC_BASE_ADDR_DEFAULT | MSR_APIC_BASE_EN;
 	if (v->id == 0)

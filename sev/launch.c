@@ -99,6 +99,16 @@ bool sev_launch_guest(struct sev_psp *psp, struct sev_launch *l)
 		fmt_snprintf(l->reason, sizeof(l->reason), "SEV launch: policy 0x%x refused: %s", l->policy, bad);
 		return false;
 	}
+	/* Policy bits 23:16 and 31:24: the lowest firmware API the guest owner accepts (C.5).
+	 * The firmware checks them only within a guest-owner session, so sevisor does it. */
+	u32 want_major = (l->policy >> SEV_POLICY_API_MAJOR_SHIFT) & 0xFF;
+	u32 want_minor = (l->policy >> SEV_POLICY_API_MINOR_SHIFT) & 0xFF;
+	if ((want_major << 8 | want_minor) > ((u32)psp->status.api_major << 8 | psp->status.api_minor)) {
+		fmt_snprintf(l->reason, sizeof(l->reason),
+			     "SEV launch: policy 0x%x asks for firmware API %u.%u or later, the %s PSP has %u.%u", l->policy,
+			     want_major, want_minor, psp->kind, psp->status.api_major, psp->status.api_minor);
+		return false;
+	}
 	struct sev_data_launch_start start = { .handle = 0, .policy = l->policy };
 	u32 st = sev_psp_submit(psp, SEV_CMD_LAUNCH_START, &start);
 	if (st)
@@ -147,6 +157,11 @@ void sev_launch_teardown(struct sev_psp *psp, struct sev_asids *asids, struct se
 	struct sev_data_handle h = { .handle = l->handle };
 	if (l->activated && (st = sev_psp_submit(psp, SEV_CMD_DEACTIVATE, &h)))
 		log_warn("sev: guest %s: DEACTIVATE failed: %s (0x%x)", l->name, sev_status_name(st), st);
+	/* Cache lines of the guest's memory still carry its key: write them back before the
+	 * memory goes to anyone else (and this WBINVD counts for the next DF_FLUSH, since it
+	 * comes after DEACTIVATE, F.6 step 12). */
+	if (l->activated)
+		psp->ops->wbinvd_all(psp);
 	if (l->started && (st = sev_psp_submit(psp, SEV_CMD_DECOMMISSION, &h)))
 		log_warn("sev: guest %s: DECOMMISSION failed: %s (0x%x)", l->name, sev_status_name(st), st);
 	/* Only an ASID that became valid (LAUNCH_FINISH) needs WBINVD + DF_FLUSH (F.6 12). */

@@ -16,6 +16,7 @@
 #include "ghcb/ghcb.h"
 #include "msr/msr.h"
 #include "msr/msr_index.h"
+#include "lib/kstring.h"
 #include "lib/log.h"
 
 /* Exits traced at debug level, like svm_handle_exit's first exits. */
@@ -30,10 +31,6 @@
 #define SOFT_ES_CLEAN_CRX BIT(5)
 /* VMCB clean bit 8: segment registers and CPL. */
 #define SOFT_ES_CLEAN_SEG BIT(8)
-/* DR intercepts: DR7 read bit 7, DR7 write bit 16 + 7 (facts C.1 0x004). */
-#define SOFT_ES_DR7_INTERCEPTS (BIT(7) | BIT(16 + 7))
-/* CR write intercepts for CR0, CR4, CR8 (facts C.1 0x000: bits 16..31 = write CRn). */
-#define SOFT_ES_CR_WRITE_INTERCEPTS (BIT(16 + 0) | BIT(16 + 4) | BIT(16 + 8))
 
 /* ---- set-up ------------------------------------------------------------------------------- */
 
@@ -45,26 +42,26 @@ unsigned svm_soft_es_pick_cbit(unsigned phys_bits)
 	return cbit >= 32 ? cbit : 0;
 }
 
+/* The CPU under the model has no SEV-ES: it neither carries out a CR write and then traps, nor
+ * knows the trap bits. So each CRn write trap of the SEV-ES set becomes the CRn write intercept:
+ * the model sees the write first, carries it out and hands the hypervisor the trap (class c).
+ * The EFER write trap is the EFER write intercept of the soft-es MSR map (msr/permission_map.c). */
+static void soft_es_traps_to_intercepts(struct vmcb_control *c)
+{
+	for (unsigned cr = 0; cr < 16; cr++)
+		if (c->intercept_misc2 & BIT(SVM_TRAP_CR0_WRITE + cr))
+			c->intercept_cr |= (u32)BIT(16 + cr);
+	c->intercept_misc2 &= ~(u32)GENMASK(31, SVM_TRAP_EFER_WRITE);
+}
+
 void svm_soft_es_vcpu_setup(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
-	/* Instructions SEV-ES hardware turns into #VC when intercepted (facts C.2), each with a
-	 * GHCB NAE event the guest can use: CPUID, IOIO, MSR (the soft-es permission map, which
-	 * also intercepts EFER writes and the GHCB MSR for the model), RDTSC(P), RDPMC, INVD,
-	 * WBINVD, VMMCALL (and VMGEXIT, which is rep vmmcall), MONITOR/MWAIT. Automatic exits
-	 * stay: INTR, NMI, HLT, SHUTDOWN, NPF. svm_vmcb_init set most of these already. */
-	c->intercept_misc1 |= BIT(SVM_INTERCEPT_INTR) | BIT(SVM_INTERCEPT_NMI) | BIT(SVM_INTERCEPT_CPUID) |
-			      BIT(SVM_INTERCEPT_HLT) | BIT(SVM_INTERCEPT_IOIO_PROT) |
-			      BIT(SVM_INTERCEPT_MSR_PROT) | BIT(SVM_INTERCEPT_INVD) |
-			      BIT(SVM_INTERCEPT_SHUTDOWN) | BIT(SVM_INTERCEPT_RDTSC) | BIT(SVM_INTERCEPT_RDPMC);
-	c->intercept_misc2 |= BIT(SVM_INTERCEPT_VMRUN) | BIT(SVM_INTERCEPT_VMMCALL) | BIT(SVM_INTERCEPT_RDTSCP) |
-			      BIT(SVM_INTERCEPT_WBINVD) | BIT(SVM_INTERCEPT_MONITOR) | BIT(SVM_INTERCEPT_MWAIT);
-	/* DR7 access: NAE 0x27/0x37 (facts C.3: all DR intercepts clear except DR7). */
-	c->intercept_dr = SOFT_ES_DR7_INTERCEPTS;
-	/* Hardware carries out CR0/CR4/CR8 writes and traps afterwards (TRAP_CR*_WRITE); the
-	 * model needs to see the write first to do both, so it intercepts it (facts C.3). No CR
-	 * read intercepts: reads are served from the save area, as by the hardware. */
-	c->intercept_cr = SOFT_ES_CR_WRITE_INTERCEPTS;
+	/* Exactly the intercepts sevisor programs for a real SEV-ES guest (one table for both
+	 * modes, svm/vmcb_setup.c): what SEV-ES hardware turns into #VC there, the model turns
+	 * into #VC here, and what runs natively there runs natively here (RDTSC, RDTSCP). */
+	svm_intercepts_load(c, svm_intercepts_for(VM_MODE_SEV_ES));
+	soft_es_traps_to_intercepts(c);
 	/* The GHCB MSR at reset holds a SEV_INFO response (facts A.0, KVM sev_es_vcpu_reset). */
 	c->ghcb_gpa = ghcb_sev_info_value(v);
 	v->state_protected = true;
@@ -113,69 +110,142 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (a): non-automatic exits become #VC ------------------------------------------ */
 
-/* Long-mode exception delivery by the model (APM vol. 2, 8.9.3 "Interrupt Stack Frame",
- * 4.8.4 "IDT gate descriptors", 12.2.5 IST).
+/* Exception delivery by the model, in long mode (64-bit and compatibility mode) and in legacy
+ * protected mode (APM vol. 2, 8.7 "Legacy Protected-Mode Interrupt Control Transfers", 8.9
+ * "Long-Mode Interrupt Control Transfers", 4.8.4 gate descriptors, 12.2.5 IST).
  *
  * Why the model delivers #VC itself: QEMU TCG's SVM event injection decides whether to push
  * an error code from the vector alone (its list has #DF, #TS, #NP, #SS, #GP, #PF, #AC) and
  * ignores EVENTINJ.EV, so an injected #VC arrives without its error code and the guest's
- * handler reads a shifted frame. Real hardware (and nested KVM) would be fine with
- * injection; delivering in software is correct everywhere. Covered: 64-bit IDT gates
- * (interrupt or trap), same privilege level, IST stacks. Anything else (not long mode, a
- * gate that is not present, a privilege change, unreadable tables) falls back to
- * EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
+ * handler reads a shifted frame, in every mode. Real hardware (and nested KVM) would be fine
+ * with injection; delivering in software is correct everywhere. Covered: interrupt and trap
+ * gates to a present DPL 0 code segment in the GDT, at CPL 0 (no stack switch): 64-bit gates
+ * with IST stacks under long mode; 32-bit gates on a 32-bit, expand-up stack in legacy
+ * protected mode. Anything else (real mode, virtual-8086 mode, 16-bit gates or stacks, a
+ * privilege change, a gate that is not present, unreadable tables) falls back to EVENTINJ,
+ * where the CPU raises whatever fault the delivery itself causes. */
 #define SOFT_ES_GATE_P BIT(7)
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
-#define SOFT_ES_GATE_INTR 0xEu
+#define SOFT_ES_GATE_INTR 0xEu /* 64-bit interrupt gate in long mode, 32-bit one in legacy mode */
 #define SOFT_ES_GATE_TRAP 0xFu
+#define SOFT_ES_SEG_CODE BIT(3)       /* descriptor type bit 3: code segment */
+#define SOFT_ES_SEG_EXPAND_DOWN BIT(2) /* data segment type bit 2 */
 #define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_RF BIT(16)
 
-/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. */
-
-static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
+/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
+ * is the first 8 bytes of a long-mode one (offset 31:16 where the long gate has 31:16). */
+static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct idt_gate *gate, u64 *offset)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	if (!(s->efer & EFER_LMA) || s->cpl != 0)
+	const struct vmcb_save *s = &v->vmcb->save;
+	memset(gate, 0, sizeof(*gate));
+	if ((u32)vector * size + size - 1 > s->idtr.limit ||
+	    !svm_gva_read(v, s->idtr.base + (u64)vector * size, gate, size))
 		return false;
-	struct idt_gate gate;
-	if ((u32)vector * 16 + 15 > s->idtr.limit || !svm_gva_read(v, s->idtr.base + (u64)vector * 16, &gate, 16))
+	u8 type = gate->type_attr & SOFT_ES_GATE_TYPE_MASK;
+	if (!(gate->type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
 		return false;
-	u8 type = gate.type_attr & SOFT_ES_GATE_TYPE_MASK;
-	if (!(gate.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
-		return false;
-	/* The target code segment: a 64-bit, present, DPL 0 code descriptor in the GDT. */
+	*offset = (u64)gate->offset_lo | ((u64)gate->offset_mid << 16) | (size == 16 ? (u64)gate->offset_hi << 32 : 0);
+	return true;
+}
+
+/* The gate's target: a present DPL 0 code segment in the GDT (APM vol. 2, 4.7, 4.8). */
+static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
 	u64 desc;
-	u16 sel = gate.selector;
 	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !svm_gva_read(v, s->gdtr.base + (sel & ~7u), &desc, 8))
 		return false;
 	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
-	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_L) || ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
+	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
+	    ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
+		return false;
+	u32 limit = (u32)((desc & 0xFFFF) | ((desc >> 32) & 0xF0000));
+	if (attrib & SVM_SEG_G)
+		limit = (limit << 12) | 0xFFF;
+	u64 base = ((desc >> 16) & 0xFFFFFF) | (((desc >> 56) & 0xFF) << 24);
+	*cs = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = limit, .base = base };
+	return true;
+}
+
+/* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */
+static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64 rip, u8 gate_type)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	s->cs = *cs;
+	s->rip = rip;
+	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
+	if (gate_type == SOFT_ES_GATE_INTR)
+		s->rflags &= ~RFLAGS_IF;
+	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+}
+
+/* Long mode, 64-bit or compatibility mode: 64-bit gate, 8-byte frame slots, RSP aligned to
+ * 16 first (8.9.3), IST if the gate names one. */
+static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct idt_gate gate;
+	struct vmcb_seg cs;
+	u64 handler;
+	if (!soft_es_read_gate(v, vector, 16, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
+	    !(cs.attrib & SVM_SEG_L) || (cs.attrib & SVM_SEG_DB))
 		return false;
 	u64 rsp = s->rsp;
 	unsigned ist = gate.ist & 7;
 	if (ist && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
 		return false;
-	rsp &= ~0xFULL; /* the stack is aligned to 16 before the frame is pushed (8.9.3) */
+	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
 	rsp -= sizeof(frame);
 	if (!svm_gva_write(v, rsp, frame, sizeof(frame)))
 		return false;
 	s->rsp = rsp;
-	s->rip = (u64)gate.offset_lo | ((u64)gate.offset_mid << 16) | ((u64)gate.offset_hi << 32);
-	s->cs.selector = sel;
-	s->cs.attrib = attrib;
-	s->cs.base = 0;
-	s->cs.limit = 0xFFFFFFFF;
-	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
-	if (type == SOFT_ES_GATE_INTR)
-		s->rflags &= ~RFLAGS_IF;
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+	/* 64-bit mode ignores the base and limit of CS (APM vol. 2, 4.8.1). */
+	cs.base = 0;
+	cs.limit = 0xFFFFFFFF;
+	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
 	return true;
+}
+
+/* Legacy protected mode (paging on or off): 32-bit gate, 32-bit CS, frame of EFLAGS, CS, EIP
+ * and the error code pushed on SS:ESP (8.7.3, figure 8-10 "Stack After Interrupt to Same
+ * Privilege"). */
+static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
+{
+	struct vmcb_save *s = &v->vmcb->save;
+	struct idt_gate gate;
+	struct vmcb_seg cs;
+	u64 handler;
+	if (!(s->ss.attrib & SVM_SEG_DB) || (s->ss.attrib & SOFT_ES_SEG_EXPAND_DOWN))
+		return false;
+	if (!soft_es_read_gate(v, vector, 8, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
+	    (cs.attrib & SVM_SEG_L) || !(cs.attrib & SVM_SEG_DB) || handler > cs.limit)
+		return false;
+	u32 frame[4] = { err, (u32)s->rip, s->cs.selector, (u32)s->rflags };
+	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
+	if ((u32)s->rsp - 1 > s->ss.limit || esp > (u32)s->rsp)
+		return false; /* beyond the stack segment, or wrapping: the CPU's #SS */
+	if (!svm_gva_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
+		return false;
+	s->rsp = esp;
+	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
+	return true;
+}
+
+/* Delivers an exception with an error code the way the CPU would, in the guest's mode. */
+static bool soft_es_deliver(struct vcpu *v, u8 vector, u32 err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	if (s->cpl != 0 || !(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
+		return false;
+	if (s->efer & EFER_LMA)
+		return soft_es_deliver_long(v, vector, err);
+	return soft_es_deliver_legacy(v, vector, err);
 }
 
 /* APM 15.35.5: #VC, error code = the exit code, RIP still at the instruction. */
@@ -185,7 +255,7 @@ static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 	if (svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));
-	if (!v->pending.pending && soft_es_deliver_long(v, SOFT_ES_VC_VECTOR, (u32)code))
+	if (!v->pending.pending && soft_es_deliver(v, SOFT_ES_VC_VECTOR, (u32)code))
 		return SOFT_ES_RESUME;
 	return soft_es_raise(v, SOFT_ES_VC_VECTOR, true, (u32)code);
 }
@@ -335,11 +405,15 @@ static enum soft_es_action soft_es_cr_write(struct vcpu *v)
 
 static enum soft_es_action soft_es_msr_efer_write(struct vcpu *v, u64 value, unsigned len)
 {
-	/* The CPU's EFER checks; the guest wrote a guest-visible value (no SVME: SVM is hidden). */
-	if (msr_efer_check(v, value) != MSR_OK)
-		return soft_es_gp(v);
 	struct vmcb_save *s = &v->vmcb->save;
-	/* SVME stays set in the hardware EFER (APM 15.4), LMA is the CPU's (facts G10/G11). */
+	/* A guest reads EFER natively and sees SVME set, as on SEV-ES hardware (APM 15.4: SVME is
+	 * set while a guest runs), and kernels write back what they read with one bit changed
+	 * (rdmsr; or LME; wrmsr). SVME belongs to the hardware, which keeps it set whatever is
+	 * written: the CPU's checks (APM vol. 2, 3.1.7, 14.6.1) apply to the rest, against the
+	 * EFER and CR0 the CPU holds, not the hypervisor's shadow. */
+	if (msr_efer_rule(v, s->efer, s->cr0, value & ~EFER_SVME) != MSR_OK)
+		return soft_es_gp(v);
+	/* LMA is the CPU's (facts G10/G11). */
 	s->efer = (value & ~EFER_LMA) | EFER_SVME;
 	soft_es_update_lma(s);
 	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_CRX;

@@ -33,10 +33,15 @@ enum soft_es_action {
 unsigned svm_soft_es_pick_cbit(unsigned phys_bits);
 
 /* Set-up of a soft-es vCPU, after svm_vmcb_init, the entry state, cr_shadow_reset and
- * msr_vcpu_reset: the intercepts SEV-ES hardware turns into #VC, the CR write intercepts the
- * model needs to synthesise write traps, the GHCB MSR preloaded with SEV_INFO (facts A.0,
- * C.3), and v->state_protected = true. vm->cbit must be set before (SEV_INFO carries it). */
+ * msr_vcpu_reset: the intercepts sevisor programs for a real SEV-ES guest
+ * (svm_intercepts_for), with the CR write traps turned into the CR write intercepts the model
+ * needs to synthesise them, the GHCB MSR preloaded with SEV_INFO (facts A.0, C.3), and
+ * v->state_protected = true. vm->cbit must be set before (SEV_INFO carries it). */
 void svm_soft_es_vcpu_setup(struct vcpu *v);
+
+/* The first VMRUN of a launched soft-es vCPU: its state comes from the VMSA page (v->vmsa),
+ * as on hardware (sev/soft_es_vmsa.c). */
+void svm_soft_es_enter_from_vmsa(struct vcpu *v);
 
 /* Classifies and, where the model owns it, carries out the exit in v->vmcb->control. */
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);

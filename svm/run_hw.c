@@ -16,9 +16,11 @@
 #include "svm/event.h"
 #include "svm/exit_table.h"
 #include "svm/guest_mem.h"
+#include "svm/host_state.h"
 #include "svm/load/multiboot.h"
 #include "svm/npt.h"
 #include "sev/soft_es.h"
+#include "sev/guest_launch.h"
 #include "svm/vmcb_setup.h"
 #include "svm/world_switch.h"
 #include "svm/summary.h"
@@ -30,8 +32,11 @@
 #include "lib/log.h"
 #include "lib/page_alloc.h"
 
-#define GUEST_ASID 1
 #define EFER_SVME_BIT BIT(12)
+/* The host save area's SEV-ES part: VMSA layout from offset 0x400 of the VM_HSAVE_PA page
+ * (ghcb-sev-facts.md C.3, G25); XCR0 at VMSA offset 0x3E8. */
+#define SVM_HOST_SAVE_VMSA_OFFSET 0x400
+#define SVM_HOST_SAVE_XCR0 0x3E8
 
 static u64 g_tsc_hz;
 static u64 g_first_vmrun_tsc; /* when the first guest's first VMRUN was reached */
@@ -77,6 +82,8 @@ struct guest {
 	u64 ram_pa, ram_size;
 	struct vmcb *vmcb;
 	u8 *iopm, *msrpm;
+	u8 *vmsa; /* sev-es, soft-es: the VMSA page */
+	struct sev_launch launch;
 	u64 tsc_start, tsc_end;
 };
 
@@ -91,6 +98,7 @@ static bool enable_svm(void)
 		return false;
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME_BIT);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, (u64)(uintptr_t)g_host_save_area);
+	svm_host_state_capture(); /* what every #VMEXIT must give back (svm/host_state.h) */
 	log_info("svm: enabled (EFER.SVME=1, VM_HSAVE_PA=0x%llx)", (unsigned long long)(uintptr_t)g_host_save_area);
 	return true;
 }
@@ -105,6 +113,9 @@ static void *alloc_or_fail(struct guest *g, u64 size, const char *what)
 
 static void guest_free(struct guest *g)
 {
+	sev_guest_teardown(&g_sev, &g->vm, &g->launch);
+	if (g->vmsa)
+		palloc_free(&g_palloc, (u64)(uintptr_t)g->vmsa, PAGE_SIZE);
 	if (g->npt.root_pa)
 		svm_npt_destroy(&g->npt);
 	if (g->ram_pa)
@@ -145,20 +156,16 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 {
 	struct vm *vm = &g->vm;
 	str_copy(vm->name, c->name, sizeof(vm->name));
-	vm->mode = c->mode == CFG_MODE_AUTO ? VM_MODE_SOFT_ES : (enum vm_mode)c->mode;
-	vm->asid = GUEST_ASID;
+	vm->mode = sev_resolve_mode(&g_sev, c->mode);
 	vm->nr_vcpus = 1;
 	vm->vcpus = &g->vcpu;
 	vm->msr_cfg.mce_banks = c->mce_banks;
 	vm->msr_cfg.ignore_msrs = c->ignore_msrs;
-	if (vm->mode == VM_MODE_SEV_ES) {
-		/* Real SEV-ES needs SEV-ES in CPUID 0x8000001F EAX[3], SYSCFG[23] (memory encryption)
-		 * and a PSP to launch the guest (facts F.6); this build has no PSP launch path. */
-		vm_terminate(vm, "mode sev-es is not available: it needs SEV-ES in CPUID 0x8000001F, "
-			     "SYSCFG memory encryption and the PSP launch path, which this build does not "
-			     "have (use mode = soft-es)");
+	/* The ASID first: a mode that cannot run here (sev-es without a usable PSP) is refused
+	 * with the missing piece before anything is allocated. */
+	if (!sev_guest_asid(&g_sev, vm, &g->launch))
 		return false;
-	}
+	bool es = vm->mode != VM_MODE_PLAIN;
 
 	/* Guest RAM: one contiguous 2 MiB-aligned block so NPT can use large pages. */
 	g->ram_size = c->memory;
@@ -176,7 +183,9 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	g->vmcb = alloc_or_fail(g, PAGE_SIZE, "the VMCB");
 	g->iopm = alloc_or_fail(g, SVM_IOPM_SIZE, "the I/O permission map");
 	g->msrpm = alloc_or_fail(g, SVM_MSRPM_SIZE, "the MSR permission map");
-	if (!g->devices || !g->vmcb || !g->iopm || !g->msrpm)
+	if (es)
+		g->vmsa = alloc_or_fail(g, PAGE_SIZE, "the VMSA");
+	if (!g->devices || !g->vmcb || !g->iopm || !g->msrpm || (es && !g->vmsa))
 		return false;
 	vm->devices = g->devices;
 	devices_init(g->devices, g->ram_size, 1, c->unbacked == CFG_UNBACKED_IGNORE);
@@ -221,6 +230,7 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 		.iopm_pa = (u64)(uintptr_t)g->iopm,
 		.msrpm_pa = (u64)(uintptr_t)g->msrpm,
 		.ncr3 = vm->npt_root_pa,
+		.vmsa_pa = (u64)(uintptr_t)g->vmsa,
 	};
 	svm_vmcb_init(g->vmcb, &vp);
 	struct vcpu *v = &g->vcpu;
@@ -228,6 +238,8 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	v->id = 0;
 	v->vmcb = g->vmcb;
 	v->vmcb_pa = (u64)(uintptr_t)g->vmcb;
+	v->vmsa = g->vmsa;
+	v->vmsa_pa = (u64)(uintptr_t)g->vmsa;
 	v->xcr0 = 1; /* x87 only until the guest says otherwise */
 	svm_multiboot_entry_state(g->vmcb, &v->gprs, res.entry, res.info_gpa);
 	struct cr_shadow_regs cr = { .efer = 0, .cr0 = g->vmcb->save.cr0, .cr3 = 0, .cr4 = 0, .cr8 = 0 };
@@ -236,6 +248,14 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	ghcb_vcpu_reset(v);
 	if (vm->mode == VM_MODE_SOFT_ES)
 		svm_soft_es_vcpu_setup(v);
+	if (vm->mode == VM_MODE_SEV_ES) {
+		vm->cbit = g_sev.hw.psp.cbit; /* the CPU's C-bit, for SEV_INFO; NPT maps without it */
+		g->vmcb->control.ghcb_gpa = ghcb_sev_info_value(v); /* SEV_INFO at reset (C.3) */
+	}
+	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
+	 * entry state above. */
+	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &res, c->policy))
+		return false;
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,
 		 (unsigned long long)g->npt.tables, (unsigned long long)g->npt.pages_2m,
@@ -252,6 +272,13 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
 	if (!g_first_vmrun_tsc)
 		g_first_vmrun_tsc = cpu_rdtsc();
+	/* The software SEV-ES CPU's first VMRUN takes the state from the VMSA page. */
+	if (vm->mode == VM_MODE_SOFT_ES)
+		svm_soft_es_enter_from_vmsa(v);
+	/* SEV-ES: XCR0 is type B host state, reloaded from the host save area (G25). */
+	u8 *host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
+	if (vm->mode == VM_MODE_SEV_ES)
+		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
 	while (vm->end == VM_END_RUNNING) {
 		u64 now = cpu_rdtsc();
 		if (now >= deadline) {
@@ -273,7 +300,12 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		}
 		host_timer_arm(next);
 		svm_event_prepare_entry(v);
-		svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+		if (vm->mode == VM_MODE_SEV_ES)
+			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
+		else
+			svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+		/* Before anything else runs on translations the exit may have left wrong. */
+		svm_host_state_check(vm->name, v->vmcb->control.exit_code);
 		/* A physical interrupt ended the run: take it now with the classic atomic
 		 * "sti; hlt" (the interrupt is recognised while halted). A bare "sti; cli" is not
 		 * enough under QEMU TCG, which checks for interrupts only between translation
@@ -293,6 +325,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			svm_event_after_exit(v);
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
+			svm_exit_model_handled(v, soft_es_action_name(act));
 			log_defer(false);
 			desc_set_context(NULL);
 			continue;
@@ -324,12 +357,21 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	msr_cpuid_set_host(host_cpuid);
 	msr_set_host_tsc(host_tsc);
+	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);
 	if (!enable_svm()) {
 		log_err("svm: no memory for the host save area");
 		return SEVISOR_STATUS_BOOT_ERROR;
 	}
 	host_timer_init(g_tsc_hz);
 	dev_clock_set(host_tsc, g_tsc_hz);
+	bool need_hw = false, need_soft = false, need_auto = false;
+	for (unsigned i = 0; i < boot->cfg.nr_guests; i++) {
+		u8 m = boot->cfg.guests[i].mode;
+		need_hw |= m == VM_MODE_SEV_ES;
+		need_soft |= m == VM_MODE_SOFT_ES;
+		need_auto |= m == CFG_MODE_AUTO;
+	}
+	sev_platform_bringup_all(&g_sev, &boot->caps, g_tsc_hz, need_hw, need_soft, need_auto);
 	struct summary sum;
 	summary_init(&sum, g_tsc_hz);
 	static struct guest g; /* one at a time; reused */

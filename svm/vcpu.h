@@ -20,6 +20,7 @@ struct svm_gprs {
 	u64 rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
 };
+ASSERT_SIZE(struct svm_gprs, 14 * 8); /* vcpu_reg_slot indexes it as an array */
 ASSERT_OFFSET(struct svm_gprs, rbx, 0x00);
 ASSERT_OFFSET(struct svm_gprs, rcx, 0x08);
 ASSERT_OFFSET(struct svm_gprs, rdx, 0x10);
@@ -59,6 +60,7 @@ struct svm_intr_state {
 #define VCPU_EXIT_SLOT_VMGEXIT 0x101
 #define VCPU_EXIT_SLOT_OTHER 0x102
 #define VCPU_EXIT_COUNTERS 0x103
+#define VCPU_INJECT_VECTORS 32 /* exception vectors 0..31 */
 
 struct vcpu {
 	struct svm_gprs gprs;
@@ -80,17 +82,77 @@ struct vcpu {
 	struct svm_intr_state intr;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
+	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es
+	 * model handled itself (traced, not counted in exit_counts: they never reach the handlers). */
+	u64 inject_counts[VCPU_INJECT_VECTORS];
+	u64 injects_total;
+	u64 model_exits;
 };
 
+/* Where each register lives: the VMCB save area for RAX/RSP/RIP/RFLAGS, svm_gprs otherwise.
+ * Inline, so that a handler's accessor with a constant register folds to one load or store:
+ * the accessors are on every exit's path. NULL for a number that is no register. */
+static inline u64 *vcpu_reg_slot(struct vcpu *v, enum vcpu_reg reg)
+{
+	/* svm_gprs index of each ModRM register number (RAX and RSP are in the VMCB). */
+	static const u8 gpr_index[16] = { 0, 1, 2, 0, 0, 5, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13 };
+	switch (reg) {
+	case VCPU_RAX: return &v->vmcb->save.rax;
+	case VCPU_RSP: return &v->vmcb->save.rsp;
+	case VCPU_RIP: return &v->vmcb->save.rip;
+	case VCPU_RFLAGS: return &v->vmcb->save.rflags;
+	default:
+		return (unsigned)reg < 16 ? &((u64 *)&v->gprs)[gpr_index[reg]] : NULL;
+	}
+}
+
+/* Logs a refusal: protected state, or no such register. */
+void vcpu_reg_refuse(struct vcpu *v, enum vcpu_reg reg, const char *what);
+
 /* Guarded accessors: false (and a logged refusal) when the state is protected. */
-bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out);
-bool vcpu_reg_write(struct vcpu *v, enum vcpu_reg reg, u64 val);
+static inline bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out)
+{
+	u64 *p = vcpu_reg_slot(v, reg);
+	if (v->state_protected || !p) {
+		vcpu_reg_refuse(v, reg, "read");
+		return false;
+	}
+	*out = *p;
+	return true;
+}
+
+static inline bool vcpu_reg_write(struct vcpu *v, enum vcpu_reg reg, u64 val)
+{
+	u64 *p = vcpu_reg_slot(v, reg);
+	if (v->state_protected || !p) {
+		vcpu_reg_refuse(v, reg, "write");
+		return false;
+	}
+	*p = val;
+	return true;
+}
+
 /* vcpu_reg_read for handlers that go on either way: the value, or 0 after a logged refusal. */
-u64 vcpu_reg(struct vcpu *v, enum vcpu_reg reg);
+static inline u64 vcpu_reg(struct vcpu *v, enum vcpu_reg reg)
+{
+	u64 x = 0;
+	vcpu_reg_read(v, reg, &x);
+	return x;
+}
 
 /* Raw accessors: only for code that plays the CPU (the soft-es model, the world switch
  * set-up, guest loaders before launch). */
-u64 vcpu_raw_reg(struct vcpu *v, enum vcpu_reg reg);
-void vcpu_raw_set_reg(struct vcpu *v, enum vcpu_reg reg, u64 val);
+static inline u64 vcpu_raw_reg(struct vcpu *v, enum vcpu_reg reg)
+{
+	u64 *p = vcpu_reg_slot(v, reg);
+	return p ? *p : 0;
+}
+
+static inline void vcpu_raw_set_reg(struct vcpu *v, enum vcpu_reg reg, u64 val)
+{
+	u64 *p = vcpu_reg_slot(v, reg);
+	if (p)
+		*p = val;
+}
 
 #endif

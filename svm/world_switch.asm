@@ -115,4 +115,64 @@ svm_world_switch:
 	pop rbx
 	ret
 
+;
+; void svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa)
+;
+; SEV-ES: the host save area (VMSA layout) holds RBX 0x318, RBP 0x328, R12..R15 0x360..0x378;
+; #VMEXIT reloads them from there (type B state). RAX and RSP are saved and restored by
+; VMRUN/#VMEXIT as usual; the other GPRs come back zero or unchanged and hold no guest value.
+%define HS_RBX 0x318
+%define HS_RBP 0x328
+%define HS_R12 0x360
+%define HS_R13 0x368
+%define HS_R14 0x370
+%define HS_R15 0x378
+
+global svm_world_switch_es
+svm_world_switch_es:
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+	push rsi                ; [rsp] host VMCB PA
+
+	mov [rdx + HS_RBX], rbx
+	mov [rdx + HS_RBP], rbp
+	mov [rdx + HS_R12], r12
+	mov [rdx + HS_R13], r13
+	mov [rdx + HS_R14], r14
+	mov [rdx + HS_R15], r15
+
+	mov rax, rsi
+	vmsave                  ; host hidden state -> host VMCB page
+	clgi
+	sti
+	mov rax, rdi
+	vmrun
+	cli
+	mov rax, [rsp]
+	vmload                  ; host hidden state back
+	stgi
+
+	xor eax, eax
+	xor ecx, ecx
+	xor edx, edx
+	xor esi, esi
+	xor edi, edi
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+
+	add rsp, 8
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	ret
+
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -7,4 +7,11 @@
 
 void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
 
+/* The SEV-ES variant (APM 15.35.8; ghcb-sev-facts.md C.3 "Host save area", G25): guest GPRs
+ * live in the encrypted VMSA, so none are loaded or saved here; the host's callee-saved GPRs
+ * are written into the host save area (host_save_vmsa = VM_HSAVE_PA page + 0x400, VMSA
+ * layout), from where #VMEXIT reloads them. No guest VMLOAD/VMSAVE: the guest's hidden state
+ * is in the VMSA too. The caller puts XCR0 at 0x3E8 of the host save area beforehand. */
+void svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa);
+
 #endif

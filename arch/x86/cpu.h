@@ -49,7 +49,9 @@ static inline u64 cpu_read_cr0(void) { u64 v; __asm__ volatile("mov %%cr0, %0" :
 static inline u64 cpu_read_cr2(void) { u64 v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
 static inline u64 cpu_read_cr3(void) { u64 v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
 static inline u64 cpu_read_cr4(void) { u64 v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static inline void cpu_write_cr0(u64 v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
 static inline void cpu_write_cr3(u64 v) { __asm__ volatile("mov %0, %%cr3" ::"r"(v) : "memory"); }
+static inline void cpu_write_cr4(u64 v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
 
 static inline void cpu_cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
@@ -57,6 +59,14 @@ static inline void cpu_hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 /* Enables interrupts and halts until one has been handled, then disables them again. */
 static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
+/* Write back and invalidate all caches (SEV: before DF_FLUSH, ghcb-sev-facts.md F.6 step 2). */
+static inline void cpu_wbinvd(void) { __asm__ volatile("wbinvd" ::: "memory"); }
+static inline u64 cpu_xgetbv(u32 index)
+{
+	u32 lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return ((u64)hi << 32) | lo;
+}
 
 /* MSR numbers the host side uses (APM vol. 2, appendix A). */
 #define MSR_EFER 0xC0000080

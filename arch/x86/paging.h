@@ -8,4 +8,8 @@
  * Returns false when there is no memory for the tables. */
 bool paging_init(u64 top);
 
+/* Makes [pa, pa + size) uncached (PCD|PWT on the 2 MiB pages that hold it) for MMIO such as
+ * the PSP's registers. False when the range is outside the identity map. */
+bool paging_map_uncached(u64 pa, u64 size);
+
 #endif

@@ -7,10 +7,15 @@
 
 #define PTE_P BIT(0)
 #define PTE_RW BIT(1)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
 #define PTE_PS BIT(7)
 #define ENTRIES 512
 #define MAP_MIN GiB(4)
 #define MAP_MAX GiB(512) /* one PML4 entry */
+
+static u64 *g_pdpt;
+static u64 g_top;
 
 bool paging_init(u64 top)
 {
@@ -32,7 +37,22 @@ bool paging_init(u64 top)
 			pd[i] = (gib * GiB(1) + i * LARGE_PAGE_SIZE) | PTE_P | PTE_RW | PTE_PS;
 		pdpt[gib] = (u64)(uintptr_t)pd | PTE_P | PTE_RW;
 	}
+	g_pdpt = pdpt;
+	g_top = top;
 	cpu_write_cr3((u64)(uintptr_t)pml4);
 	log_info("paging: identity map of %llu GiB installed (2 MiB pages)", (unsigned long long)(top / GiB(1)));
+	return true;
+}
+
+/* PAT entry 3 (PCD=1, PWT=1) is UC in the power-on PAT (APM vol. 2, 7.8.2). */
+bool paging_map_uncached(u64 pa, u64 size)
+{
+	if (!g_pdpt || !size || pa >= g_top || size > g_top - pa)
+		return false;
+	for (u64 a = ALIGN_DOWN(pa, LARGE_PAGE_SIZE); a < pa + size; a += LARGE_PAGE_SIZE) {
+		u64 *pd = (u64 *)(uintptr_t)(g_pdpt[a / GiB(1)] & ~0xFFFULL);
+		pd[(a % GiB(1)) / LARGE_PAGE_SIZE] |= PTE_PCD | PTE_PWT;
+	}
+	cpu_write_cr3(cpu_read_cr3()); /* flush the old translations */
 	return true;
 }

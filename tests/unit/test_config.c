@@ -496,6 +496,27 @@ static void test_err_repeated_key(void **state)
 	assert_int_equal(g_cfg.log_level, LOG_WARN);
 }
 
+/* The SEV guest policy (SEV API LAUNCH_START; ghcb-sev-facts.md C.5): default ES|NOKS|NODBG,
+ * reserved bits 6..15 refused, ES required, not for plain guests. */
+static void test_policy(void **state)
+{
+	(void)state;
+	parse_ok("[guest a]\nkernel = k\nmode = soft-es\n");
+	assert_int_equal(g_cfg.guests[0].policy, 0x7);
+	parse_ok("[guest a]\nkernel = k\nmode = sev-es\npolicy = 0x0F\n");
+	assert_int_equal(g_cfg.guests[0].policy, 0xF);
+	parse_ok("[guest a]\nkernel = k\npolicy = 0x00180025\nmode = auto\n");
+	assert_int_equal(g_cfg.guests[0].policy, 0x00180025);
+	expect_error("[guest a]\nkernel = k\nmode = soft-es\npolicy = 0x47\n", 4,
+		     "policy 0x47: reserved bits 6..15 are set");
+	expect_error("[guest a]\nkernel = k\nmode = soft-es\npolicy = 3\n", 4,
+		     "policy 0x3: ES (bit 2) is clear, and sevisor launches SEV-ES guests only");
+	expect_error("[guest a]\nkernel = k\nmode = soft-es\npolicy = 0x100000000\n", 4,
+		     "not a 32-bit SEV guest policy");
+	expect_error("[guest a]\nkernel = k\npolicy = 7\nmode = plain\n[guest b]\nkernel = k\n", 3,
+		     "guest 'a': 'policy' applies to sev-es, soft-es and auto guests, not plain ones");
+}
+
 static void test_err_bad_enum(void **state)
 {
 	(void)state;
@@ -584,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_err_bad_enum),
 		cmocka_unit_test(test_err_empty_value),
 		cmocka_unit_test(test_err_nul_byte),
+		cmocka_unit_test(test_policy),
 		cmocka_unit_test(test_not_nul_terminated),
 		cmocka_unit_test(test_line_zero_only_on_success),
 	};

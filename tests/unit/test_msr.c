@@ -125,6 +125,26 @@ static const struct wcase plain_writes[] = {
 	{ "TSC_AUX cpu number", MSR_TSC_AUX, 5, OK, SAME },
 	{ "TSC_AUX reserved bit 32", MSR_TSC_AUX, BIT(32), GP, 0 },
 
+	/* Legacy performance counters, APM vol. 2 13.2.1: PerfEvtSel fields EventSelect 7:0 and
+	 * 35:32, UnitMask 15:8, USR 16, OS 17, Edge 18, Int 20, En 22, Inv 23, CntMask 31:24,
+	 * HostOnly/GuestOnly 41:40; bits 19, 21, 39:36, 63:42 reserved (WRMSR #GP, APM vol. 3).
+	 * PerfCtr is 48 bits wide. No vPMU: what was written reads back, nothing counts. */
+	{ "PerfEvtSel0 zero (kvm-unit-tests start-up)", MSR_K7_EVNTSEL0, 0, OK, SAME },
+	{ "PerfEvtSel0 event 0x76 USR|OS|En", MSR_K7_EVNTSEL0, 0x430076, OK, SAME },
+	{ "PerfEvtSel3 event 0x1C0 GuestOnly Inv CntMask 1", MSR_K7_EVNTSEL3,
+	  BIT(40) | BIT(32) | 0x01C300C0ULL, OK, SAME },
+	{ "PerfEvtSel1 Edge|Int", MSR_K7_EVNTSEL0 + 1, BIT(18) | BIT(20) | 0xC0, OK, SAME },
+	{ "PerfEvtSel0 reserved bit 19", MSR_K7_EVNTSEL0, BIT(19) | 0x76, GP, 0 },
+	{ "PerfEvtSel0 reserved bit 21", MSR_K7_EVNTSEL0, BIT(21), GP, 0 },
+	{ "PerfEvtSel2 reserved bit 36", MSR_K7_EVNTSEL0 + 2, BIT(36), GP, 0 },
+	{ "PerfEvtSel0 reserved bit 42", MSR_K7_EVNTSEL0, BIT(42), GP, 0 },
+	{ "PerfEvtSel0 reserved bit 63", MSR_K7_EVNTSEL0, BIT(63), GP, 0 },
+	{ "PerfCtr0 zero", MSR_K7_PERFCTR0, 0, OK, SAME },
+	{ "PerfCtr0 -1000 in 48 bits (Linux sampling period)", MSR_K7_PERFCTR0,
+	  0xFFFFFFFFFC18ULL, OK, SAME },
+	{ "PerfCtr3 all ones keeps 48 bits", MSR_K7_PERFCTR3, ALL1, OK, 0xFFFFFFFFFFFFULL },
+	{ "0xC0010008 is past the legacy counters (no rule)", MSR_K7_PERFCTR3 + 1, 0, GP, 0 },
+
 	/* HWCR (facts E.2): 3/6/8 dropped, 18 and 24 writable, others #GP. */
 	{ "HWCR McStatusWrEn", MSR_K7_HWCR, MSR_HWCR_MC_STATUS_WR_EN, OK, SAME },
 	{ "HWCR TscFreqSel", MSR_K7_HWCR, MSR_HWCR_TSC_FREQ_SEL, OK, SAME },
@@ -227,6 +247,9 @@ static const struct rcase reads[] = {
 	{ "TSC_AUX reset", VM_MODE_PLAIN, MSR_TSC_AUX, OK, 0 },
 	{ "SPEC_CTRL reset", VM_MODE_PLAIN, MSR_IA32_SPEC_CTRL, OK, 0 },
 	{ "XSS reset", VM_MODE_PLAIN, MSR_IA32_XSS, OK, 0 },
+	{ "PerfEvtSel0 reset", VM_MODE_PLAIN, MSR_K7_EVNTSEL0, OK, 0 },
+	{ "PerfCtr3 reset", VM_MODE_PLAIN, MSR_K7_PERFCTR3, OK, 0 },
+	{ "PerfEvtSel2 soft-es (through the GHCB)", VM_MODE_SOFT_ES, MSR_K7_EVNTSEL0 + 2, OK, 0 },
 	/* Encrypted state asked for through the GHCB: refused, never read. */
 	{ "STAR soft-es (in VMSA)", VM_MODE_SOFT_ES, MSR_STAR, GP, 0 },
 	{ "FS_BASE sev-es (in VMSA)", VM_MODE_SEV_ES, MSR_FS_BASE, GP, 0 },
@@ -471,6 +494,88 @@ static void test_ignore_msrs(void **state)
 	log_reset();
 }
 
+/* The four counters and four selects are separate registers, and an enabled counter does not
+ * move (no vPMU): each reads back exactly its own last write. */
+static void test_perf_counters_hold_values(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(VM_MODE_PLAIN, 0);
+	for (u32 i = 0; i < 4; i++) {
+		assert_int_equal(msr_write(&f->vcpu, MSR_K7_EVNTSEL0 + i, 0x430076 + i), OK);
+		assert_int_equal(msr_write(&f->vcpu, MSR_K7_PERFCTR0 + i, 0x1000 * (i + 1)), OK);
+	}
+	fx_tsc_now += 1000000; /* time passes; an enabled counter would have counted */
+	for (u32 i = 0; i < 4; i++) {
+		u64 sel = 0, ctr = 0;
+		assert_int_equal(msr_read(&f->vcpu, MSR_K7_EVNTSEL0 + i, &sel), OK);
+		assert_int_equal(msr_read(&f->vcpu, MSR_K7_PERFCTR0 + i, &ctr), OK);
+		assert_int_equal(sel, 0x430076 + i);
+		assert_int_equal(ctr, 0x1000 * (i + 1));
+	}
+	fx_free(f);
+}
+
+/* TSC_AUX is loaded into the CPU's MSR, where the guest's RDTSCP and RDPID (not intercepted)
+ * read it (APM vol. 3 RDTSCP: ECX = TSC_AUX[31:0]); a refused write leaves it alone, and a new
+ * vCPU starts from 0. */
+static u64 hw_tsc_aux = 0xBAD;
+static unsigned hw_tsc_aux_loads;
+static void fake_hw_tsc_aux(u64 value)
+{
+	hw_tsc_aux = value;
+	hw_tsc_aux_loads++;
+}
+
+static void test_tsc_aux_reaches_the_cpu(void **state)
+{
+	(void)state;
+	msr_set_hw_tsc_aux(fake_hw_tsc_aux);
+	struct fx *f = fx_new(VM_MODE_PLAIN, 0);
+	assert_int_equal(hw_tsc_aux, 0);
+	assert_int_equal(msr_write(&f->vcpu, MSR_TSC_AUX, 0x100), OK);
+	assert_int_equal(hw_tsc_aux, 0x100);
+	unsigned loads = hw_tsc_aux_loads;
+	assert_int_equal(msr_write(&f->vcpu, MSR_TSC_AUX, BIT(32) | 7), GP);
+	assert_int_equal(hw_tsc_aux_loads, loads);
+	assert_int_equal(hw_tsc_aux, 0x100);
+	msr_vcpu_reset(&f->vcpu);
+	assert_int_equal(hw_tsc_aux, 0);
+	fx_free(f);
+	msr_set_hw_tsc_aux(NULL);
+}
+
+/* An MSR without a rule: #GP, and one info line per MSR with the index and the guest RIP. */
+static void test_unknown_msr_logged_once_at_info(void **state)
+{
+	(void)state;
+	log_reset();
+	log_set_level(LOG_INFO);
+	log_add_sink("capture", capture, NULL, true);
+	loglen = 0;
+	logbuf[0] = 0;
+	struct fx *f = fx_new(VM_MODE_PLAIN, 0);
+	f->vmcb->save.rip = 0x40337E;
+	u64 v;
+	assert_int_equal(msr_write(&f->vcpu, 0xC0011029, 2), GP);
+	assert_int_equal(msr_read(&f->vcpu, 0xC0011029, &v), GP);
+	assert_int_equal(msr_read(&f->vcpu, 0x3A, &v), GP);
+	log_drain();
+	assert_int_equal(count(logbuf, "0xc0011029"), 1);
+	assert_int_equal(count(logbuf, "wrmsr 0xc0011029 <- 0x2 at RIP 0x40337e"), 1);
+	assert_int_equal(count(logbuf, "rdmsr 0x3a at RIP 0x40337e"), 1);
+	assert_int_equal(count(logbuf, "no rule for this MSR"), 2);
+	fx_free(f);
+	/* A protected vCPU (GHCB path): no RIP to show, the MSR is still named. */
+	loglen = 0;
+	logbuf[0] = 0;
+	f = fx_new(VM_MODE_SOFT_ES, 0);
+	assert_int_equal(msr_read(&f->vcpu, 0xC0011029, &v), GP);
+	log_drain();
+	assert_int_equal(count(logbuf, "rdmsr 0xc0011029 (RIP not visible"), 1);
+	fx_free(f);
+	log_reset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +590,9 @@ int main(void)
 		cmocka_unit_test(test_apic_base_bsp),
 		cmocka_unit_test(test_pred_cmd_ibpb),
 		cmocka_unit_test(test_ignore_msrs),
+		cmocka_unit_test(test_perf_counters_hold_values),
+		cmocka_unit_test(test_tsc_aux_reaches_the_cpu),
+		cmocka_unit_test(test_unknown_msr_logged_once_at_info),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,20 +108,33 @@ static void assert_vc(u64 code_)
 	vcpu()->pending.pending = false;
 }
 
+/* Issue 10 item 4: soft-es intercepts what sevisor programs for a real SEV-ES guest, written
+ * out here from KVM's sev_es_init_vmcb (facts C.3) and APM table B-1, with each write trap
+ * (intercept vector 4 bits 15, 16 + n) turned into the CRn write intercept the model needs. */
 static void test_setup_intercepts_and_ghcb_msr(void **state)
 {
 	(void)state;
 	const struct vmcb_control *c = &vmcb()->control;
-	u32 m1 = BIT(SVM_INTERCEPT_INTR) | BIT(SVM_INTERCEPT_NMI) | BIT(SVM_INTERCEPT_CPUID) |
-		 BIT(SVM_INTERCEPT_HLT) | BIT(SVM_INTERCEPT_IOIO_PROT) | BIT(SVM_INTERCEPT_MSR_PROT) |
-		 BIT(SVM_INTERCEPT_INVD) | BIT(SVM_INTERCEPT_SHUTDOWN) | BIT(SVM_INTERCEPT_RDTSC) |
-		 BIT(SVM_INTERCEPT_RDPMC);
-	u32 m2 = BIT(SVM_INTERCEPT_VMRUN) | BIT(SVM_INTERCEPT_VMMCALL) | BIT(SVM_INTERCEPT_RDTSCP) |
-		 BIT(SVM_INTERCEPT_WBINVD) | BIT(SVM_INTERCEPT_MONITOR) | BIT(SVM_INTERCEPT_MWAIT);
-	assert_int_equal(c->intercept_misc1 & m1, m1);
-	assert_int_equal(c->intercept_misc2 & m2, m2);
+	/* Vector 3: INTR 0, NMI 1, RDPMC 15, CPUID 18, INVD 22, HLT 24, INVLPGA 26, IOIO 27,
+	 * MSR 28, SHUTDOWN 31. Not RDTSC (14). */
+	u32 m1 = BIT(0) | BIT(1) | BIT(15) | BIT(18) | BIT(22) | BIT(24) | BIT(26) | BIT(27) | BIT(28) | BIT(31);
+	/* Vector 4: VMRUN 0, VMMCALL 1, VMLOAD 2, VMSAVE 3, STGI 4, CLGI 5, SKINIT 6, WBINVD 9,
+	 * MONITOR 10, MWAIT 11. Not RDTSCP (7), not XSETBV (13). */
+	u32 m2 = BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(9) | BIT(10) | BIT(11);
+	assert_int_equal(c->intercept_misc1, m1);
+	assert_int_equal(c->intercept_misc2, m2);
+	assert_false(c->intercept_misc1 & BIT(14));
+	assert_false(c->intercept_misc2 & BIT(7));
+	assert_int_equal(c->intercept_exceptions, 0);
 	assert_int_equal(c->intercept_dr, BIT(7) | BIT(16 + 7));
 	assert_int_equal(c->intercept_cr, BIT(16) | BIT(20) | BIT(24));
+	/* The sev-es set is the same one with the traps: EFER 15, CR0 16, CR4 20, CR8 24. */
+	const struct svm_intercepts *es = svm_intercepts_for(VM_MODE_SEV_ES);
+	assert_ptr_equal(es, svm_intercepts_for(VM_MODE_SOFT_ES));
+	assert_int_equal(es->misc1, m1);
+	assert_int_equal(es->misc2, m2 | BIT(15) | BIT(16) | BIT(20) | BIT(24));
+	assert_int_equal(es->cr, 0);
+	assert_int_equal(es->dr, c->intercept_dr);
 	/* SEV_INFO: max 2, min 1, C-bit 39 (facts A.1): 0x0002_0001_27_000_001. */
 	assert_int_equal(c->ghcb_gpa, 0x0002000127000001ULL);
 	assert_true(vcpu()->state_protected);
@@ -190,6 +203,134 @@ static void test_vc_delivered_in_long_mode(void **state)
 	assert_int_equal(frame[3], BIT(1) | BIT(9));
 	assert_int_equal(frame[4], STACK_TOP - 8);
 	assert_int_equal(frame[5], 0x10);
+}
+
+/* Flat 4 GiB descriptors (APM vol. 2, 4.7): 32-bit code 0x00CF9A000000FFFF (P, DPL 0, S,
+ * execute/read, D, G) and 32-bit data 0x00CF92000000FFFF; 64-bit code 0x00AF9A000000FFFF. */
+#define DESC_CODE32 0x00CF9A000000FFFFULL
+#define DESC_DATA32 0x00CF92000000FFFFULL
+#define DESC_CODE64 0x00AF9A000000FFFFULL
+#define ATTR_DATA32 (SVM_SEG_P | SVM_SEG_S | 0x3 | SVM_SEG_DB | SVM_SEG_G)
+
+static void gdt(void)
+{
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 }, 8);
+	memcpy(fx.ram + GDT_GPA + 0x10, &(u64){ DESC_DATA32 }, 8);
+	memcpy(fx.ram + GDT_GPA + 0x18, &(u64){ DESC_CODE32 }, 8);
+	vmcb()->save.gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x1F };
+}
+
+/* A legacy (32-bit) gate, 8 bytes (APM vol. 2, 4.8.4 figure 4-24): offset 15:0, selector,
+ * 0, P|DPL|type, offset 31:16. Type 0xE interrupt gate, 0xF trap gate. */
+static void gate32(u8 vector, u32 offset, u16 sel, u8 type_attr)
+{
+	u8 g[8] = { (u8)offset, (u8)(offset >> 8), (u8)sel, (u8)(sel >> 8), 0, type_attr, (u8)(offset >> 16),
+		    (u8)(offset >> 24) };
+	memcpy(fx.ram + IDT_GPA + vector * 8, g, 8);
+	vmcb()->save.idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 8 - 1 };
+}
+
+/* Issue 10 item 5. Legacy protected mode, paging off (the Multiboot entry state): #VC through
+ * a 32-bit interrupt gate, same privilege: EFLAGS, CS, EIP, error code pushed on SS:ESP
+ * (APM vol. 2, 8.7.3 figure 8-10), EIP at the handler, IF cleared; nothing left to EVENTINJ. */
+static void test_vc_delivered_in_legacy_protected_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	gate32(29, 0x2345, 0x18, 0x8E);
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1) | BIT(9) | BIT(8); /* IF, TF */
+	s->rsp = STACK_TOP - 4;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x2345);
+	assert_int_equal(s->cs.selector, 0x18);
+	assert_true(s->cs.attrib & SVM_SEG_DB);
+	assert_false(s->cs.attrib & SVM_SEG_L);
+	assert_int_equal(s->rflags, BIT(1)); /* IF and TF cleared */
+	assert_int_equal(s->rsp, STACK_TOP - 4 - 16);
+	u32 frame[4];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID); /* error code = exit code */
+	assert_int_equal(frame[1], CODE_GPA);       /* EIP not advanced */
+	assert_int_equal(frame[2], 0x18);
+	assert_int_equal(frame[3], BIT(1) | BIT(9) | BIT(8));
+
+	/* A trap gate leaves IF set; the IOIO error code is the exit code 0x7B. */
+	gate32(29, 0x3456, 0x18, 0x8F);
+	s->rip = CODE_GPA;
+	s->rflags = BIT(1) | BIT(9);
+	assert_int_equal(exit_with(SVM_EXIT_IOIO, 0x3F80010, 0), SOFT_ES_RESUME);
+	assert_int_equal(s->rip, 0x3456);
+	assert_true(s->rflags & BIT(9));
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_IOIO);
+	assert_int_equal(frame[1], CODE_GPA);
+}
+
+/* Compatibility mode (EFER.LMA=1, CS.L=0): a 64-bit gate and a 64-bit frame (APM vol. 2,
+ * 8.9.3), the handler in 64-bit mode; the saved CS is the 32-bit one. */
+static void test_vc_delivered_in_compatibility_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cs = (struct vmcb_seg){ .selector = 0x18, .attrib = ATTR_CODE32, .limit = 0xFFFFFFFF };
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1);
+	s->rsp = STACK_TOP;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	u8 gate[16] = { 0x78, 0x56, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00 }; /* handler 0x5678 */
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x5678);
+	assert_int_equal(s->cs.selector, 0x08);
+	assert_true(s->cs.attrib & SVM_SEG_L);
+	u64 frame[6];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(s->rsp, STACK_TOP - 48);
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[2], 0x18);
+	assert_int_equal(frame[4], STACK_TOP);
+	assert_int_equal(frame[5], 0x10);
+}
+
+/* What the model does not deliver itself goes to EVENTINJ, unchanged: real mode (PE=0; no
+ * error code is pushed there), a 16-bit stack, a gate that is not present, a 16-bit gate
+ * (type 6), and a gate into a 64-bit code segment outside long mode. */
+static void test_vc_fallbacks_to_eventinj(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	struct {
+		u8 type_attr;
+		u16 sel;
+		u64 cr0;
+		u16 ss_attrib;
+	} cases[] = {
+		{ 0x8E, 0x18, CR0_ET, ATTR_DATA32 },                         /* real mode */
+		{ 0x8E, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 & ~SVM_SEG_DB },  /* 16-bit stack */
+		{ 0x0E, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 },                /* not present */
+		{ 0x86, 0x18, CR0_PE | CR0_ET, ATTR_DATA32 },                /* 16-bit gate */
+		{ 0x8E, 0x08, CR0_PE | CR0_ET, ATTR_DATA32 },                /* 64-bit CS */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		gate32(29, 0x2345, cases[i].sel, cases[i].type_attr);
+		s->cr0 = cases[i].cr0;
+		s->ss.attrib = cases[i].ss_attrib;
+		s->rip = CODE_GPA;
+		s->rsp = STACK_TOP;
+		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+		assert_vc(SVM_EXIT_CPUID);
+		assert_int_equal(s->rip, CODE_GPA);
+		assert_int_equal(s->rsp, STACK_TOP);
+	}
 }
 
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
@@ -261,6 +402,121 @@ static void test_cr_and_efer_write_traps(void **state)
 	assert_int_equal(vmcb()->control.exit_info1, 7);
 	assert_int_equal(vmcb()->control.int_ctl & SVM_INT_CTL_V_TPR_MASK, 7);
 	assert_int_equal(s->rip, CODE_GPA + 4);
+}
+
+/* Puts the model's CPU in 64-bit long mode with EFER = SVME|NXE|LMA|LME (0x1D00) and the
+ * hypervisor's shadow in step (as the traps of the entry would have left it). */
+#define PML4_GPA 0xA000
+#define PDPT_GPA 0xB000
+#define PD_GPA 0xC000
+static void long_mode(void)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	/* Identity map of the first 2 MiB: PML4 -> PDPT -> PD with one 2 MiB page (P, RW, PS). */
+	u64 e = PDPT_GPA | 3;
+	memcpy(fx.ram + PML4_GPA, &e, 8);
+	e = PD_GPA | 3;
+	memcpy(fx.ram + PDPT_GPA, &e, 8);
+	e = 0x83;
+	memcpy(fx.ram + PD_GPA, &e, 8);
+	s->cr3 = PML4_GPA;
+	s->cr0 = CR0_PG | CR0_PE | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_NXE | EFER_LMA | EFER_LME;
+	cr_shadow_trap(vcpu(), SVM_EXIT_CR0_WRITE_TRAP + 4, s->cr4);
+	cr_shadow_trap(vcpu(), SVM_EXIT_EFER_WRITE_TRAP, s->efer);
+	cr_shadow_trap(vcpu(), SVM_EXIT_CR0_WRITE_TRAP, s->cr0);
+}
+
+/* wrmsr EFER from the 32-bit code the fixture fetches by physical address (CS.L=0 keeps the
+ * fetch simple; the EFER rules do not depend on CS). */
+static enum soft_es_action wrmsr_efer(u64 value)
+{
+	vmcb()->save.rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x30 }, 2);
+	vcpu()->gprs.rcx = 0xC0000080;
+	vmcb()->save.rax = (u32)value;
+	vcpu()->gprs.rdx = value >> 32;
+	return exit_with(SVM_EXIT_MSR, 1, 0);
+}
+
+static void assert_gp_no_trap(u64 efer_before)
+{
+	assert_true(vcpu()->pending.pending);
+	assert_int_equal(vcpu()->pending.info, SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | SVM_EVT_ERR_VALID | 13u);
+	assert_int_equal(vcpu()->pending.err_code, 0);
+	assert_int_equal(vmcb()->save.efer, efer_before);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+	vcpu()->pending.pending = false;
+}
+
+/* Issue 10 item 3. A guest reads EFER = 0x1D00 natively (SVME shown, APM 15.4) and writes it
+ * back, or with one bit changed (SCE, bit 0): the write completes and arrives as the EFER write
+ * trap with the new hardware value. SVME written as 0 stays 1 (the hardware's bit). */
+static void test_efer_write_back_with_svme(void **state)
+{
+	(void)state;
+	long_mode();
+	assert_int_equal(wrmsr_efer(0x1D00), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_EFER_WRITE_TRAP);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+	assert_int_equal(vmcb()->save.rip, CODE_GPA + 2);
+	assert_false(vcpu()->pending.pending);
+
+	assert_int_equal(wrmsr_efer(0x1D01), SOFT_ES_HANDOFF); /* rdmsr; or SCE; wrmsr */
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D01);
+	assert_int_equal(vmcb()->save.efer, 0x1D01);
+
+	assert_int_equal(wrmsr_efer(0x0D00), SOFT_ES_HANDOFF); /* SVME clear in the value */
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+	/* LMA written as 0 under paging: LMA is read-only, the CPU keeps it (APM 3.1.7). */
+	assert_int_equal(wrmsr_efer(0x1900), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1D00);
+}
+
+/* The architectural rules still hold for the bits other than SVME (APM vol. 2, 3.1.7, 14.6.1):
+ * each write below is #GP, taken before it has any effect (no trap, RIP unchanged). */
+static void test_efer_rules_apply_beside_svme(void **state)
+{
+	(void)state;
+	long_mode();
+	static const u64 refused[] = {
+		0x1D00 & ~EFER_LME,    /* LME cleared while CR0.PG = 1 (14.6.1) */
+		0x1D00 | BIT(13),      /* LMSLE: CPUID 0x80000008 EBX[20] says must be zero */
+		0x1D00 | BIT(9),       /* reserved (bit 9) */
+		0x1D00 | BIT(63),      /* reserved (bits 63:22) */
+		0x1D00 | EFER_FFXSR,   /* FFXSR without CPUID 0x80000001 EDX[25] */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		assert_int_equal(wrmsr_efer(refused[i]), SOFT_ES_RESUME);
+		assert_gp_no_trap(0x1D00);
+	}
+	/* Paging off, LME may change; with SVME in the value as read. */
+	struct vmcb_save *s = &vmcb()->save;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->efer = EFER_SVME | EFER_NXE | EFER_LME;
+	assert_int_equal(wrmsr_efer(0x1800), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_info1, 0x1800);
+}
+
+/* Native RDMSR (the VMCB's EFER, unintercepted) and the GHCB MSR request (msr_read through the
+ * hypervisor's shadow) answer the same value; a GHCB write of the value read completes, a
+ * change is #GP (the hypervisor cannot change an encrypted EFER). */
+static void test_efer_reads_agree(void **state)
+{
+	(void)state;
+	long_mode();
+	assert_int_equal(wrmsr_efer(0x1D01), SOFT_ES_HANDOFF);
+	assert_int_equal(cr_shadow_trap(vcpu(), SVM_EXIT_EFER_WRITE_TRAP, vmcb()->control.exit_info1),
+			 CR_SHADOW_DONE);
+	u64 val = 0;
+	assert_int_equal(msr_read(vcpu(), 0xC0000080, &val), MSR_OK);
+	assert_int_equal(val, vmcb()->save.efer);
+	assert_int_equal(val, 0x1D01);
+	assert_int_equal(msr_write(vcpu(), 0xC0000080, 0x1D01), MSR_OK);
+	assert_int_equal(msr_write(vcpu(), 0xC0000080, 0x1D00), MSR_GP);
+	assert_int_equal(msr_read(vcpu(), 0xC0000080, &val), MSR_OK);
+	assert_int_equal(val, 0x1D01);
 }
 
 /* A write the CPU refuses (PG without PE) is #GP before it takes effect: no trap. */
@@ -354,9 +610,15 @@ int main(void)
 		T(test_pick_cbit),
 		T(test_non_automatic_become_vc),
 		T(test_vc_delivered_in_long_mode),
+		T(test_vc_delivered_in_legacy_protected_mode),
+		T(test_vc_delivered_in_compatibility_mode),
+		T(test_vc_fallbacks_to_eventinj),
 		T(test_vmgexit_and_vmmcall),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
+		T(test_efer_write_back_with_svme),
+		T(test_efer_rules_apply_beside_svme),
+		T(test_efer_reads_agree),
 		T(test_ghcb_msr),
 		T(test_automatic_and_npf),
 		T(test_state_protected),

@@ -9,8 +9,11 @@
 #define CR0_PG BIT(31)
 #define CR4_PAE BIT(5)
 #define MSR_EFER 0xC0000080u
+#define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
+#define EFER_NXE BIT(11)
+#define EFER_SVME BIT(12)
 #define EFER_LMSLE BIT(13)
 
 #define MSR_PAT 0x277u
@@ -22,6 +25,7 @@
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
 #define CPUID_80000001_ECX_SVM BIT(2)
 #define CPUID_80000008_EBX_LMSLE_MBZ BIT(20)
+#define CPUID_80000001_EDX_RDTSCP BIT(27)
 #define CPUID_HV_BASE 0x40000000u
 
 struct cpuid {
@@ -47,6 +51,14 @@ static inline u64 rdmsr(u32 msr)
 static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 rdtscp(u32 *aux)
+{
+	u32 lo, hi, c;
+	asm volatile("rdtscp" : "=a"(lo), "=d"(hi), "=c"(c));
+	*aux = c;
+	return ((u64)hi << 32) | lo;
 }
 
 static inline u64 rdtsc(void)
