@@ -176,6 +176,12 @@ static bool k_kernel(struct parse *p, const char *key, struct val v)
 	return store_string(p, key, v, p->guest->kernel, sizeof(p->guest->kernel));
 }
 
+static bool k_initrd(struct parse *p, const char *key, struct val v)
+{
+	p->guest->initrd_line = p->line;
+	return store_string(p, key, v, p->guest->initrd, sizeof(p->guest->initrd));
+}
+
 static bool k_cmdline(struct parse *p, const char *key, struct val v)
 {
 	return store_string(p, key, v, p->guest->cmdline, sizeof(p->guest->cmdline));
@@ -313,6 +319,7 @@ static const struct key keys[] = {
 	{ SEC_SEVISOR, "default_mode", k_default_mode, false },
 	{ SEC_GUEST, "kernel", k_kernel, false },
 	{ SEC_GUEST, "cmdline", k_cmdline, false },
+	{ SEC_GUEST, "initrd", k_initrd, false },
 	{ SEC_GUEST, "module", k_module, true },
 	{ SEC_GUEST, "memory", k_memory, false },
 	{ SEC_GUEST, "mode", k_mode, false },

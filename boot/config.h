@@ -8,7 +8,8 @@
  *   default_mode = plain       plain | sev-es | soft-es | auto
  *
  *   [guest NAME]
- *   kernel = guests/x.elf      Multiboot v1 ELF, path on the boot volume (required)
+ *   kernel = guests/x.elf      Multiboot v1 ELF or Linux bzImage, path on the boot volume (required)
+ *   initrd = PATH              Linux initial RAM disk (bzImage kernels only)
  *   cmdline = text
  *   module = PATH ARGS         repeatable
  *   memory = 16M               bytes, with optional K/M/G suffix (default 16M)
@@ -63,6 +64,8 @@ struct cfg_guest {
 	unsigned line; /* of the [guest NAME] header */
 	char kernel[CFG_PATH_MAX];
 	unsigned kernel_line;
+	char initrd[CFG_PATH_MAX]; /* empty: none */
+	unsigned initrd_line;
 	char cmdline[CFG_CMDLINE_MAX];
 	struct cfg_module modules[CFG_MAX_MODULES];
 	unsigned nr_modules;

@@ -17,7 +17,7 @@
 #include "svm/exit_table.h"
 #include "svm/guest_mem.h"
 #include "svm/host_state.h"
-#include "svm/load/multiboot.h"
+#include "svm/load/kernel.h"
 #include "svm/npt.h"
 #include "sev/soft_es.h"
 #include "sev/guest_launch.h"
@@ -201,25 +201,12 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	if (vm->mode == VM_MODE_SOFT_ES && !soft_es_map_alias(g))
 		return false;
 
-	struct svm_mb_module_src mods[CFG_MAX_MODULES];
-	char mod_strings[CFG_MAX_MODULES][CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
-	for (unsigned i = 0; i < c->nr_modules; i++) {
-		fmt_snprintf(mod_strings[i], sizeof(mod_strings[i]), "%s%s%s", c->modules[i].path,
-			     c->modules[i].args[0] ? " " : "", c->modules[i].args);
-		mods[i] = (struct svm_mb_module_src){ f->modules[i].data, f->modules[i].size, mod_strings[i] };
-	}
-	char cmdline[CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
-	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
-	struct svm_mb_load_params params = { .cmdline = cmdline, .modules = mods, .nr_modules = c->nr_modules };
-	struct svm_mb_load_result res;
+	struct svm_kernel_load kernel;
 	char err[160];
-	if (!svm_multiboot_load(vm, f->kernel.data, f->kernel.size, &params, &res, err, sizeof(err))) {
+	if (!svm_load_kernel(vm, c, f, &kernel, err, sizeof(err))) {
 		vm_terminate(vm, "kernel %s rejected: %s", c->kernel, err);
 		return false;
 	}
-	log_info("guest %s: loaded %s (%s, 0x%llx-0x%llx), entry 0x%x, Multiboot info at 0x%x", vm->name, c->kernel,
-		 res.elf64 ? "ELF64" : "ELF32", (unsigned long long)res.image_start, (unsigned long long)res.image_end,
-		 res.entry, res.info_gpa);
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
@@ -241,7 +228,7 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	v->vmsa = g->vmsa;
 	v->vmsa_pa = (u64)(uintptr_t)g->vmsa;
 	v->xcr0 = 1; /* x87 only until the guest says otherwise */
-	svm_multiboot_entry_state(g->vmcb, &v->gprs, res.entry, res.info_gpa);
+	svm_kernel_entry_state(g->vmcb, &v->gprs, &kernel);
 	struct cr_shadow_regs cr = { .efer = 0, .cr0 = g->vmcb->save.cr0, .cr3 = 0, .cr4 = 0, .cr8 = 0 };
 	cr_shadow_reset(v, &cr, msr_cpuid_cr4_allowed(v));
 	msr_vcpu_reset(v);
@@ -254,7 +241,11 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
-	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &res, c->policy))
+	if (es && kernel.is_linux) {
+		vm_terminate(vm, "a Linux bzImage runs in plain mode only: the SEV-ES launch measures Multiboot images");
+		return false;
+	}
+	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel.mb, c->policy))
 		return false;
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,
