@@ -235,6 +235,10 @@ static bool k_expect(struct parse *p, const char *key, struct val v)
 		p->guest->expect_terminated = true;
 		return true;
 	}
+	if (val_is(v, "reset")) {
+		p->guest->expect_reset = true;
+		return true;
+	}
 	if (val_is(v, "pass")) {
 		p->guest->expect_code = 0;
 		return true;

@@ -14,7 +14,7 @@
  *   module = PATH ARGS         repeatable
  *   memory = 16M               bytes, with optional K/M/G suffix (default 16M)
  *   mode = plain               as default_mode
- *   expect = 0                 the exit code that counts as pass, or "terminated"
+ *   expect = 0                 the exit code that counts as pass, or "terminated" or "reset"
  *   timeout = 10s              s or ms suffix; a bare number is seconds (default 30s)
  *   unbacked = terminate       terminate | ignore: guest accesses to GPAs with nothing there
  *   ignore_msrs = no           yes | no
@@ -73,6 +73,7 @@ struct cfg_guest {
 	u8 mode; /* enum vm_mode or CFG_MODE_AUTO */
 	bool mode_set;
 	bool expect_terminated;
+	bool expect_reset;
 	u32 expect_code;
 	u64 timeout_ms;
 	enum cfg_unbacked unbacked;

@@ -8,6 +8,7 @@
 #include "arch/x86/desc.h"
 #include "arch/x86/finish.h"
 #include "arch/x86/host_timer.h"
+#include "arch/x86/cmos.h"
 #include "svm/cr_shadow.h"
 #include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
@@ -355,6 +356,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	}
 	host_timer_init(g_tsc_hz);
 	dev_clock_set(host_tsc, g_tsc_hz);
+	dev_rtc_set_host_time(host_rtc_epoch(), cpu_rdtsc());
 	bool need_hw = false, need_soft = false, need_auto = false;
 	for (unsigned i = 0; i < boot->cfg.nr_guests; i++) {
 		u8 m = boot->cfg.guests[i].mode;

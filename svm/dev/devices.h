@@ -10,6 +10,7 @@
 #include "svm/dev/pic.h"
 #include "svm/dev/pit.h"
 #include "svm/dev/hpet.h"
+#include "svm/dev/rtc.h"
 
 struct vm;
 
@@ -36,7 +37,9 @@ struct vm_devices {
 	struct dev_pic pic;
 	struct dev_pit pit;
 	struct dev_hpet hpet;
+	struct dev_rtc rtc;
 	struct dev_lapic lapic;
+	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */
 	u16 nr_cpus;
@@ -57,5 +60,7 @@ void dev_uart_flush(struct vm *vm);
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+bool dev_reset_cf9_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+bool dev_kbc_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 #endif
