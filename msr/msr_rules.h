@@ -101,6 +101,8 @@ enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value);
 void msr_tsc_aux_reset(struct vcpu *v);
 enum msr_result msr_tsc_aux_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value);
+enum msr_result msr_nb_cfg_read(struct vcpu *v, u32 index, u64 *value);
+enum msr_result msr_nb_cfg_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_apic_base_read(struct vcpu *v, u32 index, u64 *value);

@@ -63,6 +63,7 @@ static const struct msr_rule msr_table[] = {
 	  0 },
 	{ MSR_AMD64_SYSCFG, MSR_AMD64_SYSCFG, "SYSCFG", msr_syscfg_read, msr_syscfg_write, 0, 0 },
 	{ MSR_K7_HWCR, MSR_K7_HWCR, "HWCR", msr_hwcr_read, msr_hwcr_write, 0, 0 },
+	{ MSR_AMD64_NB_CFG, MSR_AMD64_NB_CFG, "NB_CFG", msr_nb_cfg_read, msr_nb_cfg_write, 0, 0 },
 	{ MSR_VM_CR, MSR_VM_CR, "VM_CR", msr_vm_cr_read, msr_vm_cr_write, 0, 0 },
 	{ MSR_VM_HSAVE_PA, MSR_VM_HSAVE_PA, "VM_HSAVE_PA", msr_hsave_read, msr_hsave_write, 0, 0 },
 	{ MSR_AMD64_SEV_ES_GHCB, MSR_AMD64_SEV_ES_GHCB, "GHCB", msr_ghcb_read, msr_ghcb_write,

@@ -47,6 +47,11 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 	cpu_cpuid(leaf, sub, &out->eax, &out->ebx, &out->ecx, &out->edx);
 }
 
+static void host_pit_control(u8 control_word)
+{
+	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
+}
+
 static u64 host_tsc(void)
 {
 	return cpu_rdtsc();
@@ -211,6 +216,9 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
+	if (vm->mode == VM_MODE_PLAIN)
+		dev_pit_iopm_passthrough(g->iopm);
+	dev_pit_set_host_control(vm->mode == VM_MODE_PLAIN ? host_pit_control : NULL);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
@@ -315,6 +323,10 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
 			svm_event_after_exit(v);
+		/* A plain guest's XSETBV runs unintercepted: XCR0 still holds the guest's value,
+		 * which the XSAVE sizes in CPUID leaf 0xD must follow. */
+		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (cpu_read_cr4() & CR4_OSXSAVE))
+			v->xcr0 = cpu_xgetbv(0);
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			svm_exit_model_handled(v, soft_es_action_name(act));

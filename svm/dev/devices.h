@@ -20,7 +20,8 @@ struct dev_uart {
 	char line[UART_LINE_MAX + 1];
 	unsigned len;
 	bool wrapped; /* the last flush was a full line without newline */
-	u8 ier, lcr, mcr, scr, dll, dlm;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending; /* the transmitter-empty interrupt, until IIR reports it or THR is written */
 };
 
 struct dev_fw_cfg {

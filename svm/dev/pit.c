@@ -29,6 +29,27 @@
 #define REFRESH_HZ 66288 /* the DRAM refresh request toggles every 15.085 us */
 #define PIT_IRQ 0
 
+static void (*pit_host_control)(u8 control_word);
+
+void dev_pit_set_host_control(void (*host_control)(u8 control_word))
+{
+	pit_host_control = host_control;
+}
+
+void dev_pit_iopm_passthrough(u8 *iopm)
+{
+	static const u16 ports[] = { PIT_PORT_CH2, PIT_PORT_61 };
+	for (unsigned i = 0; i < ARRAY_SIZE(ports); i++)
+		iopm[ports[i] / 8] &= (u8)~(1u << (ports[i] % 8));
+}
+
+/* A control word that concerns channel 2: its own, or a read-back that selects it. */
+static bool for_channel2(u8 b)
+{
+	unsigned sel = b >> PIT_CTRL_CHANNEL_SHIFT;
+	return sel == 2 || (sel == PIT_CTRL_READBACK && (b & (2u << 2)));
+}
+
 static struct dev_pit *pit(struct vm *vm)
 {
 	return &vm->devices->pit;
@@ -210,10 +231,13 @@ bool dev_pit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	u64 now = dev_clock_now();
 	unsigned idx = port & 3;
 	if (idx == 3) {
-		if (in)
+		if (in) {
 			*val = 0xFF; /* the control register is write-only */
-		else
+		} else {
+			if (pit_host_control && for_channel2((u8)*val))
+				pit_host_control((u8)*val);
 			control_word(p, (u8)*val, now);
+		}
 		return true;
 	}
 	if (in)

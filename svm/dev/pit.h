@@ -36,6 +36,20 @@ struct dev_pit {
 	bool speaker; /* port 0x61 bit 1 */
 };
 
+/* Channel 2 pass-through (plain guests): a kernel calibrates its TSC by timing channel 2 through
+ * thousands of reads of ports 0x42 and 0x61 and rejects the result when one read takes more
+ * than a few microseconds (Linux: quick_pit_calibrate, pit_calibrate_tsc); an intercepted read
+ * costs far more under nested emulation. So those two ports go straight to the host's 8254,
+ * whose channel 2 and port 0x61 sevisor never uses, and channel 2's control words written to
+ * 0x43 (still intercepted: channels 0 and 1 stay modelled) are forwarded through `host_control`.
+ * The guest TSC runs at the host's rate, so it calibrates against a real PIT. NULL turns
+ * forwarding off (then the model's channel 2 answers, as for SEV-ES guests). */
+void dev_pit_set_host_control(void (*host_control)(u8 control_word));
+/* Clears the IOPM bits of the passed-through ports (APM 15.10.1: one bit per port). */
+void dev_pit_iopm_passthrough(u8 *iopm);
+#define PIT_PORT_CH2 0x42
+#define PIT_PORT_61 0x61
+
 void dev_pit_reset(struct dev_pit *p);
 bool dev_pit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_port61_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
