@@ -1,6 +1,7 @@
 /* See event.h. */
 #include "svm/event.h"
 #include "svm/dev/intr.h"
+#include "svm/dev/lapic.h"
 #include "svm/exit_codes.h"
 
 #define RFLAGS_TF BIT(8)
@@ -62,7 +63,9 @@ void svm_event_prepare_entry(struct vcpu *v)
 			inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_INTR | (u32)vec);
 	}
 	v->intr.window_open = false;
-	if (vm && vm->devices && dev_intr_maskable_pending(vm)) {
+	if (vm && vm->devices &&
+	    (dev_intr_maskable_pending(vm) ||
+	     (svm_event_timers_deferred(v) && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
 		c->int_ctl |= WINDOW_INT_CTL;
 		c->int_vector = 0;
 		c->intercept_misc1 |= BIT(SVM_INTERCEPT_VINTR);
@@ -84,6 +87,11 @@ void svm_event_after_exit(struct vcpu *v)
 		v->intr.iret_step = false;
 		v->intr.nmi_masked = false;
 	}
+}
+
+bool svm_event_timers_deferred(struct vcpu *v)
+{
+	return !v->state_protected && !guest_if(v);
 }
 
 bool svm_event_wakes(struct vcpu *v)

@@ -20,6 +20,13 @@ void svm_event_prepare_entry(struct vcpu *v);
  * notes the interrupt window and the end of NMI blocking. */
 void svm_event_after_exit(struct vcpu *v);
 
+/* A plain vCPU with RFLAGS.IF = 0 cannot take a device interrupt, so its timers need not end its
+ * run: the host timer waits (for the time limit only) and, while a device deadline is pending,
+ * the next entry opens the interrupt window, whose exit at the guest's STI brings the timers up
+ * to date. Without this every guest tick would interrupt code that runs with interrupts off
+ * (a kernel timing its TSC against the PIT with IF = 0 rejects a loop that took an exit). */
+bool svm_event_timers_deferred(struct vcpu *v);
+
 /* Does an interrupt or NMI end a HLT now (APM vol. 3, HLT: a maskable interrupt only with
  * RFLAGS.IF = 1)? */
 bool svm_event_wakes(struct vcpu *v);

@@ -47,6 +47,20 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 	cpu_cpuid(leaf, sub, &out->eax, &out->ebx, &out->ecx, &out->edx);
 }
 
+/* A plain guest's XSETBV runs unintercepted, so after an exit XCR0 still holds the guest's value,
+ * which the XSAVE sizes in CPUID leaf 0xD must follow. XGETBV needs CR4.OSXSAVE, which the host
+ * may run without: set it for the read (the guest's OSXSAVE proves the CPU has XSAVE). */
+static u64 guest_xcr0(void)
+{
+	u64 cr4 = cpu_read_cr4();
+	if (!(cr4 & CR4_OSXSAVE))
+		cpu_write_cr4(cr4 | CR4_OSXSAVE);
+	u64 xcr0 = cpu_xgetbv(0);
+	if (!(cr4 & CR4_OSXSAVE))
+		cpu_write_cr4(cr4);
+	return xcr0;
+}
+
 static void host_pit_control(u8 control_word)
 {
 	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
@@ -298,7 +312,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			}
 			v->intr.halted = false;
 		}
-		host_timer_arm(next);
+		host_timer_arm(svm_event_timers_deferred(v) ? deadline : next);
 		svm_event_prepare_entry(v);
 		if (vm->mode == VM_MODE_SEV_ES)
 			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
@@ -323,10 +337,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
 			svm_event_after_exit(v);
-		/* A plain guest's XSETBV runs unintercepted: XCR0 still holds the guest's value,
-		 * which the XSAVE sizes in CPUID leaf 0xD must follow. */
-		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (cpu_read_cr4() & CR4_OSXSAVE))
-			v->xcr0 = cpu_xgetbv(0);
+		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE))
+			v->xcr0 = guest_xcr0();
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			svm_exit_model_handled(v, soft_es_action_name(act));

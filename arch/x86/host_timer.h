@@ -8,8 +8,8 @@
 
 /* Calibrates the APIC timer against the TSC (tsc_hz) and installs the interrupt hook. */
 void host_timer_init(u64 tsc_hz);
-/* Arms the timer to fire at the host TSC value `deadline` (or earlier); cheap when an earlier
- * or equal deadline is armed already. */
+/* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again);
+ * cheap when that deadline is armed already. */
 void host_timer_arm(u64 deadline);
 /* Sleeps (sti; hlt) until `deadline` has passed or any interrupt arrived. */
 void host_timer_sleep_until(u64 deadline);

@@ -57,7 +57,7 @@ void host_timer_init(u64 tsc_hz)
 
 void host_timer_arm(u64 deadline)
 {
-	if (deadline >= g_armed)
+	if (deadline == g_armed)
 		return;
 	u64 now = cpu_rdtsc();
 	u64 delta = deadline > now ? deadline - now : 0;

@@ -306,6 +306,24 @@ static void hlt_wakes_only_if_deliverable(void **state)
 	assert_true(svm_event_wakes(&f->v));
 }
 
+static void timers_deferred_while_if_clear(void **state)
+{
+	(void)state;
+	enable_apic();
+	u64 v = 0x30; /* LVT timer: vector 0x30, one-shot */
+	assert_true(svm_mmio(&f->vm, 0xFEE00320, 4, true, &v));
+	v = 1000;
+	assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &v)); /* armed: a deadline is pending */
+	f->vmcb->save.rflags = 2; /* IF = 0 */
+	assert_true(svm_event_timers_deferred(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT); /* exit at the STI */
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	assert_false(svm_event_timers_deferred(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -328,6 +346,7 @@ int main(void)
 		T(exception_first_then_window),
 		T(nmi_blocked_until_iret_completes),
 		T(hlt_wakes_only_if_deliverable),
+		T(timers_deferred_while_if_clear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
