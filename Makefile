@@ -76,8 +76,8 @@ include tests/linux/linux.mk
 # ---- the USB image ----------------------------------------------------------------------------
 IMAGE_CFG ?= sevisor.cfg
 image: $(BUILD)/sevisor.img
-$(BUILD)/sevisor.img: $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) tools/mkimage.sh
-	tools/mkimage.sh $@ $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS)
+$(BUILD)/sevisor.img: $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) $(LINUX_FILES) tools/mkimage.sh
+	tools/mkimage.sh $@ $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) $(LINUX_FILES)
 
 # ---- hosted build: unit tests and fuzzers -----------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DSEVISOR_HOSTED -fno-omit-frame-pointer \

@@ -33,7 +33,7 @@ timeout = 400s
 
 # Complaints the issue names (besides the init's own BUG/Oops/WARN checks).
 BAD = ["timer doesn't work", "APIC timer disabled", "TSC unstable", "Marking TSC unstable",
-       "clocksource watchdog", "WARNING:", "BUG:", "Oops", "Call Trace"]
+       "clocksource watchdog", "WARNING: CPU:", "BUG:", "Oops", "Call Trace"]
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(VMLINUZ) and os.path.exists(INITRD)),
                                 reason="no Debian kernel or initramfs: run `make deps linux`")
