@@ -17,7 +17,7 @@ import pytest
 from sevisor_qemu import GUESTS, ROOT, boot_config
 
 ES_GUESTS = ["es_negotiate", "es_cpuid", "es_portio", "es_msr", "es_register", "es_malformed",
-             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes"]
+             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes", "es_lm_roundtrip"]
 TERMINATED = {"es_register", "es_term_msr", "es_term_ghcb"}
 
 CONFIG = """[sevisor]
@@ -58,8 +58,18 @@ expect = terminated
 kernel = guests/es_negotiate.elf
 mode = auto
 timeout = 10s
+memory = 24M
+module = guests/es_msr.elf some args
+module = guests/es_portio.elf
+
+[guest es_elf64]
+kernel = guests/es_cpuid.elf64
+mode = soft-es
+timeout = 10s
 """
-LAUNCHED = ES_GUESTS + ["es_cpuid_cmd", "es_cpuid_b", "es_auto"]
+# es_auto also carries two modules and another RAM size, es_elf64 is the ELF64 build: the host
+# tool must place and describe those like the loader does.
+LAUNCHED = ES_GUESTS + ["es_cpuid_cmd", "es_cpuid_b", "es_auto", "es_elf64"]
 # The second boot: the same inputs as two guests of the first.
 CONFIG2 = """[sevisor]
 log = com1,debugcon
@@ -88,6 +98,7 @@ def volume(tmp_path_factory):
     os.makedirs(d / "guests")
     for g in ES_GUESTS + ["modes"]:
         shutil.copy(os.path.join(GUESTS, f"{g}.elf"), d / "guests")
+    shutil.copy(os.path.join(GUESTS, "es_cpuid.elf64"), d / "guests")
     patched_copy(os.path.join(GUESTS, "es_cpuid.elf"), d / "guests" / "es_cpuid_b.elf",
                  b"es_cpuid: hypervisor bit", b"es_cpuid: hypervisor bot")
     (d / "sevisor.cfg").write_text(CONFIG)
@@ -209,6 +220,24 @@ def test_intercepts_are_the_sev_es_set(run):
     assert not re.search(r"soft-es #VC\(0x6e\)|soft-es #VC\(0x87\)", run.log)
 
 
+def test_long_mode_round_trip(run):
+    # Issue 10 items 3, 5 and 6 together: out of long mode and back, EFER (SVME shown) written back
+    # with one bit changed in every state, and CPUID in every state raising #VC with its error
+    # code: under long mode through the 64-bit IDT (64-bit and compatibility mode), with long mode
+    # off through a 32-bit IDT whose handler uses the GHCB MSR protocol.
+    r = run.result("es_lm_roundtrip")
+    assert r["verdict"] == "pass" and r["outcome"] == "exit:0", run.log[-6000:]
+    assert "[es_lm_roundtrip] FAIL" not in run.log
+    assert "[es_lm_roundtrip] SUMMARY: 57 tests, 0 failures" in run.log
+    for line in ["4 #VCs for CPUID under long mode (4)",
+                 "5 #VCs with error code 0x72 with long mode off (5, last 0x72)",
+                 "EFER.LME on with CR4.PAE off: EFER written back with SCE flipped (0x1101) and restored (0x1100)",
+                 "compatibility mode: EFER written back with SCE flipped (0x1501) and restored (0x1500)"]:
+        assert f"[es_lm_roundtrip] PASS: lm_roundtrip: {line}" in run.log, line
+    warn = [l for l in run.log.splitlines() if "had not restored sevisor's own state" in l]
+    assert len(warn) == 1 and "of guest es_lm_roundtrip" in warn[0], warn
+
+
 def test_every_soft_es_guest_launched_through_soft_psp(run):
     got = launches(run)
     assert sorted(got) == sorted(LAUNCHED), run.log[-4000:]
@@ -219,10 +248,11 @@ def test_every_soft_es_guest_launched_through_soft_psp(run):
         assert re.fullmatch(r"[0-9a-f]{32}", d["mnonce"]), d
         assert 1 <= int(d["asid"]) <= 4, d  # the soft PSP's SEV-ES range, carved out of QEMU's 16
         asids.add(int(d["asid"]))
-    # 13 launches through 4 ES ASIDs: freed ones were reused after WBINVD + DF_FLUSH.
+    # 14 launches through 4 ES ASIDs: freed ones were reused after WBINVD + DF_FLUSH.
     assert asids == {1, 2, 3, 4}
     assert run.result("es_cpuid_b")["verdict"] == "pass"
     assert run.result("es_cpuid_cmd")["verdict"] == "pass"
+    assert run.result("es_elf64")["verdict"] == "pass"
 
 
 def test_host_tool_computes_the_same_digests(run, volume):

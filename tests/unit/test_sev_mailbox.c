@@ -13,6 +13,7 @@
 #include "sev/guest_launch.h"
 #include "boot/config.h"
 #include "svm/vmcb_setup.h"
+#include "sev/psp_pci.h"
 
 /* ---- a fake PSP: registers, a clock, and a firmware that answers after some polls ---- */
 
@@ -291,6 +292,71 @@ static void test_multiboot_regions(void **state)
 	assert_ptr_equal(out[1].host, ram + 0x100000);
 }
 
+/* ---- PCI discovery (PCI 3.0 configuration header; F.1 device IDs, BAR 2) ---- */
+
+struct fake_fn {
+	u8 bus, dev, fn;
+	u32 id, header, bar[6];
+};
+static const struct fake_fn *fake_fns;
+static unsigned fake_nr;
+
+static u32 fake_cfg(u8 bus, u8 dev, u8 fn, u8 off)
+{
+	for (unsigned i = 0; i < fake_nr; i++) {
+		const struct fake_fn *f = &fake_fns[i];
+		if (f->bus != bus || f->dev != dev || f->fn != fn)
+			continue;
+		if (off == 0x00)
+			return f->id;
+		if (off == 0x0C)
+			return f->header << 16;
+		if (off >= 0x10 && off < 0x28)
+			return f->bar[(off - 0x10) / 4];
+		return 0;
+	}
+	return 0xFFFFFFFF; /* nothing there: all ones */
+}
+
+static void test_pci_find_psp(void **state)
+{
+	(void)state;
+	static const struct fake_fn bus[] = {
+		{ 0, 0, 0, 0x14801022, 0x00, { 0 } },  /* root complex, single function */
+		{ 0, 0, 1, 0x14861022, 0x00, { 0 } },  /* fn 1 of a single-function device: never looked at */
+		{ 0, 3, 0, 0x12345678, 0x80, { 0 } },  /* another vendor, multi-function */
+		{ 0, 3, 2, 0x15DF1022, 0x00, { 0 } },  /* a client PSP without SEV mailbox */
+		{ 0x40, 7, 0, 0x14851022, 0x80, { 0 } }, /* multi-function AMD device */
+		{ 0x40, 7, 2, 0x14861022, 0x00, { 0, 0, 0xFEB0000C, 0x1, 0, 0 } },
+	};
+	fake_fns = bus;
+	fake_nr = sizeof(bus) / sizeof(bus[0]);
+	struct sev_pci_psp loc;
+	assert_true(sev_pci_find_psp(fake_cfg, &loc));
+	assert_int_equal(loc.bus, 0x40);
+	assert_int_equal(loc.dev, 7);
+	assert_int_equal(loc.fn, 2);
+	assert_int_equal(loc.device_id, 0x1486);
+	assert_int_equal(loc.psp->cmdresp, 0x10980);
+	const char *why = NULL;
+	/* 64-bit prefetchable memory BAR: the high half comes from BAR 3. */
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 2, &why), 0x1FEB00000ULL);
+	assert_null(why);
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 0, &why), 0);
+	assert_string_equal(why, "not assigned by the firmware");
+	static const struct fake_fn io[] = { { 0, 1, 0, 0x14561022, 0x00, { 0, 0, 0xE001, 0, 0, 0 } } };
+	fake_fns = io;
+	fake_nr = 1;
+	assert_true(sev_pci_find_psp(fake_cfg, &loc));
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 2, &why), 0);
+	assert_string_equal(why, "an I/O BAR, not memory");
+	/* QEMU's q35: no AMD function with an SEV mailbox. */
+	static const struct fake_fn q35[] = { { 0, 0, 0, 0x29c08086, 0, { 0 } }, { 0, 31, 0, 0x29188086, 0x80, { 0 } } };
+	fake_fns = q35;
+	fake_nr = 2;
+	assert_false(sev_pci_find_psp(fake_cfg, &loc));
+}
+
 /* The VMCB of a real SEV-ES guest (ghcb-sev-facts.md C.1, C.3): NP + SEV + SEV-ES in 0x090, the
  * VMSA pointer at 0x108, LBRV in 0x0B8 (G15), no CR intercepts but the EFER/CR0/CR4/CR8 write
  * traps (word 4 bits 15, 16, 20, 24), and the intercepts that become #VC. */
@@ -349,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_sev_es_guest_refused),
 		cmocka_unit_test(test_multiboot_regions),
 		cmocka_unit_test(test_sev_es_vmcb),
+		cmocka_unit_test(test_pci_find_psp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
