@@ -444,7 +444,7 @@ static void test_err_too_many_guests(void **state)
 	for (int i = 0; i < CFG_MAX_GUESTS + 1; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "[guest g%d]\nkernel = k\n", i);
 	/* The 17th header is on line 33. */
-	expect_error(buf, 2 * CFG_MAX_GUESTS + 1, "too many guests (at most 16)");
+	expect_error(buf, 2 * CFG_MAX_GUESTS + 1, "too many guests (at most 32)");
 	/* 16 guests are fine. */
 	buf[0] = '\0';
 	n = 0;
