@@ -42,7 +42,7 @@ DEFAULT_TIMEOUT_S = 60
 # expected failure keeps the plain limit, since it may well run into it (eventinj waits for an
 # interrupt that never comes).
 TIMEOUT_FACTOR = 3
-# sevisor.cfg holds at most this many guests (boot/config.h CFG_MAX_GUESTS).
+# Guests per boot: at most boot/config.h CFG_MAX_GUESTS; fewer keeps the boots even.
 MAX_GUESTS_PER_BOOT = 16
 # One boot per QEMU slot (tests/integration/sevisor_qemu.py): every boot starts at once.
 BOOTS = int(os.environ.get("SEVISOR_QEMU_SLOTS", "2"))
