@@ -6,8 +6,11 @@
  *     (GHCB spec: the hypervisor terminates the guest otherwise; facts A.4), and be a whole page
  *     of guest RAM. Any failure terminates the guest with the reason: there is no GHCB to
  *     answer through.
- *  2. The page is copied ONCE into a private snapshot; every input is read from the snapshot,
- *     never again from guest memory (facts G5: the guest can change the page concurrently).
+ *  2. The inputs are copied ONCE into a private snapshot and read only from there, never
+ *     again from guest memory (facts G5: the guest can change the page concurrently): the save
+ *     area up to the valid bitmap and the version/usage words at entry; the shared buffer is
+ *     not copied whole (2 KiB the usual event never reads) but a scratch area in it is
+ *     copied once, when its event reads it (scratch_read).
  *  3. Validation of the snapshot, in this order (facts B.4/B.5):
  *     ghcb_usage != 0                       -> SW_EXITINFO1 = 2, INVALID_USAGE
  *     protocol version not offered          -> terminate (see ghcb_version_check)
@@ -184,11 +187,11 @@ static enum ghcb_err scratch_check(const struct page_req *q, u64 len, struct scr
 	return GHCB_ERR_NONE;
 }
 
-/* Copies the scratch contents into dst: from the snapshot, or once from guest RAM. */
+/* Copies the scratch contents into dst, once: from the GHCB's shared buffer or guest RAM. */
 static bool scratch_read(const struct page_req *q, const struct scratch *s, void *dst)
 {
 	if (s->in_ghcb) {
-		memcpy(dst, (const u8 *)q->snap + s->off, s->len);
+		memcpy(dst, (const u8 *)q->live + s->off, s->len);
 		return true;
 	}
 	return svm_gpa_read(q->v->vm, s->gpa, dst, s->len);
@@ -619,7 +622,11 @@ enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 	if (!q.live)
 		return svm_terminate(v, "GHCB GPA 0x%llx is not guest RAM", (unsigned long long)gpa);
 
-	memcpy(&snapshot, q.live, sizeof(snapshot));
+	/* The inputs (see the top of this file): save area through the valid bitmap, version,
+	 * usage. */
+	memcpy(&snapshot.save, &q.live->save, offsetof(struct ghcb_save_area, x87_state_gpa));
+	snapshot.protocol_version = q.live->protocol_version;
+	snapshot.ghcb_usage = q.live->ghcb_usage;
 	enum svm_outcome o = validate_and_run(&q, &r);
 	if (o == SVM_GHCB_REPLY)
 		write_reply(&q, &r);

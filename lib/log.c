@@ -10,8 +10,11 @@ struct sink {
 	bool enabled;
 };
 
+/* The ring is zero-initialised, apart from g_log: g_log has an initialiser, which would put
+ * the ring's 64 KiB of zeros into the image file's .data. */
+static char g_log_ring[LOG_RING_SIZE];
+
 static struct {
-	char ring[LOG_RING_SIZE];
 	u64 head; /* total bytes ever written */
 	u64 tail; /* total bytes ever drained */
 	u64 lost;
@@ -105,7 +108,7 @@ static void ring_put(const char *s, size_t n)
 			g_log.tail++; /* overwrite the oldest byte, and count it */
 			g_log.lost++;
 		}
-		g_log.ring[g_log.head++ % LOG_RING_SIZE] = s[i];
+		g_log_ring[g_log.head++ % LOG_RING_SIZE] = s[i];
 	}
 }
 
@@ -131,7 +134,7 @@ void log_drain(void)
 	while (g_log.tail < g_log.head) {
 		u64 off = g_log.tail % LOG_RING_SIZE;
 		u64 n = MIN(g_log.head - g_log.tail, LOG_RING_SIZE - off);
-		send_all(&g_log.ring[off], (size_t)n);
+		send_all(&g_log_ring[off], (size_t)n);
 		g_log.tail += n;
 	}
 	g_log.draining = false;

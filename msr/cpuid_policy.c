@@ -305,21 +305,48 @@ static const struct cpuid_rule *cpuid_rule_find(u32 leaf)
 	return NULL;
 }
 
+_Static_assert(ARRAY_SIZE(cpuid_table) == MSR_CPUID_TABLE_LEAVES, "msr_cpuid_cache size");
+
+static void host_masked(const struct cpuid_rule *rule, u32 subleaf, struct cpuid_regs *out)
+{
+	struct cpuid_regs h;
+	host_cpuid(rule->leaf, subleaf, &h);
+	out->eax = h.eax & rule->keep[EAX];
+	out->ebx = h.ebx & rule->keep[EBX];
+	out->ecx = h.ecx & rule->keep[ECX];
+	out->edx = h.edx & rule->keep[EDX];
+}
+
+/* The per-guest copy of the host values, subleaf 0. Exact for every subleaf: the table's host
+ * leaves ignore ECX, except leaf 7, whose fixup zeroes every subleaf but 0 (APM vol. 3,
+ * appendix E: only leaves 7, 0xB, 0xD, 0x8000001D, 0x80000020 have subleaves; 0xD is
+ * synthetic and reads the host itself). Host CPUID values do not change while sevisor runs:
+ * the bits that could (APIC ID, OSXSAVE) are masked out by the table. */
+static const struct cpuid_regs *host_masked_cached(const struct vcpu *v, size_t rule)
+{
+	struct msr_cpuid_cache *c = &v->vm->cpuid;
+	if (!c->built || c->built_for != host_fn) {
+		for (size_t i = 0; i < ARRAY_SIZE(cpuid_table); i++)
+			if (!cpuid_table[i].synthetic)
+				host_masked(&cpuid_table[i], 0, &c->masked[i]);
+		c->built_for = host_fn;
+		c->built = true;
+	}
+	return &c->masked[rule];
+}
+
 void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss,
 		     struct cpuid_regs *out)
 {
 	const struct cpuid_rule *rule = cpuid_rule_find(leaf);
-	memset(out, 0, sizeof(*out));
-	if (!rule)
+	if (!rule) {
+		*out = (struct cpuid_regs){ 0 };
 		return;
-	if (!rule->synthetic) {
-		struct cpuid_regs h;
-		host_cpuid(leaf, subleaf, &h);
-		out->eax = h.eax & rule->keep[EAX];
-		out->ebx = h.ebx & rule->keep[EBX];
-		out->ecx = h.ecx & rule->keep[ECX];
-		out->edx = h.edx & rule->keep[EDX];
 	}
+	if (rule->synthetic)
+		*out = (struct cpuid_regs){ 0 };
+	else
+		*out = *host_masked_cached(v, (size_t)(rule - cpuid_table));
 	if (rule->fixup) {
 		struct policy_ctx c = { v, subleaf, xcr0, xss };
 		rule->fixup(&c, out);

@@ -6,12 +6,23 @@
 
 #include "lib/types.h"
 #include "msr/msr_index.h"
+#include "msr/cpuid.h"
 
 /* Per-guest options from sevisor.cfg. All-zero is a usable default (0 machine-check banks). */
 struct msr_vm_config {
 	unsigned mce_banks; /* MCG_CAP[7:0], clamped to MSR_MCE_MAX_BANKS */
 	bool ignore_msrs;   /* unknown MSRs: read 0, writes dropped, logged once per MSR */
 	bool hide_mcg_ctl;  /* clear MCG_CAP.MCG_CTL_P, so MCG_CTL gets #GP */
+};
+
+/* The host half of the CPUID policy, per guest (msr/cpuid_policy.c): each table leaf's host
+ * values with the policy's masks applied, taken once instead of on every CPUID exit. Built on
+ * first use for the host hook in force (a new hook, in the unit tests, rebuilds it). */
+#define MSR_CPUID_TABLE_LEAVES 18
+struct msr_cpuid_cache {
+	msr_host_cpuid_fn built_for;
+	bool built;
+	struct cpuid_regs masked[MSR_CPUID_TABLE_LEAVES];
 };
 
 struct msr_mce_bank {

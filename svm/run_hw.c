@@ -340,6 +340,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			svm_event_after_exit(v);
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
+			svm_exit_model_handled(v, soft_es_action_name(act));
 			log_defer(false);
 			desc_set_context(NULL);
 			continue;

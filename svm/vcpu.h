@@ -51,6 +51,7 @@ struct svm_event {
 #define VCPU_EXIT_SLOT_VMGEXIT 0x101
 #define VCPU_EXIT_SLOT_OTHER 0x102
 #define VCPU_EXIT_COUNTERS 0x103
+#define VCPU_INJECT_VECTORS 32 /* exception vectors 0..31 */
 
 struct vcpu {
 	struct svm_gprs gprs;
@@ -71,6 +72,11 @@ struct vcpu {
 	struct svm_event pending;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
+	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es
+	 * model handled itself (traced, not counted in exit_counts: they never reach the handlers). */
+	u64 inject_counts[VCPU_INJECT_VECTORS];
+	u64 injects_total;
+	u64 model_exits;
 };
 
 /* Where each register lives: the VMCB save area for RAX/RSP/RIP/RFLAGS, svm_gprs otherwise.

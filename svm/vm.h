@@ -49,6 +49,7 @@ struct vm {
 	unsigned nr_vcpus;
 	struct vm_devices *devices;
 	struct msr_vm_config msr_cfg; /* per-guest MSR model options (msr/) */
+	struct msr_cpuid_cache cpuid; /* msr/cpuid_policy.c */
 
 	/* Outcome. */
 	enum vm_end end;

@@ -110,9 +110,17 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
 	u64 lin = (mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
 	if (mode != SVM_CPU_MODE_64)
 		lin &= 0xFFFFFFFFULL;
+	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk for the
+	 * bytes in RIP's page and, when the 15 cross into the next page, one for the rest. The
+	 * decoder reports an instruction cut short by an unreadable page. */
 	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = 0;
-	while (n < sizeof(bytes) && svm_gva_read(v, lin + n, &bytes[n], 1))
-		n++;
+	while (n < sizeof(bytes)) {
+		u64 at = lin + n;
+		unsigned chunk = (unsigned)MIN(sizeof(bytes) - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		if (!svm_gva_read(v, at, &bytes[n], chunk))
+			break;
+		n += chunk;
+	}
 	return svm_decode(bytes, n, mode, out);
 }

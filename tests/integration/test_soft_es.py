@@ -17,7 +17,7 @@ import pytest
 from sevisor_qemu import GUESTS, ROOT, boot_config
 
 ES_GUESTS = ["es_negotiate", "es_cpuid", "es_portio", "es_msr", "es_register", "es_malformed",
-             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes"]
+             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes", "es_lm_roundtrip"]
 TERMINATED = {"es_register", "es_term_msr", "es_term_ghcb"}
 
 CONFIG = """[sevisor]
@@ -218,6 +218,24 @@ def test_intercepts_are_the_sev_es_set(run):
     assert "[es_msr] PASS: es_msr: RDTSCP runs without #VC (0)" in run.log
     assert "[es_msr] PASS: es_msr: the RDTSC NAE event returns RAX and RDX" in run.log
     assert not re.search(r"soft-es #VC\(0x6e\)|soft-es #VC\(0x87\)", run.log)
+
+
+def test_long_mode_round_trip(run):
+    # Issue 10 items 3, 5 and 6 together: out of long mode and back, EFER (SVME shown) written back
+    # with one bit changed in every state, and CPUID in every state raising #VC with its error
+    # code: under long mode through the 64-bit IDT (64-bit and compatibility mode), with long mode
+    # off through a 32-bit IDT whose handler uses the GHCB MSR protocol.
+    r = run.result("es_lm_roundtrip")
+    assert r["verdict"] == "pass" and r["outcome"] == "exit:0", run.log[-6000:]
+    assert "[es_lm_roundtrip] FAIL" not in run.log
+    assert "[es_lm_roundtrip] SUMMARY: 57 tests, 0 failures" in run.log
+    for line in ["4 #VCs for CPUID under long mode (4)",
+                 "5 #VCs with error code 0x72 with long mode off (5, last 0x72)",
+                 "EFER.LME on with CR4.PAE off: EFER written back with SCE flipped (0x1101) and restored (0x1100)",
+                 "compatibility mode: EFER written back with SCE flipped (0x1501) and restored (0x1500)"]:
+        assert f"[es_lm_roundtrip] PASS: lm_roundtrip: {line}" in run.log, line
+    warn = [l for l in run.log.splitlines() if "had not restored sevisor's own state" in l]
+    assert len(warn) == 1 and "of guest es_lm_roundtrip" in warn[0], warn
 
 
 def test_every_soft_es_guest_launched_through_soft_psp(run):

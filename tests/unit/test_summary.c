@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include "svm_fixture.h"
 #include "svm/summary.h"
+#include "svm/exit.h"
 
 static struct svm_fx *f;
 static struct summary *sum;
@@ -217,6 +218,27 @@ static void top_exits_npf_slot_and_fewer(void **state)
 	assert_string_equal(sum->rows[0].top_exits, "NPF=4 HLT=2");
 }
 
+/* Issue 10 item 11: injected exceptions are counted like exits, per vector (APM vol. 2, 8.2:
+ * #DB = 1, #UD = 6, #GP = 13, #PF = 14), on the result line and in the table. */
+static void injected_exceptions_counted(void **state)
+{
+	(void)state;
+	char line[600];
+	svm_queue_exception(&f->v, 13, true, 0);
+	svm_queue_exception(&f->v, 13, true, 0x18);
+	svm_queue_exception(&f->v, 1, false, 0);
+	svm_queue_exception(&f->v, 14, true, 2);
+	svm_queue_exception(&f->v, 14, true, 2);
+	svm_queue_exception(&f->v, 14, true, 3);
+	svm_queue_exception(&f->v, 6, false, 0);
+	vm_exit_with_code(&f->vm, 0);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_int_equal(sum->rows[0].injected, 7);
+	assert_string_equal(sum->rows[0].top_injected, "#PF=3 #GP=2 #DB=1");
+	assert_true(find_line("@sevisor result ", line, sizeof(line)));
+	assert_non_null(strstr(line, " injected=7 "));
+}
+
 static void top_exits_none(void **state)
 {
 	(void)state;
@@ -295,6 +317,7 @@ int main(void)
 		T(top_three_exit_names),
 		T(top_exits_npf_slot_and_fewer),
 		T(top_exits_none),
+		T(injected_exceptions_counted),
 		T(print_all_pass),
 		T(print_one_fails),
 		T(print_terminated_is_not_ok),
