@@ -32,7 +32,7 @@
 #include "lib/log.h"
 #include "svm/vm.h"
 
-#define CFG_MAX_GUESTS 16
+#define CFG_MAX_GUESTS 32
 #define CFG_MAX_MODULES 4
 #define CFG_PATH_MAX 96
 #define CFG_CMDLINE_MAX 256

@@ -29,6 +29,7 @@ volatile u32 exc_counts[EXC_COUNT];
 volatile struct exc_record exc_last = {.vector = EXC_NONE};
 volatile u32 exc_caught = EXC_NONE;
 bool (*exc_vc_hook)(struct exc_frame *f);
+bool (*exc_db_hook)(struct exc_frame *f);
 static unsigned skip_len;
 
 static const char *const exc_names[EXC_COUNT] = {
@@ -103,6 +104,10 @@ void exc_dispatch(struct exc_frame *f)
 {
 	if (f->vector == EXC_VC && exc_vc_hook && exc_vc_hook(f))
 		return;
+	if (f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) {
+		exc_counts[EXC_DB]++;
+		return;
+	}
 	if (f->vector >= IRQ_FIRST && f->vector < IDT_ENTRIES && irq_handlers[f->vector - IRQ_FIRST]) {
 		irq_handlers[f->vector - IRQ_FIRST](f);
 		return;
