@@ -22,17 +22,13 @@
 #define H 0xFED00000ULL
 
 static struct svm_fx *f;
-static u64 fake_now;
-
-static u64 now_fn(void) { return fake_now; }
 
 static int setup(void **state)
 {
 	(void)state;
 	sf_log_capture();
 	f = sf_new(false);
-	fake_now = 5000;
-	dev_clock_set(now_fn, 1000000000ULL);
+	sf_clock_start(5000, 1000000000ULL);
 	return 0;
 }
 
@@ -41,7 +37,7 @@ static int teardown(void **state)
 	(void)state;
 	sf_free(f);
 	log_reset();
-	dev_clock_set(NULL, 0);
+	sf_clock_stop();
 	return 0;
 }
 
@@ -74,18 +70,18 @@ static void capabilities(void **state)
 static void counter_runs_only_when_enabled(void **state)
 {
 	(void)state;
-	fake_now += 1000;
+	sf_clock_now += 1000;
 	assert_int_equal(rd(0xF0, 8), 0);
 	wr(0xF0, 8, 0x100000000ULL - 5); /* writable while halted */
 	wr(0x10, 8, 1);
-	fake_now += 100; /* 10 ticks */
+	sf_clock_now += 100; /* 10 ticks */
 	assert_int_equal(rd(0xF0, 8), 0x100000000ULL + 5);
 	assert_int_equal(rd(0xF4, 4), 1);
 	assert_int_equal(rd(0xF0, 4), 5);
 	wr(0xF0, 8, 0); /* ignored while running */
 	assert_int_equal(rd(0xF0, 8), 0x100000000ULL + 5);
 	wr(0x10, 8, 0);
-	fake_now += 1000;
+	sf_clock_now += 1000;
 	assert_int_equal(rd(0xF0, 8), 0x100000000ULL + 5); /* halted: frozen */
 }
 
@@ -100,7 +96,7 @@ static void legacy_timer0_periodic_irq0(void **state)
 		b = vals[i];
 		assert_true(svm_io_port(&f->vm, ports[i], 1, false, &b));
 	}
-	u64 t0 = fake_now;
+	u64 t0 = sf_clock_now;
 	wr(0x100, 8, (1 << 2) | (1 << 3) | (1 << 6)); /* enabled, periodic, value set */
 	wr(0x108, 8, 100);                             /* every 100 ticks = 1000 ns */
 	wr(0x10, 8, 3);                                /* enable, legacy routing */
@@ -119,7 +115,7 @@ static void legacy_timer0_periodic_irq0(void **state)
 static void level_status_write_one_to_clear(void **state)
 {
 	(void)state;
-	u64 t0 = fake_now;
+	u64 t0 = sf_clock_now;
 	wr(0x120, 8, (1 << 1) | (1 << 2)); /* timer 1: level, enabled, one-shot */
 	wr(0x128, 8, 50);
 	wr(0x10, 8, 3);

@@ -27,17 +27,13 @@
 #define GHZ 1000000000ULL
 
 static struct svm_fx *f;
-static u64 fake_now;
-
-static u64 now_fn(void) { return fake_now; }
 
 static int setup(void **state)
 {
 	(void)state;
 	sf_log_capture();
 	f = sf_new(false);
-	fake_now = 0;
-	dev_clock_set(now_fn, GHZ); /* 1 bus tick = 1 TSC tick */
+	sf_clock_start(0, GHZ); /* 1 bus tick = 1 TSC tick */
 	return 0;
 }
 
@@ -46,7 +42,7 @@ static int teardown(void **state)
 	(void)state;
 	sf_free(f);
 	log_reset();
-	dev_clock_set(NULL, 0);
+	sf_clock_stop();
 	return 0;
 }
 
@@ -174,13 +170,13 @@ static void timer_one_shot_and_divide(void **state)
 	wr(0x3E0, 0xB); /* divide by 1 */
 	wr(0x320, 0x30);
 	wr(0x380, 1000);
-	fake_now = 400;
+	sf_clock_now = 400;
 	assert_int_equal(rd(0x390), 600);
 	dev_lapic_timer_tick(&f->vm, 999);
 	assert_false(irr_has(0x30));
 	dev_lapic_timer_tick(&f->vm, 1000);
 	assert_true(irr_has(0x30));
-	fake_now = 1500;
+	sf_clock_now = 1500;
 	assert_int_equal(rd(0x390), 0);
 	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), LAPIC_NO_DEADLINE);
 	/* Each divide encoding: 1000 ticks last divisor * 1000 TSC ticks. */
@@ -188,7 +184,7 @@ static void timer_one_shot_and_divide(void **state)
 		{ 0x0, 2 }, { 0x1, 4 }, { 0x2, 8 }, { 0x3, 16 }, { 0x8, 32 }, { 0x9, 64 }, { 0xA, 128 }, { 0xB, 1 },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(divs); i++) {
-		fake_now = 10000;
+		sf_clock_now = 10000;
 		wr(0x3E0, divs[i].dcr);
 		wr(0x380, 1000);
 		assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), 10000 + 1000ULL * divs[i].div);
@@ -207,7 +203,7 @@ static void timer_periodic_and_masked(void **state)
 	dev_lapic_ack(&f->vm, 0x30);
 	wr(0xB0, 0);
 	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), 2000);
-	fake_now = 1250;
+	sf_clock_now = 1250;
 	assert_int_equal(rd(0x390), 750);
 	/* Masked: the count goes on, no interrupt. */
 	wr(0x320, (1u << 17) | (1u << 16) | 0x30);

@@ -38,15 +38,12 @@ static int teardown(void **state)
 
 static void outb_(u16 port, u8 v)
 {
-	u32 x = v;
-	assert_true(svm_io_port(&f->vm, port, 1, false, &x));
+	assert_true(sf_outb(f, port, v));
 }
 
 static u8 inb_(u16 port)
 {
-	u32 x = 0;
-	assert_true(svm_io_port(&f->vm, port, 1, true, &x));
-	return (u8)x;
+	return sf_inb(f, port);
 }
 
 /* Linux's init_8259A: master at 0x30, slave at 0x38, cascade on IR2, 8086 mode. */

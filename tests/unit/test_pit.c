@@ -25,17 +25,13 @@
 #define CLK 10 /* host ticks per PIT clock */
 
 static struct svm_fx *f;
-static u64 fake_now;
-
-static u64 now_fn(void) { return fake_now; }
 
 static int setup(void **state)
 {
 	(void)state;
 	sf_log_capture();
 	f = sf_new(false);
-	fake_now = 1000;
-	dev_clock_set(now_fn, HZ);
+	sf_clock_start(1000, HZ);
 	return 0;
 }
 
@@ -44,21 +40,18 @@ static int teardown(void **state)
 	(void)state;
 	sf_free(f);
 	log_reset();
-	dev_clock_set(NULL, 0);
+	sf_clock_stop();
 	return 0;
 }
 
 static void outb_(u16 port, u8 v)
 {
-	u32 x = v;
-	assert_true(svm_io_port(&f->vm, port, 1, false, &x));
+	assert_true(sf_outb(f, port, v));
 }
 
 static u8 inb_(u16 port)
 {
-	u32 x = 0;
-	assert_true(svm_io_port(&f->vm, port, 1, true, &x));
-	return (u8)x;
+	return sf_inb(f, port);
 }
 
 static u16 read_word(u16 port)
@@ -71,18 +64,18 @@ static void mode0_terminal_count_and_latch(void **state)
 {
 	(void)state;
 	outb_(0x43, 0x30); /* channel 0, LSB then MSB, mode 0 */
-	assert_false(dev_pit_out(&f->dev->pit.ch[0], fake_now));
+	assert_false(dev_pit_out(&f->dev->pit.ch[0], sf_clock_now));
 	outb_(0x40, 0xE8);
 	outb_(0x40, 0x03); /* 1000 */
-	fake_now += 250 * CLK;
+	sf_clock_now += 250 * CLK;
 	assert_int_equal(read_word(0x40), 750);
 	outb_(0x43, 0x00); /* latch channel 0 */
-	fake_now += 100 * CLK;
+	sf_clock_now += 100 * CLK;
 	assert_int_equal(read_word(0x40), 750); /* frozen at the latch */
 	assert_int_equal(read_word(0x40), 650);
-	fake_now += 650 * CLK;
-	assert_true(dev_pit_out(&f->dev->pit.ch[0], fake_now));
-	fake_now += 10 * CLK;
+	sf_clock_now += 650 * CLK;
+	assert_true(dev_pit_out(&f->dev->pit.ch[0], sf_clock_now));
+	sf_clock_now += 10 * CLK;
 	assert_int_equal(read_word(0x40), 0xFFF6); /* wraps on */
 }
 
@@ -95,7 +88,7 @@ static void mode2_rate_generator_irq0(void **state)
 	outb_(0x21, 0x04);
 	outb_(0x21, 0x01);
 	outb_(0x21, 0x00);
-	u64 t0 = fake_now;
+	u64 t0 = sf_clock_now;
 	outb_(0x43, 0x34); /* channel 0, LSB then MSB, mode 2 */
 	outb_(0x40, 100);
 	outb_(0x40, 0);
@@ -114,7 +107,7 @@ static void mode2_rate_generator_irq0(void **state)
 static void mode3_square_wave(void **state)
 {
 	(void)state;
-	u64 t0 = fake_now;
+	u64 t0 = sf_clock_now;
 	outb_(0x43, 0x36); /* channel 0, mode 3 */
 	outb_(0x40, 10);
 	outb_(0x40, 0);
@@ -136,7 +129,7 @@ static void readback_status_and_count(void **state)
 	outb_(0x61, 0x01); /* gate 2 high */
 	outb_(0x42, 0x00);
 	outb_(0x42, 0x10); /* 4096 */
-	fake_now += 96 * CLK;
+	sf_clock_now += 96 * CLK;
 	outb_(0x43, 0xC8); /* read-back count and status of channel 2 */
 	assert_int_equal(inb_(0x42), 0x30); /* status first: counting, OUT low */
 	assert_int_equal(read_word(0x42), 4000);
@@ -152,11 +145,11 @@ static void port61_gate_and_out2(void **state)
 	outb_(0x42, 100);
 	outb_(0x42, 0);
 	assert_int_equal(inb_(0x61) & 0x21, 0x01);
-	fake_now += 100 * CLK;
+	sf_clock_now += 100 * CLK;
 	assert_int_equal(inb_(0x61) & 0x20, 0x20);
 	/* The refresh bit toggles by itself. */
 	u8 a = inb_(0x61) & 0x10;
-	fake_now += HZ / 66288 + 1;
+	sf_clock_now += HZ / 66288 + 1;
 	assert_int_not_equal(inb_(0x61) & 0x10, a);
 }
 
