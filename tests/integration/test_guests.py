@@ -10,7 +10,7 @@ import pytest
 
 from sevisor_qemu import GUESTS, boot_config
 
-PLAIN = ["cpuid", "hlt", "idle", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes",
+PLAIN = ["cpuid", "hlt", "idle", "reset", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes",
          "lm_roundtrip", "emulation"]
 
 CONFIG = """[sevisor]
@@ -26,6 +26,9 @@ kernel = guests/hlt.elf
 kernel = guests/idle.elf
 timeout = 2s
 expect = terminated
+[guest reset]
+kernel = guests/reset.elf
+expect = reset
 [guest portio]
 kernel = guests/portio.elf
 [guest gp_inject]
@@ -153,7 +156,7 @@ def test_exit_trace_and_mode_transitions_logged(run):
 
 def test_summary_and_status(run):
     s = run.records("summary")[-1]
-    assert s["guests"] == "15" and s["failed"] == "0", run.log
+    assert s["guests"] == "16" and s["failed"] == "0", run.log
     assert run.status == 1
     assert "summary: guest            mode     verdict" in run.log
 
@@ -167,6 +170,13 @@ def test_idle_guest_sleeps(run):
     seconds = int(r["time_ms"]) / 1000
     assert seconds >= 1.9
     assert int(r["exits"]) / seconds < 100, r
+
+
+def test_reset_ends_the_guest_with_outcome_reset(run):
+    r = run.result("reset")
+    assert r["verdict"] == "pass" and r["outcome"] == "reset" and r["expect"] == "reset", r
+    assert "port 0xCF9 = 0x06" in r["reason"]
+    assert "[reset] FAIL" not in run.log
 
 
 def test_hlt_guest_woken_by_interrupts(run):
