@@ -49,6 +49,7 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 #define L1_ECX_HYPERVISOR BIT(31)
 #define L1_ECX_TSC_DEADLINE BIT(24)
 #define L1_EDX_HTT BIT(28)
+#define L1_EDX_APIC BIT(9)
 
 /* 7.0.EBX: FSGSBASE 0, BMI1 3, AVX2 5, SMEP 7, BMI2 8, ERMS 9, INVPCID 10, AVX512F 16,
  * AVX512DQ 17, RDSEED 18, ADX 19, SMAP 20, AVX512_IFMA 21, CLFLUSHOPT 23, CLWB 24,
@@ -165,6 +166,8 @@ static void fix_leaf1(const struct policy_ctx *c, struct cpuid_regs *r)
 	unsigned n = nr_vcpus(c->v);
 	r->ebx = (r->ebx & 0xFFFFu) | ((n & 0xFFu) << 16) | ((c->v->id & 0xFFu) << 24);
 	r->ecx |= L1_ECX_HYPERVISOR | L1_ECX_TSC_DEADLINE;
+	if (!(c->v->msr.apic_base & MSR_APIC_BASE_EN))
+		r->edx &= ~L1_EDX_APIC; /* cleared while the APIC is globally disabled (SDM 11.4.3) */
 	if ((r->ecx & BIT(26)) && (c->v->cr.cr4 & CR4_OSXSAVE))
 		r->ecx |= L1_ECX_OSXSAVE;
 	if (n > 1)

@@ -427,6 +427,14 @@ bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *v
 {
 	/* Registers are 32 bits wide at 16-byte strides; other widths read/write the low dword. */
 	(void)size;
+	struct vcpu *v = lapic_vcpu(vm);
+	if (v && !(v->msr.apic_base & MSR_APIC_BASE_EN)) {
+		/* Globally disabled (APIC_BASE.EN = 0, SDM 11.4.3): the page is no longer the APIC's;
+		 * like a bus with nothing on it, reads give all ones and writes are dropped. */
+		if (!write)
+			*val = 0xFFFFFFFFu;
+		return true;
+	}
 	u32 reg = (u32)(offset & 0xFF0);
 	if (!write)
 		*val = read_reg(vm, reg);

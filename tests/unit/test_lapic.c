@@ -12,7 +12,7 @@
  * periodic, 10 TSC-deadline; 11.5.4.1 IA32_TSC_DEADLINE reads 0 after it fired and the initial
  * count is ignored in that mode; 11.4.7.2 clearing SVR bit 8 masks every LVT; 11.6.1 ICR
  * delivery mode 100 = NMI, shorthand 01 = self; 11.6.2.2 logical flat model (DFR 0xF) matches
- * on any common LDR bit. MP spec 1.4 3.6.2.2: virtual wire mode, LINT0 ExtINT and LINT1 NMI. */
+ * on any common LDR bit; 11.4.3 IA32_APIC_BASE.EN = 0 disables the APIC globally. MP spec 1.4 3.6.2.2: virtual wire mode, LINT0 ExtINT and LINT1 NMI. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -250,6 +250,20 @@ static void software_disable_masks_lvts(void **state)
 	assert_false(dev_lapic_accepts_pic(&f->vm));
 }
 
+/* SDM 11.4.3: with IA32_APIC_BASE.EN clear the APIC is globally disabled and its page is gone. */
+static void globally_disabled_page_reads_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(rd(0x30), 0x00050010);
+	f->v.msr.apic_base &= ~(u64)MSR_APIC_BASE_EN;
+	assert_int_equal(rd(0x30), 0xFFFFFFFF);
+	wr(0x80, 0x50); /* dropped */
+	assert_int_equal(f->vmcb->control.int_ctl & 0xF, 0);
+	assert_true(dev_lapic_accepts_pic(&f->vm)); /* the PIC drives INTR directly */
+	f->v.msr.apic_base |= MSR_APIC_BASE_EN;
+	assert_int_equal(rd(0x30), 0x00050010);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -265,6 +279,7 @@ int main(void)
 		T(timer_periodic_and_masked),
 		T(timer_tsc_deadline),
 		T(software_disable_masks_lvts),
+		T(globally_disabled_page_reads_ones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
