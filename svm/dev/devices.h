@@ -1,7 +1,8 @@
 /* Per-guest virtual devices (DESIGN.md "Guest-visible devices"): the 16550 UART at 0x3F8,
- * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the legacy PIC's mask registers, and a
- * minimal software local APIC (xAPIC page at 0xFEE00000). Each device is a row in the port or
- * MMIO table of io.c and has one implementation, used by every mode. */
+ * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the 8259 PIC pair, the 8254 PIT, the MC146818
+ * RTC/CMOS, reset (0xCF9, 0x64), the HPET at 0xFED00000 and the local APIC (xAPIC page at
+ * 0xFEE00000), each in its own file. Each device is a row in the port or MMIO table of io.c and
+ * has one implementation, used by every mode; svm/dev/intr.c is what reaches the CPU. */
 #ifndef SVM_DEV_DEVICES_H
 #define SVM_DEV_DEVICES_H
 
