@@ -264,6 +264,19 @@ static void globally_disabled_page_reads_ones(void **state)
 	assert_int_equal(rd(0x30), 0x00050010);
 }
 
+/* SDM 11.4.4: IA32_APIC_BASE moves the APIC's page (kvm-unit-tests xapic uses 0xFED40000). */
+static void relocated_base(void **state)
+{
+	(void)state;
+	assert_int_equal(msr_write(&f->v, 0x1B, 0xFED40000ULL | MSR_APIC_BASE_EN | MSR_APIC_BASE_BSP), MSR_OK);
+	u64 v = 0;
+	assert_true(svm_mmio(&f->vm, 0xFED40030, 4, false, &v));
+	assert_int_equal(v, 0x00050010);
+	f->dev->unbacked_ignore = true; /* the old page is empty now */
+	assert_true(svm_mmio(&f->vm, 0xFEE00030, 4, false, &v));
+	assert_int_equal(v, 0xFFFFFFFF);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -280,6 +293,7 @@ int main(void)
 		T(timer_tsc_deadline),
 		T(software_disable_masks_lvts),
 		T(globally_disabled_page_reads_ones),
+		T(relocated_base),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
