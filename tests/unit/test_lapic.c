@@ -277,6 +277,33 @@ static void relocated_base(void **state)
 	assert_int_equal(v, 0xFFFFFFFF);
 }
 
+/* Switching one-shot <-> periodic keeps the count running (what kvm-unit-tests' apic
+ * test_apic_change_mode checks against KVM); an expired one-shot stays at zero. */
+static void mode_change_keeps_count(void **state)
+{
+	(void)state;
+	enable();
+	wr(0x3E0, 0xB);
+	wr(0x320, 0x30);
+	wr(0x380, 1000);
+	sf_clock_now = 600;
+	wr(0x320, (1u << 17) | 0x30); /* to periodic */
+	assert_int_equal(rd(0x380), 1000);
+	assert_int_equal(rd(0x390), 400);
+	dev_lapic_timer_tick(&f->vm, 1000);
+	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), 2000); /* reloads: periodic now */
+	wr(0x320, 0x30); /* back to one-shot mid-count */
+	sf_clock_now = 1500;
+	assert_int_equal(rd(0x390), 500);
+	dev_lapic_timer_tick(&f->vm, 2000);
+	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), LAPIC_NO_DEADLINE);
+	wr(0x320, (1u << 17) | 0x30);
+	sf_clock_now = 2500;
+	assert_int_equal(rd(0x390), 0); /* stays at zero */
+	wr(0x320, (2u << 17) | 0x30); /* TSC-deadline: count cleared */
+	assert_int_equal(rd(0x380), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -294,6 +321,7 @@ int main(void)
 		T(software_disable_masks_lvts),
 		T(globally_disabled_page_reads_ones),
 		T(relocated_base),
+		T(mode_change_keeps_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
