@@ -43,7 +43,6 @@
 %define MSR_GHCB 0xC0010130
 %define GHCB_CPUID_REQ 0x004            ; GHCB spec 2.3.1: [63:32] leaf, [31:30] register
 %define GHCB_CPUID_RESP 0x005
-%define GHCB_TERM_REQ 0x100
 %define GHCB_TERM_RT_VC32 ((0xF << 12) | (3 << 16)) ; runtime set 0xF, code 3: bad #VC frame
 
 %macro VMGEXIT 0
@@ -51,6 +50,7 @@
 %endmacro
 
 global lr_walk, lr_log, lr_vc32_count, lr_vc32_err, lr_vc32_bad
+extern ghcb_terminate32
 
 ; STATE n: the record of state n. 16-, 32- or 64-bit code alike (addresses < 2 GiB).
 %macro STATE 1
@@ -215,14 +215,8 @@ vc32:
 	iretd
 .bad:
 	inc dword [lr_vc32_bad]
-	mov ecx, MSR_GHCB
-	mov eax, GHCB_TERM_REQ | GHCB_TERM_RT_VC32
-	xor edx, edx
-	wrmsr
-	VMGEXIT
-.hang:
-	hlt
-	jmp .hang
+	mov eax, GHCB_TERM_RT_VC32
+	jmp ghcb_terminate32            ; entry.asm
 
 section .rodata
 ; PUSHAD offsets of EAX, EBX, ECX, EDX: the GHCB CPUID register numbers 0..3.
