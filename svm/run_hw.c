@@ -389,7 +389,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 		need_auto |= m == CFG_MODE_AUTO;
 	}
 	sev_platform_bringup_all(&g_sev, &boot->caps, g_tsc_hz, need_hw, need_soft, need_auto);
-	struct summary sum;
+	static struct summary sum; /* 32 rows with their GHCB event lists: not for the stack */
 	summary_init(&sum, g_tsc_hz);
 	static struct guest g; /* one at a time; reused */
 	for (unsigned i = 0; i < boot->cfg.nr_guests; i++) {

@@ -2,6 +2,7 @@
 #include "svm/summary.h"
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
+#include "ghcb/ghcb.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -136,6 +137,12 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 		   c->name, summary_verdict_name(r->verdict), outcome, expect, vm_mode_name(vm->mode),
 		   (unsigned long long)r->exits, (unsigned long long)r->injected, (unsigned long long)r->time_ms,
 		   reason);
+	if (v->ghcb.msr_requests || v->ghcb.page_requests) {
+		ghcb_counts_format(&v->ghcb, r->ghcb_events, sizeof(r->ghcb_events));
+		log_result("ghcb guest=%s msr=%llu page=%llu events=\"%s\"", c->name,
+			   (unsigned long long)v->ghcb.msr_requests,
+			   (unsigned long long)v->ghcb.page_requests, r->ghcb_events);
+	}
 }
 
 enum sevisor_status summary_print(const struct summary *s)
@@ -149,6 +156,8 @@ enum sevisor_status summary_print(const struct summary *s)
 		log_info("summary: %-16s %-8s %-10s %8llu %8llu  %-32s %s", r->name, vm_mode_name(r->mode),
 			 summary_verdict_name(r->verdict), (unsigned long long)r->time_ms, (unsigned long long)r->exits,
 			 r->top_exits, r->injected ? r->top_injected : "-");
+		if (r->ghcb_events[0])
+			log_info("summary: %-16s GHCB requests: %s", "", r->ghcb_events);
 	}
 	log_result("summary guests=%u passed=%u failed=%u", s->nr, passed, s->nr - passed);
 	return passed == s->nr ? SEVISOR_STATUS_OK : SEVISOR_STATUS_GUEST_FAILED;

@@ -6,7 +6,13 @@ set -euo pipefail
 out=$1
 [ -s "$out/vmlinuz" ] && exit 0
 mkdir -p "$out"
-pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }'; }
+pkg=$(kernel_pkg)
+# A fresh machine may have no package lists yet: read them once and ask again.
+if [ -z "$pkg" ]; then
+	if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; else sudo apt-get update -qq; fi
+	pkg=$(kernel_pkg)
+fi
 [ -n "$pkg" ] || { echo "fetch_linux: no kernel package behind linux-image-amd64" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
