@@ -28,6 +28,7 @@ struct fake_psp {
 	u64 seen_buf;
 	unsigned wbinvds;
 	const struct sev_psp_device *dev;
+	struct soft_psp *firmware; /* when set, the command runs on this model */
 };
 
 static struct fake_psp F;
@@ -38,8 +39,13 @@ static u32 f_read(void *ctx, u32 off)
 	struct fake_psp *f = ctx;
 	if (off == f->dev->cmdresp && f->seen_cmd && !(f->regs[off / 4] & SEV_CMDRESP_RESP)) {
 		if (f->polls_to_answer != ~0u && ++f->polls >= f->polls_to_answer) {
-			/* The firmware: PLATFORM_STATUS writes its output into the buffer. */
-			if (f->seen_cmd == SEV_CMD_PLATFORM_STATUS) {
+			if (f->firmware) {
+				/* The soft PSP plays the firmware behind the registers, reading the
+				 * command buffer where the mailbox put it. */
+				void *buf = f->seen_buf ? (void *)(uintptr_t)f->seen_buf : NULL;
+				f->status = f->firmware->psp.ops->submit(&f->firmware->psp, f->seen_cmd, buf);
+			} else if (f->seen_cmd == SEV_CMD_PLATFORM_STATUS) {
+				/* The firmware: PLATFORM_STATUS writes its output into the buffer. */
 				struct sev_data_platform_status *ps = (void *)(uintptr_t)f->seen_buf;
 				ps->api_major = 1;
 				ps->api_minor = 55;
@@ -72,7 +78,10 @@ static u64 f_now(void *ctx)
 
 static void f_wbinvd(void *ctx)
 {
-	((struct fake_psp *)ctx)->wbinvds++;
+	struct fake_psp *f = ctx;
+	f->wbinvds++;
+	if (f->firmware) /* the CPU's WBINVD is what the firmware's indicator records */
+		f->firmware->psp.ops->wbinvd_all(&f->firmware->psp);
 }
 
 static struct sev_mailbox mb;
@@ -216,6 +225,54 @@ static void test_bringup_names_the_failure(void **state)
 	char why[96];
 	assert_false(sev_platform_bringup(&mb.psp, 0x100000, why, sizeof(why)));
 	assert_string_equal(why, "PLATFORM_STATUS failed: HWERROR_PLATFORM (0x13)");
+}
+
+/* The whole launch over the mailbox, with the soft PSP as the firmware behind the registers:
+ * every command buffer goes through the bounce page and back, and the result is the soft
+ * PSP's own launch (same digest, RUNNING guest), then the teardown. */
+static struct soft_psp fw;
+static u8 tmr[2 << 20];
+static u8 guest_page[4096] __attribute__((aligned(4096)));
+static struct sev_vmsa guest_vmsa __attribute__((aligned(4096)));
+
+static void test_launch_through_the_mailbox(void **state)
+{
+	(void)state;
+	setup_mailbox(0x1486);
+	soft_psp_init(&fw, 4, 7);
+	F.firmware = &fw;
+	F.polls_to_answer = 2;
+	mb.psp.cbit = SEV_SOFT_PSP_CBIT;
+	mb.psp.min_sev_asid = fw.psp.min_sev_asid;
+	mb.psp.max_sev_asid = fw.psp.max_sev_asid;
+	char why[96];
+	assert_true(sev_platform_bringup(&mb.psp, ALIGN_UP((u64)(uintptr_t)tmr, SEV_TMR_SIZE), why, sizeof(why)));
+	assert_int_equal(mb.psp.status.api_minor, SEV_SOFT_PSP_API_MINOR);
+	assert_int_equal(mb.psp.status.state, SEV_PLATFORM_INIT);
+	static struct sev_asids a;
+	sev_asid_setup(&a, 16, mb.psp.max_sev_asid, mb.psp.min_sev_asid);
+	static struct sev_launch l;
+	memset(&l, 0, sizeof(l));
+	memset(guest_page, 0x3C, sizeof(guest_page));
+	memset(&guest_vmsa, 0, sizeof(guest_vmsa));
+	l.name = "mb";
+	l.policy = SEV_POLICY_DEFAULT;
+	l.regions[0] = (struct sev_launch_region){ 0x100000, guest_page, sizeof(guest_page) };
+	l.nr_regions = 1;
+	l.vmsa = &guest_vmsa;
+	assert_true(sev_launch_alloc_asid(&mb.psp, &a, &l));
+	assert_true(sev_launch_guest(&mb.psp, &l));
+	assert_int_equal(fw.guests[0].state, SEV_GUEST_RUNNING);
+	assert_int_equal(fw.guests[0].asid, 1);
+	assert_memory_equal(fw.guests[0].launch_digest, l.digest, 32);
+	u8 want[32];
+	sev_measurement_compute(SEV_SOFT_PSP_TIK, 16, SEV_SOFT_PSP_API_MAJOR, SEV_SOFT_PSP_API_MINOR, SEV_SOFT_PSP_BUILD,
+				l.policy, l.digest, l.meas.mnonce, want);
+	assert_memory_equal(l.meas.measurement, want, 32);
+	sev_launch_teardown(&mb.psp, &a, &l);
+	assert_false(fw.guests[0].used);
+	assert_int_equal(sev_asid_count(&a, SEV_ASID_DIRTY), 1);
+	assert_false(mb.dead);
 }
 
 /* ---- the refusal ladder and mode = auto ---- */
@@ -410,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_marks_psp_dead),
 		cmocka_unit_test(test_bringup_retries_init_once),
 		cmocka_unit_test(test_bringup_names_the_failure),
+		cmocka_unit_test(test_launch_through_the_mailbox),
 		cmocka_unit_test(test_cpu_refusal_ladder),
 		cmocka_unit_test(test_auto_mode),
 		cmocka_unit_test(test_sev_es_guest_refused),

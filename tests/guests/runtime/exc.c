@@ -28,6 +28,7 @@ volatile u32 exc_counts[EXC_COUNT];
 volatile struct exc_record exc_last = {.vector = EXC_NONE};
 volatile u32 exc_caught = EXC_NONE;
 bool (*exc_vc_hook)(struct exc_frame *f);
+bool (*exc_db_hook)(struct exc_frame *f);
 static unsigned skip_len;
 
 static const char *const exc_names[EXC_COUNT] = {
@@ -102,5 +103,9 @@ void exc_dispatch(struct exc_frame *f)
 {
 	if (f->vector == EXC_VC && exc_vc_hook && exc_vc_hook(f))
 		return;
+	if (f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) {
+		exc_counts[EXC_DB]++;
+		return;
+	}
 	exc_deliver(f, (u32)f->vector, f->error);
 }

@@ -40,6 +40,9 @@ extern volatile u32 exc_caught; /* vector seen by the last fixup, EXC_NONE if no
 
 /* A #VC handler, installed by the SEV-ES runtime; returns true when it handled the frame. */
 extern bool (*exc_vc_hook)(struct exc_frame *f);
+/* A #DB handler for single-step tests (a trap: f->rip is after the instruction); returns true
+ * when it handled the frame, which is then counted in exc_counts. */
+extern bool (*exc_db_hook)(struct exc_frame *f);
 
 /* Make the next exception resume len bytes past the faulting instruction. */
 void exc_skip_next(unsigned len);
