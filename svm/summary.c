@@ -2,6 +2,7 @@
 #include "svm/summary.h"
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
+#include "ghcb/ghcb.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -19,8 +20,11 @@ const char *summary_verdict_name(enum verdict v)
 
 enum verdict summary_verdict(const struct cfg_guest *c, const struct vm *vm)
 {
+	bool expect_code = !c->expect_terminated && !c->expect_reset;
 	if (vm->end == VM_END_EXIT)
-		return !c->expect_terminated && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+		return expect_code && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+	if (vm->end == VM_END_RESET)
+		return c->expect_reset ? VERDICT_PASS : VERDICT_FAIL;
 	return c->expect_terminated ? VERDICT_PASS : VERDICT_TERMINATED;
 }
 
@@ -120,9 +124,9 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 	if (vm->end == VM_END_EXIT)
 		fmt_snprintf(outcome, sizeof(outcome), "exit:%u", vm->exit_code);
 	else
-		str_copy(outcome, "terminated", sizeof(outcome));
-	if (c->expect_terminated)
-		str_copy(expect, "terminated", sizeof(expect));
+		str_copy(outcome, vm->end == VM_END_RESET ? "reset" : "terminated", sizeof(outcome));
+	if (c->expect_terminated || c->expect_reset)
+		str_copy(expect, c->expect_reset ? "reset" : "terminated", sizeof(expect));
 	else
 		fmt_snprintf(expect, sizeof(expect), "%u", c->expect_code);
 	quote(vm->reason[0] ? vm->reason : "none", reason, sizeof(reason));
@@ -133,6 +137,12 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 		   c->name, summary_verdict_name(r->verdict), outcome, expect, vm_mode_name(vm->mode),
 		   (unsigned long long)r->exits, (unsigned long long)r->injected, (unsigned long long)r->time_ms,
 		   reason);
+	if (v->ghcb.msr_requests || v->ghcb.page_requests) {
+		ghcb_counts_format(&v->ghcb, r->ghcb_events, sizeof(r->ghcb_events));
+		log_result("ghcb guest=%s msr=%llu page=%llu events=\"%s\"", c->name,
+			   (unsigned long long)v->ghcb.msr_requests,
+			   (unsigned long long)v->ghcb.page_requests, r->ghcb_events);
+	}
 }
 
 enum sevisor_status summary_print(const struct summary *s)
@@ -146,6 +156,8 @@ enum sevisor_status summary_print(const struct summary *s)
 		log_info("summary: %-16s %-8s %-10s %8llu %8llu  %-32s %s", r->name, vm_mode_name(r->mode),
 			 summary_verdict_name(r->verdict), (unsigned long long)r->time_ms, (unsigned long long)r->exits,
 			 r->top_exits, r->injected ? r->top_injected : "-");
+		if (r->ghcb_events[0])
+			log_info("summary: %-16s GHCB requests: %s", "", r->ghcb_events);
 	}
 	log_result("summary guests=%u passed=%u failed=%u", s->nr, passed, s->nr - passed);
 	return passed == s->nr ? SEVISOR_STATUS_OK : SEVISOR_STATUS_GUEST_FAILED;

@@ -12,6 +12,7 @@
 #include "svm_fixture.h"
 #include "svm/summary.h"
 #include "svm/exit.h"
+#include "ghcb/ghcb.h"
 
 static struct svm_fx *f;
 static struct summary *sum;
@@ -299,6 +300,32 @@ static void print_terminated_is_not_ok(void **state)
 	assert_int_equal(summary_print(sum), SEVISOR_STATUS_GUEST_FAILED);
 }
 
+/* A guest that sent GHCB requests gets its counts by code, on a line of its own and in the
+ * table; a guest that sent none gets neither. Codes: GHCB spec MSR 0x002 (SEV_INFO_REQ), NAE
+ * 0x72 (CPUID), 0x7B (IOIO). */
+static void ghcb_counts_line(void **state)
+{
+	(void)state;
+	char line[512];
+	vm_exit_with_code(&f->vm, 0);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_false(find_line("@sevisor ghcb", line, sizeof(line)));
+
+	f->v.ghcb.msr_requests = 1;
+	f->v.ghcb.page_requests = 4;
+	ghcb_count(&f->v.ghcb, true, 0x002);
+	for (int i = 0; i < 3; i++)
+		ghcb_count(&f->v.ghcb, false, 0x72);
+	ghcb_count(&f->v.ghcb, false, 0x7B);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_true(find_line("@sevisor ghcb", line, sizeof(line)));
+	assert_string_equal(line, "@sevisor ghcb guest=g1 msr=1 page=4 "
+				  "events=\"msr:SEV_INFO_REQ=1 CPUID=3 IOIO=1\"");
+	summary_print(sum);
+	assert_true(find_line("GHCB requests: ", line, sizeof(line)));
+	assert_string_equal(line, "GHCB requests: msr:SEV_INFO_REQ=1 CPUID=3 IOIO=1");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -321,6 +348,7 @@ int main(void)
 		T(print_all_pass),
 		T(print_one_fails),
 		T(print_terminated_is_not_ok),
+		T(ghcb_counts_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
