@@ -282,6 +282,19 @@ const char *ghcb_msr_code_name(u64 code);
 const char *ghcb_nae_name(u64 exit_code);
 const char *ghcb_err_name(u64 err);
 
+/* ---- per-guest event counts (ghcb_state.events) ------------------------------------------- */
+
+/* The counter slot of a guest->hypervisor MSR-protocol request (msr) or an NAE event; codes
+ * outside the tables share the last slot, "other". */
+unsigned ghcb_count_slot(bool msr, u64 code);
+void ghcb_count(struct ghcb_state *g, bool msr, u64 code);
+/* The name a slot is shown with (the MSR code's or the event's name; "other"). */
+const char *ghcb_count_name(unsigned slot);
+/* "msr:SEV_INFO_REQ=1 CPUID=12 IOIO=3": the non-zero counts, MSR-protocol ones prefixed
+ * "msr:", in slot order; an empty string when there are none. Returns the length written
+ * (cut at size - 1). */
+size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size);
+
 /* ---- entry points ------------------------------------------------------------------------- */
 
 /* Exit code 0x403 (VMGEXIT). Reads the GHCB MSR value from v->vmcb->control.ghcb_gpa:

@@ -5,6 +5,10 @@
 
 #include "lib/types.h"
 
+/* Slots of ghcb_state.events: 9 MSR-protocol requests + 25 NAE events + "other" (ghcb/names.c
+ * holds the table; a static assert there keeps the two in step). */
+#define GHCB_COUNT_SLOTS 35
+
 /* Per-guest options (from sevisor.cfg when the config grows them). Kept per vCPU because struct
  * vm is not ghcb/'s; the launcher copies the guest's values into every vCPU. Zero = defaults. */
 struct ghcb_config {
@@ -43,7 +47,10 @@ struct ghcb_state {
 	u64 xcr0; /* last valid XCR0 the guest sent (CPUID 0xD via the MSR protocol uses it) */
 	bool nmi_blocked; /* set by the engine when it injects an NMI; NMI_COMPLETE clears it */
 
-	/* Counters and log-once flags. */
+	/* Counters and log-once flags. events: one slot per MSR-protocol request code and per
+	 * NAE event the guest sent (slot numbers and names: ghcb_count_slot / ghcb_count_name),
+	 * the last slot for codes outside those tables; shown per guest in the summary. */
+	u32 events[GHCB_COUNT_SLOTS];
 	u64 msr_requests;
 	u64 page_requests;
 	u64 nmi_completes;

@@ -171,6 +171,7 @@ enum svm_outcome ghcb_msr_protocol(struct vcpu *v, u64 msr)
 	u64 code = GHCB_MSR_INFO(msr);
 
 	v->ghcb.msr_requests++;
+	ghcb_count(&v->ghcb, true, code);
 	for (size_t i = 0; i < ARRAY_SIZE(msr_requests); i++)
 		if (msr_requests[i].code == code)
 			return msr_requests[i].fn(v, msr);

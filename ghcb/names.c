@@ -1,5 +1,6 @@
 /* Name tables for logs and termination reasons (facts A.1, A.2, B.3, B.4). */
 #include "ghcb/ghcb.h"
+#include "lib/fmt.h"
 #include "lib/kstring.h"
 
 struct code_name {
@@ -134,4 +135,71 @@ static const char *const err_names[] = {
 const char *ghcb_err_name(u64 err)
 {
 	return err < ARRAY_SIZE(err_names) ? err_names[err] : NULL;
+}
+
+/* ---- per-guest event counts (ghcb_state.events) ------------------------------------------- */
+
+/* What a guest can send: the guest->hypervisor MSR-protocol requests (facts A.1) and the NAE
+ * events (facts B.3). The slot of an entry is its index; one more slot counts everything else. */
+static const struct {
+	bool msr;
+	u32 code;
+} counted[] = {
+	{ true, GHCB_MSR_SEV_INFO_REQ }, { true, GHCB_MSR_CPUID_REQ },
+	{ true, GHCB_MSR_AP_RESET_HOLD_REQ }, { true, GHCB_MSR_PREF_GPA_REQ },
+	{ true, GHCB_MSR_REG_GPA_REQ }, { true, GHCB_MSR_PSC_REQ }, { true, GHCB_MSR_VMPL_REQ },
+	{ true, GHCB_MSR_HV_FT_REQ }, { true, GHCB_MSR_TERM_REQ },
+	{ false, GHCB_NAE_DR7_READ }, { false, GHCB_NAE_DR7_WRITE }, { false, GHCB_NAE_RDTSC },
+	{ false, GHCB_NAE_RDPMC }, { false, GHCB_NAE_CPUID }, { false, GHCB_NAE_INVD },
+	{ false, GHCB_NAE_IOIO }, { false, GHCB_NAE_MSR }, { false, GHCB_NAE_VMMCALL },
+	{ false, GHCB_NAE_RDTSCP }, { false, GHCB_NAE_WBINVD }, { false, GHCB_NAE_MONITOR },
+	{ false, GHCB_NAE_MWAIT }, { false, GHCB_NAE_MMIO_READ }, { false, GHCB_NAE_MMIO_WRITE },
+	{ false, GHCB_NAE_NMI_COMPLETE }, { false, GHCB_NAE_AP_RESET_HOLD },
+	{ false, GHCB_NAE_AP_JUMP_TABLE }, { false, GHCB_NAE_SNP_PSC },
+	{ false, GHCB_NAE_SNP_GUEST_REQUEST }, { false, GHCB_NAE_SNP_EXT_GUEST_REQUEST },
+	{ false, GHCB_NAE_SNP_AP_CREATION }, { false, GHCB_NAE_HV_FEATURES },
+	{ false, GHCB_NAE_TERMINATE }, { false, GHCB_NAE_UNSUPPORTED },
+};
+_Static_assert(ARRAY_SIZE(counted) + 1 == GHCB_COUNT_SLOTS,
+	       "GHCB_COUNT_SLOTS must be the counted codes plus the 'other' slot");
+
+#define GHCB_SLOT_OTHER (GHCB_COUNT_SLOTS - 1u)
+
+unsigned ghcb_count_slot(bool msr, u64 code)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(counted); i++)
+		if (counted[i].msr == msr && counted[i].code == code)
+			return i;
+	return GHCB_SLOT_OTHER;
+}
+
+void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
+{
+	u32 *c = &g->events[ghcb_count_slot(msr, code)];
+	if (*c != ~0u)
+		(*c)++;
+}
+
+const char *ghcb_count_name(unsigned slot)
+{
+	if (slot >= ARRAY_SIZE(counted))
+		return "other";
+	return counted[slot].msr ? ghcb_msr_code_name(counted[slot].code)
+				 : ghcb_nae_name(counted[slot].code);
+}
+
+size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size)
+{
+	size_t n = 0;
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < GHCB_COUNT_SLOTS && n < size; i++) {
+		if (!g->events[i])
+			continue;
+		bool msr = i < ARRAY_SIZE(counted) && counted[i].msr;
+		n += (size_t)fmt_snprintf(buf + n, size - n, "%s%s%s=%u", n ? " " : "",
+					  msr ? "msr:" : "", ghcb_count_name(i), g->events[i]);
+	}
+	return MIN(n, size - 1);
 }

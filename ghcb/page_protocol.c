@@ -588,6 +588,7 @@ static enum svm_outcome validate_and_run(struct page_req *q, struct page_resp *r
 	q->info2 = s->sw_exit_info2;
 	if (!ghcb_bits_contain(&q->valid, &always))
 		return malformed(q, r, GHCB_ERR_MISSING_INPUT);
+	ghcb_count(&q->v->ghcb, false, q->exit_code);
 
 	const struct nae_event *e = find_event(q->exit_code);
 	if (!e || q->version < e->min_version)

@@ -54,8 +54,10 @@ static void emit_str(struct out *o, const struct spec *sp, const char *s)
 {
 	if (!s)
 		s = "(null)";
+	/* With a precision the argument need not be NUL-terminated (C11 7.21.6.1p8): never read
+	 * the byte past it. */
 	int n = 0;
-	while (s[n] && (sp->prec < 0 || n < sp->prec))
+	while ((sp->prec < 0 || n < sp->prec) && s[n])
 		n++;
 	if (!sp->left)
 		pad(o, ' ', sp->width - n);

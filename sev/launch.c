@@ -99,6 +99,16 @@ bool sev_launch_guest(struct sev_psp *psp, struct sev_launch *l)
 		fmt_snprintf(l->reason, sizeof(l->reason), "SEV launch: policy 0x%x refused: %s", l->policy, bad);
 		return false;
 	}
+	/* Policy bits 23:16 and 31:24: the lowest firmware API the guest owner accepts (C.5).
+	 * The firmware checks them only within a guest-owner session, so sevisor does it. */
+	u32 want_major = (l->policy >> SEV_POLICY_API_MAJOR_SHIFT) & 0xFF;
+	u32 want_minor = (l->policy >> SEV_POLICY_API_MINOR_SHIFT) & 0xFF;
+	if ((want_major << 8 | want_minor) > ((u32)psp->status.api_major << 8 | psp->status.api_minor)) {
+		fmt_snprintf(l->reason, sizeof(l->reason),
+			     "SEV launch: policy 0x%x asks for firmware API %u.%u or later, the %s PSP has %u.%u", l->policy,
+			     want_major, want_minor, psp->kind, psp->status.api_major, psp->status.api_minor);
+		return false;
+	}
 	struct sev_data_launch_start start = { .handle = 0, .policy = l->policy };
 	u32 st = sev_psp_submit(psp, SEV_CMD_LAUNCH_START, &start);
 	if (st)

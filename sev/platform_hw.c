@@ -2,6 +2,7 @@
  * mailbox accessors, the TMR, and the soft PSP (ghcb-sev-facts.md F.1, F.6 steps 0-2). */
 #include "sev/platform.h"
 #include "sev/launch.h"
+#include "sev/psp_pci.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pci.h"
@@ -32,45 +33,14 @@ static u64 tsc_now_us(void *ctx)
 }
 
 /* sevisor runs on the boot CPU only (the others stay parked by the firmware), so this is
- * WBINVD on every CPU sevisor runs on. */
+ * WBINVD on every CPU sevisor runs on. The SEV firmware wants it on every core of the package
+ * (F.6 step 2): on a multi-core machine DF_FLUSH is then expected to fail with WBINVD_REQUIRED,
+ * which the bring-up reports by name, until sevisor takes the other cores over (AP start-up is
+ * not built yet). */
 static void wbinvd_here(void *ctx)
 {
 	(void)ctx;
 	cpu_wbinvd();
-}
-
-struct pci_loc {
-	u8 bus, dev, fn;
-	const struct sev_psp_device *psp;
-	u16 device_id;
-};
-
-/* Function 0 of every device on every bus, and the other functions of multi-function devices. */
-static bool find_psp(struct pci_loc *out)
-{
-	for (unsigned bus = 0; bus < 256; bus++) {
-		for (u8 dev = 0; dev < 32; dev++) {
-			for (u8 fn = 0; fn < 8; fn++) {
-				u32 id = pci_cfg_read32((u8)bus, dev, fn, PCI_CFG_VENDOR);
-				if ((id & 0xFFFF) == 0xFFFF) {
-					if (fn == 0)
-						break;
-					continue;
-				}
-				if ((id & 0xFFFF) == SEV_PCI_VENDOR_AMD) {
-					const struct sev_psp_device *d = sev_psp_device_lookup((u16)(id >> 16));
-					if (d) {
-						*out = (struct pci_loc){ (u8)bus, dev, fn, d, (u16)(id >> 16) };
-						return true;
-					}
-				}
-				u32 hdr = pci_cfg_read32((u8)bus, dev, fn, PCI_CFG_HEADER_TYPE & ~3u);
-				if (fn == 0 && !((hdr >> 16) & PCI_HEADER_MULTIFUNCTION))
-					break;
-			}
-		}
-	}
-	return false;
 }
 
 static bool hw_fail(struct sev_platform *p, const char *why)
@@ -84,20 +54,17 @@ static bool bringup_hw(struct sev_platform *p, const struct caps *c)
 	const char *cpu = sev_cpu_refusal(c);
 	if (cpu)
 		return hw_fail(p, cpu);
-	struct pci_loc loc;
-	if (!find_psp(&loc))
+	struct sev_pci_psp loc;
+	if (!sev_pci_find_psp(pci_cfg_read32, &loc))
 		return hw_fail(p, "no PSP with an SEV mailbox on PCI (AMD 0x1022, device 0x1456, 0x1486, 0x14CA or 0x156E)");
 	p->hw_pci_device = loc.device_id;
 	fmt_snprintf(p->hw_pci_location, sizeof(p->hw_pci_location), "%02x:%02x.%u", loc.bus, loc.dev, loc.fn);
-	u8 bar_off = (u8)(PCI_CFG_BAR0 + 4 * PSP_BAR);
-	u32 lo = pci_cfg_read32(loc.bus, loc.dev, loc.fn, bar_off);
-	u64 bar = lo & PCI_BAR_MEM_MASK;
-	if (lo & PCI_BAR_IO)
-		return hw_fail(p, "PSP BAR 2 is an I/O BAR, not memory");
-	if ((lo & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64)
-		bar |= (u64)pci_cfg_read32(loc.bus, loc.dev, loc.fn, (u8)(bar_off + 4)) << 32;
-	if (!bar)
-		return hw_fail(p, "PSP BAR 2 is not assigned by the firmware");
+	const char *bar_why = NULL;
+	u64 bar = sev_pci_bar(pci_cfg_read32, &loc, PSP_BAR, &bar_why);
+	if (!bar) {
+		fmt_snprintf(p->hw_reason, sizeof(p->hw_reason), "PSP BAR 2 is %s", bar_why);
+		return false;
+	}
 	u32 cmd = pci_cfg_read32(loc.bus, loc.dev, loc.fn, PCI_CFG_COMMAND);
 	pci_cfg_write32(loc.bus, loc.dev, loc.fn, PCI_CFG_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	if (!paging_map_uncached(bar, PSP_MMIO_SPAN))

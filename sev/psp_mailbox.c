@@ -77,7 +77,6 @@ static u32 mb_submit(struct sev_psp *psp, u32 cmd, void *buf)
 			return SEV_ERR_TIMEOUT;
 		}
 	}
-	mb->last_cmdresp = r;
 	/* Output fields (and the length LAUNCH_MEASURE writes back on error) come back too. */
 	if (size)
 		memcpy(buf, mb->bounce, size);

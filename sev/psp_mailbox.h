@@ -45,7 +45,6 @@ struct sev_mailbox {
 	u8 *bounce; /* one page, identity mapped */
 	u64 timeout_us;
 	bool dead;
-	u32 last_cmdresp;
 };
 
 /* Fills the transport (psp.ops, psp.kind = "hardware"); the caller sets the accessors,

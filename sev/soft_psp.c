@@ -341,7 +341,6 @@ static const struct {
 static u32 sp_submit(struct sev_psp *psp, u32 cmd, void *buf)
 {
 	struct soft_psp *sp = sp_of(psp);
-	sp->commands++;
 	for (unsigned i = 0; i < ARRAY_SIZE(sp_commands); i++) {
 		if (sp_commands[i].cmd != cmd)
 			continue;

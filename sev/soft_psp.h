@@ -47,7 +47,6 @@ struct soft_psp {
 	u64 mnonce_seed, mnonce_count;
 	bool asid_dirty[SEV_SOFT_PSP_MAX_ASIDS];
 	struct soft_psp_guest guests[SEV_SOFT_PSP_MAX_GUESTS];
-	u32 commands; /* how many commands it ran (tests, log) */
 };
 
 /* A soft PSP in state UNINIT reporting es_asids SEV-ES ASIDs (1..es_asids; min_sev_asid =

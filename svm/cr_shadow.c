@@ -450,6 +450,33 @@ static const char *write_refusal(const struct vcpu *v, unsigned n, u64 value)
 	return cr_shadow_rule_refusal(&now, n, value);
 }
 
+/* ---- the guest TLB after an emulated write --------------------------------------------
+ * The CPU flushes (or re-validates) translations itself when MOV CRn changes how addresses
+ * translate: CR3 loads (APM vol. 2, 5.5.2 "TLB Management"), CR0.PG/PE/WP and CR4.PGE/PAE/PSE/
+ * PCIDE/SMEP/SMAP/PKE/LA57 changes (APM vol. 2, 5.5.3; Intel SDM vol. 3, 4.10.4.1; KVM flushes on
+ * the same CR4 bits). An intercepted write never reaches the CPU, so sevisor must ask for the
+ * flush in TLB_CONTROL before the next VMRUN (APM vol. 2, 15.16.1). FLUSH_ALL is valid on every
+ * SVM CPU (FLUSH_ASID needs the FlushByAsid feature). QEMU TCG flushes on every VMRUN anyway, so
+ * only real hardware would show a missing flush. */
+#define CR0_TLB_BITS (CR0_PG | CR0_PE | CR0_WP)
+#define CR4_TLB_BITS (CR4_PGE | CR4_PAE | CR4_PSE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PKE | CR4_LA57)
+
+bool cr_shadow_write_flushes_tlb(unsigned n, u64 old, u64 value)
+{
+	switch (n) {
+	case 0: return ((old ^ value) & CR0_TLB_BITS) != 0;
+	case 3: return true;
+	case 4: return ((old ^ value) & CR4_TLB_BITS) != 0;
+	default: return false;
+	}
+}
+
+static void flush_guest_tlb_if(struct vcpu *v, unsigned n, u64 old, u64 value)
+{
+	if (mirrors_save_area(v) && cr_shadow_write_flushes_tlb(n, old, value))
+		v->vmcb->control.tlb_control = SVM_TLB_CONTROL_FLUSH_ALL;
+}
+
 static enum cr_shadow_result write_cr0(struct vcpu *v, u64 value, const char *insn)
 {
 	const char *why = write_refusal(v, 0, value);
@@ -457,7 +484,9 @@ static enum cr_shadow_result write_cr0(struct vcpu *v, u64 value, const char *in
 		return refuse(v, insn, value, why);
 	/* The low reserved bits are ignored on write, and ET is read-only 1 on AMD64
 	 * (APM vol. 2, 3.1.1). */
-	commit(v, v->cr.efer, (value & CR0_DEFINED) | CR0_ET, v->cr.cr4);
+	u64 old = v->cr.cr0, cr0 = (value & CR0_DEFINED) | CR0_ET;
+	commit(v, v->cr.efer, cr0, v->cr.cr4);
+	flush_guest_tlb_if(v, 0, old, cr0);
 	return CR_SHADOW_DONE;
 }
 
@@ -467,10 +496,11 @@ static enum cr_shadow_result write_cr3(struct vcpu *v, u64 value)
 	if (why)
 		return refuse(v, "MOV CR3,", value, why);
 	if (mirrors_save_area(v)) {
-		/* The PCID no-flush hint is not part of CR3. Flushing is the NPT code's business. */
+		/* The PCID no-flush hint is not part of CR3 (flushing anyway is always correct). */
 		if (v->cr.cr4 & CR4_PCIDE)
 			value &= ~CR3_PCID_NOFLUSH;
 		mirror_u64(v, &v->vmcb->save.cr3, value);
+		flush_guest_tlb_if(v, 3, 0, value);
 	}
 	return CR_SHADOW_DONE;
 }
@@ -480,7 +510,9 @@ static enum cr_shadow_result write_cr4(struct vcpu *v, u64 value)
 	const char *why = write_refusal(v, 4, value);
 	if (why)
 		return refuse(v, "MOV CR4,", value, why);
+	u64 old = v->cr.cr4;
 	commit(v, v->cr.efer, v->cr.cr0, value);
+	flush_guest_tlb_if(v, 4, old, value);
 	return CR_SHADOW_DONE;
 }
 

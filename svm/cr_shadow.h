@@ -193,6 +193,10 @@ const char *cr_shadow_rule_refusal(const struct cr_rule_state *now, unsigned n, 
 enum cr_shadow_result cr_shadow_clts(struct vcpu *v);
 /* LMSW: loads CR0 bits 3:0 from the operand; cannot clear PE (APM vol. 3, LMSW). */
 enum cr_shadow_result cr_shadow_lmsw(struct vcpu *v, u16 value);
+/* Whether a write of value to CRn (old before it) changes how addresses translate, so that the
+ * guest TLB must be flushed (the intercept paths above then set TLB_CONTROL = FLUSH_ALL for the
+ * next VMRUN): any CR3 load; CR0.PG/PE/WP; CR4.PGE/PAE/PSE/PCIDE/SMEP/SMAP/PKE/LA57. */
+bool cr_shadow_write_flushes_tlb(unsigned n, u64 old, u64 value);
 
 /* ---- after every #VMEXIT ------------------------------------------------------------------ */
 

@@ -5,14 +5,49 @@
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
 #include "svm/exit_table.h"
+#include "svm/emul/gva.h"
+#include "svm/emul/insn_text.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
 /* At log_level = debug, the first exits of each vCPU are traced. */
 #define SVM_EXIT_TRACE_FIRST 40
 
+static const char *const exception_names[VCPU_INJECT_VECTORS] = {
+	[X86_DE] = "#DE", [X86_DB] = "#DB", [X86_NMI] = "NMI", [X86_BP] = "#BP", [X86_OF] = "#OF",
+	[X86_BR] = "#BR", [X86_UD] = "#UD", [X86_NM] = "#NM", [X86_DF] = "#DF", [X86_TS] = "#TS",
+	[X86_NP] = "#NP", [X86_SS] = "#SS", [X86_GP] = "#GP", [X86_PF] = "#PF", [X86_MF] = "#MF",
+	[X86_AC] = "#AC", [X86_MC] = "#MC", [X86_XM] = "#XM", [X86_VE] = "#VE", [X86_CP] = "#CP",
+	[X86_VC] = "#VC", [X86_SX] = "#SX",
+};
+
+const char *svm_exception_name(unsigned vector)
+{
+	return vector < VCPU_INJECT_VECTORS && exception_names[vector] ? exception_names[vector] : NULL;
+}
+
+/* Counted per vector for the summary; the first ones traced at debug level like exits. */
+static void account_injection(struct vcpu *v, u8 vector, bool has_error, u32 error_code)
+{
+	v->inject_counts[vector % VCPU_INJECT_VECTORS]++;
+	if (++v->injects_total > SVM_EXIT_TRACE_FIRST)
+		return;
+	char where[40] = "";
+	u64 rip;
+	if (!v->state_protected && vcpu_reg_read(v, VCPU_RIP, &rip))
+		fmt_snprintf(where, sizeof(where), " at RIP 0x%llx", (unsigned long long)rip);
+	const char *name = svm_exception_name(vector);
+	if (has_error)
+		log_debug("guest %s vcpu%u: inject #%llu %s (vector %u) error code 0x%x%s", v->vm->name, v->id,
+			  (unsigned long long)v->injects_total, name ? name : "exception", vector, error_code, where);
+	else
+		log_debug("guest %s vcpu%u: inject #%llu %s (vector %u)%s", v->vm->name, v->id,
+			  (unsigned long long)v->injects_total, name ? name : "exception", vector, where);
+}
+
 enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_code)
 {
+	account_injection(v, vector, has_error, error_code);
 	v->pending.pending = true;
 	v->pending.info = SVM_EVT_VALID | SVM_EVT_TYPE_EXCEPTION | vector | (has_error ? SVM_EVT_ERR_VALID : 0);
 	v->pending.err_code = has_error ? error_code : 0;
@@ -37,17 +72,68 @@ enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...)
 	return SVM_TERMINATE;
 }
 
-void svm_skip_insn(struct vcpu *v, unsigned len)
+/* RFLAGS.TF and DR6.BS (APM vol. 2, 13.1.1.3 "Debug-Status Register (DR6)", 13.1.3.6
+ * "Single Stepping"); VMCB clean bit 6 covers DR6/DR7 (APM vol. 2, 15.15.3). */
+#define RFLAGS_TF BIT(8)
+#define DR6_BS BIT(14)
+#define VMCB_CLEAN_DR BIT(6)
+
+void svm_single_step_trap(struct vcpu *v)
+{
+	u64 rflags;
+	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || !(rflags & RFLAGS_TF))
+		return;
+	/* The instruction sevisor carried out ran with TF set: the CPU would have raised the
+	 * single-step #DB (a trap: after the instruction, DR6.BS set) before the next one. */
+	v->vmcb->save.dr6 |= DR6_BS;
+	v->vmcb->control.clean_bits &= ~(u32)VMCB_CLEAN_DR;
+	svm_queue_exception(v, X86_DB, false, 0);
+}
+
+void svm_set_next_rip(struct vcpu *v, u64 next)
 {
 	/* Only the unprotected world has a RIP the hypervisor may move; a protected vCPU's #VC
 	 * handler advances its own RIP (GHCB spec: the hypervisor never does). */
-	u64 rip;
 	if (v->state_protected)
 		return; /* the CPU (SEV-ES hardware or the soft-es model) already moved RIP */
-	if (vcpu_reg_read(v, VCPU_RIP, &rip))
-		vcpu_reg_write(v, VCPU_RIP, rip + len);
+	vcpu_reg_write(v, VCPU_RIP, next);
 	/* Stepping over an instruction ends any STI/MOV SS interrupt shadow (APM 15.21.5). */
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	svm_single_step_trap(v);
+}
+
+void svm_skip_insn(struct vcpu *v, unsigned len)
+{
+	u64 rip;
+	if (!v->state_protected && vcpu_reg_read(v, VCPU_RIP, &rip))
+		svm_set_next_rip(v, rip + len);
+}
+
+enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
+{
+	if (v->state_protected)
+		return SVM_RESUME; /* see svm_set_next_rip */
+	/* With NRIPS the CPU gives the next RIP of an intercepted instruction (APM vol. 2, 15.7.1);
+	 * it is cleared after use so a stale value is never taken on a CPU without NRIPS (TCG),
+	 * which never writes it. Without it, the instruction is decoded: prefixes count (a `rep
+	 * vmmcall` is 4 bytes, a CS-prefixed CPUID 3). */
+	u64 rip = vcpu_reg(v, VCPU_RIP), next = v->vmcb->control.next_rip;
+	v->vmcb->control.next_rip = 0;
+	if (next > rip && next - rip <= SVM_INSN_MAX_LEN) {
+		svm_set_next_rip(v, next);
+		return SVM_RESUME;
+	}
+	struct svm_insn i;
+	enum svm_decode_status st = svm_fetch_insn(v, &i);
+	if (st != SVM_DECODE_OK || (i.kind != kind && i.kind != alt)) {
+		char bytes[SVM_INSN_TEXT_MAX];
+		svm_insn_bytes_text(v, bytes, sizeof(bytes));
+		return svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
+				     svm_insn_kind_name(kind), (unsigned long long)rip,
+				     st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), bytes);
+	}
+	svm_skip_insn(v, i.len);
+	return SVM_RESUME;
 }
 
 static unsigned counter_slot(u64 code)
@@ -64,6 +150,16 @@ static unsigned counter_slot(u64 code)
 u64 svm_exit_traced(const struct vcpu *v)
 {
 	return v->exits_total - v->exit_counts[SVM_EXIT_INTR];
+}
+
+void svm_exit_model_handled(struct vcpu *v, const char *outcome)
+{
+	const struct vmcb_control *c = &v->vmcb->control;
+	if (c->exit_code == SVM_EXIT_INTR || ++v->model_exits > SVM_EXIT_TRACE_FIRST)
+		return;
+	log_debug("guest %s vcpu%u: soft-es model exit %s (0x%llx) info1=0x%llx info2=0x%llx: %s", v->vm->name, v->id,
+		  svm_exit_name(c->exit_code) ? svm_exit_name(c->exit_code) : "?", (unsigned long long)c->exit_code,
+		  (unsigned long long)c->exit_info1, (unsigned long long)c->exit_info2, outcome);
 }
 
 svm_exit_handler svm_exit_lookup(u64 code)

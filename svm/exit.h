@@ -8,6 +8,7 @@
 #define SVM_EXIT_H
 
 #include "svm/vcpu.h"
+#include "svm/emul/decode.h"
 
 enum svm_outcome {
 	SVM_RESUME = 0,
@@ -26,19 +27,37 @@ enum {
 	X86_VC = 29, X86_SX = 30,
 };
 
-/* Queues an exception for the next VMRUN; returns SVM_INJECT so handlers can tail-call it. */
+/* Queues an exception for the next VMRUN; returns SVM_INJECT so handlers can tail-call it.
+ * Counted per vector (vcpu.inject_counts, shown in the summary) and, for the first ones of a
+ * vCPU, traced at debug level like exits. */
 enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_code);
 /* Queues an external interrupt. */
 void svm_queue_interrupt(struct vcpu *v, u8 vector);
 /* Terminates the guest with a reason; returns SVM_TERMINATE. */
 enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
-/* Advances the guest RIP past an emulated instruction (plain mode; no NRIPS on TCG). */
+/* Moves the guest RIP to next after an instruction sevisor carried out (plain mode; nothing for
+ * a protected vCPU): ends an interrupt shadow and raises the single-step #DB when RFLAGS.TF. */
+void svm_set_next_rip(struct vcpu *v, u64 next);
+/* svm_set_next_rip(RIP + len). */
 void svm_skip_insn(struct vcpu *v, unsigned len);
+/* Steps over the instruction an intercept stopped at (CPUID, RDMSR/WRMSR, VMMCALL, HLT, INVD...):
+ * the CPU's next RIP where it gives one (NRIPS), else the decoded length, prefixes included.
+ * The instruction must decode as kind (or alt); otherwise the guest ends with its bytes. */
+enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt);
+/* The single-step trap after an instruction sevisor carried out with RFLAGS.TF = 1: DR6.BS and a
+ * queued #DB (APM vol. 2, 13.1.3.6). Nothing when TF is clear or the state is protected. */
+void svm_single_step_trap(struct vcpu *v);
 
 /* How many of the vCPU's exits count toward the debug trace of its first exits: all but INTR.
  * Host timer interrupts end a guest's run at points that depend on host timing; if they used
  * up the trace, which guest exits get traced would depend on it too. */
 u64 svm_exit_traced(const struct vcpu *v);
+
+/* "#GP", "#DB", "NMI"... for an exception vector, NULL for a vector with no name. */
+const char *svm_exception_name(unsigned vector);
+/* Traces (debug level, the first ones per vCPU, never INTR) an exit the soft-es model handled
+ * itself, which never reaches the exit handlers; outcome says what the model did. */
+void svm_exit_model_handled(struct vcpu *v, const char *outcome);
 
 /* Name of an exit code ("CPUID", "NPF", "VMGEXIT", ...) or NULL if unnamed. */
 const char *svm_exit_name(u64 exit_code);

@@ -10,6 +10,7 @@
 #include "svm/guest_mem.h"
 #include "svm/dev/io.h"
 #include "svm/emul/mmio_emulate.h"
+#include "svm/event.h"
 #include "svm/vmcb_check.h"
 #include "ghcb/ghcb.h"
 #include "msr/cpuid.h"
@@ -17,17 +18,10 @@
 #include "lib/fmt.h"
 #include "lib/log.h"
 
-/* Instruction lengths for exits whose RIP still points at the instruction (APM vol. 3
- * opcode map): CPUID 0F A2, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9, HLT F4,
- * INVD 0F 08, WBINVD 0F 09. These fixed lengths assume the unprefixed encodings, which is
- * what compilers and the kernels sevisor targets emit; a redundantly prefixed CPUID would be
- * stepped wrongly. Exits whose length varies (string I/O, MMIO, CR writes) go through the
- * decoder (svm/emul/mmio_emulate.c); plain IN/OUT use EXITINFO2, the next RIP the CPU reports. */
-#define LEN_CPUID 2
-#define LEN_MSR 2
-#define LEN_VMMCALL 3
-#define LEN_HLT 1
-#define LEN_INVD 2
+/* Exits whose RIP still points at the instruction (CPUID, RDMSR/WRMSR, VMMCALL, HLT, INVD,
+ * WBINVD) step over it with svm_skip_intercepted: the CPU's next RIP (NRIPS) or the decoded
+ * length, never an assumed unprefixed one. String I/O, MMIO and CR writes are decoded by the
+ * emulator (svm/emul/mmio_emulate.c); plain IN/OUT use EXITINFO2, the next RIP the CPU reports. */
 #define VMMCALL_UNKNOWN_HYPERCALL ((u64)-1000) /* KVM's -KVM_ENOSYS, what guests expect */
 
 static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 x)
@@ -43,16 +37,37 @@ static enum svm_outcome h_cpuid(struct vcpu *v)
 	set_reg(v, VCPU_RBX, out.ebx);
 	set_reg(v, VCPU_RCX, out.ecx);
 	set_reg(v, VCPU_RDX, out.edx);
-	svm_skip_insn(v, LEN_CPUID);
-	return SVM_RESUME;
+	return svm_skip_intercepted(v, SVM_INSN_CPUID, SVM_INSN_CPUID);
 }
 
 static enum svm_outcome h_hlt(struct vcpu *v)
 {
-	/* Nothing can wake a halted vCPU yet (no interrupt sources are modelled), so HLT resumes
-	 * at the next instruction, as if an interrupt had arrived; the time limit still applies. */
-	svm_skip_insn(v, LEN_HLT);
+	/* The vCPU stops until an interrupt it can take arrives (svm_event_wakes) or its time
+	 * limit ends; the run loop sleeps meanwhile. RIP moves on now: the interrupt's return
+	 * address is the instruction after HLT (APM vol. 3, HLT). */
+	enum svm_outcome out = svm_skip_intercepted(v, SVM_INSN_HLT, SVM_INSN_HLT);
+	if (out == SVM_RESUME)
+		v->intr.halted = true;
+	return out;
+}
+
+static enum svm_outcome h_vintr(struct vcpu *v)
+{
+	(void)v; /* the interrupt window opened: the next entry injects (svm/event.c) */
 	return SVM_RESUME;
+}
+
+static enum svm_outcome h_iret(struct vcpu *v)
+{
+	svm_event_iret_exit(v);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_db(struct vcpu *v)
+{
+	if (svm_event_db_exit(v))
+		return SVM_RESUME;
+	return svm_queue_exception(v, X86_DB, false, 0); /* the guest's own #DB goes back to it */
 }
 
 static enum svm_outcome h_msr(struct vcpu *v)
@@ -75,22 +90,20 @@ static enum svm_outcome h_msr(struct vcpu *v)
 		return svm_queue_exception(v, X86_GP, true, 0);
 	if (r == MSR_ERROR)
 		return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
-	svm_skip_insn(v, LEN_MSR);
-	return SVM_RESUME;
+	return svm_skip_intercepted(v, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)
 {
-	/* No hypercalls are defined for plain guests. */
+	/* No hypercalls are defined for plain guests. A `rep vmmcall` (the VMGEXIT bytes) in a
+	 * plain guest is a VMMCALL with an ignored prefix: 4 bytes to step over. */
 	set_reg(v, VCPU_RAX, VMMCALL_UNKNOWN_HYPERCALL);
-	svm_skip_insn(v, LEN_VMMCALL);
-	return SVM_RESUME;
+	return svm_skip_intercepted(v, SVM_INSN_VMMCALL, SVM_INSN_VMGEXIT);
 }
 
-static enum svm_outcome h_skip2(struct vcpu *v)
+static enum svm_outcome h_invd(struct vcpu *v)
 {
-	svm_skip_insn(v, LEN_INVD);
-	return SVM_RESUME;
+	return svm_skip_intercepted(v, SVM_INSN_INVD, SVM_INSN_WBINVD);
 }
 
 static enum svm_outcome h_ud(struct vcpu *v)
@@ -128,7 +141,7 @@ static enum svm_outcome h_ioio(struct vcpu *v)
 			/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge (APM vol. 3 IN). */
 			set_reg(v, VCPU_RAX, size == 4 ? val : (rax & ~mask) | val);
 		}
-		set_reg(v, VCPU_RIP, v->vmcb->control.exit_info2);
+		svm_set_next_rip(v, v->vmcb->control.exit_info2);
 		return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 	}
 	return svm_string_io(v, port, size, in, info);
@@ -179,10 +192,13 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 	[SVM_EXIT_WRITE_CR0 + 0] = h_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 4] = h_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 8] = h_cr_write,
+	[SVM_EXIT_EXCP_BASE + X86_DB] = h_db,
 	[SVM_EXIT_INTR] = h_resume,
+	[SVM_EXIT_VINTR] = h_vintr,
+	[SVM_EXIT_IRET] = h_iret,
 	[SVM_EXIT_NMI] = h_resume,
 	[SVM_EXIT_CPUID] = h_cpuid,
-	[SVM_EXIT_INVD] = h_skip2,
+	[SVM_EXIT_INVD] = h_invd,
 	[SVM_EXIT_HLT] = h_hlt,
 	[SVM_EXIT_IOIO] = h_ioio,
 	[SVM_EXIT_MSR] = h_msr,
@@ -195,7 +211,7 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 	[SVM_EXIT_CLGI] = h_ud,
 	[SVM_EXIT_SKINIT] = h_ud,
 	[SVM_EXIT_INVLPGA] = h_ud,
-	[SVM_EXIT_WBINVD] = h_skip2,
+	[SVM_EXIT_WBINVD] = h_invd,
 	[SVM_EXIT_EFER_WRITE_TRAP] = h_trap,
 	[SVM_EXIT_CR0_WRITE_TRAP + 0] = h_trap,
 	[SVM_EXIT_CR0_WRITE_TRAP + 4] = h_trap,

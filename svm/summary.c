@@ -2,6 +2,7 @@
 #include "svm/summary.h"
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
+#include "ghcb/ghcb.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -19,8 +20,11 @@ const char *summary_verdict_name(enum verdict v)
 
 enum verdict summary_verdict(const struct cfg_guest *c, const struct vm *vm)
 {
+	bool expect_code = !c->expect_terminated && !c->expect_reset;
 	if (vm->end == VM_END_EXIT)
-		return !c->expect_terminated && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+		return expect_code && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+	if (vm->end == VM_END_RESET)
+		return c->expect_reset ? VERDICT_PASS : VERDICT_FAIL;
 	return c->expect_terminated ? VERDICT_PASS : VERDICT_TERMINATED;
 }
 
@@ -59,6 +63,32 @@ static void top_exits(const struct vcpu *v, char *buf, size_t size)
 	}
 }
 
+/* The three most injected exceptions, "#GP=count" each. */
+static void top_injected(const struct vcpu *v, char *buf, size_t size)
+{
+	bool used[VCPU_INJECT_VECTORS] = { false };
+	size_t n = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < 3 && n < size; k++) {
+		unsigned best = VCPU_INJECT_VECTORS;
+		for (unsigned i = 0; i < VCPU_INJECT_VECTORS; i++)
+			if (!used[i] && v->inject_counts[i] &&
+			    (best == VCPU_INJECT_VECTORS || v->inject_counts[i] > v->inject_counts[best]))
+				best = i;
+		if (best == VCPU_INJECT_VECTORS)
+			break;
+		used[best] = true;
+		const char *name = svm_exception_name(best);
+		char unnamed[12];
+		if (!name) {
+			fmt_snprintf(unnamed, sizeof(unnamed), "vector%u", best);
+			name = unnamed;
+		}
+		n += (size_t)fmt_snprintf(buf + n, size - n, "%s%s=%llu", k ? " " : "", name,
+					  (unsigned long long)v->inject_counts[best]);
+	}
+}
+
 /* Quotes a reason for the key=value line: double quotes, with \ and " escaped. */
 static void quote(const char *in, char *out, size_t size)
 {
@@ -87,34 +117,47 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 	r->time_ms = tsc_elapsed / (s->tsc_hz / 1000 ? s->tsc_hz / 1000 : 1);
 	r->exits = v->exits_total;
 	top_exits(v, r->top_exits, sizeof(r->top_exits));
+	r->injected = v->injects_total;
+	top_injected(v, r->top_injected, sizeof(r->top_injected));
 
 	char outcome[24], expect[24], reason[VM_REASON_MAX + 32];
 	if (vm->end == VM_END_EXIT)
 		fmt_snprintf(outcome, sizeof(outcome), "exit:%u", vm->exit_code);
 	else
-		str_copy(outcome, "terminated", sizeof(outcome));
-	if (c->expect_terminated)
-		str_copy(expect, "terminated", sizeof(expect));
+		str_copy(outcome, vm->end == VM_END_RESET ? "reset" : "terminated", sizeof(outcome));
+	if (c->expect_terminated || c->expect_reset)
+		str_copy(expect, c->expect_reset ? "reset" : "terminated", sizeof(expect));
 	else
 		fmt_snprintf(expect, sizeof(expect), "%u", c->expect_code);
 	quote(vm->reason[0] ? vm->reason : "none", reason, sizeof(reason));
 	log_info("guest %s: %s (%s; expected %s): %s", c->name, summary_verdict_name(r->verdict), outcome, expect,
 		 vm->reason[0] ? vm->reason : "none");
-	log_result("result guest=%s verdict=%s outcome=%s expect=%s mode=%s exits=%llu time_ms=%llu reason=%s", c->name,
-		   summary_verdict_name(r->verdict), outcome, expect, vm_mode_name(vm->mode),
-		   (unsigned long long)r->exits, (unsigned long long)r->time_ms, reason);
+	log_result("result guest=%s verdict=%s outcome=%s expect=%s mode=%s exits=%llu injected=%llu time_ms=%llu "
+		   "reason=%s",
+		   c->name, summary_verdict_name(r->verdict), outcome, expect, vm_mode_name(vm->mode),
+		   (unsigned long long)r->exits, (unsigned long long)r->injected, (unsigned long long)r->time_ms,
+		   reason);
+	if (v->ghcb.msr_requests || v->ghcb.page_requests) {
+		ghcb_counts_format(&v->ghcb, r->ghcb_events, sizeof(r->ghcb_events));
+		log_result("ghcb guest=%s msr=%llu page=%llu events=\"%s\"", c->name,
+			   (unsigned long long)v->ghcb.msr_requests,
+			   (unsigned long long)v->ghcb.page_requests, r->ghcb_events);
+	}
 }
 
 enum sevisor_status summary_print(const struct summary *s)
 {
 	unsigned passed = 0;
-	log_info("summary: %-16s %-8s %-10s %8s %8s  %s", "guest", "mode", "verdict", "ms", "exits", "most frequent exits");
+	log_info("summary: %-16s %-8s %-10s %8s %8s  %-32s %s", "guest", "mode", "verdict", "ms", "exits",
+		 "most frequent exits", "injected exceptions");
 	for (unsigned i = 0; i < s->nr; i++) {
 		const struct summary_row *r = &s->rows[i];
 		passed += r->verdict == VERDICT_PASS;
-		log_info("summary: %-16s %-8s %-10s %8llu %8llu  %s", r->name, vm_mode_name(r->mode),
+		log_info("summary: %-16s %-8s %-10s %8llu %8llu  %-32s %s", r->name, vm_mode_name(r->mode),
 			 summary_verdict_name(r->verdict), (unsigned long long)r->time_ms, (unsigned long long)r->exits,
-			 r->top_exits);
+			 r->top_exits, r->injected ? r->top_injected : "-");
+		if (r->ghcb_events[0])
+			log_info("summary: %-16s GHCB requests: %s", "", r->ghcb_events);
 	}
 	log_result("summary guests=%u passed=%u failed=%u", s->nr, passed, s->nr - passed);
 	return passed == s->nr ? SEVISOR_STATUS_OK : SEVISOR_STATUS_GUEST_FAILED;

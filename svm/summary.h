@@ -2,7 +2,10 @@
  * way its config's `expect` says: with that exit code through isa-debug-exit, or terminated by
  * sevisor. Every verdict is also one machine-readable line:
  *   @sevisor result guest=NAME verdict=pass|fail|terminated outcome=exit:N|terminated
- *            expect=N|terminated exits=N time_ms=N reason="..." */
+ *            expect=N|terminated exits=N injected=N time_ms=N reason="..."
+ * (injected: exceptions sevisor injected into the guest, svm_queue_exception). A guest that sent
+ * GHCB requests (SEV-ES, soft-es) also gets one line with its requests counted by code:
+ *   @sevisor ghcb guest=NAME msr=N page=N events="msr:SEV_INFO_REQ=1 CPUID=12 IOIO=3 ..." */
 #ifndef SVM_SUMMARY_H
 #define SVM_SUMMARY_H
 
@@ -19,6 +22,9 @@ struct summary_row {
 	u64 time_ms;
 	u64 exits;
 	char top_exits[120];
+	u64 injected;
+	char top_injected[64]; /* "#GP=2 #DB=1": the most frequent injected exceptions */
+	char ghcb_events[320]; /* GHCB requests by code (ghcb_counts_format); "" when none */
 };
 
 struct summary {

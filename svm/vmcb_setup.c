@@ -78,26 +78,10 @@ void svm_vmcb_init(struct vmcb *vmcb, const struct svm_vmcb_params *p)
 	c->nested_cr3 = p->ncr3;
 	if (p->mode == VM_MODE_SEV_ES) {
 		/* C.3: NP + SEV + SEV-ES, the VMSA pointer, LBR virtualization (mandatory for
-		 * SEV-ES, G15), CR0/CR4/CR8 and EFER write traps instead of CR intercepts (the
-		 * registers live in the encrypted VMSA; the hypervisor learns the new values). */
+		 * SEV-ES, G15). The write traps come with the intercept set above. */
 		c->nested_ctl |= SVM_NESTED_CTL_SEV_ENABLE | SVM_NESTED_CTL_SEV_ES_ENABLE;
 		c->vmsa_pa = p->vmsa_pa;
 		c->virt_ext |= SVM_VIRT_EXT_LBRV;
-		c->intercept_cr = 0;
-		c->intercept_misc2 |= BIT(SVM_TRAP_EFER_WRITE) | BIT(SVM_TRAP_CR0_WRITE + 0) |
-				      BIT(SVM_TRAP_CR0_WRITE + 4) | BIT(SVM_TRAP_CR0_WRITE + 8);
-		svm_vmcb_sev_es_intercepts(c);
 	}
 	vmcb->save.g_pat = SVM_GUEST_PAT_DEFAULT;
-}
-
-/* DR intercepts: DR7 read bit 7, DR7 write bit 16 + 7 (C.1 0x004, C.3). */
-#define SVM_DR7_INTERCEPTS (BIT(7) | BIT(16 + 7))
-
-void svm_vmcb_sev_es_intercepts(struct vmcb_control *c)
-{
-	c->intercept_misc1 |= BIT(SVM_INTERCEPT_RDTSC) | BIT(SVM_INTERCEPT_RDPMC);
-	c->intercept_misc2 |= BIT(SVM_INTERCEPT_RDTSCP) | BIT(SVM_INTERCEPT_WBINVD) | BIT(SVM_INTERCEPT_MONITOR) |
-			      BIT(SVM_INTERCEPT_MWAIT);
-	c->intercept_dr = SVM_DR7_INTERCEPTS;
 }

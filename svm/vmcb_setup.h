@@ -30,9 +30,4 @@ void svm_intercepts_load(struct vmcb_control *c, const struct svm_intercepts *i)
  * ASID, NPT, V_INTR_MASKING, guest PAT. */
 void svm_vmcb_init(struct vmcb *vmcb, const struct svm_vmcb_params *p);
 
-/* The intercepts real SEV-ES hardware turns into #VC inside the guest, each with a GHCB NAE
- * event the guest can use (ghcb-sev-facts.md C.2, C.3): RDTSC, RDPMC, RDTSCP, WBINVD,
- * MONITOR/MWAIT and DR7 access, on top of what svm_vmcb_init sets for every mode. */
-void svm_vmcb_sev_es_intercepts(struct vmcb_control *c);
-
 #endif

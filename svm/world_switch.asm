@@ -16,6 +16,36 @@ bits 64
 default rel
 section .text
 
+; The System V callee-saved registers, saved on entry and restored on return.
+%macro PUSH_CALLEE_SAVED 0
+	push rbx
+	push rbp
+	push r12
+	push r13
+	push r14
+	push r15
+%endmacro
+%macro POP_CALLEE_SAVED 0
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+%endmacro
+; The caller-saved registers, cleared so no guest value reaches C.
+%macro CLEAR_SCRATCH 0
+	xor eax, eax
+	xor ecx, ecx
+	xor edx, edx
+	xor esi, esi
+	xor edi, edi
+	xor r8d, r8d
+	xor r9d, r9d
+	xor r10d, r10d
+	xor r11d, r11d
+%endmacro
+
 %define G_RBX 0x00
 %define G_RCX 0x08
 %define G_RDX 0x10
@@ -33,12 +63,7 @@ section .text
 
 global svm_world_switch
 svm_world_switch:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	push rdx                ; [rsp+16] host VMCB PA
 	push rsi                ; [rsp+8]  struct svm_gprs *
 	push rdi                ; [rsp+0]  guest VMCB PA
@@ -95,24 +120,11 @@ svm_world_switch:
 	stgi                    ; IF is 0: a pending interrupt waits for the run loop
 
 	; No guest value survives in a register the C code could leak or use.
-	xor eax, eax
 	xor ebx, ebx
-	xor ecx, ecx
-	xor edx, edx
-	xor esi, esi
-	xor edi, edi
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
+	CLEAR_SCRATCH
 
 	add rsp, 24
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret
 
 ;
@@ -130,12 +142,7 @@ svm_world_switch:
 
 global svm_world_switch_es
 svm_world_switch_es:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	push rsi                ; [rsp] host VMCB PA
 
 	mov [rdx + HS_RBX], rbx
@@ -156,23 +163,10 @@ svm_world_switch_es:
 	vmload                  ; host hidden state back
 	stgi
 
-	xor eax, eax
-	xor ecx, ecx
-	xor edx, edx
-	xor esi, esi
-	xor edi, edi
-	xor r8d, r8d
-	xor r9d, r9d
-	xor r10d, r10d
-	xor r11d, r11d
+	CLEAR_SCRATCH
 
 	add rsp, 8
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits

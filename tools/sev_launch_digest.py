@@ -30,6 +30,7 @@ import argparse
 import hashlib
 import hmac
 import os
+import re
 import struct
 import sys
 
@@ -76,8 +77,9 @@ def parse_cfg(text):
         elif key == "cmdline":
             cur["cmdline"] = val
         elif key == "module":
-            path, _, args = val.partition(" ")
-            cur["modules"].append((path, args.strip()))
+            # PATH, then ARGS after the spaces or tabs that follow it
+            parts = re.split(r"[ \t]", val, maxsplit=1)
+            cur["modules"].append((parts[0], parts[1].lstrip(" \t") if len(parts) > 1 else ""))
         elif key == "memory":
             mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(val[-1:], 1)
             cur["memory"] = int(val[:-1] if mult > 1 else val, 0) * mult

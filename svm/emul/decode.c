@@ -28,15 +28,39 @@ enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
 #define F_REG0 BIT(9)     /* ModRM.reg must be 0 (C6 /0, C7 /0) */
 #define F_SRC16 BIT(10)   /* MOVZX source is 16-bit (0F B7) */
 #define F_MEMONLY BIT(11) /* the r/m operand must be memory (MMIO MOVs) */
+#define F_GROUP BIT(12)   /* the operation is in ModRM.reg (group_op) */
+#define F_SEXT BIT(13)    /* the imm8 is sign-extended to the operand size (83) */
+#define F_ALUOPC BIT(14)  /* ALU group 00-3B: operation in opcode bits 5:3, bit 1 = reg is dst */
 
 struct opcode {
 	u8 kind; /* enum svm_insn_kind; SVM_INSN_NONE = not supported */
+	u8 alu;  /* enum svm_alu_op for SVM_INSN_ALU with a fixed operation */
 	u16 flags;
 };
 
-#define OP(k, f) { (u8)(k), (u16)(f) }
+#define OP(k, f) { (u8)(k), 0, (u16)(f) }
+#define OPA(a, f) { (u8)SVM_INSN_ALU, (u8)(a), (u16)(F_MODRM | F_MEMONLY | (f)) }
+/* ALU op r/m8,r8 / r/m,r / r8,r/m8 / r,r/m at b..b+3 (APM vol. 3, table A-1). */
+#define ALU4(b) [b] = OPA(0, F_ALUOPC | F_BYTE), [b + 1] = OPA(0, F_ALUOPC), \
+		[b + 2] = OPA(0, F_ALUOPC | F_BYTE), [b + 3] = OPA(0, F_ALUOPC)
 
 static const struct opcode one_byte[256] = {
+	ALU4(0x00), ALU4(0x08), ALU4(0x10), ALU4(0x18), ALU4(0x20), ALU4(0x28), ALU4(0x30), ALU4(0x38),
+	[0x80] = OPA(0, F_GROUP | F_BYTE | F_IMM8),
+	[0x81] = OPA(0, F_GROUP | F_IMMZ),
+	[0x83] = OPA(0, F_GROUP | F_IMM8 | F_SEXT),
+	[0x84] = OPA(SVM_ALU_TEST, F_BYTE),
+	[0x85] = OPA(SVM_ALU_TEST, 0),
+	[0x86] = OP(SVM_INSN_XCHG, F_MODRM | F_MEMONLY | F_BYTE | F_WRITE),
+	[0x87] = OP(SVM_INSN_XCHG, F_MODRM | F_MEMONLY | F_WRITE),
+	[0xA4] = OP(SVM_INSN_MOVS, F_BYTE | F_WRITE),
+	[0xA5] = OP(SVM_INSN_MOVS, F_WRITE),
+	[0xAA] = OP(SVM_INSN_STOS, F_BYTE | F_WRITE),
+	[0xAB] = OP(SVM_INSN_STOS, F_WRITE),
+	[0xF6] = OPA(0, F_GROUP | F_BYTE),
+	[0xF7] = OPA(0, F_GROUP),
+	[0xFE] = OPA(0, F_GROUP | F_BYTE),
+	[0xFF] = OPA(0, F_GROUP),
 	[0x6C] = OP(SVM_INSN_INS, F_IO | F_BYTE | F_DX),
 	[0x6D] = OP(SVM_INSN_INS, F_IO | F_DX),
 	[0x6E] = OP(SVM_INSN_OUTS, F_IO | F_BYTE | F_DX | F_WRITE),
@@ -72,6 +96,11 @@ static const struct opcode two_byte[256] = {
 	[0x31] = OP(SVM_INSN_RDTSC, 0),
 	[0x32] = OP(SVM_INSN_RDMSR, 0),
 	[0xA2] = OP(SVM_INSN_CPUID, 0),
+	[0xA3] = OPA(SVM_ALU_BT, 0),
+	[0xAB] = OPA(SVM_ALU_BTS, 0),
+	[0xB3] = OPA(SVM_ALU_BTR, 0),
+	[0xBA] = OPA(0, F_GROUP | F_IMM8),
+	[0xBB] = OPA(SVM_ALU_BTC, 0),
 	[0xB6] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY),
 	[0xB7] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY | F_SRC16),
 };
@@ -87,6 +116,40 @@ static const struct {
 	{ 0xF9, SVM_INSN_RDTSCP },
 };
 #define GROUP7_LMSW_REG 6 /* 0F 01 /6: LMSW r/m16, register or memory form */
+
+/* The operation of a group opcode from ModRM.reg (APM vol. 3, table A-6 "ModRM.reg Extensions"):
+ * group 1 (80/81/83), group 3 (F6/F7: TEST needs an immediate), group 4/5 (FE/FF: INC, DEC; the
+ * rest are jumps, calls and pushes), group 8 (0F BA: BT..BTC). *extra gets immediate flags.
+ * Returns false for an extension this decoder does not take. */
+static bool group_op(bool escape, u8 opc, unsigned reg, u8 *alu, u16 *extra)
+{
+	static const u8 group3[8] = { SVM_ALU_TEST, SVM_ALU_OP_COUNT, SVM_ALU_NOT, SVM_ALU_NEG,
+				      SVM_ALU_OP_COUNT, SVM_ALU_OP_COUNT, SVM_ALU_OP_COUNT, SVM_ALU_OP_COUNT };
+	*extra = 0;
+	if (escape) { /* 0F BA */
+		*alu = (u8)(SVM_ALU_BT + reg - 4);
+		return reg >= 4;
+	}
+	switch (opc) {
+	case 0x80: case 0x81: case 0x83:
+		*alu = (u8)reg;
+		return true;
+	case 0xF6: case 0xF7:
+		*alu = group3[reg];
+		if (*alu == SVM_ALU_TEST)
+			*extra = opc == 0xF6 ? F_IMM8 : F_IMMZ;
+		return *alu != SVM_ALU_OP_COUNT;
+	default: /* FE, FF */
+		*alu = reg == 0 ? SVM_ALU_INC : SVM_ALU_DEC;
+		return reg <= 1;
+	}
+}
+
+/* ALU operations that only read their memory operand. */
+static bool alu_reads_only(unsigned alu)
+{
+	return alu == SVM_ALU_CMP || alu == SVM_ALU_TEST || alu == SVM_ALU_BT;
+}
 
 /* Legacy prefixes (APM vol. 3, 1.2): which segment each override selects. */
 static const u8 seg_prefix[256] = {
@@ -141,36 +204,64 @@ static bool next_le(struct cursor *c, unsigned size, u64 *val)
 	return true;
 }
 
-static bool skip(struct cursor *c, unsigned size)
+/* A displacement of size bytes, sign-extended. */
+static bool next_disp(struct cursor *c, unsigned size, s64 *disp)
 {
-	u64 unused;
-	return next_le(c, size, &unused);
+	u64 raw = 0;
+	if (!next_le(c, size, &raw))
+		return false;
+	*disp = size == 1 ? (s64)(s8)raw : size == 2 ? (s64)(s16)raw : size == 4 ? (s64)(s32)raw : 0;
+	return true;
 }
 
-/* The bytes after ModRM: SIB and displacement (APM vol. 3, 1.4, tables 1-10..1-13). */
-static bool modrm_tail(struct cursor *c, u8 modrm, unsigned addrsize, bool m64,
+/* 16-bit ModRM.rm: base and index (APM vol. 3, table 1-12): BX+SI, BX+DI, BP+SI, BP+DI, SI, DI,
+ * BP (disp16 alone with mod 0), BX. Register numbers: BX 3, BP 5, SI 6, DI 7. */
+static const u8 ea16_base[8] = { 3, 3, 5, 5, 6, 7, 5, 3 };
+static const u8 ea16_index[8] = { 6, 7, 6, 7, SVM_EA_NONE, SVM_EA_NONE, SVM_EA_NONE, SVM_EA_NONE };
+
+/* The bytes after ModRM: SIB and displacement, and the effective address they describe
+ * (APM vol. 3, 1.4, tables 1-10..1-13; REX.X/REX.B extend index and base). */
+static bool modrm_tail(struct cursor *c, u8 modrm, unsigned addrsize, bool m64, u8 rex,
 		       struct svm_insn *out)
 {
 	unsigned mod = modrm >> 6, rm = modrm & 7;
 	if (mod == 3)
 		return true;
+	out->ea_scale = 1;
+	out->ea_index = SVM_EA_NONE;
 	if (addrsize == 2) {
 		/* 16-bit: no SIB; mod 0 rm 6 is disp16, mod 1 disp8, mod 2 disp16. */
 		unsigned disp = mod == 1 ? 1 : (mod == 2 || rm == 6) ? 2 : 0;
-		return skip(c, disp);
+		bool no_base = mod == 0 && rm == 6;
+		out->ea_base = no_base ? SVM_EA_NONE : ea16_base[rm];
+		out->ea_index = ea16_index[rm];
+		out->ea_ss = out->ea_base == 5;
+		return next_disp(c, disp, &out->disp);
 	}
 	unsigned disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
 	if (rm == 4) {
 		u8 sib;
 		if (!next(c, &sib))
 			return false;
-		if (mod == 0 && (sib & 7) == 5)
+		unsigned index = ((sib >> 3) & 7) | ((rex & REX_X) ? 8 : 0), base = sib & 7;
+		out->ea_scale = (u8)(1u << (sib >> 6));
+		out->ea_index = index == 4 ? SVM_EA_NONE : (u8)index; /* 100b without REX.X: none */
+		if (mod == 0 && base == 5) {
 			disp = 4; /* no base: disp32 */
+			out->ea_base = SVM_EA_NONE;
+		} else {
+			out->ea_base = (u8)(base | ((rex & REX_B) ? 8 : 0));
+			out->ea_ss = base == 4 || base == 5;
+		}
 	} else if (mod == 0 && rm == 5) {
 		disp = 4; /* disp32; RIP-relative in 64-bit mode */
 		out->rip_relative = m64;
+		out->ea_base = m64 ? SVM_EA_RIP : SVM_EA_NONE;
+	} else {
+		out->ea_base = (u8)(rm | ((rex & REX_B) ? 8 : 0));
+		out->ea_ss = rm == 5;
 	}
-	return skip(c, disp);
+	return next_disp(c, disp, &out->disp);
 }
 
 static enum svm_decode_status fail(struct svm_insn *out, enum svm_decode_status st)
@@ -220,12 +311,14 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 
 	struct opcode op = one_byte[b];
 	bool escape = b == OPC_ESCAPE;
+	u8 opc = b;
 	u8 modrm = 0;
 	bool modrm_read = false;
 	if (escape) {
 		if (!next(&c, &b))
 			return fail(out, c.err);
 		op = two_byte[b];
+		opc = b;
 		if (b == OPC_GROUP7) {
 			if (!next(&c, &modrm))
 				return fail(out, c.err);
@@ -243,7 +336,22 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 	if (op.kind == SVM_INSN_NONE)
 		return fail(out, SVM_DECODE_UNKNOWN);
 	out->kind = op.kind;
-
+	if (op.flags & F_GROUP) {
+		/* The operation, and for TEST its immediate, come from ModRM.reg: peek at it. */
+		if (c.pos >= c.n)
+			return fail(out, c.pos >= SVM_INSN_MAX_LEN ? SVM_DECODE_TOO_LONG : SVM_DECODE_TRUNCATED);
+		u16 extra;
+		if (!group_op(escape, opc, (bytes[c.pos] >> 3) & 7, &op.alu, &extra))
+			return fail(out, SVM_DECODE_UNKNOWN);
+		op.flags |= extra;
+	}
+	if (op.flags & F_ALUOPC) {
+		op.alu = (u8)((opc >> 3) & 7);
+		out->reg_dst = (opc & 2) != 0;
+	}
+	out->alu = op.alu;
+	if (op.kind == SVM_INSN_ALU && !out->reg_dst && !alu_reads_only(op.alu))
+		op.flags |= F_WRITE;
 	/* Sizes (APM vol. 3, 1.2.2 and 1.2.3). */
 	unsigned def_op = mode == SVM_CPU_MODE_16 ? 2 : 4;
 	unsigned opsize = opsize_pfx ? 6 - def_op : def_op;
@@ -282,7 +390,7 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 				return fail(out, SVM_DECODE_UNKNOWN); /* register-to-register: no MMIO */
 			if (!out->mem)
 				out->rm = (u8)(rm | ((rex & REX_B) ? 8 : 0));
-			if (!modrm_tail(&c, modrm, addrsize, m64, out))
+			if (!modrm_tail(&c, modrm, addrsize, m64, rex, out))
 				return fail(out, c.err);
 			out->modrm_len = (u8)(c.pos - start);
 			out->reg = (u8)(reg | ((rex & REX_R) ? 8 : 0));
@@ -313,6 +421,8 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 		out->has_imm = true;
 		if (!next_le(&c, 1, &out->imm))
 			return fail(out, c.err);
+		if (op.flags & F_SEXT)
+			out->imm = (u64)(s64)(s8)(u8)out->imm;
 	}
 	if (op.flags & F_IMMZ) {
 		/* imm8 for bytes, imm16 for 16-bit, imm32 otherwise (sign-extended for 64-bit). */
@@ -356,6 +466,10 @@ static const char *const kind_names[SVM_INSN_KIND_COUNT] = {
 	[SVM_INSN_MOV_STORE] = "mov store",
 	[SVM_INSN_MOV_STORE_IMM] = "mov store imm",
 	[SVM_INSN_MOVZX] = "movzx",
+	[SVM_INSN_ALU] = "alu",
+	[SVM_INSN_XCHG] = "xchg",
+	[SVM_INSN_MOVS] = "movs",
+	[SVM_INSN_STOS] = "stos",
 };
 
 static const char *const status_names[SVM_DECODE_STATUS_COUNT] = {

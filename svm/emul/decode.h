@@ -9,7 +9,11 @@
  *   0F 09 WBINVD, 0F 01 C8 MONITOR, 0F 01 C9 MWAIT, 0F 01 D9 VMMCALL, F3 0F 01 D9 VMGEXIT,
  *   F4 HLT, E4-E7 / EC-EF IN/OUT, 6C-6F INS/OUTS, 0F 20 / 0F 22 MOV from/to CRn (F0 0F 20/22
  *   is the AMD alternative encoding of CR8), 0F 06 CLTS, 0F 01 /6 LMSW,
- *   88/89/8A/8B MOV r/m, C6/C7 /0 MOV r/m, imm, A0-A3 MOV moffs, 0F B6/B7 MOVZX.
+ *   88/89/8A/8B MOV r/m, C6/C7 /0 MOV r/m, imm, A0-A3 MOV moffs, 0F B6/B7 MOVZX,
+ *   and with a memory operand (the MMIO read-modify-write forms): the ALU group 00-3B and
+ *   80/81/83 (ADD OR ADC SBB AND SUB XOR CMP), 84/85 and F6/F7 /0 TEST, F6/F7 /2 NOT, /3 NEG,
+ *   FE/FF /0 INC, /1 DEC, 86/87 XCHG, 0F A3/AB/B3/BB and 0F BA /4-7 BT/BTS/BTR/BTC;
+ *   the string moves A4/A5 MOVS and AA/AB STOS.
  * Prefixes: operand size 66, address size 67, REP F3 / REPNE F2, LOCK F0, segment overrides
  * 26 2E 36 3E 64 65, and REX 40-4F in 64-bit mode (only when it directly precedes the opcode;
  * a REX followed by another prefix is ignored, as the CPU does).
@@ -61,8 +65,28 @@ enum svm_insn_kind {
 	SVM_INSN_MOV_STORE,     /* 88, 89, A2, A3: memory <- register */
 	SVM_INSN_MOV_STORE_IMM, /* C6 /0, C7 /0: memory <- immediate */
 	SVM_INSN_MOVZX,         /* 0F B6, 0F B7: register <- zero-extended memory */
+	SVM_INSN_ALU,           /* ALU op on memory (alu says which; see write for the direction) */
+	SVM_INSN_XCHG,          /* 86, 87: memory <-> register */
+	SVM_INSN_MOVS,          /* A4, A5: ES:rDI <- DS:rSI */
+	SVM_INSN_STOS,          /* AA, AB: ES:rDI <- AL/AX/EAX/RAX */
 	SVM_INSN_KIND_COUNT
 };
+
+/* The operation of an SVM_INSN_ALU. The first eight are the ALU group in opcode order
+ * (ModRM.reg of 80/81/83, opcode bits 5:3 of 00-3B). */
+enum svm_alu_op {
+	SVM_ALU_ADD, SVM_ALU_OR, SVM_ALU_ADC, SVM_ALU_SBB, SVM_ALU_AND, SVM_ALU_SUB, SVM_ALU_XOR,
+	SVM_ALU_CMP,
+	SVM_ALU_TEST, SVM_ALU_NOT, SVM_ALU_NEG, SVM_ALU_INC, SVM_ALU_DEC,
+	SVM_ALU_BT, SVM_ALU_BTS, SVM_ALU_BTR, SVM_ALU_BTC,
+	SVM_ALU_OP_COUNT
+};
+
+/* The effective address of a memory operand: base + index * scale + disp (APM vol. 3, 1.4;
+ * 16-bit forms as base/index pairs). Register numbers 0..15, SVM_EA_NONE, or SVM_EA_RIP for a
+ * RIP-relative operand (disp is from the next instruction). */
+#define SVM_EA_NONE 0xFF
+#define SVM_EA_RIP 0x10
 
 enum svm_decode_status {
 	SVM_DECODE_OK = 0,
@@ -102,7 +126,15 @@ struct svm_insn {
 	u8 modrm_len;
 	bool rip_relative;
 	bool has_imm;
-	u64 imm;         /* C6/C7 immediate (C7 with REX.W: sign-extended), E4-E7 port */
+	u64 imm;         /* immediate (sign-extended to the operand size where the opcode says), port */
+	/* Memory operand (mem): see SVM_EA_*. ea_ss: the default segment is SS (base rBP/rSP). */
+	u8 ea_base, ea_index, ea_scale;
+	bool ea_ss;
+	s64 disp;
+	u8 alu;          /* SVM_INSN_ALU: enum svm_alu_op */
+	/* SVM_INSN_ALU: the register operand is the destination (the 02/03-style forms); the
+	 * source is memory. Otherwise memory is the destination (write says if it is stored). */
+	bool reg_dst;
 	bool has_moffs;
 	u64 moffs;       /* A0-A3 offset */
 	bool port_in_dx; /* EC-EF, INS/OUTS: port in DX; else imm (E4-E7) */

@@ -3,9 +3,14 @@
 #include "svm/cr_shadow.h"
 #include "svm/emul/decode.h"
 #include "svm/emul/gva.h"
+#include "svm/emul/alu.h"
+#include "svm/emul/insn_text.h"
+#include "svm/guest_mem.h"
 #include "svm/dev/io.h"
+#include "lib/kstring.h"
 #include "lib/log.h"
 
+#define RFLAGS_TF BIT(8)
 #define RFLAGS_DF BIT(10)
 /* A long REP string I/O is done in slices so one exit never takes unbounded time; RIP stays
  * on the instruction until RCX reaches zero, so the guest simply re-executes it. */
@@ -38,14 +43,220 @@ static void write_operand(struct vcpu *v, const struct svm_insn *i, unsigned siz
 	vcpu_reg_write(v, (enum vcpu_reg)i->reg, out);
 }
 
+static u64 seg_base(struct vcpu *v, enum svm_insn_seg seg, enum svm_cpu_mode mode)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	const struct vmcb_seg *segs[] = { NULL, &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+	/* In 64-bit mode only FS and GS have bases (APM vol. 2, 4.5.3). */
+	if (mode == SVM_CPU_MODE_64 && seg != SVM_INSN_SEG_FS && seg != SVM_INSN_SEG_GS)
+		return 0;
+	return segs[seg]->base;
+}
+
+/* Segment base + offset; outside 64-bit mode linear addresses wrap at 4 GiB. */
+static u64 linear(struct vcpu *v, enum svm_insn_seg seg, u64 offset, enum svm_cpu_mode mode)
+{
+	u64 lin = seg_base(v, seg, mode) + offset;
+	return mode == SVM_CPU_MODE_64 ? lin : lin & 0xFFFFFFFFULL;
+}
+
+/* The linear address of the memory operand: segment (override, else SS for an rBP/rSP base,
+ * else DS) + base + index * scale + displacement, or the moffs of A0-A3, in the address size
+ * (APM vol. 3, 1.4 and 1.2.3; RIP-relative from the next instruction). */
+static u64 operand_linear(struct vcpu *v, const struct svm_insn *i, enum svm_cpu_mode mode)
+{
+	u64 ea;
+	if (i->has_moffs) {
+		ea = i->moffs;
+	} else {
+		ea = (u64)i->disp;
+		if (i->ea_base == SVM_EA_RIP)
+			ea += vcpu_reg(v, VCPU_RIP) + i->len;
+		else if (i->ea_base != SVM_EA_NONE)
+			ea += vcpu_reg(v, (enum vcpu_reg)i->ea_base);
+		if (i->ea_index != SVM_EA_NONE)
+			ea += vcpu_reg(v, (enum vcpu_reg)i->ea_index) * i->ea_scale;
+	}
+	enum svm_insn_seg seg = i->seg ? i->seg : i->ea_ss ? SVM_INSN_SEG_SS : SVM_INSN_SEG_DS;
+	return linear(v, seg, ea & size_mask(i->addrsize), mode);
+}
+
+/* An MMIO range in naturally aligned pieces of 8, 4, 2 or 1 bytes, the sizes devices take. */
+static bool mmio_pieces(struct vcpu *v, u64 gpa, u8 *buf, u64 len, bool write)
+{
+	while (len) {
+		unsigned n = 8;
+		while (n > len || (gpa & (n - 1)))
+			n >>= 1;
+		u64 val = 0;
+		if (write)
+			memcpy(&val, buf, n);
+		if (!svm_mmio(v->vm, gpa, n, write, &val))
+			return false;
+		if (!write)
+			memcpy(buf, &val, n);
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+enum access_result { ACCESS_OK, ACCESS_UNMAPPED, ACCESS_ENDED };
+
+/* Reads or writes len bytes at a linear address, page by page, each page to guest RAM or to
+ * the MMIO dispatch: an access that crosses from RAM into MMIO (or back) is split there. */
+static enum access_result guest_access(struct vcpu *v, u64 lin, void *data, u64 len, bool write, u64 *bad)
+{
+	u8 *p = data;
+	while (len) {
+		u64 gpa, chunk = MIN(len, PAGE_SIZE - (lin & 0xFFF));
+		if (!svm_gva_to_gpa(v, lin, &gpa)) {
+			*bad = lin;
+			return ACCESS_UNMAPPED;
+		}
+		bool ok;
+		if (svm_gpa_is_ram(v->vm, gpa))
+			ok = write ? svm_gpa_write(v->vm, gpa, p, chunk) : svm_gpa_read(v->vm, gpa, p, chunk);
+		else
+			ok = mmio_pieces(v, gpa, p, chunk, write);
+		if (!ok) {
+			*bad = lin;
+			return v->vm->end ? ACCESS_ENDED : ACCESS_UNMAPPED;
+		}
+		lin += chunk;
+		p += chunk;
+		len -= chunk;
+	}
+	return ACCESS_OK;
+}
+
+/* The guest ends on an instruction sevisor will not carry out: what, and its bytes. */
+static enum svm_outcome unsupported(struct vcpu *v, u64 gpa, const char *what)
+{
+	char bytes[SVM_INSN_TEXT_MAX];
+	svm_insn_bytes_text(v, bytes, sizeof(bytes));
+	return svm_terminate(v, "access at GPA 0x%llx (no RAM there) by %s, which sevisor does not emulate (%s)",
+			     (unsigned long long)gpa, what, bytes);
+}
+
+/* A guest_access that did not complete: the guest ended already, or the address does not
+ * translate (a #PF sevisor does not inject for emulated accesses). */
+static enum svm_outcome access_failed(struct vcpu *v, enum access_result r, u64 lin)
+{
+	if (r == ACCESS_ENDED || v->vm->end)
+		return SVM_TERMINATE;
+	char bytes[SVM_INSN_TEXT_MAX];
+	svm_insn_bytes_text(v, bytes, sizeof(bytes));
+	return svm_terminate(v, "emulated access to linear address 0x%llx, which the guest's page tables do not "
+			     "map (page fault not injected by sevisor; %s)", (unsigned long long)lin, bytes);
+}
+
+static u64 rflags_of(struct vcpu *v)
+{
+	return vcpu_reg(v, VCPU_RFLAGS);
+}
+
+/* ALU operations with a memory operand (APM vol. 3, each instruction): read, compute, store
+ * (unless CMP/TEST/BT or the register is the destination), RFLAGS. */
+static enum svm_outcome emulate_alu(struct vcpu *v, const struct svm_insn *i, u64 lin)
+{
+	unsigned size = i->opsize;
+	u64 src = 0, dst = 0, result, bad = 0;
+	enum access_result r;
+	if (i->has_imm)
+		src = i->imm & size_mask(size);
+	else
+		src = read_operand(v, i, size);
+	if (i->alu >= SVM_ALU_BT && !i->has_imm) {
+		/* BT* with a register bit offset may address outside the operand: the offset is
+		 * signed, the operand moves by whole operand-size units (APM vol. 3, BT). */
+		unsigned bits = 8 * size;
+		s64 off = (s64)(src << (64 - bits)) >> (64 - bits);
+		lin += (u64)((off >> (__builtin_ctz(bits))) * (s64)size);
+		src = (u64)off & (bits - 1);
+	} else if (i->alu >= SVM_ALU_BT) {
+		src &= 8 * size - 1;
+	}
+	if ((r = guest_access(v, lin, &dst, size, false, &bad)) != ACCESS_OK)
+		return access_failed(v, r, bad);
+	if (i->reg_dst) {
+		/* 02/03-style: the register is the destination, memory the source. */
+		u64 reg = read_operand(v, i, size);
+		u64 fl = svm_alu((enum svm_alu_op)i->alu, size, reg, dst, rflags_of(v), &result);
+		if (i->alu != SVM_ALU_CMP)
+			write_operand(v, i, size, result);
+		vcpu_reg_write(v, VCPU_RFLAGS, fl);
+	} else {
+		u64 fl = svm_alu((enum svm_alu_op)i->alu, size, dst, src, rflags_of(v), &result);
+		if (i->write && (r = guest_access(v, lin, &result, size, true, &bad)) != ACCESS_OK)
+			return access_failed(v, r, bad);
+		vcpu_reg_write(v, VCPU_RFLAGS, fl);
+	}
+	svm_skip_insn(v, i->len);
+	return SVM_RESUME;
+}
+
+/* MOVS and STOS, one or REP (F3, and F2 which acts the same on them): either side may be RAM
+ * or MMIO. Done in slices like string I/O, one element per exit under RFLAGS.TF. */
+static enum svm_outcome emulate_string(struct vcpu *v, const struct svm_insn *i, enum svm_cpu_mode mode)
+{
+	unsigned size = i->opsize;
+	u64 amask = size_mask(i->addrsize);
+	bool rep = i->rep || i->repne;
+	u64 rflags = rflags_of(v);
+	s64 step = (rflags & RFLAGS_DF) ? -(s64)size : (s64)size;
+	u64 count = rep ? vcpu_reg(v, VCPU_RCX) & amask : 1;
+	u64 slice = (rflags & RFLAGS_TF) ? 1 : STRING_IO_SLICE;
+	u64 rsi = vcpu_reg(v, VCPU_RSI), rdi = vcpu_reg(v, VCPU_RDI), done = 0, bad = 0;
+	enum svm_insn_seg src_seg = i->seg ? i->seg : SVM_INSN_SEG_DS; /* ES:rDI cannot be overridden */
+	enum svm_outcome out = SVM_RESUME;
+	while (done < count && done < slice) {
+		u64 val = vcpu_reg(v, VCPU_RAX) & size_mask(size);
+		enum access_result r = ACCESS_OK;
+		if (i->kind == SVM_INSN_MOVS)
+			r = guest_access(v, linear(v, src_seg, rsi & amask, mode), &val, size, false, &bad);
+		if (r == ACCESS_OK)
+			r = guest_access(v, linear(v, SVM_INSN_SEG_ES, rdi & amask, mode), &val, size, true, &bad);
+		if (r != ACCESS_OK) {
+			out = access_failed(v, r, bad);
+			break;
+		}
+		if (i->kind == SVM_INSN_MOVS)
+			rsi = (rsi & ~amask) | ((rsi + (u64)step) & amask);
+		rdi = (rdi & ~amask) | ((rdi + (u64)step) & amask);
+		done++;
+	}
+	if (i->kind == SVM_INSN_MOVS)
+		vcpu_reg_write(v, VCPU_RSI, rsi);
+	vcpu_reg_write(v, VCPU_RDI, rdi);
+	if (rep) {
+		u64 rcx = vcpu_reg(v, VCPU_RCX);
+		vcpu_reg_write(v, VCPU_RCX, (rcx & ~amask) | ((rcx - done) & amask));
+	}
+	if (out != SVM_RESUME)
+		return out;
+	if (done < count) {
+		svm_single_step_trap(v);
+		return SVM_RESUME; /* not finished: RIP stays, the guest re-executes */
+	}
+	svm_skip_insn(v, i->len);
+	return SVM_RESUME;
+}
+
 enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	struct svm_insn i;
 	enum svm_decode_status st = svm_fetch_insn(v, &i);
 	if (st != SVM_DECODE_OK)
-		return svm_terminate(v, "access at GPA 0x%llx (no RAM there) by an instruction sevisor could not decode (%s)",
-				     (unsigned long long)gpa, svm_decode_status_name(st));
-	u64 val = 0;
+		return unsupported(v, gpa, svm_decode_status_name(st));
+	/* LOCK only on a read-modify-write of memory; elsewhere #UD (APM vol. 3, 1.2.5). With one
+	 * vCPU and the device seeing the read and the write in order, emulation is atomic. */
+	if (i.lock && !svm_alu_lockable(&i))
+		return svm_queue_exception(v, X86_UD, false, 0);
+	enum svm_cpu_mode mode = svm_guest_cpu_mode(v);
+	u64 val = 0, bad = 0;
+	enum access_result r;
 	switch (i.kind) {
 	case SVM_INSN_MOV_STORE:
 		val = read_operand(v, &i, i.access_size);
@@ -55,16 +266,30 @@ enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 		break;
 	case SVM_INSN_MOV_LOAD:
 	case SVM_INSN_MOVZX:
+	case SVM_INSN_XCHG:
 		break;
+	case SVM_INSN_ALU:
+		return emulate_alu(v, &i, operand_linear(v, &i, mode));
+	case SVM_INSN_MOVS:
+	case SVM_INSN_STOS:
+		return emulate_string(v, &i, mode);
 	default:
-		return svm_terminate(v, "access at GPA 0x%llx (no RAM there) by %s, which sevisor does not emulate for MMIO",
-				     (unsigned long long)gpa, svm_insn_kind_name(i.kind));
+		return unsupported(v, gpa, svm_insn_kind_name(i.kind));
 	}
-	bool write = i.kind == SVM_INSN_MOV_STORE || i.kind == SVM_INSN_MOV_STORE_IMM;
-	if (!svm_mmio(v->vm, gpa, i.access_size, write, &val))
-		return SVM_TERMINATE;
-	if (!write)
-		write_operand(v, &i, i.kind == SVM_INSN_MOVZX ? i.opsize : i.access_size, val);
+	u64 lin = operand_linear(v, &i, mode);
+	if (i.kind == SVM_INSN_XCHG) {
+		/* XCHG with memory: the old memory value goes to the register (always locked). */
+		u64 reg = read_operand(v, &i, i.opsize);
+		if ((r = guest_access(v, lin, &val, i.opsize, false, &bad)) != ACCESS_OK ||
+		    (r = guest_access(v, lin, &reg, i.opsize, true, &bad)) != ACCESS_OK)
+			return access_failed(v, r, bad);
+		write_operand(v, &i, i.opsize, val);
+	} else {
+		if ((r = guest_access(v, lin, &val, i.access_size, i.write, &bad)) != ACCESS_OK)
+			return access_failed(v, r, bad);
+		if (!i.write)
+			write_operand(v, &i, i.kind == SVM_INSN_MOVZX ? i.opsize : i.access_size, val);
+	}
 	svm_skip_insn(v, i.len);
 	return SVM_RESUME;
 }
@@ -99,24 +324,24 @@ enum svm_outcome svm_cr_access_emulate(struct vcpu *v, unsigned cr)
 	}
 	case SVM_INSN_CLTS:
 		return cr_result(v, cr_shadow_clts(v), &i);
-	case SVM_INSN_LMSW:
-		if (i.mem)
-			return svm_terminate(v, "LMSW with a memory operand is not emulated by sevisor");
-		return cr_result(v, cr_shadow_lmsw(v, (u16)vcpu_reg(v, (enum vcpu_reg)i.rm)), &i);
+	case SVM_INSN_LMSW: {
+		/* LMSW r/m16 (APM vol. 3, LMSW): the source may be a register or a word in memory. */
+		u16 msw = 0;
+		u64 bad = 0;
+		if (!i.mem) {
+			msw = (u16)vcpu_reg(v, (enum vcpu_reg)i.rm);
+		} else {
+			enum access_result r = guest_access(v, operand_linear(v, &i, svm_guest_cpu_mode(v)), &msw, 2,
+							    false, &bad);
+			if (r != ACCESS_OK)
+				return access_failed(v, r, bad);
+		}
+		return cr_result(v, cr_shadow_lmsw(v, msw), &i);
+	}
 	default:
 		return svm_terminate(v, "CR%u write exit for %s, which is not a CR write sevisor knows", cr,
 				     svm_insn_kind_name(i.kind));
 	}
-}
-
-static u64 seg_base(struct vcpu *v, enum svm_insn_seg seg, enum svm_cpu_mode mode)
-{
-	const struct vmcb_save *s = &v->vmcb->save;
-	const struct vmcb_seg *segs[] = { NULL, &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
-	/* In 64-bit mode only FS and GS have bases (APM vol. 2, 4.5.3). */
-	if (mode == SVM_CPU_MODE_64 && seg != SVM_INSN_SEG_FS && seg != SVM_INSN_SEG_GS)
-		return 0;
-	return segs[seg]->base;
 }
 
 enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in, u64 exit_info1)
@@ -136,7 +361,11 @@ enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 	u64 count = i.rep ? vcpu_reg(v, (enum vcpu_reg)VCPU_RCX) & amask : 1;
 	u64 done = 0;
 	u64 addr = vcpu_reg(v, (enum vcpu_reg)index);
-	while (done < count && done < STRING_IO_SLICE) {
+	/* With RFLAGS.TF a REP string instruction traps after every iteration (single-step #DB
+	 * with RIP still on the instruction until the count runs out: Intel SDM vol. 3, 18.3.1.4
+	 * "Single-Step Exception Condition"), so step one iteration per exit. */
+	u64 slice = (v->vmcb->save.rflags & RFLAGS_TF) ? 1 : STRING_IO_SLICE;
+	while (done < count && done < slice) {
 		u64 lin = base + (addr & amask);
 		u32 val = 0;
 		if (!in && !svm_gva_read(v, lin, &val, size))
@@ -154,8 +383,10 @@ enum svm_outcome svm_string_io(struct vcpu *v, u16 port, unsigned size, bool in,
 	if (i.rep) {
 		u64 rcx = vcpu_reg(v, (enum vcpu_reg)VCPU_RCX);
 		vcpu_reg_write(v, VCPU_RCX, (rcx & ~amask) | ((rcx - done) & amask));
-		if (done < count)
+		if (done < count) {
+			svm_single_step_trap(v);
 			return SVM_RESUME; /* not finished: RIP stays, the guest re-executes */
+		}
 	}
 	svm_skip_insn(v, i.len);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;

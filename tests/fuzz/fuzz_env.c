@@ -1,39 +1,49 @@
 /* See fuzz_env.h. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tests/fuzz/fuzz_env.h"
-#include "msr/msr.h"
-#include "msr/cpuid.h"
-#include "svm/dev/io.h"
-#include "lib/fmt.h"
+#include "tests/unit/msr_fixture.h" /* the host CPUID table: the one thing that is hardware */
+#include "svm/dev/devices.h"
+#include "svm/cr_shadow.h"
 #include "lib/log.h"
 
 struct fz_env fz;
+static struct vm_devices devices;
 static u8 slot0[FZ_SLOT0_SIZE] __attribute__((aligned(4096)));
 static u8 slot1[FZ_SLOT1_SIZE] __attribute__((aligned(4096)));
 static const u8 *oracle;
 static size_t oracle_len;
 
-void fz_reset(const u8 *data, size_t len)
+void fz_reset(const u8 *data, size_t len, enum vm_mode mode)
 {
 	memset(&fz, 0, sizeof(fz));
 	memset(slot0, 0, sizeof(slot0));
 	memset(slot1, 0, sizeof(slot1));
 	strcpy(fz.vm.name, "fuzz");
-	fz.vm.mode = VM_MODE_SOFT_ES;
-	fz.vm.cbit = 47;
+	fz.vm.mode = mode;
+	fz.vm.cbit = mode == VM_MODE_PLAIN ? 0 : 47;
 	fz.vm.ram[0] = (struct ram_slot){ FZ_SLOT0_GPA, FZ_SLOT0_SIZE, slot0 };
 	fz.vm.ram[1] = (struct ram_slot){ FZ_SLOT1_GPA, FZ_SLOT1_SIZE, slot1 };
 	fz.vm.nr_ram = 2;
 	fz.vm.vcpus = fz.v;
 	fz.vm.nr_vcpus = 1;
+	fz.vm.asid = 1;
+	fz.vm.msr_cfg.mce_banks = 6;
+	devices_init(&devices, FZ_SLOT0_SIZE, 1, false);
+	fz.vm.devices = &devices;
+	msr_cpuid_set_host(fx_host_cpuid);
+	msr_set_host_tsc(fx_host_tsc);
 	for (unsigned i = 0; i < 2; i++) {
-		fz.v[i].vm = &fz.vm;
-		fz.v[i].id = i;
-		fz.v[i].vmcb = &fz.vmcb[i];
-		fz.v[i].state_protected = true;
-		fz.vmcb[i].save.rip = FZ_RIP;
+		struct vcpu *v = &fz.v[i];
+		v->vm = &fz.vm;
+		v->id = i;
+		v->vmcb = &fz.vmcb[i];
+		v->vmcb->control.asid = 1;
+		v->vmcb->save.g_pat = MSR_PAT_DEFAULT;
+		v->vmcb->save.rip = FZ_RIP;
+		cr_shadow_reset(v, NULL, msr_cpuid_cr4_allowed(v));
+		msr_vcpu_reset(v);
+		v->state_protected = mode != VM_MODE_PLAIN;
 	}
 	oracle = data;
 	oracle_len = len;
@@ -57,6 +67,11 @@ u64 fz_u64(void)
 	return x;
 }
 
+size_t fz_left(void)
+{
+	return oracle_len;
+}
+
 u8 *fz_ram(u64 gpa)
 {
 	if (gpa >= FZ_SLOT1_GPA && gpa - FZ_SLOT1_GPA < FZ_SLOT1_SIZE)
@@ -68,89 +83,18 @@ u8 *fz_ram(u64 gpa)
 
 void fz_check_outcome(enum svm_outcome o)
 {
-	if (o != SVM_GHCB_REPLY && o != SVM_TERMINATE)
+	if (o != SVM_RESUME && o != SVM_INJECT && o != SVM_GHCB_REPLY && o != SVM_TERMINATE)
 		abort();
-	if ((o == SVM_TERMINATE) != (fz.vm.end == VM_END_TERMINATED))
+	if (o == SVM_TERMINATE && fz.vm.end == VM_END_RUNNING)
+		abort(); /* the guest must have ended, with a reason */
+	if (fz.vm.end == VM_END_TERMINATED && o != SVM_TERMINATE)
 		abort();
+	if (fz.vm.end == VM_END_TERMINATED && !fz.vm.reason[0])
+		abort();
+}
+
+void fz_check_protected_rip(void)
+{
 	if (fz.vmcb[0].save.rip != FZ_RIP || fz.vmcb[1].save.rip != FZ_RIP)
 		abort(); /* the hypervisor never moves a protected guest's RIP */
-}
-
-/* ---- fakes ------------------------------------------------------------------------------- */
-
-void msr_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss, struct cpuid_regs *out)
-{
-	(void)v;
-	out->eax = leaf ^ (u32)fz_u64();
-	out->ebx = subleaf;
-	out->ecx = (u32)xcr0;
-	out->edx = (u32)xss;
-}
-
-static enum msr_result fake_msr_result(void)
-{
-	u8 b = fz_byte();
-	return b < 0xF0 ? MSR_OK : (b < 0xFC ? MSR_GP : MSR_ERROR);
-}
-
-enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
-{
-	(void)v;
-	(void)index;
-	*value = fz_u64();
-	return fake_msr_result();
-}
-
-enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
-{
-	(void)v;
-	(void)index;
-	(void)value;
-	return fake_msr_result();
-}
-
-const char *msr_error_reason(const struct vcpu *v)
-{
-	(void)v;
-	return "fuzz MSR model error";
-}
-
-bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
-{
-	if (size != 1 && size != 2 && size != 4)
-		abort(); /* the contract: 1, 2 or 4 */
-	if (port == 0xBAD && fz_byte() == 0xBA) {
-		vm_terminate(vm, "fuzz device ended the guest");
-		return false;
-	}
-	if (in)
-		*val = (u32)fz_u64() & (u32)GENMASK(size * 8 - 1, 0);
-	else if (*val & ~(u32)GENMASK(size * 8 - 1, 0))
-		abort(); /* OUT data wider than the access */
-	return true;
-}
-
-bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)
-{
-	(void)gpa;
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		abort();
-	if (fz_byte() == 0xEE) {
-		vm_terminate(vm, "fuzz MMIO ended the guest");
-		return false;
-	}
-	if (!write)
-		*val = fz_u64() & (size == 8 ? ~0ULL : GENMASK(size * 8 - 1, 0));
-	return true;
-}
-
-enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...)
-{
-	char reason[VM_REASON_MAX];
-	va_list ap;
-	va_start(ap, fmt);
-	fmt_vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	vm_terminate(v->vm, "%s", reason);
-	return SVM_TERMINATE;
 }

@@ -1,11 +1,12 @@
-/* libFuzzer target: the GHCB MSR protocol. The input is a vCPU configuration followed by a
+/* libFuzzer target: the GHCB MSR protocol, with the real CPUID policy behind it. The input is a vCPU configuration followed by a
  * sequence of GHCB MSR values (raw, or a known request code with fuzzed data), interleaved with
  * GHCB-page exits and AP releases; after every VMGEXIT the answer is checked against the
- * protocol's rules (facts A.1-A.4). The fakes draw their answers from the same input. */
+ * protocol's rules (facts A.1-A.4). */
 #include <stdlib.h>
 #include <string.h>
 #include "tests/fuzz/fuzz_env.h"
 #include "svm/guest_mem.h"
+#include "msr/cpuid.h"
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
@@ -34,10 +35,17 @@ static void check_msr_answer(struct vcpu *v, u64 req, enum svm_outcome o)
 		if (resp != (((u64)max << 48) | (1ULL << 32) | ((u64)fz.vm.cbit << 24) | 0x001))
 			abort();
 		break;
-	case 0x004:
+	case 0x004: {
 		if ((resp & 0xFFF) != 0x005 || ((resp >> 30) & 3) != ((req >> 30) & 3))
 			abort();
+		/* The register asked for, as the CPUID policy answers the leaf (sub-leaf 0). */
+		struct cpuid_regs r;
+		msr_cpuid(v, (u32)(req >> 32), 0, v->ghcb.xcr0 ? v->ghcb.xcr0 : 1, 0, &r);
+		const u32 regs[4] = { r.eax, r.ebx, r.ecx, r.edx };
+		if ((resp >> 32) != regs[(req >> 30) & 3])
+			abort();
 		break;
+	}
 	case 0x006:
 		if (resp != 0x007 || !ghcb_ap_reset_held(v))
 			abort();
@@ -92,13 +100,14 @@ static void page_exit(struct vcpu *v, u64 gpa)
 			svm_gpa_strip_cbit(&fz.vm, gpa) != svm_gpa_strip_cbit(&fz.vm, v->ghcb.registered_gpa);
 	enum svm_outcome o = ghcb_handle_vmgexit(v);
 	fz_check_outcome(o);
+	fz_check_protected_rip();
 	if ((mismatch || !ram || gpa == 0) && o != SVM_TERMINATE)
 		abort(); /* registered-GPA mismatch and non-RAM GHCBs must terminate */
 }
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	fz_reset(data, size);
+	fz_reset(data, size, VM_MODE_SOFT_ES);
 	u8 cfg = fz_byte();
 	struct vcpu *v = &fz.v[0];
 	fz.vm.nr_vcpus = (cfg & 1) ? 2 : 1;
@@ -140,6 +149,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		v->vmcb->control.ghcb_gpa = req;
 		enum svm_outcome o = ghcb_handle_vmgexit(v);
 		fz_check_outcome(o);
+		fz_check_protected_rip();
 		check_msr_answer(v, req, o);
 		fz.vm.end = VM_END_RUNNING; /* keep exploring the state machine */
 		if (!fz_byte() && !fz_byte())

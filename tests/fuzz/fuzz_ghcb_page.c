@@ -1,4 +1,5 @@
-/* libFuzzer target: the GHCB page protocol. The input sets up a vCPU state (negotiated
+/* libFuzzer target: the GHCB page protocol, with the real CPUID policy, MSR model and device
+ * dispatch behind it. The input sets up a vCPU state (negotiated
  * version, registration, AP hold, DR7, XCR0, ...) and then drives up to 8 VMGEXITs, each through
  * a GHCB page that is either raw input bytes, a structured request (known exit code, fuzzed
  * inputs and valid bits, interesting scratch addresses) or the previous page with a few bytes
@@ -21,6 +22,12 @@ static const u64 events[] = {
 };
 
 static struct ghcb before;
+
+/* Ports with a device behind them (svm/dev): UART registers, isa-debug-exit, fw_cfg, the PIC
+ * masks; and two nobody claims. */
+static const u16 ports[] = { 0x3F8, 0x3F9, 0x3FA, 0x3FB, 0x3FC, 0x3FD, 0x3FF, 0xF4, 0x510, 0x511,
+			     0x21, 0xA1, 0x6F0, 0xBAD };
+#define LAPIC_GPA 0xFEE00000ULL
 
 static u64 pick_gpa(u8 sel)
 {
@@ -57,8 +64,13 @@ static void structured(struct ghcb *g, u64 gpa)
 	if (g->save.sw_exit_code == 0x7B) {
 		/* IOIO: a port, one or more size bits, IN/STR/REP bits */
 		u8 k = fz_byte();
-		g->save.sw_exit_info1 = ((u64)(k & 0x80 ? 0xBAD : 0x3F8) << 16) | (k & 0x7D);
+		g->save.sw_exit_info1 = ((u64)ports[fz_byte() % (sizeof(ports) / sizeof(ports[0]))] << 16) |
+					(k & 0x7D) | (k & 0x80 ? 0 : 0x10);
 		g->save.sw_exit_info2 = fz_byte() & 0x80 ? fz_u64() : fz_byte();
+	} else if ((g->save.sw_exit_code == 0x80000001 || g->save.sw_exit_code == 0x80000002) && (b & 0x10)) {
+		/* MMIO read/write of a local APIC register, 1..8 bytes */
+		g->save.sw_exit_info1 = LAPIC_GPA + ((u64)fz_byte() << 4) + (fz_byte() & 0xF);
+		g->save.sw_exit_info2 = 1 + (fz_byte() & 7);
 	} else {
 		g->save.sw_exit_info1 = (b & 0x10) ? fz_u64() : fz_byte() & 3;
 		g->save.sw_exit_info2 = (b & 0x20) ? fz_u64() : fz_byte() & 15;
@@ -145,7 +157,7 @@ static void check_reply(const struct ghcb *g)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	fz_reset(data, size);
+	fz_reset(data, size, VM_MODE_SOFT_ES);
 	u8 cfg = fz_byte();
 	struct vcpu *v = &fz.v[0];
 	struct ghcb_state *s = &v->ghcb;
@@ -195,6 +207,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		v->vmcb->control.ghcb_gpa = gpa;
 		enum svm_outcome o = ghcb_handle_vmgexit(v);
 		fz_check_outcome(o);
+		fz_check_protected_rip();
 		if ((!g || gpa == 0 || mismatch) && o != SVM_TERMINATE)
 			abort();
 		if (o == SVM_GHCB_REPLY)

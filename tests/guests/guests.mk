@@ -12,9 +12,10 @@ GUEST_SRC := tests/guests
 GUEST_RT_SRC := $(GUEST_SRC)/runtime
 GUEST_OUT := $(BUILD)/guests
 
-GUEST_PLAIN := cpuid hlt portio gp_inject triple_fault unmapped loop msr_bad modes
+GUEST_PLAIN := cpuid hlt idle reset portio gp_inject triple_fault unmapped loop msr_bad modes lm_roundtrip \
+	emulation
 GUEST_ES := es_negotiate es_cpuid es_portio es_msr es_register es_malformed es_term_msr \
-	es_term_ghcb es_msr_unknown es_modes
+	es_term_ghcb es_msr_unknown es_modes es_lm_roundtrip
 GUEST_ELFS := $(foreach g,$(GUEST_PLAIN) $(GUEST_ES),$(GUEST_OUT)/$(g).elf)
 
 GUEST_CFLAGS := -std=gnu11 -m64 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
@@ -65,6 +66,8 @@ $(GUEST_OUT)/%.elf64: $(GUEST_OUT)/prog/%.o $(GUEST_OUT)/rt/entry.o $(GUEST_RT_O
 
 # modes walks the CPU through real mode with help from assembly.
 $(GUEST_OUT)/modes.elf64 $(GUEST_OUT)/es_modes.elf64: $(GUEST_OUT)/prog/modes_tramp.o
+# lm_roundtrip leaves long mode and comes back through assembly.
+$(GUEST_OUT)/lm_roundtrip.elf64 $(GUEST_OUT)/es_lm_roundtrip.elf64: $(GUEST_OUT)/prog/lm_roundtrip_walk.o
 
 $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.elf64
 	objcopy -O elf32-i386 $< $@
@@ -72,7 +75,7 @@ $(GUEST_OUT)/%.elf: $(GUEST_OUT)/%.elf64
 # Keep the objects and the ELF64 images (handy with objdump), which make would see as
 # intermediate files of the pattern chain and delete.
 .SECONDARY: $(GUEST_ELFS:.elf=.elf64) $(GUEST_RT_OBJS) $(GUEST_OUT)/rt/entry.o \
-	$(GUEST_OUT)/rt/entry_es.o $(GUEST_OUT)/prog/modes_tramp.o \
+	$(GUEST_OUT)/rt/entry_es.o $(GUEST_OUT)/prog/modes_tramp.o $(GUEST_OUT)/prog/lm_roundtrip_walk.o \
 	$(foreach g,$(GUEST_PLAIN) $(GUEST_ES),$(GUEST_OUT)/prog/$(g).o)
 .PHONY: guests
 -include $(wildcard $(GUEST_OUT)/rt/*.d $(GUEST_OUT)/prog/*.d)

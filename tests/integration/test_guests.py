@@ -4,12 +4,14 @@ One QEMU boot runs every plain guest program (the integration suite stays fast t
 test then checks one guest's @sevisor result line and the reason in the log.
 """
 import os
+import re
 
 import pytest
 
 from sevisor_qemu import GUESTS, boot_config
 
-PLAIN = ["cpuid", "hlt", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes"]
+PLAIN = ["cpuid", "hlt", "idle", "reset", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes",
+         "lm_roundtrip", "emulation"]
 
 CONFIG = """[sevisor]
 log = com1,debugcon
@@ -20,6 +22,13 @@ on_finish = debug-exit
 kernel = guests/cpuid.elf
 [guest hlt]
 kernel = guests/hlt.elf
+[guest idle]
+kernel = guests/idle.elf
+timeout = 2s
+expect = terminated
+[guest reset]
+kernel = guests/reset.elf
+expect = reset
 [guest portio]
 kernel = guests/portio.elf
 [guest gp_inject]
@@ -43,6 +52,12 @@ expect = terminated
 kernel = guests/msr_bad.elf
 [guest modes]
 kernel = guests/modes.elf
+[guest lm_roundtrip]
+kernel = guests/lm_roundtrip.elf
+[guest emulation]
+kernel = guests/emulation.elf
+# its last check loads across the end of RAM into unbacked space
+unbacked = ignore
 [guest bad_image]
 kernel = guests/not_multiboot.elf
 expect = terminated
@@ -65,7 +80,9 @@ def verdict(run, guest):
     return run.result(guest)["verdict"]
 
 
-@pytest.mark.parametrize("guest", ["cpuid", "hlt", "portio", "gp_inject", "msr_bad", "modes", "after_bad"])
+@pytest.mark.parametrize("guest", ["cpuid", "hlt", "portio", "gp_inject", "msr_bad", "modes", "lm_roundtrip",
+                                   "emulation",
+                                   "after_bad"])
 def test_guest_passes(run, guest):
     r = run.result(guest)
     assert r["verdict"] == "pass", run.log
@@ -139,6 +156,95 @@ def test_exit_trace_and_mode_transitions_logged(run):
 
 def test_summary_and_status(run):
     s = run.records("summary")[-1]
-    assert s["guests"] == "12" and s["failed"] == "0", run.log
+    assert s["guests"] == "16" and s["failed"] == "0", run.log
     assert run.status == 1
     assert "summary: guest            mode     verdict" in run.log
+
+
+def test_idle_guest_sleeps(run):
+    """`sti; hlt` forever with nothing to wake it: sevisor sleeps until the time limit instead of
+    resuming the guest (issue 13: fewer than 100 exits per guest-second)."""
+    r = run.result("idle")
+    assert r["verdict"] == "pass", run.log
+    assert "time limit" in r["reason"]
+    seconds = int(r["time_ms"]) / 1000
+    assert seconds >= 1.9
+    assert int(r["exits"]) / seconds < 100, r
+
+
+def test_reset_ends_the_guest_with_outcome_reset(run):
+    r = run.result("reset")
+    assert r["verdict"] == "pass" and r["outcome"] == "reset" and r["expect"] == "reset", r
+    assert "port 0xCF9 = 0x06" in r["reason"]
+    assert "[reset] FAIL" not in run.log
+
+
+def test_hlt_guest_woken_by_interrupts(run):
+    for what in ["one-shot timer woke", "periodic timer woke", "TSC-deadline timer woke",
+                 "pending self-IPI taken", "TPR 0x20 holds back", "lowering the TPR delivers"]:
+        assert f"[hlt] PASS: hlt: {what}" in run.log, run.log
+
+
+# Issue 10 items 7-11: the emulation guest (tests/guests/emulation.c) checks from inside that
+# prefixed intercepts resume after the whole instruction, single-stepping an emulated instruction
+# gives one #DB, MMIO read-modify-write / string / LOCK / crossing forms work, and toggling
+# CR4.PGE drops a global translation. Every check must have run (none skipped under sevisor).
+EMULATION_CHECKS = [
+    "CS-prefixed CPUID resumes after 3 bytes",
+    "CS-prefixed RDMSR EFER resumes after 3 bytes",
+    "rep vmmcall resumes after 4 bytes",
+    "single-stepping an intercepted CPUID gives one #DB after it",
+    "single-stepping an intercepted OUT gives one #DB after it",
+    "AND and OR on the APIC SVR",
+    "LOCK BTR/BTS on the SVR give the old bit in CF",
+    "TEST and CMP read the SVR without writing it",
+    "ADD with an APIC register as source",
+    "XCHG with the APIC TPR",
+    "REP MOVSL from RAM to the SVR",
+    "REP MOVSL from the APIC to RAM",
+    "REP STOSL to the SVR",
+    "LMSW with a memory operand",
+    "an 8-byte load across the end of RAM reads RAM then all ones",
+    "toggling CR4.PGE drops a global translation",
+]
+
+
+@pytest.mark.parametrize("check", EMULATION_CHECKS)
+def test_emulation_check_passes(run, check):
+    assert f"[emulation] PASS: emulation: {check}" in run.log, run.log[-6000:]
+
+
+def test_emulation_nothing_skipped_or_failed(run):
+    assert "[emulation] FAIL" not in run.log and "[emulation] SKIP" not in run.log
+
+
+def test_injected_exceptions_traced_and_counted(run):
+    # The two single-step #DBs sevisor injected: traced at debug level, counted on the result line.
+    assert re.search(r"guest emulation vcpu0: inject #\d+ #DB \(vector 1\) at RIP 0x", run.log), run.log[-4000:]
+    assert int(run.result("emulation")["injected"]) >= 2
+    # gp_inject's two #GPs from unknown MSRs, and the UD2 (not intercepted: not counted).
+    assert run.result("gp_inject")["injected"] == "2"
+
+
+def test_unknown_msr_logged_at_info_with_rip(run):
+    # Issue 10 item 2: once per MSR, at info level, with the index and the guest RIP.
+    assert re.search(r"^\[ info\] gp_inject vcpu0: wrmsr 0xc0011fff <- 0x1234 at RIP 0x[0-9a-f]+: sevisor has no rule "
+                     r"for this MSR, #GP injected", run.log, re.M), run.log[-4000:]
+    # The RDMSR of the same MSR that follows is not logged again.
+    assert len(re.findall(r"gp_inject vcpu0: \w+ 0xc0011fff.* at RIP", run.log)) == 1
+
+
+def test_long_mode_round_trip(run):
+    # Issue 10 item 6: out of long mode and back with EFER read-modify-written and an exit in
+    # every state, including EFER.LME=1 with CR4.PAE=0, after which QEMU 7.2 TCG's #VMEXIT
+    # leaves the guest's CR0 (paging off) in the host; sevisor notices and re-loads its own.
+    r = run.result("lm_roundtrip")
+    assert r["verdict"] == "pass" and r["outcome"] == "exit:0", run.log[-6000:]
+    assert "[lm_roundtrip] FAIL" not in run.log
+    assert "[lm_roundtrip] SUMMARY: 47 tests, 0 failures" in run.log
+    assert run.log.count("[lm_roundtrip] PASS: lm_roundtrip: EFER.LME on with CR4.PAE off: CPUID leaf 0 answered") == 1
+    # Logged once, for the guest that caused it, naming what the CPU left behind. (QEMU 7.2, the
+    # version this project runs on, has the bug; on a CPU that restores CR0 the line is absent.)
+    warn = [l for l in run.log.splitlines() if "had not restored sevisor's own state" in l]
+    assert len(warn) == 1, warn
+    assert "of guest lm_roundtrip" in warn[0] and "CR0 0x11 (ran with 0x" in warn[0], warn[0]

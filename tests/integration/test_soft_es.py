@@ -4,8 +4,8 @@ guest's verdict and, for terminations, the reason sevisor logged.
 
 Issue 11: every soft-es guest is launched through the soft PSP; its @sevisor launch line is
 checked against tools/sev_launch_digest.py (which knows only the files and the config), across
-two boots, and against one-byte changes of the image and of the command line. The same boot
-shows mode = sev-es refused with the missing piece (no SEV under QEMU) and the next guest
+two boots, and against one-byte changes of the image and of the command line. The second boot
+also shows mode = sev-es refused with the missing piece (no SEV under QEMU) and the next guest
 running, and mode = auto falling back to soft-es."""
 import os
 import re
@@ -17,7 +17,7 @@ import pytest
 from sevisor_qemu import GUESTS, ROOT, boot_config
 
 ES_GUESTS = ["es_negotiate", "es_cpuid", "es_portio", "es_msr", "es_register", "es_malformed",
-             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes"]
+             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes", "es_lm_roundtrip"]
 TERMINATED = {"es_register", "es_term_msr", "es_term_ghcb"}
 
 CONFIG = """[sevisor]
@@ -33,11 +33,23 @@ for _g in ES_GUESTS:
 # itself cannot run in soft-es (its runtime has no #VC handler), so it runs here in plain mode,
 # to show plain guests still work next to soft-es ones in one boot.
 CONFIG += "\n[guest modes_plain]\nkernel = guests/modes.elf\nmode = plain\n"
-# Issue 11: launch-digest checks and the sev-es refusal, in the same boot.
+# Issue 11: the second boot (CONFIG holds 16 guests, the most a config may have):
+#   es_cpuid, es_modes: the same inputs as in the first boot;
 #   es_cpuid_cmd: es_cpuid with one more byte of command line;
 #   es_cpuid_b:   es_cpuid with one byte of a report string changed (still passes);
 #   hw_sev_es:    mode = sev-es, refused under QEMU; es_auto right after it runs (auto -> soft-es).
-CONFIG += """
+CONFIG2 = """[sevisor]
+log = com1,debugcon
+on_finish = debug-exit
+
+[guest es_cpuid]
+kernel = guests/es_cpuid.elf
+mode = soft-es
+
+[guest es_modes]
+kernel = guests/es_modes.elf
+mode = soft-es
+
 [guest es_cpuid_cmd]
 kernel = guests/es_cpuid.elf
 cmdline = x
@@ -58,21 +70,19 @@ expect = terminated
 kernel = guests/es_negotiate.elf
 mode = auto
 timeout = 10s
-"""
-LAUNCHED = ES_GUESTS + ["es_cpuid_cmd", "es_cpuid_b", "es_auto"]
-# The second boot: the same inputs as two guests of the first.
-CONFIG2 = """[sevisor]
-log = com1,debugcon
-on_finish = debug-exit
+memory = 24M
+module = guests/es_msr.elf some args
+module = guests/es_portio.elf
 
-[guest es_cpuid]
-kernel = guests/es_cpuid.elf
+[guest es_elf64]
+kernel = guests/es_cpuid.elf64
 mode = soft-es
-
-[guest es_modes]
-kernel = guests/es_modes.elf
-mode = soft-es
+timeout = 10s
 """
+# es_auto also carries two modules and another RAM size, es_elf64 is the ELF64 build: the host
+# tool must place and describe those like the loader does.
+LAUNCHED = ES_GUESTS
+LAUNCHED2 = ["es_cpuid", "es_modes", "es_cpuid_cmd", "es_cpuid_b", "es_auto", "es_elf64"]
 
 
 def patched_copy(src, dst, old, new):
@@ -81,17 +91,26 @@ def patched_copy(src, dst, old, new):
     open(dst, "wb").write(data.replace(old, new))
 
 
-@pytest.fixture(scope="module")
-def volume(tmp_path_factory):
+def make_volume(d, cfg):
     """The boot volume's files as a directory: sevisor.cfg and guests/."""
-    d = tmp_path_factory.mktemp("soft_es_volume")
     os.makedirs(d / "guests")
     for g in ES_GUESTS + ["modes"]:
         shutil.copy(os.path.join(GUESTS, f"{g}.elf"), d / "guests")
+    shutil.copy(os.path.join(GUESTS, "es_cpuid.elf64"), d / "guests")
     patched_copy(os.path.join(GUESTS, "es_cpuid.elf"), d / "guests" / "es_cpuid_b.elf",
                  b"es_cpuid: hypervisor bit", b"es_cpuid: hypervisor bot")
-    (d / "sevisor.cfg").write_text(CONFIG)
+    (d / "sevisor.cfg").write_text(cfg)
     return d
+
+
+@pytest.fixture(scope="module")
+def volume(tmp_path_factory):
+    return make_volume(tmp_path_factory.mktemp("soft_es_volume"), CONFIG)
+
+
+@pytest.fixture(scope="module")
+def volume2(tmp_path_factory):
+    return make_volume(tmp_path_factory.mktemp("soft_es_volume2"), CONFIG2)
 
 
 def volume_files(volume):
@@ -104,8 +123,8 @@ def run(tmp_path_factory, volume):
 
 
 @pytest.fixture(scope="module")
-def run2(tmp_path_factory, volume):
-    return boot_config(tmp_path_factory.mktemp("soft_es2"), CONFIG2, volume_files(volume))
+def run2(tmp_path_factory, volume2):
+    return boot_config(tmp_path_factory.mktemp("soft_es2"), CONFIG2, volume_files(volume2))
 
 
 def launches(run):
@@ -209,28 +228,52 @@ def test_intercepts_are_the_sev_es_set(run):
     assert not re.search(r"soft-es #VC\(0x6e\)|soft-es #VC\(0x87\)", run.log)
 
 
-def test_every_soft_es_guest_launched_through_soft_psp(run):
+def test_long_mode_round_trip(run):
+    # Issue 10 items 3, 5 and 6 together: out of long mode and back, EFER (SVME shown) written back
+    # with one bit changed in every state, and CPUID in every state raising #VC with its error
+    # code: under long mode through the 64-bit IDT (64-bit and compatibility mode), with long mode
+    # off through a 32-bit IDT whose handler uses the GHCB MSR protocol.
+    r = run.result("es_lm_roundtrip")
+    assert r["verdict"] == "pass" and r["outcome"] == "exit:0", run.log[-6000:]
+    assert "[es_lm_roundtrip] FAIL" not in run.log
+    assert "[es_lm_roundtrip] SUMMARY: 57 tests, 0 failures" in run.log
+    for line in ["4 #VCs for CPUID under long mode (4)",
+                 "5 #VCs with error code 0x72 with long mode off (5, last 0x72)",
+                 "EFER.LME on with CR4.PAE off: EFER written back with SCE flipped (0x1101) and restored (0x1100)",
+                 "compatibility mode: EFER written back with SCE flipped (0x1501) and restored (0x1500)"]:
+        assert f"[es_lm_roundtrip] PASS: lm_roundtrip: {line}" in run.log, line
+    warn = [l for l in run.log.splitlines() if "had not restored sevisor's own state" in l]
+    assert len(warn) == 1 and "of guest es_lm_roundtrip" in warn[0], warn
+
+
+def check_launch_lines(run, launched):
     got = launches(run)
-    assert sorted(got) == sorted(LAUNCHED), run.log[-4000:]
+    assert sorted(got) == sorted(launched), run.log[-4000:]
     asids = set()
-    for g, d in got.items():
+    for d in got.values():
         assert d["psp"] == "soft" and d["policy"] == "0x7", d
         assert re.fullmatch(r"[0-9a-f]{64}", d["digest"]) and re.fullmatch(r"[0-9a-f]{64}", d["measurement"]), d
         assert re.fullmatch(r"[0-9a-f]{32}", d["mnonce"]), d
         assert 1 <= int(d["asid"]) <= 4, d  # the soft PSP's SEV-ES range, carved out of QEMU's 16
         asids.add(int(d["asid"]))
-    # 13 launches through 4 ES ASIDs: freed ones were reused after WBINVD + DF_FLUSH.
+    # More launches than the 4 ES ASIDs: freed ones were reused after WBINVD + DF_FLUSH.
     assert asids == {1, 2, 3, 4}
-    assert run.result("es_cpuid_b")["verdict"] == "pass"
-    assert run.result("es_cpuid_cmd")["verdict"] == "pass"
 
 
-def test_host_tool_computes_the_same_digests(run, volume):
-    want = tool(volume)
-    got = launches(run)
-    assert sorted(want) == sorted(LAUNCHED + ["hw_sev_es"])
-    for g in LAUNCHED:
-        assert want[g][0] == got[g]["digest"], g
+def test_every_soft_es_guest_launched_through_soft_psp(run, run2):
+    check_launch_lines(run, LAUNCHED)
+    check_launch_lines(run2, LAUNCHED2)
+    for g in ("es_cpuid", "es_cpuid_b", "es_cpuid_cmd", "es_elf64", "es_modes"):
+        assert run2.result(g)["verdict"] == "pass", g
+
+
+def test_host_tool_computes_the_same_digests(run, volume, run2, volume2):
+    for r, vol, launched, refused in ((run, volume, LAUNCHED, []), (run2, volume2, LAUNCHED2, ["hw_sev_es"])):
+        want = tool(vol)
+        got = launches(r)
+        assert sorted(want) == sorted(launched + refused)
+        for g in launched:
+            assert want[g][0] == got[g]["digest"], g
 
 
 def test_host_tool_computes_the_soft_measurement(run, volume):
@@ -244,32 +287,31 @@ def test_same_inputs_same_digest_across_boots(run, run2):
     for g in ("es_cpuid", "es_modes"):
         assert second[g]["digest"] == first[g]["digest"], g
         assert second[g]["mnonce"] != first[g]["mnonce"], g  # a fresh nonce per launch
-    assert run2.result("es_cpuid")["verdict"] == "pass"
 
 
-def test_one_byte_changes_the_digest(run):
-    got = launches(run)
+def test_one_byte_changes_the_digest(run2):
+    got = launches(run2)
     base = got["es_cpuid"]["digest"]
     assert got["es_cpuid_cmd"]["digest"] != base  # command line "guests/es_cpuid.elf x"
     assert got["es_cpuid_b"]["digest"] != base    # one byte of the image
 
 
-def test_sev_es_refused_with_the_missing_piece_and_next_guest_runs(run):
-    r = run.result("hw_sev_es")
+def test_sev_es_refused_with_the_missing_piece_and_next_guest_runs(run2):
+    r = run2.result("hw_sev_es")
     assert r["verdict"] == "pass" and r["outcome"] == "terminated", r
-    psp = run.records("psp")[0]
+    psp = run2.records("psp")[0]
     assert psp["hardware"] == "no" and psp["soft"] == "yes", psp
     assert r["reason"] == "mode sev-es refused: " + psp["reason"], r
     assert psp["reason"] in (
         "no SEV-ES in CPUID 0x8000001F EAX[3]",
         "memory encryption is off (SYSCFG[23] MemEncryptionModEn = 0): enable SME/SEV in the firmware setup",
         "no PSP with an SEV mailbox on PCI (AMD 0x1022, device 0x1456, 0x1486, 0x14CA or 0x156E)"), psp
-    assert "hw_sev_es" not in launches(run)
-    a = run.result("es_auto")
+    assert "hw_sev_es" not in launches(run2)
+    a = run2.result("es_auto")
     assert a["verdict"] == "pass" and a["mode"] == "soft-es", a
 
 
 def test_vmsa_hex_at_debug_level(run):
-    # log_level = debug: each VMSA's non-zero rows before LAUNCH_UPDATE_VMSA; row 0x0d0 holds
-    # EFER = SVME (0x1000 little endian) in its first 8 bytes.
+    # log_level = debug: each VMSA's non-zero rows before LAUNCH_UPDATE_VMSA; row 0x0c0 holds
+    # EFER = SVME (0x1000 little endian) at 0x0d0.
     assert re.search(r"^\[debug\] vmsa es_cpuid vcpu0 \+0x0c0: 0{32}0010000000000000", run.log, re.M), run.log[-3000:]

@@ -443,16 +443,16 @@ static void test_err_too_many_guests(void **state)
 	size_t n = 0;
 	for (int i = 0; i < CFG_MAX_GUESTS + 1; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "[guest g%d]\nkernel = k\n", i);
-	/* The 17th header is on line 33. */
-	expect_error(buf, 2 * CFG_MAX_GUESTS + 1, "too many guests (at most 16)");
-	/* 16 guests are fine. */
+	/* The 33rd header is on line 65. */
+	expect_error(buf, 65, "too many guests (at most 32)");
+	/* 32 guests are fine. */
 	buf[0] = '\0';
 	n = 0;
 	for (int i = 0; i < CFG_MAX_GUESTS; i++)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "[guest g%d]\nkernel = k\n", i);
 	parse_ok(buf);
 	assert_int_equal(g_cfg.nr_guests, CFG_MAX_GUESTS);
-	assert_string_equal(g_cfg.guests[15].name, "g15");
+	assert_string_equal(g_cfg.guests[31].name, "g31");
 }
 
 static void test_err_too_many_modules(void **state)

@@ -383,6 +383,66 @@ static void test_plain_writes_update_vmcb(void **state)
 	free(f);
 }
 
+/* Issue 10 item 7: an intercepted write that changes translation asks for a guest TLB flush
+ * (TLB_CONTROL = 1, APM vol. 2 15.16.1) before the next VMRUN; one that does not, does not.
+ * Which changes matter: APM vol. 2 5.5.2-5.5.3 (CR3 loads; paging controls) and Intel SDM vol. 3
+ * 4.10.4.1 (CR0.PG/WP, CR4.PGE/PAE/PSE/PCIDE/SMEP...). */
+static void test_tlb_flush_on_translation_changes(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned n;
+		u64 old, value;
+		bool flush;
+	} rule[] = {
+		{ 0, CR0_PE | CR0_ET, CR0_PE | CR0_ET | CR0_PG, true },        /* paging on */
+		{ 0, CR0_PE | CR0_ET | CR0_PG, CR0_PE | CR0_ET, true },        /* paging off */
+		{ 0, CR0_PE | CR0_ET | CR0_PG, CR0_PE | CR0_ET | CR0_PG | CR0_WP, true },
+		{ 0, CR0_ET, CR0_ET | CR0_PE, true },                          /* protected mode */
+		{ 0, CR0_PE | CR0_ET, CR0_PE | CR0_ET | CR0_TS, false },       /* TS: no */
+		{ 0, CR0_PE | CR0_ET, CR0_PE | CR0_ET | CR0_MP | CR0_NE, false },
+		{ 0, CR0_PE | CR0_ET | CR0_PG, CR0_PE | CR0_ET | CR0_PG, false }, /* same value */
+		{ 3, 0x1000, 0x1000, true },                                   /* any CR3 load */
+		{ 4, CR4_PAE, CR4_PAE | CR4_PGE, true },
+		{ 4, CR4_PAE | CR4_PGE, CR4_PAE, true },
+		{ 4, 0, CR4_PSE, true },
+		{ 4, 0, CR4_PAE, true },
+		{ 4, CR4_PAE | CR4_PCIDE, CR4_PAE, true },
+		{ 4, CR4_PAE, CR4_PAE | CR4_SMEP, true },
+		{ 4, CR4_PAE, CR4_PAE | CR4_SMAP, true },
+		{ 4, CR4_PAE, CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT, false },
+		{ 4, CR4_PAE, CR4_PAE | CR4_TSD | CR4_DE | CR4_MCE, false },
+		{ 8, 0, 0xF, false },                                          /* TPR */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rule); i++)
+		if (cr_shadow_write_flushes_tlb(rule[i].n, rule[i].old, rule[i].value) != rule[i].flush)
+			fail_msg("rule %zu: CR%u 0x%llx -> 0x%llx", i, rule[i].n, (unsigned long long)rule[i].old,
+				 (unsigned long long)rule[i].value);
+
+	/* Through the intercept paths, into the VMCB. */
+	struct cr_fixture *f = cr_fixture_new(VM_MODE_PLAIN, false, &cr_fixture_multiboot, 0);
+	f->vmcb.save.cs.attrib = CS_32;
+	f->v.cr.cr4_allowed = ALL_CR4;
+	f->vmcb.control.tlb_control = 0;
+	assert_int_equal(cr_shadow_write_cr(&f->v, 0, CR0_PE | CR0_ET | CR0_TS), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb.control.tlb_control, 0);
+	assert_int_equal(cr_shadow_write_cr(&f->v, 4, CR4_PSE), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb.control.tlb_control, SVM_TLB_CONTROL_FLUSH_ALL);
+	f->vmcb.control.tlb_control = 0;
+	assert_int_equal(cr_shadow_write_cr(&f->v, 3, 0x5000), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb.control.tlb_control, SVM_TLB_CONTROL_FLUSH_ALL);
+	f->vmcb.control.tlb_control = 0;
+	assert_int_equal(cr_shadow_write_cr(&f->v, 0, CR0_PE | CR0_ET | CR0_PG), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb.control.tlb_control, SVM_TLB_CONTROL_FLUSH_ALL);
+	f->vmcb.control.tlb_control = 0;
+	assert_int_equal(cr_shadow_clts(&f->v), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb.control.tlb_control, 0);
+	/* A refused write (#GP) changes nothing and flushes nothing. */
+	assert_int_equal(cr_shadow_write_cr(&f->v, 0, CR0_PG), CR_SHADOW_GP);
+	assert_int_equal(f->vmcb.control.tlb_control, 0);
+	free(f);
+}
+
 static void test_lmsw_and_clts(void **state)
 {
 	(void)state;
@@ -678,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_plain_gp_rules),
 		cmocka_unit_test(test_plain_writes_update_vmcb),
 		cmocka_unit_test(test_lmsw_and_clts),
+		cmocka_unit_test(test_tlb_flush_on_translation_changes),
 		cmocka_unit_test(test_after_exit_reads_save_area),
 		cmocka_unit_test(test_transition_log_plain),
 		cmocka_unit_test(test_transition_log_protected),

@@ -30,6 +30,10 @@
 #define C_REP BIT(11)
 #define C_SEG BIT(12)
 #define C_DX BIT(13)
+#define C_ALU BIT(14)   /* alu and reg_dst */
+#define C_EA BIT(15)    /* ea_base, ea_index, ea_scale, disp, ea_ss */
+#define C_LOCK BIT(16)
+#define NO SVM_EA_NONE
 
 struct vec {
 	const char *text;
@@ -44,6 +48,10 @@ struct vec {
 	bool write, high, rip, mem, rep, dx;
 	unsigned reg, cr, seg;
 	u64 imm, moffs;
+	unsigned alu;
+	bool reg_dst, lock, ss;
+	unsigned base, index, scale;
+	s64 disp;
 };
 
 #define B(...) .bytes = { __VA_ARGS__ }, .n = sizeof((u8[]){ __VA_ARGS__ })
@@ -230,6 +238,88 @@ static const struct vec vecs[] = {
 	{ "mov ecx, eax (register, no MMIO)", B(0x8B, 0xC8), M32, SVM_DECODE_UNKNOWN },
 	{ "mov eax, imm32 register form", B(0xC7, 0xC0, 0x01, 0x00, 0x00, 0x00), M32, SVM_DECODE_UNKNOWN },
 	{ "C7 /1 undefined", B(0xC7, 0x08, 0x01, 0x00, 0x00, 0x00), M32, SVM_DECODE_UNKNOWN },
+	/* Effective addresses (APM vol. 3, 1.4, tables 1-10..1-13). */
+	{ "mov eax, [rbx+rcx*4+0x10]", B(0x8B, 0x44, 0x8B, 0x10), M64, SVM_DECODE_OK, SVM_INSN_MOV_LOAD, 4,
+	  .check = C_EA, .base = 3, .index = 1, .scale = 4, .disp = 0x10 },
+	{ "mov eax, [r9+r10*8-8] (REX.XB)", B(0x43, 0x8B, 0x44, 0xD1, 0xF8), M64, SVM_DECODE_OK,
+	  SVM_INSN_MOV_LOAD, 5, .check = C_EA, .base = 9, .index = 10, .scale = 8, .disp = -8 },
+	{ "mov eax, [ecx*4+0x1000] (SIB, no base)", B(0x8B, 0x04, 0x8D, 0x00, 0x10, 0x00, 0x00), M32,
+	  SVM_DECODE_OK, SVM_INSN_MOV_LOAD, 7, .check = C_EA, .base = NO, .index = 1, .scale = 4, .disp = 0x1000 },
+	{ "mov eax, [esp+8] (SS)", B(0x8B, 0x44, 0x24, 0x08), M32, SVM_DECODE_OK, SVM_INSN_MOV_LOAD, 4,
+	  .check = C_EA, .base = 4, .index = NO, .scale = 1, .disp = 8, .ss = true },
+	{ "mov eax, [rip+0x10]", B(0x8B, 0x05, 0x10, 0x00, 0x00, 0x00), M64, SVM_DECODE_OK, SVM_INSN_MOV_LOAD,
+	  6, .check = C_EA, .base = SVM_EA_RIP, .index = NO, .scale = 1, .disp = 0x10 },
+	{ "mov eax, [disp32] (32-bit: absolute)", B(0x8B, 0x05, 0xF0, 0x00, 0xE0, 0xFE), M32, SVM_DECODE_OK,
+	  SVM_INSN_MOV_LOAD, 6, .check = C_EA, .base = NO, .index = NO, .scale = 1, .disp = (s32)0xFEE000F0 },
+	{ "mov ax, [bp+2] (16-bit, SS)", B(0x8B, 0x46, 0x02), M16, SVM_DECODE_OK, SVM_INSN_MOV_LOAD, 3,
+	  .check = C_EA, .base = 5, .index = NO, .scale = 1, .disp = 2, .ss = true },
+	{ "mov ax, [bx+si] (16-bit)", B(0x8B, 0x00), M16, SVM_DECODE_OK, SVM_INSN_MOV_LOAD, 2,
+	  .check = C_EA, .base = 3, .index = 6, .scale = 1, .disp = 0 },
+	{ "mov ax, [0x1234] (16-bit disp16)", B(0x8B, 0x06, 0x34, 0x12), M16, SVM_DECODE_OK, SVM_INSN_MOV_LOAD,
+	  4, .check = C_EA, .base = NO, .index = NO, .scale = 1, .disp = 0x1234 },
+	/* MMIO read-modify-write forms (APM vol. 3 tables ). */
+	{ "or qword [rax], 1", B(0x48, 0x83, 0x08, 0x01), M64, SVM_DECODE_OK, SVM_INSN_ALU, 4,
+	  .check = C_ALU | C_IMM | C_OPSIZE | C_WRITE | C_EA, .alu = SVM_ALU_OR, .imm = 1, .opsize = 8,
+	  .write = true, .base = 0, .index = NO, .scale = 1 },
+	{ "lock or qword [rax], 1", B(0xF0, 0x48, 0x83, 0x08, 0x01), M64, SVM_DECODE_OK, SVM_INSN_ALU, 5,
+	  .check = C_ALU | C_LOCK, .alu = SVM_ALU_OR, .lock = true },
+	{ "and dword [rax], -2 (83: imm8 sign-extended)", B(0x83, 0x20, 0xFE), M32, SVM_DECODE_OK,
+	  SVM_INSN_ALU, 3, .check = C_ALU | C_IMM, .alu = SVM_ALU_AND, .imm = 0xFFFFFFFFFFFFFFFEULL },
+	{ "or dword [0xFEE000F0], 0x100", B(0x81, 0x0D, 0xF0, 0x00, 0xE0, 0xFE, 0x00, 0x01, 0x00, 0x00), M32,
+	  SVM_DECODE_OK, SVM_INSN_ALU, 10, .check = C_ALU | C_IMM | C_OPSIZE, .alu = SVM_ALU_OR, .imm = 0x100,
+	  .opsize = 4 },
+	{ "sub byte [rdi], 0x80", B(0x80, 0x2F, 0x80), M64, SVM_DECODE_OK, SVM_INSN_ALU, 3,
+	  .check = C_ALU | C_IMM | C_OPSIZE, .alu = SVM_ALU_SUB, .imm = 0x80, .opsize = 1 },
+	{ "cmp dword [rax], 0xFF (no store)", B(0x81, 0x38, 0xFF, 0x00, 0x00, 0x00), M32, SVM_DECODE_OK,
+	  SVM_INSN_ALU, 6, .check = C_ALU | C_WRITE, .alu = SVM_ALU_CMP, .write = false },
+	{ "xor [rax], ecx", B(0x31, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2,
+	  .check = C_ALU | C_REG | C_WRITE, .alu = SVM_ALU_XOR, .reg = 1, .write = true },
+	{ "add ecx, [rax] (register destination)", B(0x03, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2,
+	  .check = C_ALU | C_REG | C_WRITE, .alu = SVM_ALU_ADD, .reg_dst = true, .reg = 1, .write = false },
+	{ "adc byte [rbx], al", B(0x10, 0x03), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2,
+	  .check = C_ALU | C_OPSIZE, .alu = SVM_ALU_ADC, .opsize = 1 },
+	{ "sbb ax, [si] (16-bit)", B(0x1B, 0x04), M16, SVM_DECODE_OK, SVM_INSN_ALU, 2,
+	  .check = C_ALU | C_OPSIZE | C_EA, .alu = SVM_ALU_SBB, .reg_dst = true, .opsize = 2, .base = 6,
+	  .index = NO, .scale = 1 },
+	{ "test byte [rax+8], 0x80", B(0xF6, 0x40, 0x08, 0x80), M64, SVM_DECODE_OK, SVM_INSN_ALU, 4,
+	  .check = C_ALU | C_IMM | C_WRITE, .alu = SVM_ALU_TEST, .imm = 0x80, .write = false },
+	{ "test dword [rax], 0x100", B(0xF7, 0x00, 0x00, 0x01, 0x00, 0x00), M64, SVM_DECODE_OK, SVM_INSN_ALU, 6,
+	  .check = C_ALU | C_IMM, .alu = SVM_ALU_TEST, .imm = 0x100 },
+	{ "test [rax], ecx", B(0x85, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2,
+	  .check = C_ALU | C_REG | C_WRITE, .alu = SVM_ALU_TEST, .reg = 1, .write = false },
+	{ "not dword [rax]", B(0xF7, 0x10), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2, .check = C_ALU | C_WRITE,
+	  .alu = SVM_ALU_NOT, .write = true },
+	{ "neg dword [rax]", B(0xF7, 0x18), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2, .check = C_ALU,
+	  .alu = SVM_ALU_NEG },
+	{ "idiv dword [rax] (not taken)", B(0xF7, 0x38), M64, SVM_DECODE_UNKNOWN },
+	{ "inc byte [rax]", B(0xFE, 0x00), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2, .check = C_ALU | C_OPSIZE,
+	  .alu = SVM_ALU_INC, .opsize = 1 },
+	{ "dec dword [rax]", B(0xFF, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 2, .check = C_ALU,
+	  .alu = SVM_ALU_DEC },
+	{ "call [rax] (not taken)", B(0xFF, 0x10), M64, SVM_DECODE_UNKNOWN },
+	{ "bts dword [rax], 5", B(0x0F, 0xBA, 0x28, 0x05), M64, SVM_DECODE_OK, SVM_INSN_ALU, 4,
+	  .check = C_ALU | C_IMM | C_WRITE, .alu = SVM_ALU_BTS, .imm = 5, .write = true },
+	{ "bt dword [rax], 5 (no store)", B(0x0F, 0xBA, 0x20, 0x05), M64, SVM_DECODE_OK, SVM_INSN_ALU, 4,
+	  .check = C_ALU | C_WRITE, .alu = SVM_ALU_BT, .write = false },
+	{ "0F BA /0 undefined", B(0x0F, 0xBA, 0x00, 0x05), M64, SVM_DECODE_UNKNOWN },
+	{ "bts [rax], ecx", B(0x0F, 0xAB, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 3,
+	  .check = C_ALU | C_REG, .alu = SVM_ALU_BTS, .reg = 1 },
+	{ "btr [rax], ecx", B(0x0F, 0xB3, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 3, .check = C_ALU,
+	  .alu = SVM_ALU_BTR },
+	{ "btc [rax], ecx", B(0x0F, 0xBB, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 3, .check = C_ALU,
+	  .alu = SVM_ALU_BTC },
+	{ "bt [rax], ecx", B(0x0F, 0xA3, 0x08), M64, SVM_DECODE_OK, SVM_INSN_ALU, 3, .check = C_ALU,
+	  .alu = SVM_ALU_BT },
+	{ "xchg [rax], ecx", B(0x87, 0x08), M64, SVM_DECODE_OK, SVM_INSN_XCHG, 2,
+	  .check = C_REG | C_WRITE | C_OPSIZE, .reg = 1, .write = true, .opsize = 4 },
+	{ "add ecx, eax (register form, no MMIO)", B(0x01, 0xC1), M64, SVM_DECODE_UNKNOWN },
+	/* String moves. */
+	{ "rep movsd", B(0xF3, 0xA5), M32, SVM_DECODE_OK, SVM_INSN_MOVS, 2, .check = C_REP | C_OPSIZE,
+	  .rep = true, .opsize = 4 },
+	{ "rep stosq", B(0xF3, 0x48, 0xAB), M64, SVM_DECODE_OK, SVM_INSN_STOS, 3, .check = C_REP | C_OPSIZE,
+	  .rep = true, .opsize = 8 },
+	{ "movsb", B(0xA4), M16, SVM_DECODE_OK, SVM_INSN_MOVS, 1, .check = C_OPSIZE | C_ADDR, .opsize = 1,
+	  .addr = 2 },
 };
 
 static void test_vectors(void **state)
@@ -258,7 +348,11 @@ static void test_vectors(void **state)
 			     (!(c & C_MEM) || in.mem == v->mem) &&
 			     (!(c & C_REP) || in.rep == v->rep) &&
 			     (!(c & C_SEG) || in.seg == v->seg) &&
-			     (!(c & C_DX) || in.port_in_dx == v->dx);
+			     (!(c & C_DX) || in.port_in_dx == v->dx) &&
+			     (!(c & C_ALU) || (in.alu == v->alu && in.reg_dst == v->reg_dst)) &&
+			     (!(c & C_EA) || (in.ea_base == v->base && in.ea_index == v->index &&
+					      in.ea_scale == v->scale && in.disp == v->disp && in.ea_ss == v->ss)) &&
+			     (!(c & C_LOCK) || in.lock == v->lock);
 		} else if (ok) {
 			ok = in.kind == SVM_INSN_NONE && in.len == 0;
 		}

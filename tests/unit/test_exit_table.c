@@ -50,6 +50,13 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Instruction bytes in guest RAM at a GPA (= linear address: paging is off). */
+#define CODE(gpa, ...) put_code(gpa, (const u8[]){ __VA_ARGS__ }, sizeof((const u8[]){ __VA_ARGS__ }))
+static void put_code(u64 gpa, const u8 *bytes, size_t n)
+{
+	memcpy(f->ram + gpa, bytes, n);
+}
+
 static enum svm_outcome run_exit(u64 code, u64 info1, u64 info2)
 {
 	f->vmcb->control.exit_code = code;
@@ -137,6 +144,7 @@ static void unhandled_gap_code_terminates(void **state)
 static void counters(void **state)
 {
 	(void)state;
+	CODE(0x1000, 0xF4); /* HLT */
 	for (int i = 0; i < 3; i++) {
 		f->vmcb->save.rip = 0x1000;
 		assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME); /* HLT */
@@ -161,6 +169,7 @@ static void counters(void **state)
 static void trace_budget_ignores_intr(void **state)
 {
 	(void)state;
+	CODE(0x1000, 0xF4); /* HLT */
 	for (int i = 0; i < 100; i++)
 		assert_int_equal(run_exit(0x060, 0, 0), SVM_RESUME); /* INTR */
 	for (int i = 0; i < 39; i++) {
@@ -187,6 +196,7 @@ static void cpuid_hypervisor_leaf(void **state)
 	f->v.gprs.rbx = 0x1111111111111111ULL;
 	f->v.gprs.rcx = 0x2222222200000000ULL;
 	f->v.gprs.rdx = 0x3333333333333333ULL;
+	CODE(0x1000, 0x0F, 0xA2); /* CPUID */
 	assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
 	assert_int_equal(f->vmcb->save.rip, 0x1002);
 	/* Issue 5: leaf 0x40000000 with a "sevisor" signature padded with NULs in EBX, ECX, EDX. */
@@ -201,6 +211,7 @@ static void cpuid_vendor_leaf(void **state)
 	(void)state;
 	f->vmcb->save.rax = 0;
 	f->v.gprs.rcx = 0;
+	CODE(0x1000, 0x0F, 0xA2); /* CPUID */
 	assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
 	assert_int_equal(f->vmcb->save.rip, 0x1002);
 	/* "AuthenticAMD" (APM vol. 3, E.3.1). */
@@ -247,6 +258,21 @@ static void rdmsr_unknown_injects_gp(void **state)
 	assert_int_equal(f->vm.end, VM_END_RUNNING);
 }
 
+/* Issue 10 item 11: an injected exception is traced at debug level and counted per vector. */
+static void injection_traced_and_counted(void **state)
+{
+	(void)state;
+	f->v.gprs.rcx = 0x00001234;
+	CODE(0x1000, 0x0F, 0x32);
+	assert_int_equal(run_exit(0x07C, 0, 0), SVM_INJECT);
+	assert_true(sf_log_has("guest test vcpu0: inject #1 #GP (vector 13) error code 0x0 at RIP 0x1000"));
+	assert_int_equal(f->v.inject_counts[13], 1);
+	assert_int_equal(f->v.injects_total, 1);
+	assert_int_equal(run_exit(0x080, 0, 0), SVM_INJECT); /* VMRUN: #UD */
+	assert_true(sf_log_has("guest test vcpu0: inject #2 #UD (vector 6) at RIP 0x1000"));
+	assert_int_equal(f->v.inject_counts[6], 1);
+}
+
 static void wrmsr_unknown_injects_gp(void **state)
 {
 	(void)state;
@@ -268,6 +294,7 @@ static void wrmsr_star_then_rdmsr(void **state)
 	f->v.gprs.rcx = 0xC0000081;
 	f->vmcb->save.rax = 0xFFFFFFFF89ABCDEFULL;
 	f->v.gprs.rdx = 0xFFFFFFFF01234567ULL;
+	CODE(0x1000, 0x0F, 0x30, 0x0F, 0x32); /* WRMSR; RDMSR */
 	assert_int_equal(run_exit(0x07C, 1, 0), SVM_RESUME);
 	assert_false(f->v.pending.pending);
 	assert_int_equal(f->vmcb->save.rip, 0x1002);
@@ -283,6 +310,7 @@ static void wrmsr_star_then_rdmsr(void **state)
 static void hlt_skips_one_byte(void **state)
 {
 	(void)state;
+	CODE(0x1000, 0xF4);
 	assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME);
 	assert_int_equal(f->vmcb->save.rip, 0x1001);
 }
@@ -291,6 +319,7 @@ static void hlt_clears_interrupt_shadow(void **state)
 {
 	(void)state;
 	f->vmcb->control.int_state = 1; /* STI/MOV SS shadow (APM 15.21.5) */
+	CODE(0x1000, 0xF4);
 	assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME);
 	assert_int_equal(f->vmcb->control.int_state & 1, 0);
 }
@@ -299,9 +328,92 @@ static void vmmcall_unknown_hypercall(void **state)
 {
 	(void)state;
 	f->vmcb->save.rax = 42;
+	CODE(0x1000, 0x0F, 0x01, 0xD9); /* VMMCALL */
 	assert_int_equal(run_exit(0x081, 0, 0), SVM_RESUME);
 	assert_int_equal(f->vmcb->save.rax, (u64)-1000);
 	assert_int_equal(f->vmcb->save.rip, 0x1003);
+}
+
+/* Issue 10 item 8: the length of an intercepted instruction is decoded, prefixes included
+ * (APM vol. 3, 1.2 legacy prefixes: a segment override or operand-size prefix on CPUID is
+ * ignored but still part of the instruction; F3 0F 01 D9 is VMGEXIT, a VMMCALL to a non-SEV-ES
+ * guest, APM vol. 3 VMGEXIT). */
+static void intercepted_lengths_count_prefixes(void **state)
+{
+	(void)state;
+	static const struct {
+		u64 code;
+		u8 bytes[6];
+		unsigned len;
+	} cases[] = {
+		{ 0x072, { 0x2E, 0x0F, 0xA2 }, 3 },             /* cs cpuid */
+		{ 0x072, { 0x66, 0x3E, 0x0F, 0xA2 }, 4 },       /* data16 ds cpuid */
+		{ 0x081, { 0xF3, 0x0F, 0x01, 0xD9 }, 4 },       /* rep vmmcall = VMGEXIT bytes */
+		{ 0x078, { 0x3E, 0xF4 }, 2 },                   /* ds hlt */
+		{ 0x07C, { 0x2E, 0x0F, 0x32 }, 3 },             /* cs rdmsr */
+		{ 0x089, { 0x66, 0x0F, 0x09 }, 3 },             /* data16 wbinvd */
+	};
+	for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
+		f->vmcb->save.rip = 0x2000;
+		f->v.gprs.rcx = MSR_EFER; /* for the RDMSR case: a readable MSR */
+		put_code(0x2000, cases[k].bytes, sizeof(cases[k].bytes));
+		assert_int_equal(run_exit(cases[k].code, 0, 0), SVM_RESUME);
+		assert_int_equal(f->vmcb->save.rip, 0x2000 + cases[k].len);
+	}
+}
+
+/* With NRIPS the CPU's next RIP (VMCB 0xC8) is used, and cleared so it is never reused. */
+static void intercepted_uses_next_rip(void **state)
+{
+	(void)state;
+	CODE(0x1000, 0x0F, 0xA2);
+	f->vmcb->control.next_rip = 0x1002;
+	assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	assert_int_equal(f->vmcb->control.next_rip, 0);
+}
+
+/* An intercept whose RIP holds some other instruction ends the guest, with the bytes. */
+static void intercepted_mismatch_terminates_with_bytes(void **state)
+{
+	(void)state;
+	CODE(0x1000, 0x90, 0x90, 0xC3); /* nop; nop; ret */
+	assert_int_equal(run_exit(0x072, 0, 0), SVM_TERMINATE);
+	assert_true(sf_contains_ci(f->vm.reason, "bytes 90 90 c3"));
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+}
+
+/* Issue 10 item 10: an instruction sevisor carries out with RFLAGS.TF = 1 ends in the
+ * single-step #DB, a trap (RIP after the instruction) with DR6.BS = bit 14 (APM vol. 2,
+ * 13.1.1.3 and 13.1.3.6); EVENTINJ V | type 3 | vector 1 = 0x80000301. */
+static void single_step_after_emulated_instruction(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | BIT(8);
+	f->vmcb->save.dr6 = 0xFFFF0FF0; /* DR6 reset value (APM vol. 2, 13.1.1.3) */
+	CODE(0x1000, 0x0F, 0xA2);
+	run_exit(0x072, 0, 0);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info, 0x80000301u);
+	assert_int_equal(f->vmcb->save.dr6, 0xFFFF4FF0);
+	/* OUT (IOIO, next RIP from EXITINFO2) steps too. */
+	f->v.pending.pending = false;
+	run_exit(0x07B, IO_PORT(0x3F8) | IO_SZ8 | IO_A32, 0x1003);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+	assert_int_equal(f->v.pending.info, 0x80000301u);
+	/* A faulting instruction (#GP, RIP stays) gets its fault, not the trap. */
+	f->v.pending.pending = false;
+	f->v.gprs.rcx = 0x1234;
+	CODE(0x1003, 0x0F, 0x32);
+	assert_int_equal(run_exit(0x07C, 0, 0), SVM_INJECT);
+	assert_int_equal(f->v.pending.info, EVT_GP_ERR);
+	/* TF clear: no #DB. */
+	f->v.pending.pending = false;
+	f->vmcb->save.rflags = 2;
+	f->vmcb->save.rip = 0x1000;
+	run_exit(0x072, 0, 0);
+	assert_false(f->v.pending.pending);
 }
 
 static void shutdown_is_triple_fault(void **state)
@@ -472,6 +584,11 @@ int main(void)
 		T(vmmcall_unknown_hypercall),
 		T(shutdown_is_triple_fault),
 		T(svm_instructions_raise_ud),
+		T(injection_traced_and_counted),
+		T(intercepted_lengths_count_prefixes),
+		T(intercepted_uses_next_rip),
+		T(intercepted_mismatch_terminates_with_bytes),
+		T(single_step_after_emulated_instruction),
 		T(ioio_out_uart),
 		T(ioio_in_unclaimed_merges_all_ones),
 		T(ioio_out_debug_exit_ends_guest),

@@ -1,6 +1,7 @@
 /* fmt_vsnprintf against the C99 printf rules (ISO C 7.19.6.1) for the conversions we use. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
@@ -82,6 +83,19 @@ static void test_parse(void **state)
 	assert_false(fmt_parse_u64("", 0, &v));
 }
 
+/* fuzz_config found this: "%.*s" with a precision read the byte after the last one printed,
+ * past the end of a buffer that is not NUL-terminated (C11 7.21.6.1p8 allows such arrays). The
+ * array here is exactly as long as the precision, so ASan reports any read past it. */
+static void test_precision_never_reads_past(void **state)
+{
+	(void)state;
+	char *exact = malloc(3);
+	memcpy(exact, "abc", 3);
+	check("abc", "%.*s", 3, exact);
+	check("[ab]", "[%.*s]", 2, exact);
+	free(exact);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +103,7 @@ int main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_precision_never_reads_past),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -740,6 +740,48 @@ static void test_unsupported_event(void **state)
 	fx_free(f);
 }
 
+/* Per-guest counts: each request counted once under its code (GHCB spec codes: MSR 0x002
+ * SEV_INFO_REQ, 0x004 CPUID_REQ; NAE 0x72 CPUID, 0x7B IOIO, 0x80000010 SNP PSC); unknown codes
+ * under "other"; a page without a valid SW_EXITCODE is not an event and is not counted. */
+static void test_event_counts(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	struct ghcb *g;
+	char buf[320];
+
+	fx_msr(f, 0x002);
+	fx_msr(f, ((u64)0x80000000 << 32) | 0x004);
+	fx_msr(f, ((u64)0x80000000 << 32) | (1ULL << 30) | 0x004);
+	for (int i = 0; i < 2; i++) {
+		g = fx_req(f, 2, 0x72, 0, 0);
+		FX_SET(g, rax, 1);
+		FX_SET(g, rcx, 0);
+		assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	}
+	g = fx_req(f, 2, 0x7B, (0x80ULL << 16) | (1 << 4) | 1 /* IN al, 0x80 */, 0);
+	assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	fx_req(f, 2, 0x12345678, 0, 0);
+	assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	fx_req(f, 2, 0x80000010, 0, 0);
+	assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	g = fx_req(f, 2, 0x72, 0, 0);
+	clear_bit(g, BIT_EXITCODE);
+	expect_error(f, GHCB_ERR_MISSING_INPUT);
+
+	assert_int_equal(f->v[0].ghcb.msr_requests, 3);
+	assert_int_equal(f->v[0].ghcb.page_requests, 6);
+	ghcb_counts_format(&f->v[0].ghcb, buf, sizeof(buf));
+	assert_string_equal(buf, "msr:SEV_INFO_REQ=1 msr:CPUID_REQ=2 CPUID=2 IOIO=1 "
+				 "SNP_PAGE_STATE_CHANGE=1 other=1");
+	/* a small buffer is cut, never overrun */
+	assert_int_equal(ghcb_counts_format(&f->v[0].ghcb, buf, 8), 7);
+	assert_string_equal(buf, "msr:SEV");
+	assert_string_equal(ghcb_count_name(ghcb_count_slot(false, 0x8000FFFD)), "HV_FEATURES");
+	assert_string_equal(ghcb_count_name(ghcb_count_slot(true, 0x001)), "other"); /* a response */
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -772,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_hv_features),
 		cmocka_unit_test(test_terminate_nae),
 		cmocka_unit_test(test_unsupported_event),
+		cmocka_unit_test(test_event_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

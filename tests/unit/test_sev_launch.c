@@ -10,6 +10,7 @@
 #include "sev/launch.h"
 #include "sev/soft_psp.h"
 #include "sev/vmsa.h"
+#include "sev/soft_es.h"
 #include "svm/load/multiboot.h"
 #include "svm/vcpu.h"
 #include "lib/fmt.h"
@@ -180,6 +181,34 @@ static void test_vmsa_round_trip(void **state)
 	assert_int_equal(back.save.g_pat, 0x0007040600070406ULL);
 }
 
+/* The soft-es CPU's first VMRUN: whatever the VMCB save area and GPRs held (the hypervisor
+ * cleared them at launch; here they hold junk), the state comes from the VMSA page. */
+static void test_soft_es_enters_from_vmsa(void **state)
+{
+	(void)state;
+	svm_multiboot_entry_state(&vmcb, &gprs, 0x123000, 0x1000);
+	gprs.r12 = 0x1212;
+	sev_vmsa_build(&vmsa, &vmcb.save, &gprs, 0);
+	static struct vmcb run_vmcb;
+	memset(&run_vmcb, 0xA5, sizeof(run_vmcb));
+	struct vcpu v;
+	memset(&v, 0, sizeof(v));
+	memset(&v.gprs, 0x5A, sizeof(v.gprs));
+	v.vmcb = &run_vmcb;
+	v.vmsa = (u8 *)&vmsa;
+	svm_soft_es_enter_from_vmsa(&v);
+	assert_int_equal(run_vmcb.save.rip, 0x123000);
+	assert_int_equal(run_vmcb.save.rax, 0x2BADB002);
+	assert_int_equal(run_vmcb.save.efer, 0x1000);
+	assert_int_equal(run_vmcb.save.cr0, 0x11);
+	assert_int_equal(run_vmcb.save.cs.selector, 0x08);
+	assert_int_equal(run_vmcb.save.dbgctl, 0); /* not in the table: cleared, not junk */
+	assert_int_equal(v.gprs.rbx, 0x1000);
+	assert_int_equal(v.gprs.r12, 0x1212);
+	assert_int_equal(v.gprs.rcx, 0);
+	assert_int_equal(run_vmcb.control.clean_bits, 0);
+}
+
 /* ---- launch flow through the soft PSP ---- */
 
 static struct soft_psp sp;
@@ -308,6 +337,18 @@ static void test_policy_refusals(void **state)
 	assert_true(sev_launch_alloc_asid(&sp.psp, &asids, &l));
 	assert_false(sev_launch_guest(&sp.psp, &l));
 	assert_false(l.started);
+	/* Minimum API 0.24 (the soft PSP's) is fine, 0.25 and 1.0 are not. */
+	l.policy = SEV_POLICY_DEFAULT | (24u << 24);
+	assert_true(sev_launch_guest(&sp.psp, &l));
+	sev_launch_teardown(&sp.psp, &asids, &l);
+	setup_small_guest();
+	assert_true(sev_launch_alloc_asid(&sp.psp, &asids, &l));
+	l.policy = SEV_POLICY_DEFAULT | (25u << 24);
+	assert_false(sev_launch_guest(&sp.psp, &l));
+	assert_string_equal(l.reason, "SEV launch: policy 0x19000007 asks for firmware API 0.25 or later, the soft PSP has 0.24");
+	l.policy = SEV_POLICY_DEFAULT | (1u << 16);
+	assert_false(sev_launch_guest(&sp.psp, &l));
+	assert_false(l.started);
 }
 
 int main(void)
@@ -318,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_vmsa_from_multiboot_entry_state),
 		cmocka_unit_test(test_vmsa_efer_svme_always_and_features),
 		cmocka_unit_test(test_vmsa_round_trip),
+		cmocka_unit_test(test_soft_es_enters_from_vmsa),
 		cmocka_unit_test(test_launch_digest_of_small_guest),
 		cmocka_unit_test(test_launch_reuses_asid_after_flush),
 		cmocka_unit_test(test_launch_exhaustion_refused_with_reason),

@@ -13,6 +13,7 @@
 #include "sev/guest_launch.h"
 #include "boot/config.h"
 #include "svm/vmcb_setup.h"
+#include "sev/psp_pci.h"
 
 /* ---- a fake PSP: registers, a clock, and a firmware that answers after some polls ---- */
 
@@ -27,6 +28,7 @@ struct fake_psp {
 	u64 seen_buf;
 	unsigned wbinvds;
 	const struct sev_psp_device *dev;
+	struct soft_psp *firmware; /* when set, the command runs on this model */
 };
 
 static struct fake_psp F;
@@ -37,8 +39,13 @@ static u32 f_read(void *ctx, u32 off)
 	struct fake_psp *f = ctx;
 	if (off == f->dev->cmdresp && f->seen_cmd && !(f->regs[off / 4] & SEV_CMDRESP_RESP)) {
 		if (f->polls_to_answer != ~0u && ++f->polls >= f->polls_to_answer) {
-			/* The firmware: PLATFORM_STATUS writes its output into the buffer. */
-			if (f->seen_cmd == SEV_CMD_PLATFORM_STATUS) {
+			if (f->firmware) {
+				/* The soft PSP plays the firmware behind the registers, reading the
+				 * command buffer where the mailbox put it. */
+				void *buf = f->seen_buf ? (void *)(uintptr_t)f->seen_buf : NULL;
+				f->status = f->firmware->psp.ops->submit(&f->firmware->psp, f->seen_cmd, buf);
+			} else if (f->seen_cmd == SEV_CMD_PLATFORM_STATUS) {
+				/* The firmware: PLATFORM_STATUS writes its output into the buffer. */
 				struct sev_data_platform_status *ps = (void *)(uintptr_t)f->seen_buf;
 				ps->api_major = 1;
 				ps->api_minor = 55;
@@ -71,7 +78,10 @@ static u64 f_now(void *ctx)
 
 static void f_wbinvd(void *ctx)
 {
-	((struct fake_psp *)ctx)->wbinvds++;
+	struct fake_psp *f = ctx;
+	f->wbinvds++;
+	if (f->firmware) /* the CPU's WBINVD is what the firmware's indicator records */
+		f->firmware->psp.ops->wbinvd_all(&f->firmware->psp);
 }
 
 static struct sev_mailbox mb;
@@ -217,6 +227,54 @@ static void test_bringup_names_the_failure(void **state)
 	assert_string_equal(why, "PLATFORM_STATUS failed: HWERROR_PLATFORM (0x13)");
 }
 
+/* The whole launch over the mailbox, with the soft PSP as the firmware behind the registers:
+ * every command buffer goes through the bounce page and back, and the result is the soft
+ * PSP's own launch (same digest, RUNNING guest), then the teardown. */
+static struct soft_psp fw;
+static u8 tmr[2 << 20];
+static u8 guest_page[4096] __attribute__((aligned(4096)));
+static struct sev_vmsa guest_vmsa __attribute__((aligned(4096)));
+
+static void test_launch_through_the_mailbox(void **state)
+{
+	(void)state;
+	setup_mailbox(0x1486);
+	soft_psp_init(&fw, 4, 7);
+	F.firmware = &fw;
+	F.polls_to_answer = 2;
+	mb.psp.cbit = SEV_SOFT_PSP_CBIT;
+	mb.psp.min_sev_asid = fw.psp.min_sev_asid;
+	mb.psp.max_sev_asid = fw.psp.max_sev_asid;
+	char why[96];
+	assert_true(sev_platform_bringup(&mb.psp, ALIGN_UP((u64)(uintptr_t)tmr, SEV_TMR_SIZE), why, sizeof(why)));
+	assert_int_equal(mb.psp.status.api_minor, SEV_SOFT_PSP_API_MINOR);
+	assert_int_equal(mb.psp.status.state, SEV_PLATFORM_INIT);
+	static struct sev_asids a;
+	sev_asid_setup(&a, 16, mb.psp.max_sev_asid, mb.psp.min_sev_asid);
+	static struct sev_launch l;
+	memset(&l, 0, sizeof(l));
+	memset(guest_page, 0x3C, sizeof(guest_page));
+	memset(&guest_vmsa, 0, sizeof(guest_vmsa));
+	l.name = "mb";
+	l.policy = SEV_POLICY_DEFAULT;
+	l.regions[0] = (struct sev_launch_region){ 0x100000, guest_page, sizeof(guest_page) };
+	l.nr_regions = 1;
+	l.vmsa = &guest_vmsa;
+	assert_true(sev_launch_alloc_asid(&mb.psp, &a, &l));
+	assert_true(sev_launch_guest(&mb.psp, &l));
+	assert_int_equal(fw.guests[0].state, SEV_GUEST_RUNNING);
+	assert_int_equal(fw.guests[0].asid, 1);
+	assert_memory_equal(fw.guests[0].launch_digest, l.digest, 32);
+	u8 want[32];
+	sev_measurement_compute(SEV_SOFT_PSP_TIK, 16, SEV_SOFT_PSP_API_MAJOR, SEV_SOFT_PSP_API_MINOR, SEV_SOFT_PSP_BUILD,
+				l.policy, l.digest, l.meas.mnonce, want);
+	assert_memory_equal(l.meas.measurement, want, 32);
+	sev_launch_teardown(&mb.psp, &a, &l);
+	assert_false(fw.guests[0].used);
+	assert_int_equal(sev_asid_count(&a, SEV_ASID_DIRTY), 1);
+	assert_false(mb.dead);
+}
+
 /* ---- the refusal ladder and mode = auto ---- */
 
 static void test_cpu_refusal_ladder(void **state)
@@ -291,6 +349,71 @@ static void test_multiboot_regions(void **state)
 	assert_ptr_equal(out[1].host, ram + 0x100000);
 }
 
+/* ---- PCI discovery (PCI 3.0 configuration header; F.1 device IDs, BAR 2) ---- */
+
+struct fake_fn {
+	u8 bus, dev, fn;
+	u32 id, header, bar[6];
+};
+static const struct fake_fn *fake_fns;
+static unsigned fake_nr;
+
+static u32 fake_cfg(u8 bus, u8 dev, u8 fn, u8 off)
+{
+	for (unsigned i = 0; i < fake_nr; i++) {
+		const struct fake_fn *f = &fake_fns[i];
+		if (f->bus != bus || f->dev != dev || f->fn != fn)
+			continue;
+		if (off == 0x00)
+			return f->id;
+		if (off == 0x0C)
+			return f->header << 16;
+		if (off >= 0x10 && off < 0x28)
+			return f->bar[(off - 0x10) / 4];
+		return 0;
+	}
+	return 0xFFFFFFFF; /* nothing there: all ones */
+}
+
+static void test_pci_find_psp(void **state)
+{
+	(void)state;
+	static const struct fake_fn bus[] = {
+		{ 0, 0, 0, 0x14801022, 0x00, { 0 } },  /* root complex, single function */
+		{ 0, 0, 1, 0x14861022, 0x00, { 0 } },  /* fn 1 of a single-function device: never looked at */
+		{ 0, 3, 0, 0x12345678, 0x80, { 0 } },  /* another vendor, multi-function */
+		{ 0, 3, 2, 0x15DF1022, 0x00, { 0 } },  /* a client PSP without SEV mailbox */
+		{ 0x40, 7, 0, 0x14851022, 0x80, { 0 } }, /* multi-function AMD device */
+		{ 0x40, 7, 2, 0x14861022, 0x00, { 0, 0, 0xFEB0000C, 0x1, 0, 0 } },
+	};
+	fake_fns = bus;
+	fake_nr = sizeof(bus) / sizeof(bus[0]);
+	struct sev_pci_psp loc;
+	assert_true(sev_pci_find_psp(fake_cfg, &loc));
+	assert_int_equal(loc.bus, 0x40);
+	assert_int_equal(loc.dev, 7);
+	assert_int_equal(loc.fn, 2);
+	assert_int_equal(loc.device_id, 0x1486);
+	assert_int_equal(loc.psp->cmdresp, 0x10980);
+	const char *why = NULL;
+	/* 64-bit prefetchable memory BAR: the high half comes from BAR 3. */
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 2, &why), 0x1FEB00000ULL);
+	assert_null(why);
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 0, &why), 0);
+	assert_string_equal(why, "not assigned by the firmware");
+	static const struct fake_fn io[] = { { 0, 1, 0, 0x14561022, 0x00, { 0, 0, 0xE001, 0, 0, 0 } } };
+	fake_fns = io;
+	fake_nr = 1;
+	assert_true(sev_pci_find_psp(fake_cfg, &loc));
+	assert_int_equal(sev_pci_bar(fake_cfg, &loc, 2, &why), 0);
+	assert_string_equal(why, "an I/O BAR, not memory");
+	/* QEMU's q35: no AMD function with an SEV mailbox. */
+	static const struct fake_fn q35[] = { { 0, 0, 0, 0x29c08086, 0, { 0 } }, { 0, 31, 0, 0x29188086, 0x80, { 0 } } };
+	fake_fns = q35;
+	fake_nr = 2;
+	assert_false(sev_pci_find_psp(fake_cfg, &loc));
+}
+
 /* The VMCB of a real SEV-ES guest (ghcb-sev-facts.md C.1, C.3): NP + SEV + SEV-ES in 0x090, the
  * VMSA pointer at 0x108, LBRV in 0x0B8 (G15), no CR intercepts but the EFER/CR0/CR4/CR8 write
  * traps (word 4 bits 15, 16, 20, 24), and the intercepts that become #VC. */
@@ -344,11 +467,13 @@ int main(void)
 		cmocka_unit_test(test_timeout_marks_psp_dead),
 		cmocka_unit_test(test_bringup_retries_init_once),
 		cmocka_unit_test(test_bringup_names_the_failure),
+		cmocka_unit_test(test_launch_through_the_mailbox),
 		cmocka_unit_test(test_cpu_refusal_ladder),
 		cmocka_unit_test(test_auto_mode),
 		cmocka_unit_test(test_sev_es_guest_refused),
 		cmocka_unit_test(test_multiboot_regions),
 		cmocka_unit_test(test_sev_es_vmcb),
+		cmocka_unit_test(test_pci_find_psp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 #include "svm_fixture.h"
 #include "svm/summary.h"
+#include "svm/exit.h"
+#include "ghcb/ghcb.h"
 
 static struct svm_fx *f;
 static struct summary *sum;
@@ -217,6 +219,27 @@ static void top_exits_npf_slot_and_fewer(void **state)
 	assert_string_equal(sum->rows[0].top_exits, "NPF=4 HLT=2");
 }
 
+/* Issue 10 item 11: injected exceptions are counted like exits, per vector (APM vol. 2, 8.2:
+ * #DB = 1, #UD = 6, #GP = 13, #PF = 14), on the result line and in the table. */
+static void injected_exceptions_counted(void **state)
+{
+	(void)state;
+	char line[600];
+	svm_queue_exception(&f->v, 13, true, 0);
+	svm_queue_exception(&f->v, 13, true, 0x18);
+	svm_queue_exception(&f->v, 1, false, 0);
+	svm_queue_exception(&f->v, 14, true, 2);
+	svm_queue_exception(&f->v, 14, true, 2);
+	svm_queue_exception(&f->v, 14, true, 3);
+	svm_queue_exception(&f->v, 6, false, 0);
+	vm_exit_with_code(&f->vm, 0);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_int_equal(sum->rows[0].injected, 7);
+	assert_string_equal(sum->rows[0].top_injected, "#PF=3 #GP=2 #DB=1");
+	assert_true(find_line("@sevisor result ", line, sizeof(line)));
+	assert_non_null(strstr(line, " injected=7 "));
+}
+
 static void top_exits_none(void **state)
 {
 	(void)state;
@@ -277,6 +300,32 @@ static void print_terminated_is_not_ok(void **state)
 	assert_int_equal(summary_print(sum), SEVISOR_STATUS_GUEST_FAILED);
 }
 
+/* A guest that sent GHCB requests gets its counts by code, on a line of its own and in the
+ * table; a guest that sent none gets neither. Codes: GHCB spec MSR 0x002 (SEV_INFO_REQ), NAE
+ * 0x72 (CPUID), 0x7B (IOIO). */
+static void ghcb_counts_line(void **state)
+{
+	(void)state;
+	char line[512];
+	vm_exit_with_code(&f->vm, 0);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_false(find_line("@sevisor ghcb", line, sizeof(line)));
+
+	f->v.ghcb.msr_requests = 1;
+	f->v.ghcb.page_requests = 4;
+	ghcb_count(&f->v.ghcb, true, 0x002);
+	for (int i = 0; i < 3; i++)
+		ghcb_count(&f->v.ghcb, false, 0x72);
+	ghcb_count(&f->v.ghcb, false, 0x7B);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_true(find_line("@sevisor ghcb", line, sizeof(line)));
+	assert_string_equal(line, "@sevisor ghcb guest=g1 msr=1 page=4 "
+				  "events=\"msr:SEV_INFO_REQ=1 CPUID=3 IOIO=1\"");
+	summary_print(sum);
+	assert_true(find_line("GHCB requests: ", line, sizeof(line)));
+	assert_string_equal(line, "GHCB requests: msr:SEV_INFO_REQ=1 CPUID=3 IOIO=1");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -295,9 +344,11 @@ int main(void)
 		T(top_three_exit_names),
 		T(top_exits_npf_slot_and_fewer),
 		T(top_exits_none),
+		T(injected_exceptions_counted),
 		T(print_all_pass),
 		T(print_one_fails),
 		T(print_terminated_is_not_ok),
+		T(ghcb_counts_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

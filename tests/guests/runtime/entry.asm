@@ -51,6 +51,7 @@ extern rt_start
 extern mb_magic, mb_info_gpa
 extern __bss_start, __bss_end
 global _start, pt_low, gdt, rt_sev_es, rt_cbit, rt_ghcb_version, rt_sev_info, stack_top
+global ghcb_terminate32
 
 section .multiboot progbits alloc noexec nowrite align=4
 	dd MULTIBOOT_MAGIC
@@ -191,15 +192,22 @@ sev_es_early:
 	mov byte [rt_sev_es], 1
 	ret
 .fail:
+	mov eax, GHCB_TERM_PROT_UNSUPPORTED
+	jmp ghcb_terminate32
+%endif
+
+; void ghcb_terminate32(EAX = reason set << 12 | code << 16): asks the hypervisor to end the
+; guest through the GHCB MSR protocol (GHCB spec 2.3.5) and never returns. 32-bit code that
+; has no #VC handler and no GHCB page can still say why it gives up.
+ghcb_terminate32:
 	mov ecx, MSR_GHCB
-	mov eax, GHCB_TERM_REQ | GHCB_TERM_PROT_UNSUPPORTED
+	or eax, GHCB_TERM_REQ
 	xor edx, edx
 	wrmsr
 	VMGEXIT
 .hang:
 	hlt
 	jmp .hang
-%endif
 
 bits 64
 long_entry:

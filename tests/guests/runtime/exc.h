@@ -19,6 +19,12 @@
 #define EXC_VC 29
 #define EXC_COUNT 32
 #define EXC_NONE 0xFFFFFFFFu
+/* Vectors 32..47 are external interrupts: each calls its irq_handlers entry (if any). */
+#define IRQ_FIRST 32
+#define IRQ_COUNT 16
+#define IDT_ENTRIES (IRQ_FIRST + IRQ_COUNT)
+struct exc_frame;
+extern void (*volatile irq_handlers[IRQ_COUNT])(struct exc_frame *f);
 
 /* Saved by the assembly stubs (exc_stubs.asm), in push order reversed. */
 struct exc_frame {
@@ -40,6 +46,9 @@ extern volatile u32 exc_caught; /* vector seen by the last fixup, EXC_NONE if no
 
 /* A #VC handler, installed by the SEV-ES runtime; returns true when it handled the frame. */
 extern bool (*exc_vc_hook)(struct exc_frame *f);
+/* A #DB handler for single-step tests (a trap: f->rip is after the instruction); returns true
+ * when it handled the frame, which is then counted in exc_counts. */
+extern bool (*exc_db_hook)(struct exc_frame *f);
 
 /* Make the next exception resume len bytes past the faulting instruction. */
 void exc_skip_next(unsigned len);

@@ -41,6 +41,7 @@
 #define GHCB_TERM_SET_GUEST_RT 0xF
 #define GHCB_TERM_RT_BAD_LAYOUT 1 /* the GHCB page is not where pt_low can share it */
 #define GHCB_TERM_RT_IO_FAILED 2 /* the console or exit port call failed */
+#define GHCB_TERM_RT_VC32 3 /* lm_roundtrip_walk.asm: a #VC frame or error code it did not expect */
 
 /* GHCB page layout (protocol v2). Save-area fields have valid bit = offset / 8. */
 #define GHCB_RAX 0x1F8

@@ -1,0 +1,31 @@
+/* The arithmetic of the instructions the MMIO emulator carries out on a memory operand: result
+ * and RFLAGS, pure, so the rules are unit-tested against the APM (vol. 3, each instruction's
+ * "rFLAGS Affected"; vol. 1, 3.1.6 for the flag definitions). */
+#ifndef SVM_EMUL_ALU_H
+#define SVM_EMUL_ALU_H
+
+#include "svm/emul/decode.h"
+
+/* RFLAGS status bits (APM vol. 2, 3.1.6 / vol. 1, 3.1.6). */
+#define RFLAGS_CF BIT(0)
+#define RFLAGS_PF BIT(2)
+#define RFLAGS_AF BIT(4)
+#define RFLAGS_ZF BIT(6)
+#define RFLAGS_SF BIT(7)
+#define RFLAGS_OF BIT(11)
+#define RFLAGS_STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
+
+/* dst OP src on size bytes (1, 2, 4, 8): *result gets the value (masked to size), the return
+ * value is rflags with the status flags the operation defines updated (flags it leaves
+ * undefined are cleared, as QEMU and KVM's emulator do; AF for the logical ops). NOT/NEG/INC/DEC
+ * ignore src. For BT/BTS/BTR/BTC src is the bit number within dst (the caller has already
+ * taken it modulo the operand width). Whether the result is stored is the caller's business
+ * (CMP, TEST and BT never store). */
+u64 svm_alu(enum svm_alu_op op, unsigned size, u64 dst, u64 src, u64 rflags, u64 *result);
+
+/* Whether a LOCK prefix is allowed with this instruction (APM vol. 3, 1.2.5 "Lock Prefix"): only
+ * the read-modify-write forms with a memory destination (ADD ADC AND BTC BTR BTS DEC INC NEG NOT
+ * OR SBB SUB XOR, XCHG); anything else raises #UD. */
+bool svm_alu_lockable(const struct svm_insn *i);
+
+#endif

@@ -1,0 +1,238 @@
+/* Issue 10 item 9: the MMIO emulator driven through NPF exits, with instruction bytes in guest
+ * RAM (the svm fixture: 1 MiB of RAM at GPA 0, 32-bit protected mode, paging off, the xAPIC page
+ * at 0xFEE00000 as the MMIO device). Encodings from the APM vol. 3 opcode maps; the device
+ * values from the xAPIC register layout (APM vol. 2, 16.3: SVR at 0xF0 reads 0xFF at reset,
+ * version at 0x30 reads 0x00050010 here, see test_devices.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "msr_fixture.h"
+#include "svm_fixture.h"
+#include "svm/exit_table.h"
+#include "svm/emul/alu.h"
+#include "svm/dev/io.h"
+
+#define APIC 0xFEE00000ULL
+#define SVR (APIC + 0xF0)
+#define EVT_UD 0x80000306u /* V | type 3 | vector 6 (APM vol. 2, 15.20) */
+
+static struct svm_fx *f;
+
+static int setup(void **state)
+{
+	(void)state;
+	sf_log_capture();
+	msr_cpuid_set_host(fx_host_cpuid);
+	f = sf_new(true); /* unbacked = ignore: GPAs past RAM read all ones */
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sf_free(f);
+	log_reset();
+	return 0;
+}
+
+#define CODE(...) put_code((const u8[]){ __VA_ARGS__ }, sizeof((const u8[]){ __VA_ARGS__ }))
+static void put_code(const u8 *bytes, size_t n)
+{
+	memcpy(f->ram + 0x1000, bytes, n);
+	f->vmcb->save.rip = 0x1000;
+}
+
+static enum svm_outcome npf(u64 gpa)
+{
+	f->vmcb->control.exit_code = 0x400;
+	f->vmcb->control.exit_info1 = 1ULL << 32;
+	f->vmcb->control.exit_info2 = gpa;
+	return svm_handle_exit(&f->v);
+}
+
+static u64 apic_read(u64 gpa)
+{
+	u64 v = 0;
+	assert_true(svm_mmio(&f->vm, gpa, 4, false, &v));
+	return v;
+}
+
+static void or_imm_to_mmio(void **state)
+{
+	(void)state;
+	/* or dword [0xFEE000F0], 0x100: SVR 0xFF -> 0x1FF; OR clears CF/OF, result not zero. */
+	CODE(0x81, 0x0D, 0xF0, 0x00, 0xE0, 0xFE, 0x00, 0x01, 0x00, 0x00);
+	f->vmcb->save.rflags = 2 | RFLAGS_CF | RFLAGS_ZF;
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->vmcb->save.rip, 0x100A);
+	assert_int_equal(f->vmcb->save.rflags & (RFLAGS_CF | RFLAGS_ZF | RFLAGS_OF), 0);
+}
+
+static void lock_rmw_and_lock_mov(void **state)
+{
+	(void)state;
+	/* lock and dword [eax], 0xFFFFFEFF (81 /4): clears the SVR enable bit again. */
+	f->vmcb->save.rax = SVR;
+	CODE(0xF0, 0x81, 0x20, 0xFF, 0xFE, 0xFF, 0xFF);
+	assert_true(svm_mmio(&f->vm, SVR, 4, true, &(u64){ 0x1FF }));
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0xFF);
+	assert_int_equal(f->vmcb->save.rip, 0x1007);
+	/* lock mov [eax], ecx: LOCK on a non-RMW instruction is #UD, nothing written. */
+	f->v.gprs.rcx = 0x1AB;
+	CODE(0xF0, 0x89, 0x08);
+	assert_int_equal(npf(SVR), SVM_INJECT);
+	assert_int_equal(f->v.pending.info, EVT_UD);
+	assert_int_equal(apic_read(SVR), 0xFF);
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+}
+
+static void cmp_test_bt_do_not_store(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = SVR;
+	/* cmp dword [eax], 0xFF: equal -> ZF, no write. */
+	CODE(0x81, 0x38, 0xFF, 0x00, 0x00, 0x00);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_true(f->vmcb->save.rflags & RFLAGS_ZF);
+	assert_int_equal(apic_read(SVR), 0xFF);
+	/* bts dword [eax], 8: CF = old bit 8 (0), bit set. */
+	CODE(0x0F, 0xBA, 0x28, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_false(f->vmcb->save.rflags & RFLAGS_CF);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	/* bt dword [eax], ecx with ecx = 8: CF = 1 now. */
+	f->v.gprs.rcx = 8;
+	CODE(0x0F, 0xA3, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_true(f->vmcb->save.rflags & RFLAGS_CF);
+	/* bt dword [eax-4], ecx with ecx = 40: the bit offset moves the operand by one dword
+	 * (APM vol. 3, BT): bit 8 of [eax] again. */
+	f->vmcb->save.rax = SVR - 4;
+	f->v.gprs.rcx = 40;
+	f->vmcb->save.rflags = 2;
+	CODE(0x0F, 0xA3, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_true(f->vmcb->save.rflags & RFLAGS_CF);
+	/* test byte [eax+4], 0x80 ... eax = SVR - 4: bit 7 of SVR (set) -> ZF clear. */
+	CODE(0xF6, 0x40, 0x04, 0x80);
+	f->vmcb->save.rflags = 2 | RFLAGS_ZF;
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_false(f->vmcb->save.rflags & RFLAGS_ZF);
+	assert_int_equal(f->vmcb->save.rip, 0x1004);
+}
+
+static void register_destination_and_xchg(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = APIC + 0x30; /* version: 0x00050010 */
+	f->v.gprs.rcx = 0x10;
+	/* add ecx, [eax]: ecx = 0x00050020, memory untouched. */
+	CODE(0x03, 0x08);
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0x00050020);
+	/* xchg [eax], ecx on SVR: ecx gets 0xFF, SVR gets 0x1AB. */
+	f->vmcb->save.rax = SVR;
+	f->v.gprs.rcx = 0x1AB;
+	CODE(0x87, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFF);
+	assert_int_equal(apic_read(SVR), 0x1AB);
+}
+
+static void rep_movs_and_stos_between_ram_and_mmio(void **state)
+{
+	(void)state;
+	/* rep movsd: RAM 0x3000 (0x1CD) -> SVR, count 1, DF = 0. */
+	memcpy(f->ram + 0x3000, &(u32){ 0x1CD }, 4);
+	f->v.gprs.rsi = 0x3000;
+	f->v.gprs.rdi = SVR;
+	f->v.gprs.rcx = 1;
+	CODE(0xF3, 0xA5);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1CD);
+	assert_int_equal(f->v.gprs.rcx, 0);
+	assert_int_equal(f->v.gprs.rsi, 0x3004);
+	assert_int_equal(f->v.gprs.rdi, SVR + 4);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	/* rep movsd MMIO -> RAM: version and the next register (0x34..0x3F read 0 here). */
+	f->v.gprs.rsi = APIC + 0x30;
+	f->v.gprs.rdi = 0x3100;
+	f->v.gprs.rcx = 2;
+	CODE(0xF3, 0xA5);
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	u32 got;
+	memcpy(&got, f->ram + 0x3100, 4);
+	assert_int_equal(got, 0x00050010);
+	assert_int_equal(f->v.gprs.rcx, 0);
+	/* stosd with DF = 1: SVR <- eax, rdi goes down. */
+	f->vmcb->save.rax = 0x1EF;
+	f->v.gprs.rdi = SVR;
+	f->vmcb->save.rflags = 2 | BIT(10);
+	CODE(0xAB);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1EF);
+	assert_int_equal(f->v.gprs.rdi, SVR - 4);
+}
+
+/* A 4-byte load at the last 2 bytes of RAM: the low half from RAM, the high half from the
+ * unbacked range above it (all ones with unbacked = ignore). */
+static void access_crossing_ram_into_mmio(void **state)
+{
+	(void)state;
+	f->ram[SF_RAM_SIZE - 2] = 0x34;
+	f->ram[SF_RAM_SIZE - 1] = 0x12;
+	CODE(0xA1, 0xFE, 0xFF, 0x0F, 0x00); /* mov eax, [0x000FFFFE] */
+	assert_int_equal(npf(SF_RAM_SIZE), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0xFFFF1234);
+	assert_int_equal(f->vmcb->save.rip, 0x1005);
+	/* And a store: the RAM half is written, the unbacked half dropped. */
+	f->v.gprs.rcx = 0xAABBCCDD;
+	f->vmcb->save.rax = SF_RAM_SIZE - 2;
+	CODE(0x89, 0x08); /* mov [eax], ecx */
+	assert_int_equal(npf(SF_RAM_SIZE), SVM_RESUME);
+	assert_int_equal(f->ram[SF_RAM_SIZE - 2], 0xDD);
+	assert_int_equal(f->ram[SF_RAM_SIZE - 1], 0xCC);
+}
+
+/* LMSW m16 (APM vol. 3, LMSW): the word is read from memory; a CR0 write exit. */
+static void lmsw_memory_operand(void **state)
+{
+	(void)state;
+	memcpy(f->ram + 0x3200, &(u16){ CR0_PE | CR0_MP | CR0_TS }, 2);
+	f->vmcb->save.rax = 0x3200;
+	CODE(0x0F, 0x01, 0x30); /* lmsw [eax] */
+	f->vmcb->control.exit_code = 0x010; /* CR0 write */
+	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(f->v.cr.cr0 & (CR0_PE | CR0_MP | CR0_EM | CR0_TS), CR0_PE | CR0_MP | CR0_TS);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+}
+
+static void unsupported_ends_guest_with_bytes(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = SVR;
+	CODE(0xF7, 0x38); /* idiv dword [eax] */
+	assert_int_equal(npf(SVR), SVM_TERMINATE);
+	assert_true(sf_contains_ci(f->vm.reason, "bytes f7 38"));
+	assert_true(sf_contains_ci(f->vm.reason, "0xfee000f0"));
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(or_imm_to_mmio),
+		T(lock_rmw_and_lock_mov),
+		T(cmp_test_bt_do_not_store),
+		T(register_destination_and_xchg),
+		T(rep_movs_and_stos_between_ram_and_mmio),
+		T(access_crossing_ram_into_mmio),
+		T(lmsw_memory_operand),
+		T(unsupported_ends_guest_with_bytes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
