@@ -136,6 +136,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+	$(MAKE) bench-check
 	$(MAKE) conformance
 
 include tests/fuzz/fuzz.mk
