@@ -71,12 +71,13 @@ $(BUILD)/sevisor.efi: $(BUILD)/sevisor.so
 
 # ---- guests -----------------------------------------------------------------------------------
 include tests/guests/guests.mk
+include tests/linux/linux.mk
 
 # ---- the USB image ----------------------------------------------------------------------------
 IMAGE_CFG ?= sevisor.cfg
 image: $(BUILD)/sevisor.img
-$(BUILD)/sevisor.img: $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) tools/mkimage.sh
-	tools/mkimage.sh $@ $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS)
+$(BUILD)/sevisor.img: $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) $(LINUX_FILES) tools/mkimage.sh
+	tools/mkimage.sh $@ $(BUILD)/sevisor.efi $(IMAGE_CFG) $(GUEST_ELFS) $(LINUX_FILES)
 
 # ---- hosted build: unit tests and fuzzers -----------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DSEVISOR_HOSTED -fno-omit-frame-pointer \
@@ -103,9 +104,10 @@ $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/host/libsevisor.a $(wildcard tests/unit
 # ---- set-up -----------------------------------------------------------------------------------
 # Debian packages the build and the tests need. Installed only when something is missing.
 DEB_PKGS := gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools gdisk \
-	libcmocka-dev python3-pytest python3-pytest-xdist clang
+	libcmocka-dev python3-pytest python3-pytest-xdist clang cpio
 deps:
 	@tools/deps.sh $(DEB_PKGS)
+	@tools/fetch_linux.sh $(BUILD)/linux
 
 # ---- entry points ------------------------------------------------------------------------------
 run: deps
@@ -115,7 +117,7 @@ run: deps
 unit: $(UNIT_BINS)
 	@tools/run_unit.sh $(UNIT_BINS)
 
-integration: all $(GUEST_ELFS)
+integration: all $(GUEST_ELFS) $(LINUX_FILES)
 	/usr/bin/python3 -m pytest -q -n 2 tests/integration
 
 # kvm-unit-tests conformance (tests/conformance/kut.py): KUT_SRC is a kvm-unit-tests source

@@ -13,6 +13,7 @@ struct boot_file {
 
 struct boot_guest_files {
 	struct boot_file kernel;
+	struct boot_file initrd; /* size 0: none */
 	struct boot_file modules[CFG_MAX_MODULES];
 };
 

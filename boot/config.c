@@ -176,6 +176,12 @@ static bool k_kernel(struct parse *p, const char *key, struct val v)
 	return store_string(p, key, v, p->guest->kernel, sizeof(p->guest->kernel));
 }
 
+static bool k_initrd(struct parse *p, const char *key, struct val v)
+{
+	p->guest->initrd_line = p->line;
+	return store_string(p, key, v, p->guest->initrd, sizeof(p->guest->initrd));
+}
+
 static bool k_cmdline(struct parse *p, const char *key, struct val v)
 {
 	return store_string(p, key, v, p->guest->cmdline, sizeof(p->guest->cmdline));
@@ -227,6 +233,10 @@ static bool k_expect(struct parse *p, const char *key, struct val v)
 {
 	if (val_is(v, "terminated")) {
 		p->guest->expect_terminated = true;
+		return true;
+	}
+	if (val_is(v, "reset")) {
+		p->guest->expect_reset = true;
 		return true;
 	}
 	if (val_is(v, "pass")) {
@@ -313,6 +323,7 @@ static const struct key keys[] = {
 	{ SEC_SEVISOR, "default_mode", k_default_mode, false },
 	{ SEC_GUEST, "kernel", k_kernel, false },
 	{ SEC_GUEST, "cmdline", k_cmdline, false },
+	{ SEC_GUEST, "initrd", k_initrd, false },
 	{ SEC_GUEST, "module", k_module, true },
 	{ SEC_GUEST, "memory", k_memory, false },
 	{ SEC_GUEST, "mode", k_mode, false },

@@ -8,12 +8,13 @@
  *   default_mode = plain       plain | sev-es | soft-es | auto
  *
  *   [guest NAME]
- *   kernel = guests/x.elf      Multiboot v1 ELF, path on the boot volume (required)
+ *   kernel = guests/x.elf      Multiboot v1 ELF or Linux bzImage, path on the boot volume (required)
+ *   initrd = PATH              Linux initial RAM disk (bzImage kernels only)
  *   cmdline = text
  *   module = PATH ARGS         repeatable
  *   memory = 16M               bytes, with optional K/M/G suffix (default 16M)
  *   mode = plain               as default_mode
- *   expect = 0                 the exit code that counts as pass, or "terminated"
+ *   expect = 0                 the exit code that counts as pass, or "terminated" or "reset"
  *   timeout = 10s              s or ms suffix; a bare number is seconds (default 30s)
  *   unbacked = terminate       terminate | ignore: guest accesses to GPAs with nothing there
  *   ignore_msrs = no           yes | no
@@ -63,6 +64,8 @@ struct cfg_guest {
 	unsigned line; /* of the [guest NAME] header */
 	char kernel[CFG_PATH_MAX];
 	unsigned kernel_line;
+	char initrd[CFG_PATH_MAX]; /* empty: none */
+	unsigned initrd_line;
 	char cmdline[CFG_CMDLINE_MAX];
 	struct cfg_module modules[CFG_MAX_MODULES];
 	unsigned nr_modules;
@@ -70,6 +73,7 @@ struct cfg_guest {
 	u8 mode; /* enum vm_mode or CFG_MODE_AUTO */
 	bool mode_set;
 	bool expect_terminated;
+	bool expect_reset;
 	u32 expect_code;
 	u64 timeout_ms;
 	enum cfg_unbacked unbacked;

@@ -85,6 +85,13 @@ static void read_guest_files(void)
 			config_failed(g->kernel_line, msg);
 		}
 		f->kernel.data = data;
+		if (g->initrd[0]) {
+			if (!efi_read_file(g->initrd, &data, &f->initrd.size, err, sizeof(err))) {
+				fmt_snprintf(msg, sizeof(msg), "guest '%s': initrd '%s': %s", g->name, g->initrd, err);
+				config_failed(g->initrd_line, msg);
+			}
+			f->initrd.data = data;
+		}
 		for (unsigned m = 0; m < g->nr_modules; m++) {
 			if (!efi_read_file(g->modules[m].path, &data, &f->modules[m].size, err, sizeof(err))) {
 				fmt_snprintf(msg, sizeof(msg), "guest '%s': module '%s': %s", g->name,

@@ -121,6 +121,9 @@ static void send_all(const char *s, size_t n)
 
 void log_drain(void)
 {
+	/* Nothing to send: the usual case, once per exit (log_defer(false)). */
+	if (g_log.tail == g_log.head && !g_log.lost)
+		return;
 	if (g_log.draining || g_log.hold)
 		return;
 	g_log.draining = true;

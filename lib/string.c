@@ -1,4 +1,5 @@
 /* Freestanding memory/string functions (the hosted build uses libc's). */
+#define LIB_STRING_IMPL /* the real memcpy/memset are defined here, not the builtin macros */
 #include "lib/kstring.h"
 
 #ifndef SEVISOR_HOSTED

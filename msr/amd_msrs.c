@@ -128,3 +128,22 @@ enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value)
 	v->vmcb->control.ghcb_gpa = value;
 	return MSR_OK;
 }
+
+/* ---- NB_CFG (BKDG for family 10h-16h, MSRC001_001F) ----
+ * Linux's AMD set-up reads it (and sets bit 46, EnableCf8ExtCfg, on older families); KVM
+ * reads it as 0 and drops writes, and so does sevisor: a guest has no northbridge to set up. */
+enum msr_result msr_nb_cfg_read(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)v;
+	(void)index;
+	*value = 0;
+	return MSR_OK;
+}
+
+enum msr_result msr_nb_cfg_write(struct vcpu *v, u32 index, u64 value)
+{
+	(void)v;
+	(void)index;
+	(void)value;
+	return MSR_OK;
+}

@@ -38,8 +38,8 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 
 /* 1.ECX: SSE3 0, PCLMULQDQ 1, SSSE3 9, FMA 12, CX16 13, PCID 17, SSE4.1 19, SSE4.2 20,
  * MOVBE 22, POPCNT 23, AES 25, XSAVE 26, AVX 28, F16C 29, RDRAND 30. Hidden: MONITOR 3
- * (MONITOR/MWAIT intercepted), x2APIC 21 (no x2APIC model), TSC-deadline 24. OSXSAVE 27 and the
- * hypervisor bit 31 are set by the fixup. */
+ * (MONITOR/MWAIT intercepted), x2APIC 21 (no x2APIC model). OSXSAVE 27, TSC-deadline 24 (the
+ * LAPIC model has it, svm/dev/lapic.c) and the hypervisor bit 31 are set by the fixup. */
 #define L1_ECX (BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | \
 		BIT(22) | BIT(23) | BIT(25) | BIT(26) | BIT(28) | BIT(29) | BIT(30))
 /* 1.EDX: FPU..APIC 0-9, SEP 11, MTRR 12, PGE 13, MCA 14, CMOV 15, PAT 16, PSE36 17, CLFSH 19,
@@ -47,7 +47,9 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 #define L1_EDX (GENMASK(9, 0) | GENMASK(17, 11) | BIT(19) | GENMASK(26, 23))
 #define L1_ECX_OSXSAVE BIT(27)
 #define L1_ECX_HYPERVISOR BIT(31)
+#define L1_ECX_TSC_DEADLINE BIT(24)
 #define L1_EDX_HTT BIT(28)
+#define L1_EDX_APIC BIT(9)
 
 /* 7.0.EBX: FSGSBASE 0, BMI1 3, AVX2 5, SMEP 7, BMI2 8, ERMS 9, INVPCID 10, AVX512F 16,
  * AVX512DQ 17, RDSEED 18, ADX 19, SMAP 20, AVX512_IFMA 21, CLFLUSHOPT 23, CLWB 24,
@@ -158,12 +160,14 @@ static void fix_leaf0(const struct policy_ctx *c, struct cpuid_regs *r)
 }
 
 /* Leaf 1: EBX[23:16] logical processors = vCPU count, EBX[31:24] initial APIC ID = vCPU id;
- * hypervisor present; OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
+ * hypervisor present; TSC-deadline timer present; OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
 static void fix_leaf1(const struct policy_ctx *c, struct cpuid_regs *r)
 {
 	unsigned n = nr_vcpus(c->v);
 	r->ebx = (r->ebx & 0xFFFFu) | ((n & 0xFFu) << 16) | ((c->v->id & 0xFFu) << 24);
-	r->ecx |= L1_ECX_HYPERVISOR;
+	r->ecx |= L1_ECX_HYPERVISOR | L1_ECX_TSC_DEADLINE;
+	if (!(c->v->msr.apic_base & MSR_APIC_BASE_EN))
+		r->edx &= ~L1_EDX_APIC; /* cleared while the APIC is globally disabled (SDM 11.4.3) */
 	if ((r->ecx & BIT(26)) && (c->v->cr.cr4 & CR4_OSXSAVE))
 		r->ecx |= L1_ECX_OSXSAVE;
 	if (n > 1)

@@ -2,6 +2,7 @@
  * feature exist for the guest exactly when the guest's CPUID (msr/cpuid_policy.c, which only
  * passes features the host has) says so; otherwise they are #GP, as on such a CPU. */
 #include "msr/msr_rules.h"
+#include "svm/dev/lapic.h"
 
 enum { EAX = 0, EBX = 1, ECX = 2, EDX = 3 };
 
@@ -30,6 +31,23 @@ enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value)
 	if (!host_tsc)
 		return msr_fail(v, "wrmsr TSC: no host TSC source registered");
 	v->vmcb->control.tsc_offset = value - host_tsc();
+	return MSR_OK;
+}
+
+/* ---- TSC_DEADLINE (SDM vol. 3A, 11.5.4.1) ----
+ * Always offered (CPUID 1.ECX[24]): the guest's local APIC model keeps the deadline and runs it
+ * on the host TSC, so the host APIC's own support does not matter. */
+enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)index;
+	*value = dev_lapic_tsc_deadline_read(v->vm);
+	return MSR_OK;
+}
+
+enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value)
+{
+	(void)index;
+	dev_lapic_tsc_deadline_write(v->vm, value, value - v->vmcb->control.tsc_offset);
 	return MSR_OK;
 }
 

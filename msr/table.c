@@ -50,6 +50,8 @@ static const struct msr_rule msr_table[] = {
 	/* All MSR_MCE_MAX_BANKS banks; the handler gives #GP beyond MCG_CAP's count. */
 	{ MSR_IA32_MC0_CTL, MSR_IA32_MC0_CTL + 4 * MSR_MCE_MAX_BANKS - 1, "MCi", msr_mc_bank_read,
 	  msr_mc_bank_write, 0, 0 },
+	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, "TSC_DEADLINE", msr_tsc_deadline_read,
+	  msr_tsc_deadline_write, 0, 0 },
 	{ MSR_IA32_XSS, MSR_IA32_XSS, "XSS", msr_xss_read, msr_xss_write, MSR_IN_ES, MSR_IN_ES },
 	{ MSR_EFER, MSR_EFER, "EFER", msr_efer_read, msr_efer_write, MSR_IN_ES, MSR_IN_SEV_ES },
 	{ MSR_STAR, MSR_SFMASK, "STAR", msr_vmcb_state_read, msr_vmcb_state_write, MSR_IN_ES,
@@ -61,6 +63,7 @@ static const struct msr_rule msr_table[] = {
 	  0 },
 	{ MSR_AMD64_SYSCFG, MSR_AMD64_SYSCFG, "SYSCFG", msr_syscfg_read, msr_syscfg_write, 0, 0 },
 	{ MSR_K7_HWCR, MSR_K7_HWCR, "HWCR", msr_hwcr_read, msr_hwcr_write, 0, 0 },
+	{ MSR_AMD64_NB_CFG, MSR_AMD64_NB_CFG, "NB_CFG", msr_nb_cfg_read, msr_nb_cfg_write, 0, 0 },
 	{ MSR_VM_CR, MSR_VM_CR, "VM_CR", msr_vm_cr_read, msr_vm_cr_write, 0, 0 },
 	{ MSR_VM_HSAVE_PA, MSR_VM_HSAVE_PA, "VM_HSAVE_PA", msr_hsave_read, msr_hsave_write, 0, 0 },
 	{ MSR_AMD64_SEV_ES_GHCB, MSR_AMD64_SEV_ES_GHCB, "GHCB", msr_ghcb_read, msr_ghcb_write,

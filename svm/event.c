@@ -1,15 +1,74 @@
 /* See event.h. */
 #include "svm/event.h"
+#include "svm/dev/intr.h"
+#include "svm/dev/lapic.h"
+#include "svm/exit_codes.h"
+
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_IF BIT(9)
+#define DR6_BS BIT(14) /* single-step (APM vol. 2, 13.1.1.3) */
+#define VECTOR_NMI 2
+#define VECTOR_DB 1
+/* The window's virtual interrupt: highest priority and TPR ignored, because the LAPIC model
+ * has already weighed priority; only IF and the shadow may hold it back. */
+#define WINDOW_INT_CTL (SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO_MASK)
+
+static bool guest_if(struct vcpu *v)
+{
+	u64 rflags;
+	/* A protected vCPU's RFLAGS is hidden: only a window exit tells that IF is set. */
+	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
+		return v->intr.window_open;
+	return rflags & RFLAGS_IF;
+}
+
+static bool shadowed(const struct vcpu *v)
+{
+	return v->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+}
+
+static void inject(struct vcpu *v, u32 info)
+{
+	v->vmcb->control.event_inj = info;
+	v->vmcb->control.event_inj_err = 0;
+}
 
 void svm_event_prepare_entry(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
+	struct vm *vm = v->vm;
 	c->event_inj = 0;
 	c->event_inj_err = 0;
+	c->int_ctl &= ~(u32)WINDOW_INT_CTL;
+	c->intercept_misc1 &= ~BIT(SVM_INTERCEPT_VINTR);
+	bool injected = false;
 	if (v->pending.pending) {
 		c->event_inj = v->pending.info;
 		c->event_inj_err = v->pending.err_code;
 		v->pending.pending = false;
+		injected = true;
+	}
+	/* While sevisor single-steps an IRET, nothing else goes in: delivery would clear TF. */
+	bool hold = injected || v->intr.step_tf || !vm || !vm->devices;
+	if (!hold && dev_intr_nmi_pending(vm) && !v->intr.nmi_masked && !shadowed(v)) {
+		dev_intr_nmi_ack(vm);
+		inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VECTOR_NMI);
+		v->intr.nmi_masked = true;
+		c->intercept_misc1 |= BIT(SVM_INTERCEPT_IRET);
+		hold = true;
+	}
+	if (!hold && dev_intr_maskable_pending(vm) && guest_if(v) && !shadowed(v)) {
+		int vec = dev_intr_maskable_ack(vm);
+		if (vec >= 0)
+			inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_INTR | (u32)vec);
+	}
+	v->intr.window_open = false;
+	if (vm && vm->devices &&
+	    (dev_intr_maskable_pending(vm) ||
+	     (svm_event_timers_deferred(v) && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
+		c->int_ctl |= WINDOW_INT_CTL;
+		c->int_vector = 0;
+		c->intercept_misc1 |= BIT(SVM_INTERCEPT_VINTR);
 	}
 }
 
@@ -21,4 +80,52 @@ void svm_event_after_exit(struct vcpu *v)
 		v->pending.info = c->exit_int_info;
 		v->pending.err_code = c->exit_int_info_err;
 	}
+	if (c->exit_code == SVM_EXIT_VINTR)
+		v->intr.window_open = true;
+	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
+	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET) {
+		v->intr.iret_step = false;
+		v->intr.nmi_masked = false;
+	}
+}
+
+bool svm_event_timers_deferred(struct vcpu *v)
+{
+	return !v->state_protected && !guest_if(v);
+}
+
+bool svm_event_wakes(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (dev_intr_nmi_pending(vm) && !v->intr.nmi_masked)
+		return true;
+	return dev_intr_maskable_pending(vm) && (v->state_protected || guest_if(v));
+}
+
+void svm_event_iret_exit(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+	c->intercept_misc1 &= ~BIT(SVM_INTERCEPT_IRET);
+	v->intr.iret_step = true;
+	u64 rflags;
+	/* A guest stepping itself keeps its own #DB; then the next exit unmasks instead. */
+	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || (rflags & RFLAGS_TF))
+		return;
+	vcpu_reg_write(v, VCPU_RFLAGS, rflags | RFLAGS_TF);
+	c->intercept_exceptions |= BIT(VECTOR_DB);
+	v->intr.step_tf = true;
+}
+
+bool svm_event_db_exit(struct vcpu *v)
+{
+	if (!v->intr.step_tf)
+		return false;
+	/* The IRET completed: its single-step trap is sevisor's. The IRET loaded RFLAGS from the
+	 * stack, so the TF set for it is already gone; DR6.BS is cleared again. */
+	v->intr.step_tf = false;
+	v->intr.iret_step = false;
+	v->intr.nmi_masked = false;
+	v->vmcb->control.intercept_exceptions &= ~BIT(VECTOR_DB);
+	v->vmcb->save.dr6 &= ~(u64)DR6_BS;
+	return true;
 }

@@ -10,6 +10,7 @@
 #include "svm/guest_mem.h"
 #include "svm/dev/io.h"
 #include "svm/emul/mmio_emulate.h"
+#include "svm/event.h"
 #include "svm/vmcb_check.h"
 #include "ghcb/ghcb.h"
 #include "msr/cpuid.h"
@@ -41,9 +42,32 @@ static enum svm_outcome h_cpuid(struct vcpu *v)
 
 static enum svm_outcome h_hlt(struct vcpu *v)
 {
-	/* Nothing can wake a halted vCPU yet (no interrupt sources are modelled), so HLT resumes
-	 * at the next instruction, as if an interrupt had arrived; the time limit still applies. */
-	return svm_skip_intercepted(v, SVM_INSN_HLT, SVM_INSN_HLT);
+	/* The vCPU stops until an interrupt it can take arrives (svm_event_wakes) or its time
+	 * limit ends; the run loop sleeps meanwhile. RIP moves on now: the interrupt's return
+	 * address is the instruction after HLT (APM vol. 3, HLT). */
+	enum svm_outcome out = svm_skip_intercepted(v, SVM_INSN_HLT, SVM_INSN_HLT);
+	if (out == SVM_RESUME)
+		v->intr.halted = true;
+	return out;
+}
+
+static enum svm_outcome h_vintr(struct vcpu *v)
+{
+	(void)v; /* the interrupt window opened: the next entry injects (svm/event.c) */
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_iret(struct vcpu *v)
+{
+	svm_event_iret_exit(v);
+	return SVM_RESUME;
+}
+
+static enum svm_outcome h_db(struct vcpu *v)
+{
+	if (svm_event_db_exit(v))
+		return SVM_RESUME;
+	return svm_queue_exception(v, X86_DB, false, 0); /* the guest's own #DB goes back to it */
 }
 
 static enum svm_outcome h_msr(struct vcpu *v)
@@ -168,7 +192,10 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 	[SVM_EXIT_WRITE_CR0 + 0] = h_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 4] = h_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 8] = h_cr_write,
+	[SVM_EXIT_EXCP_BASE + X86_DB] = h_db,
 	[SVM_EXIT_INTR] = h_resume,
+	[SVM_EXIT_VINTR] = h_vintr,
+	[SVM_EXIT_IRET] = h_iret,
 	[SVM_EXIT_NMI] = h_resume,
 	[SVM_EXIT_CPUID] = h_cpuid,
 	[SVM_EXIT_INVD] = h_invd,

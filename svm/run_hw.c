@@ -7,15 +7,19 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 #include "arch/x86/finish.h"
+#include "arch/x86/host_timer.h"
+#include "arch/x86/cmos.h"
 #include "svm/cr_shadow.h"
+#include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
+#include "svm/dev/intr.h"
 #include "svm/dev/io.h"
 #include "svm/exit_codes.h"
 #include "svm/event.h"
 #include "svm/exit_table.h"
 #include "svm/guest_mem.h"
 #include "svm/host_state.h"
-#include "svm/load/multiboot.h"
+#include "svm/load/kernel.h"
 #include "svm/npt.h"
 #include "sev/soft_es.h"
 #include "sev/guest_launch.h"
@@ -30,18 +34,6 @@
 #include "lib/log.h"
 #include "lib/page_alloc.h"
 
-#define LAPIC_MMIO_BASE 0xFEE00000ULL
-#define LAPIC_REG_EOI 0x0B0
-#define LAPIC_REG_SVR 0x0F0
-#define LAPIC_REG_LVT_TIMER 0x320
-#define LAPIC_REG_TIMER_ICR 0x380
-#define LAPIC_REG_TIMER_DCR 0x3E0
-#define LAPIC_SVR_ENABLE BIT(8)
-#define LAPIC_LVT_PERIODIC BIT(17)
-#define LAPIC_DCR_DIV16 0x3
-/* A few ms at the bus clocks seen (QEMU: 1 GHz/16; EPYC: 100 MHz/16): the timer only has to
- * end a guest's run now and then so the time limit can be checked. */
-#define LAPIC_TIMER_COUNT 200000
 #define EFER_SVME_BIT BIT(12)
 /* The host save area's SEV-ES part: VMSA layout from offset 0x400 of the VM_HSAVE_PA page
  * (ghcb-sev-facts.md C.3, G25); XCR0 at VMSA offset 0x3E8. */
@@ -51,31 +43,29 @@
 static u64 g_tsc_hz;
 static bool g_mem_encrypt; /* SYSCFG[23]: host addresses lose the reduction bits (es_map_mmio) */
 static u64 g_first_vmrun_tsc; /* when the first guest's first VMRUN was reached */
-static volatile u64 g_timer_ticks;
-
-static volatile u32 *lapic_reg(u32 off)
-{
-	return (volatile u32 *)(uintptr_t)(LAPIC_MMIO_BASE + off);
-}
-
-static void timer_hook(void)
-{
-	g_timer_ticks++;
-	*lapic_reg(LAPIC_REG_EOI) = 0;
-}
-
-static void host_timer_start(void)
-{
-	desc_set_timer_hook(timer_hook);
-	*lapic_reg(LAPIC_REG_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
-	*lapic_reg(LAPIC_REG_TIMER_DCR) = LAPIC_DCR_DIV16;
-	*lapic_reg(LAPIC_REG_LVT_TIMER) = LAPIC_LVT_PERIODIC | VECTOR_TIMER;
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = LAPIC_TIMER_COUNT;
-}
 
 static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 {
 	cpu_cpuid(leaf, sub, &out->eax, &out->ebx, &out->ecx, &out->edx);
+}
+
+/* A plain guest's XSETBV runs unintercepted, so after an exit XCR0 still holds the guest's value,
+ * which the XSAVE sizes in CPUID leaf 0xD must follow. XGETBV needs CR4.OSXSAVE, which the host
+ * may run without: set it for the read (the guest's OSXSAVE proves the CPU has XSAVE). */
+static u64 guest_xcr0(void)
+{
+	u64 cr4 = cpu_read_cr4();
+	if (!(cr4 & CR4_OSXSAVE))
+		cpu_write_cr4(cr4 | CR4_OSXSAVE);
+	u64 xcr0 = cpu_xgetbv(0);
+	if (!(cr4 & CR4_OSXSAVE))
+		cpu_write_cr4(cr4);
+	return xcr0;
+}
+
+static void host_pit_control(u8 control_word)
+{
+	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
 }
 
 static u64 host_tsc(void)
@@ -261,28 +251,18 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	if (es && !es_map_mmio(g))
 		return false;
 
-	struct svm_mb_module_src mods[CFG_MAX_MODULES];
-	char mod_strings[CFG_MAX_MODULES][CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
-	for (unsigned i = 0; i < c->nr_modules; i++) {
-		fmt_snprintf(mod_strings[i], sizeof(mod_strings[i]), "%s%s%s", c->modules[i].path,
-			     c->modules[i].args[0] ? " " : "", c->modules[i].args);
-		mods[i] = (struct svm_mb_module_src){ f->modules[i].data, f->modules[i].size, mod_strings[i] };
-	}
-	char cmdline[CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
-	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
-	struct svm_mb_load_params params = { .cmdline = cmdline, .modules = mods, .nr_modules = c->nr_modules };
-	struct svm_mb_load_result res;
+	struct svm_kernel_load kernel;
 	char err[160];
-	if (!svm_multiboot_load(vm, f->kernel.data, f->kernel.size, &params, &res, err, sizeof(err))) {
+	if (!svm_load_kernel(vm, c, f, &kernel, err, sizeof(err))) {
 		vm_terminate(vm, "kernel %s rejected: %s", c->kernel, err);
 		return false;
 	}
-	log_info("guest %s: loaded %s (%s, 0x%llx-0x%llx), entry 0x%x, Multiboot info at 0x%x", vm->name, c->kernel,
-		 res.elf64 ? "ELF64" : "ELF32", (unsigned long long)res.image_start, (unsigned long long)res.image_end,
-		 res.entry, res.info_gpa);
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
+	if (vm->mode == VM_MODE_PLAIN)
+		dev_pit_iopm_passthrough(g->iopm);
+	dev_pit_set_host_control(vm->mode == VM_MODE_PLAIN ? host_pit_control : NULL);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
@@ -301,7 +281,7 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	v->vmsa = g->vmsa;
 	v->vmsa_pa = (u64)(uintptr_t)g->vmsa;
 	v->xcr0 = 1; /* x87 only until the guest says otherwise */
-	svm_multiboot_entry_state(g->vmcb, &v->gprs, res.entry, res.info_gpa);
+	svm_kernel_entry_state(g->vmcb, &v->gprs, &kernel);
 	struct cr_shadow_regs cr = { .efer = 0, .cr0 = g->vmcb->save.cr0, .cr3 = 0, .cr4 = 0, .cr8 = 0 };
 	cr_shadow_reset(v, &cr, msr_cpuid_cr4_allowed(v));
 	msr_vcpu_reset(v);
@@ -314,7 +294,11 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
-	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &res, c->policy))
+	if (es && kernel.is_linux) {
+		vm_terminate(vm, "a Linux bzImage runs in plain mode only: the SEV-ES launch measures Multiboot images");
+		return false;
+	}
+	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel.mb, c->policy))
 		return false;
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,
@@ -340,10 +324,25 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	if (vm->mode == VM_MODE_SEV_ES)
 		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
 	while (vm->end == VM_END_RUNNING) {
-		if (cpu_rdtsc() >= deadline) {
+		u64 now = cpu_rdtsc();
+		if (now >= deadline) {
 			vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
 			break;
 		}
+		/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the host
+		 * halts too) until one of them, or the time limit, could wake it. */
+		devices_tick(vm, now);
+		u64 next = devices_next_deadline(vm);
+		if (next > deadline)
+			next = deadline;
+		if (v->intr.halted) {
+			if (!svm_event_wakes(v)) {
+				host_timer_sleep_until(next);
+				continue;
+			}
+			v->intr.halted = false;
+		}
+		host_timer_arm(svm_event_timers_deferred(v) ? deadline : next);
 		svm_event_prepare_entry(v);
 		if (vm->mode == VM_MODE_SEV_ES)
 			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
@@ -368,6 +367,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
 			svm_event_after_exit(v);
+		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE))
+			v->xcr0 = guest_xcr0();
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			svm_exit_model_handled(v, soft_es_action_name(act));
@@ -408,7 +409,9 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 		log_err("svm: no memory for the host save area");
 		return SEVISOR_STATUS_BOOT_ERROR;
 	}
-	host_timer_start();
+	host_timer_init(g_tsc_hz);
+	dev_clock_set(host_tsc, g_tsc_hz);
+	dev_rtc_set_host_time(host_rtc_epoch(), cpu_rdtsc());
 	bool need_hw = false, need_soft = false, need_auto = false;
 	for (unsigned i = 0; i < boot->cfg.nr_guests; i++) {
 		u8 m = boot->cfg.guests[i].mode;

@@ -20,8 +20,11 @@ const char *summary_verdict_name(enum verdict v)
 
 enum verdict summary_verdict(const struct cfg_guest *c, const struct vm *vm)
 {
+	bool expect_code = !c->expect_terminated && !c->expect_reset;
 	if (vm->end == VM_END_EXIT)
-		return !c->expect_terminated && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+		return expect_code && vm->exit_code == c->expect_code ? VERDICT_PASS : VERDICT_FAIL;
+	if (vm->end == VM_END_RESET)
+		return c->expect_reset ? VERDICT_PASS : VERDICT_FAIL;
 	return c->expect_terminated ? VERDICT_PASS : VERDICT_TERMINATED;
 }
 
@@ -121,9 +124,9 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 	if (vm->end == VM_END_EXIT)
 		fmt_snprintf(outcome, sizeof(outcome), "exit:%u", vm->exit_code);
 	else
-		str_copy(outcome, "terminated", sizeof(outcome));
-	if (c->expect_terminated)
-		str_copy(expect, "terminated", sizeof(expect));
+		str_copy(outcome, vm->end == VM_END_RESET ? "reset" : "terminated", sizeof(outcome));
+	if (c->expect_terminated || c->expect_reset)
+		str_copy(expect, c->expect_reset ? "reset" : "terminated", sizeof(expect));
 	else
 		fmt_snprintf(expect, sizeof(expect), "%u", c->expect_code);
 	quote(vm->reason[0] ? vm->reason : "none", reason, sizeof(reason));

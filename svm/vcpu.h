@@ -46,6 +46,15 @@ struct svm_event {
 	u32 err_code;
 };
 
+/* The CPU's interrupt-acceptance state that the hypervisor keeps for it (svm/event.c). */
+struct svm_intr_state {
+	bool halted;     /* HLT executed and nothing deliverable since (APM vol. 3, HLT) */
+	bool nmi_masked; /* an NMI was delivered and its IRET has not completed (APM 8.2.3) */
+	bool iret_step;  /* the IRET ending NMI blocking runs; the exit after it unmasks */
+	bool step_tf;    /* ... single-stepped by sevisor's RFLAGS.TF (plain vCPUs) */
+	bool window_open; /* protected vCPU: the last exit was the virtual-interrupt window */
+};
+
 #define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */
 #define VCPU_EXIT_SLOT_NPF 0x100
 #define VCPU_EXIT_SLOT_VMGEXIT 0x101
@@ -70,6 +79,7 @@ struct vcpu {
 
 	u64 xcr0; /* plain mode: the guest XCR0 sevisor reports in CPUID 0xD */
 	struct svm_event pending;
+	struct svm_intr_state intr;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es

@@ -27,6 +27,15 @@ void vm_terminate(struct vm *vm, const char *fmt, ...)
 	log_err("guest %s terminated: %s", vm->name, vm->reason);
 }
 
+void vm_reset(struct vm *vm, const char *how)
+{
+	if (vm->end != VM_END_RUNNING)
+		return;
+	vm->end = VM_END_RESET;
+	fmt_snprintf(vm->reason, sizeof(vm->reason), "the guest reset the machine (%s)", how);
+	log_info("guest %s: %s", vm->name, vm->reason);
+}
+
 void vm_exit_with_code(struct vm *vm, u32 code)
 {
 	if (vm->end != VM_END_RUNNING)

@@ -30,6 +30,7 @@ enum vm_end {
 	VM_END_RUNNING = 0,
 	VM_END_EXIT,       /* the guest wrote its code to isa-debug-exit */
 	VM_END_TERMINATED, /* sevisor stopped it, with reason */
+	VM_END_RESET,      /* the guest reset the machine (port 0xCF9, keyboard controller) */
 };
 
 struct vcpu;
@@ -59,6 +60,8 @@ struct vm {
 
 /* Ends the guest with a reason (first reason wins; later calls are ignored). */
 void vm_terminate(struct vm *vm, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Ends the guest because it asked for a platform reset (how: the port and value). */
+void vm_reset(struct vm *vm, const char *how);
 /* Ends the guest because it reported a verdict code through isa-debug-exit. */
 void vm_exit_with_code(struct vm *vm, u32 code);
 

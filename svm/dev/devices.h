@@ -1,11 +1,17 @@
 /* Per-guest virtual devices (DESIGN.md "Guest-visible devices"): the 16550 UART at 0x3F8,
- * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the legacy PIC's mask registers, and a
- * minimal software local APIC (xAPIC page at 0xFEE00000). Each device is a row in the port or
- * MMIO table of io.c and has one implementation, used by every mode. */
+ * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the 8259 PIC pair, the 8254 PIT, the MC146818
+ * RTC/CMOS, reset (0xCF9, 0x64), the HPET at 0xFED00000 and the local APIC (xAPIC page at
+ * 0xFEE00000), each in its own file. Each device is a row in the port or MMIO table of io.c and
+ * has one implementation, used by every mode; svm/dev/intr.c is what reaches the CPU. */
 #ifndef SVM_DEV_DEVICES_H
 #define SVM_DEV_DEVICES_H
 
 #include "lib/types.h"
+#include "svm/dev/lapic.h"
+#include "svm/dev/pic.h"
+#include "svm/dev/pit.h"
+#include "svm/dev/hpet.h"
+#include "svm/dev/rtc.h"
 
 struct vm;
 
@@ -15,7 +21,8 @@ struct dev_uart {
 	char line[UART_LINE_MAX + 1];
 	unsigned len;
 	bool wrapped; /* the last flush was a full line without newline */
-	u8 ier, lcr, mcr, scr, dll, dlm;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending; /* the transmitter-empty interrupt, until IIR reports it or THR is written */
 };
 
 struct dev_fw_cfg {
@@ -23,24 +30,18 @@ struct dev_fw_cfg {
 	u32 offset;
 };
 
-struct dev_pic {
-	u8 imr[2];  /* interrupt mask registers of master and slave */
-	u8 icw_step[2];
-};
 
-#define LAPIC_BASE_DEFAULT 0xFEE00000ULL
-struct dev_lapic {
-	u32 id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi, lvt_timer, lvt_lint0, lvt_lint1, lvt_error;
-	u32 timer_icr, timer_dcr;
-	u32 esr_pending;
-};
 
 #define IO_PORTS 65536
 struct vm_devices {
 	struct dev_uart uart;
 	struct dev_fw_cfg fw_cfg;
 	struct dev_pic pic;
+	struct dev_pit pit;
+	struct dev_hpet hpet;
+	struct dev_rtc rtc;
 	struct dev_lapic lapic;
+	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */
 	u16 nr_cpus;
@@ -61,13 +62,7 @@ void dev_uart_flush(struct vm *vm);
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-/* Architectural reset of a vCPU's software local APIC. */
-void dev_lapic_reset(struct dev_lapic *l, u32 apic_id);
-/* MMIO handler for the xAPIC page; offset within the page. */
-bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
-/* TPR coherence with CR8 (CR8[3:0] = TPR[7:4], APM vol. 2, 16.6.4). */
-u32 dev_lapic_tpr(struct vm *vm);
-void dev_lapic_set_tpr(struct vm *vm, u32 tpr);
+bool dev_reset_cf9_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+bool dev_kbc_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 #endif

@@ -19,10 +19,16 @@ struct port_range {
 
 static const struct port_range port_devices[] = {
 	{ 0x020, 2, "pic-master", dev_pic_io },
+	{ 0x040, 4, "pit", dev_pit_io },
+	{ 0x061, 1, "port61", dev_port61_io },
+	{ 0x064, 1, "kbc", dev_kbc_io },
+	{ 0x070, 2, "rtc", dev_rtc_io },
 	{ 0x0A0, 2, "pic-slave", dev_pic_io },
 	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io },
 	{ 0x3F8, 8, "uart", dev_uart_io },
+	{ 0x4D0, 2, "elcr", dev_elcr_io },
 	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io },
+	{ 0xCF9, 1, "reset", dev_reset_cf9_io },
 };
 
 typedef bool (*mmio_fn)(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
@@ -35,6 +41,7 @@ struct mmio_range {
 };
 
 static const struct mmio_range mmio_devices[] = {
+	{ HPET_BASE, HPET_SIZE, "hpet", dev_hpet_mmio },
 	{ LAPIC_BASE_DEFAULT, PAGE_SIZE, "lapic", dev_lapic_mmio },
 };
 
@@ -45,7 +52,10 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	d->ram_size = ram_size;
 	d->nr_cpus = nr_cpus;
 	d->unbacked_ignore = unbacked_ignore;
-	dev_lapic_reset(&d->lapic, 0);
+	dev_lapic_reset(&d->lapic, 0, true);
+	dev_pit_reset(&d->pit);
+	dev_hpet_reset(&d->hpet);
+	dev_rtc_reset(&d->rtc, ram_size);
 }
 
 static u32 ones(unsigned size)

@@ -1,5 +1,5 @@
-/* Small port devices: isa-debug-exit (the guest's verdict), fw_cfg (what test kernels ask
- * QEMU's firmware interface), and the legacy PIC's mask registers. */
+/* Small port devices: isa-debug-exit (the guest's verdict) and fw_cfg (what test kernels ask
+ * QEMU's firmware interface). */
 #include "svm/dev/devices.h"
 #include "svm/vm.h"
 #include "lib/kstring.h"
@@ -61,41 +61,5 @@ bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	for (unsigned i = 0; i < size; i++, f->offset++)
 		out |= (u32)(f->offset < n ? buf[f->offset] : 0) << (8 * i);
 	*val = out;
-	return true;
-}
-
-/* 8259A PIC (master 0x20/0x21, slave 0xA0/0xA1): a kernel masks it at start-up. Writes to
- * the data port set the IMR, except during an ICW2..ICW4 initialisation sequence started by
- * ICW1 (command-port write with bit 4); reads of the data port return the IMR. No interrupts
- * are ever raised. */
-#define PIC_ICW1 0x10
-#define PIC_ICW1_IC4 0x01  /* ICW4 follows */
-#define PIC_ICW1_SNGL 0x02 /* single 8259: no ICW3 */
-
-bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
-{
-	(void)size;
-	struct dev_pic *p = &vm->devices->pic;
-	unsigned chip = port >= 0xA0;
-	bool data = port & 1;
-	if (in) {
-		*val = data ? p->imr[chip] : 0; /* IRR/ISR: nothing pending */
-		return true;
-	}
-	u8 b = (u8)*val;
-	if (!data) {
-		if (b & PIC_ICW1) {
-			/* ICW1 starts initialisation and clears the IMR (8259A data sheet); ICW2 always
-			 * follows, ICW3 unless SNGL, ICW4 only with IC4. */
-			p->imr[chip] = 0;
-			p->icw_step[chip] = (u8)(1 + !(b & PIC_ICW1_SNGL) + !!(b & PIC_ICW1_IC4));
-		}
-		return true;
-	}
-	if (p->icw_step[chip]) {
-		p->icw_step[chip]--;
-		return true;
-	}
-	p->imr[chip] = b;
 	return true;
 }

@@ -2,15 +2,28 @@
 #include "svm/emul/gva.h"
 #include "svm/guest_mem.h"
 #include "svm/cr_shadow.h"
+#include "lib/kstring.h"
 
 #define PTE_P BIT(0)
 #define PTE_PS BIT(7)
 #define PTE_ADDR_MASK GENMASK(51, 12)
 
+/* One 4- or 8-byte paging entry, loaded straight from guest RAM (fixed-size copies: single
+ * loads; a walk reads up to four of these, and an exit may walk several times). */
 static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out)
 {
+	const void *p = svm_gpa_ptr(v->vm, gpa, size);
 	*out = 0;
-	return svm_gpa_read(v->vm, gpa, out, size);
+	if (!p)
+		return false;
+	if (size == 8) {
+		memcpy(out, p, 8);
+	} else {
+		u32 e;
+		memcpy(&e, p, 4);
+		*out = e;
+	}
+	return true;
 }
 
 bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)

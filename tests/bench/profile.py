@@ -4,10 +4,11 @@
     tests/bench/profile.py plain cpuid0        (or: soft-es ghcb_cpuid, ...; paths: bench_guest.c)
 
 Boots sevisor once to learn where the firmware loaded it, then twice more, in parallel, under
-`-icount shift=0` with QEMU's `-d in_asm,exec,nochain` limited (-dfilter) to sevisor's image
-less memset: with the bench guest running only that path (`cmdline = only=NAME`), and running
-none. in_asm gives the instruction count of every translated block, exec every block executed;
-each executed block is charged to the sevisor function it starts in. The second run's counts
+`-icount shift=0` with QEMU's `-d exec,nochain` limited (-dfilter) to sevisor's image less
+memset: with the bench guest running only that path (`cmdline = only=NAME`), and running none.
+exec logs every block executed; its length comes from the disassembly, and it is charged to
+the sevisor function it starts in (figures are approximate: a block cut short by an exit or
+an interrupt counts whole). The second run's counts
 are subtracted from the first's and the rest divided by the number of timed rounds, so the
 figures read as instructions per exit. A development tool: not part of make bench or make test.
 """
@@ -24,11 +25,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import sevisor_qemu  # noqa: E402
 
-ROUNDS = 63  # BENCH_ROUNDS in bench_guest.c
+ROUNDS = 63 + 48  # exits per path: BENCH_ROUNDS + BENCH_WARMUP in bench_guest.c
 SO = os.path.join(sevisor_qemu.BUILD, "sevisor.so")
 
 
 def symbols():
+    """(address, size, name) of every code symbol; assembly ones have no size (0)."""
     out = subprocess.run(["nm", "-S", "--defined-only", SO], capture_output=True, text=True,
                          check=True).stdout
     syms = []
@@ -36,32 +38,47 @@ def symbols():
         parts = line.split()
         if len(parts) == 4 and parts[2].lower() in ("t", "w"):
             syms.append((int(parts[0], 16), int(parts[1], 16), parts[3]))
+        elif len(parts) == 3 and parts[1].lower() == "t":
+            syms.append((int(parts[0], 16), 0, parts[2]))
     syms.sort()
     return syms
 
 
-def profile_log(qlog):
-    """pc of each executed block -> instructions executed there."""
+# Instructions after which QEMU ends a translation block (under -icount also every I/O-like
+# one: RDTSC, port I/O, MSR and CR access, and each iteration of a REP string instruction).
+TB_ENDERS = re.compile(r"^(j|call|ret|iret|loop|syscall|sysret|hlt|vm|clgi|stgi|sti|rdtsc|in|out|"
+                       r"rdmsr|wrmsr|mov\s+%cr|mov\s+.*,%cr|rep|int|ud2|lgdt|lidt|ltr|xgetbv|cpuid)")
+
+
+def tb_sizes():
+    """Offset of each instruction in sevisor.so -> instructions in a block starting there."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", SO], capture_output=True,
+                         text=True, check=True).stdout
+    insns = []
+    for line in out.splitlines():
+        m = re.match(r"\s+([0-9a-f]+):\s+(\S.*)$", line)
+        if m:
+            insns.append((int(m.group(1), 16), m.group(2).strip()))
     sizes = {}
+    run = 0
+    for off, text in reversed(insns):
+        run = 1 if TB_ENDERS.match(text) else run + 1
+        sizes[off] = run
+    return sizes
+
+
+def profile_log(qlog, base, sizes):
+    """pc of each executed block -> instructions executed there. A block's length is taken
+    from the disassembly (up to the next instruction that ends a block), not from QEMU's
+    in_asm log, where one address can have been translated more than once with different
+    lengths."""
     counts = collections.Counter()
-    block = None
     with open(qlog, errors="replace") as f:
         for line in f:
-            if line.startswith("IN:"):
-                block = []
-                continue
-            if block is not None:
-                mm = re.match(r"0x([0-9a-f]+):", line)
-                if mm:
-                    block.append(int(mm.group(1), 16))
-                    continue
-                if block:
-                    sizes[block[0]] = len(block)
-                block = None
             mm = re.match(r"Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/", line)
             if mm:
                 counts[int(mm.group(1), 16)] += 1
-    return {pc: n * sizes.get(pc, 1) for pc, n in counts.items()}
+    return {pc: n * sizes.get(pc - base, 1) for pc, n in counts.items()}
 
 
 def main():
@@ -93,15 +110,16 @@ def main():
 
         def run(only):
             sevisor_qemu.boot(imgs[only], extra=("-icount", "shift=0,sleep=off", "-d",
-                                                 "in_asm,exec,nochain", "-dfilter", dfilter,
+                                                 "exec,nochain", "-dfilter", dfilter,
                                                  "-D", os.path.join(d, only, "qemu.log")))
         threads = [threading.Thread(target=run, args=(o,)) for o in imgs]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        with_path = profile_log(os.path.join(d, path, "qemu.log"))
-        without = profile_log(os.path.join(d, "none", "qemu.log"))
+        sizes = tb_sizes()
+        with_path = profile_log(os.path.join(d, path, "qemu.log"), base, sizes)
+        without = profile_log(os.path.join(d, "none", "qemu.log"), base, sizes)
     addrs = [s[0] for s in syms]
     per_fn = collections.Counter()
     for sign, prof in ((1, with_path), (-1, without)):

@@ -12,7 +12,7 @@ GUEST_SRC := tests/guests
 GUEST_RT_SRC := $(GUEST_SRC)/runtime
 GUEST_OUT := $(BUILD)/guests
 
-GUEST_PLAIN := cpuid hlt portio gp_inject triple_fault unmapped loop msr_bad modes lm_roundtrip \
+GUEST_PLAIN := cpuid hlt idle reset portio gp_inject triple_fault unmapped loop msr_bad modes lm_roundtrip \
 	emulation
 GUEST_ES := es_negotiate es_cpuid es_portio es_msr es_register es_malformed es_term_msr \
 	es_term_ghcb es_msr_unknown es_modes es_lm_roundtrip es_nae es_unsupported es_ap_hold

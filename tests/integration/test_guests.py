@@ -10,7 +10,7 @@ import pytest
 
 from sevisor_qemu import GUESTS, boot_config
 
-PLAIN = ["cpuid", "hlt", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes",
+PLAIN = ["cpuid", "hlt", "idle", "reset", "portio", "gp_inject", "triple_fault", "unmapped", "loop", "msr_bad", "modes",
          "lm_roundtrip", "emulation"]
 
 CONFIG = """[sevisor]
@@ -22,6 +22,13 @@ on_finish = debug-exit
 kernel = guests/cpuid.elf
 [guest hlt]
 kernel = guests/hlt.elf
+[guest idle]
+kernel = guests/idle.elf
+timeout = 2s
+expect = terminated
+[guest reset]
+kernel = guests/reset.elf
+expect = reset
 [guest portio]
 kernel = guests/portio.elf
 [guest gp_inject]
@@ -149,9 +156,33 @@ def test_exit_trace_and_mode_transitions_logged(run):
 
 def test_summary_and_status(run):
     s = run.records("summary")[-1]
-    assert s["guests"] == "14" and s["failed"] == "0", run.log
+    assert s["guests"] == "16" and s["failed"] == "0", run.log
     assert run.status == 1
     assert "summary: guest            mode     verdict" in run.log
+
+
+def test_idle_guest_sleeps(run):
+    """`sti; hlt` forever with nothing to wake it: sevisor sleeps until the time limit instead of
+    resuming the guest (issue 13: fewer than 100 exits per guest-second)."""
+    r = run.result("idle")
+    assert r["verdict"] == "pass", run.log
+    assert "time limit" in r["reason"]
+    seconds = int(r["time_ms"]) / 1000
+    assert seconds >= 1.9
+    assert int(r["exits"]) / seconds < 100, r
+
+
+def test_reset_ends_the_guest_with_outcome_reset(run):
+    r = run.result("reset")
+    assert r["verdict"] == "pass" and r["outcome"] == "reset" and r["expect"] == "reset", r
+    assert "port 0xCF9 = 0x06" in r["reason"]
+    assert "[reset] FAIL" not in run.log
+
+
+def test_hlt_guest_woken_by_interrupts(run):
+    for what in ["one-shot timer woke", "periodic timer woke", "TSC-deadline timer woke",
+                 "pending self-IPI taken", "TPR 0x20 holds back", "lowering the TPR delivers"]:
+        assert f"[hlt] PASS: hlt: {what}" in run.log, run.log
 
 
 # Issue 10 items 7-11: the emulation guest (tests/guests/emulation.c) checks from inside that

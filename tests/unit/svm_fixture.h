@@ -13,6 +13,8 @@
 #include "svm/cr_shadow.h"
 #include "msr/msr.h"
 #include "lib/log.h"
+#include "svm/dev/clock.h"
+#include "svm/dev/io.h"
 
 #define SF_RAM_SIZE (1u << 20) /* 1 MiB of guest RAM at GPA 0 */
 #define SF_NAME "test"
@@ -129,6 +131,43 @@ static inline bool sf_contains_ci(const char *hay, const char *needle)
 			return true;
 	}
 	return n == 0;
+}
+
+/* ---- device access and time ------------------------------------------------------------ */
+
+/* Byte port I/O through the dispatch, as the IOIO handler does (false: the access ended the
+ * guest). */
+static inline bool sf_outb(struct svm_fx *f, u16 port, u8 v)
+{
+	u32 x = v;
+	return svm_io_port(&f->vm, port, 1, false, &x);
+}
+
+static inline u8 sf_inb(struct svm_fx *f, u16 port)
+{
+	u32 x = 0;
+	svm_io_port(&f->vm, port, 1, true, &x);
+	return (u8)x;
+}
+
+/* The device clock (svm/dev/clock.h) as a value the test moves by hand; sf_clock_stop puts the
+ * default back. */
+static u64 sf_clock_now;
+
+static inline u64 sf_clock_read(void)
+{
+	return sf_clock_now;
+}
+
+static inline void sf_clock_start(u64 start, u64 hz)
+{
+	sf_clock_now = start;
+	dev_clock_set(sf_clock_read, hz);
+}
+
+static inline void sf_clock_stop(void)
+{
+	dev_clock_set(NULL, 0);
 }
 
 #endif

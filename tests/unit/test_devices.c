@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include "svm_fixture.h"
 #include "svm/dev/io.h"
+#include "svm/dev/clock.h"
 
 static struct svm_fx *f;
 
@@ -475,6 +476,99 @@ static void unbacked_ignore_once_per_page_many_pages(void **state)
 	assert_int_equal(count_lines_with("unbacked"), 20);
 }
 
+
+/* ---- UART interrupts, RTC/CMOS, reset ----------------------------------------------------- */
+
+/* PC16550D data sheet: IER bit 1 enables the THR-empty interrupt, IIR reads 0x02 for it and 0x01
+ * for none, reading IIR clears it, writing THR re-arms it; bits 7:6 of IIR are set with FIFOs
+ * enabled (FCR bit 0). PC wiring: IRQ4 only with MCR OUT2 (bit 3). */
+static void uart_thre_interrupt(void **state)
+{
+	(void)state;
+	/* PIC: IRQ4 visible at vector 0x34. */
+	outp(0x20, 1, 0x11);
+	outp(0x21, 1, 0x30);
+	outp(0x21, 1, 0x04);
+	outp(0x21, 1, 0x01);
+	outp(0x21, 1, 0x00);
+	assert_int_equal(inp(0x3FA, 1), 0x01);
+	outp(0x3F9, 1, 0x02); /* ETBEI while THR is empty */
+	assert_false(dev_pic_output(&f->vm)); /* OUT2 clear: not wired to IRQ4 */
+	outp(0x3FC, 1, 0x08);
+	assert_true(dev_pic_output(&f->vm));
+	assert_int_equal(inp(0x3FA, 1), 0x02);
+	assert_int_equal(inp(0x3FA, 1), 0x01); /* cleared by the read */
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
+	outp(0x20, 1, 0x20);
+	outp(0x3F8, 1, 'x');
+	assert_true(dev_pic_output(&f->vm)); /* THR empty again */
+	outp(0x3FA, 1, 0x01); /* FCR: FIFOs on */
+	assert_int_equal(inp(0x3FA, 1), 0xC2);
+	outp(0x3F9, 1, 0x00);
+	assert_int_equal(inp(0x3FA, 1), 0xC1);
+}
+
+/* MC146818A: index at 0x70 (bit 7 masks NMI), status B bit 2 binary / bit 1 24-hour, status D
+ * bit 7 valid RAM and time; 2026-12-01 11:30:45 UTC is a Tuesday (day of week 3). */
+static u64 fixed_clock(void) { return 3000000000ULL; }
+
+static void rtc_host_time(void **state)
+{
+	(void)state;
+	dev_clock_set(fixed_clock, 1000000000ULL);
+	dev_rtc_set_host_time(1796124645ULL - 3, 0); /* 3 s before "now" */
+	outp(0x70, 1, 0x00);
+	assert_int_equal(inp(0x71, 1), 0x45); /* BCD seconds */
+	outp(0x70, 1, 0x04);
+	assert_int_equal(inp(0x71, 1), 0x11);
+	outp(0x70, 1, 0x07);
+	assert_int_equal(inp(0x71, 1), 0x01);
+	outp(0x70, 1, 0x08);
+	assert_int_equal(inp(0x71, 1), 0x12);
+	outp(0x70, 1, 0x09);
+	assert_int_equal(inp(0x71, 1), 0x26);
+	outp(0x70, 1, 0x32);
+	assert_int_equal(inp(0x71, 1), 0x20);
+	outp(0x70, 1, 0x06);
+	assert_int_equal(inp(0x71, 1), 3);
+	outp(0x70, 1, 0x0D);
+	assert_int_equal(inp(0x71, 1), 0x80);
+	outp(0x70, 1, 0x8B); /* status B, NMI masked */
+	assert_true(f->dev->rtc.nmi_masked);
+	outp(0x71, 1, 0x06); /* binary, 24 h */
+	outp(0x70, 1, 0x00);
+	assert_int_equal(inp(0x71, 1), 45);
+	outp(0x70, 1, 0x0B);
+	outp(0x71, 1, 0x04); /* binary, 12 h: 11 AM */
+	outp(0x70, 1, 0x04);
+	assert_int_equal(inp(0x71, 1), 11);
+	/* CMOS RAM keeps what is written. */
+	outp(0x70, 1, 0x40);
+	outp(0x71, 1, 0x5A);
+	assert_int_equal(inp(0x71, 1), 0x5A);
+	dev_clock_set(NULL, 0);
+}
+
+/* ICH reset control register: RST_CPU (bit 2) resets; 8042 command 0xFE pulses reset. */
+static void reset_ports(void **state)
+{
+	(void)state;
+	outp(0xCF9, 1, 0x02); /* SYS_RST alone: no reset yet */
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+	assert_int_equal(inp(0xCF9, 1), 0x02);
+	outp(0xCF9, 1, 0x06);
+	assert_int_equal(f->vm.end, VM_END_RESET);
+	assert_non_null(strstr(f->vm.reason, "0xCF9"));
+	struct svm_fx *g = sf_new(false);
+	u32 v = 0xFE;
+	assert_int_equal(svm_io_port(&g->vm, 0x64, 1, true, &v), true);
+	assert_int_equal(v, 0xFF); /* no 8042 there */
+	v = 0xFE;
+	assert_true(svm_io_port(&g->vm, 0x64, 1, false, &v));
+	assert_int_equal(g->vm.end, VM_END_RESET);
+	sf_free(g);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -502,6 +596,9 @@ int main(void)
 		T(lapic_ldr_dfr),
 		T(lapic_icr_logged),
 		T(lapic_tpr_coherent_with_cr8),
+		T(uart_thre_interrupt),
+		T(rtc_host_time),
+		T(reset_ports),
 		T(unbacked_terminate_read),
 		T(unbacked_terminate_write),
 		T(unbacked_ignore),

@@ -4,7 +4,12 @@
  * Vectors: AMD APM vol. 2 15.20 "Event Injection": EVENTINJ bits 7:0 VECTOR, 10:8 TYPE (0 INTR,
  * 2 NMI, 3 exception, 4 software interrupt), bit 11 EV (error code valid), bit 31 V, bits 63:32
  * ERRORCODE (a separate field in the VMCB struct); 15.7.2: EXITINTINFO has the same format and
- * holds an event whose delivery the intercept interrupted when its V bit is set. */
+ * holds an event whose delivery the intercept interrupted when its V bit is set; 15.21.4: V_IRQ
+ * (int_ctl bit 8) with the VINTR intercept (misc1 bit 4) exits when the guest could take a
+ * virtual interrupt (RFLAGS.IF = 1, no interrupt shadow), V_IGN_TPR is bit 20, V_INTR_PRIO bits
+ * 19:16; int_state bit 0 is the interrupt shadow; the IRET intercept is misc1 bit 20; APM vol. 2
+ * 8.2.3 (and SDM 6.7.1): NMIs are blocked from delivery of one until the next IRET completes;
+ * APM vol. 3 HLT: a maskable interrupt ends HLT only with RFLAGS.IF = 1, an NMI always. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -13,6 +18,9 @@
 #include "svm_fixture.h"
 #include "svm/event.h"
 #include "svm/exit.h"
+#include "svm/exit_codes.h"
+#include "svm/dev/intr.h"
+#include "svm/dev/io.h"
 
 static struct svm_fx *f;
 
@@ -177,6 +185,145 @@ static void after_exit_ignores_v0_copy(void **state)
 	assert_int_equal(f->vmcb->control.event_inj, 0);
 }
 
+
+/* ---- interrupt delivery (LAPIC -> EVENTINJ or a window) ---------------------------------- */
+
+#define RFLAGS_IF (1u << 9)
+#define RFLAGS_TF (1u << 8)
+#define INT_CTL_WINDOW ((1u << 8) | (1u << 20) | (0xFu << 16))
+#define VINTR_BIT (1u << 4)
+#define IRET_BIT (1u << 20)
+
+static void enable_apic(void)
+{
+	u64 v = 0x1FF;
+	assert_true(svm_mmio(&f->vm, 0xFEE000F0, 4, true, &v));
+}
+
+static void intr_injected_when_if_set(void **state)
+{
+	(void)state;
+	enable_apic();
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	dev_lapic_accept(&f->vm, 0x30, false);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000030);
+	assert_int_equal(f->dev->lapic.isr[1], 1u << 16); /* 0x30 in service */
+	assert_int_equal(f->vmcb->control.int_ctl & INT_CTL_WINDOW, 0);
+	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
+}
+
+static void intr_window_when_if_clear_or_shadow(void **state)
+{
+	(void)state;
+	enable_apic();
+	dev_lapic_accept(&f->vm, 0x30, false);
+	svm_event_prepare_entry(&f->v); /* IF = 0 */
+	assert_int_equal(f->vmcb->control.event_inj, 0);
+	assert_int_equal(f->vmcb->control.int_ctl & INT_CTL_WINDOW, INT_CTL_WINDOW);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT);
+	/* IF = 1 but an STI shadow: still a window. */
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	f->vmcb->control.int_state = 1;
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT);
+	/* The window exit; the shadow is gone: injected, window closed. */
+	f->vmcb->control.int_state = 0;
+	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
+	svm_event_after_exit(&f->v);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000030);
+	assert_int_equal(f->vmcb->control.int_ctl & INT_CTL_WINDOW, 0);
+	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
+}
+
+static void exception_first_then_window(void **state)
+{
+	(void)state;
+	enable_apic();
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	dev_lapic_accept(&f->vm, 0x30, false);
+	svm_queue_exception(&f->v, 13, true, 0);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000B0D);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT);
+	assert_int_equal(f->dev->lapic.isr[1], 0); /* 0x30 still waits in IRR */
+}
+
+static void nmi_blocked_until_iret_completes(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2;
+	f->dev->lapic.nmi_pending = true;
+	svm_event_prepare_entry(&f->v); /* NMI ignores IF */
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
+	assert_true(f->v.intr.nmi_masked);
+	assert_true(f->vmcb->control.intercept_misc1 & IRET_BIT);
+	/* A second NMI waits while the first handler runs. */
+	f->dev->lapic.nmi_pending = true;
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0);
+	assert_true(svm_event_wakes(&f->v) == false);
+	/* The IRET exit: single-step over it. */
+	f->vmcb->control.exit_code = SVM_EXIT_IRET;
+	svm_event_after_exit(&f->v);
+	svm_event_iret_exit(&f->v);
+	assert_true(f->vmcb->save.rflags & RFLAGS_TF);
+	assert_true(f->vmcb->control.intercept_exceptions & (1u << 1));
+	assert_int_equal(f->vmcb->control.intercept_misc1 & IRET_BIT, 0);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0); /* still blocked during the step */
+	/* The step's #DB: NMI blocking ends; the IRET popped a TF-less RFLAGS. */
+	f->vmcb->save.rflags = 2;
+	f->vmcb->save.dr6 = 0xFFFF4FF0;
+	assert_true(svm_event_db_exit(&f->v));
+	assert_false(f->v.intr.nmi_masked);
+	assert_int_equal(f->vmcb->save.dr6, 0xFFFF0FF0);
+	assert_int_equal(f->vmcb->control.intercept_exceptions & (1u << 1), 0);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
+	/* A #DB that is not sevisor's step is the guest's. */
+	assert_false(svm_event_db_exit(&f->v));
+}
+
+static void hlt_wakes_only_if_deliverable(void **state)
+{
+	(void)state;
+	enable_apic();
+	assert_false(svm_event_wakes(&f->v));
+	dev_lapic_accept(&f->vm, 0x30, false);
+	assert_false(svm_event_wakes(&f->v)); /* IF = 0: HLT stays */
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	assert_true(svm_event_wakes(&f->v));
+	/* Masked by TPR: no wake. */
+	u64 tpr = 0x30;
+	assert_true(svm_mmio(&f->vm, 0xFEE00080, 4, true, &tpr));
+	assert_false(svm_event_wakes(&f->v));
+	/* An NMI wakes even with IF = 0. */
+	f->vmcb->save.rflags = 2;
+	f->dev->lapic.nmi_pending = true;
+	assert_true(svm_event_wakes(&f->v));
+}
+
+static void timers_deferred_while_if_clear(void **state)
+{
+	(void)state;
+	enable_apic();
+	u64 v = 0x30; /* LVT timer: vector 0x30, one-shot */
+	assert_true(svm_mmio(&f->vm, 0xFEE00320, 4, true, &v));
+	v = 1000;
+	assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &v)); /* armed: a deadline is pending */
+	f->vmcb->save.rflags = 2; /* IF = 0 */
+	assert_true(svm_event_timers_deferred(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT); /* exit at the STI */
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	assert_false(svm_event_timers_deferred(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -194,6 +341,12 @@ int main(void)
 		T(after_exit_requeues_interrupt),
 		T(after_exit_keeps_pending),
 		T(after_exit_ignores_v0_copy),
+		T(intr_injected_when_if_set),
+		T(intr_window_when_if_clear_or_shadow),
+		T(exception_first_then_window),
+		T(nmi_blocked_until_iret_completes),
+		T(hlt_wakes_only_if_deliverable),
+		T(timers_deferred_while_if_clear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,10 +20,11 @@ struct extable_entry {
 	u64 fixup;
 };
 
-extern const u64 exc_stub_table[EXC_COUNT];     /* exc_stubs.asm */
+extern const u64 exc_stub_table[IDT_ENTRIES];     /* exc_stubs.asm */
 extern const struct extable_entry __extable_start[], __extable_end[]; /* guest.ld */
 
-static struct idt_gate idt[EXC_COUNT] __attribute__((aligned(16)));
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+void (*volatile irq_handlers[IRQ_COUNT])(struct exc_frame *f);
 volatile u32 exc_counts[EXC_COUNT];
 volatile struct exc_record exc_last = {.vector = EXC_NONE};
 volatile u32 exc_caught = EXC_NONE;
@@ -39,7 +40,7 @@ static const char *const exc_names[EXC_COUNT] = {
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < EXC_COUNT; v++) {
+	for (unsigned v = 0; v < IDT_ENTRIES; v++) {
 		u64 a = exc_stub_table[v];
 		idt[v] = (struct idt_gate){
 			.offset_lo = (u16)a,
@@ -105,6 +106,10 @@ void exc_dispatch(struct exc_frame *f)
 		return;
 	if (f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) {
 		exc_counts[EXC_DB]++;
+		return;
+	}
+	if (f->vector >= IRQ_FIRST && f->vector < IDT_ENTRIES && irq_handlers[f->vector - IRQ_FIRST]) {
+		irq_handlers[f->vector - IRQ_FIRST](f);
 		return;
 	}
 	exc_deliver(f, (u32)f->vector, f->error);

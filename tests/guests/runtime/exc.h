@@ -19,6 +19,12 @@
 #define EXC_VC 29
 #define EXC_COUNT 32
 #define EXC_NONE 0xFFFFFFFFu
+/* Vectors 32..47 are external interrupts: each calls its irq_handlers entry (if any). */
+#define IRQ_FIRST 32
+#define IRQ_COUNT 16
+#define IDT_ENTRIES (IRQ_FIRST + IRQ_COUNT)
+struct exc_frame;
+extern void (*volatile irq_handlers[IRQ_COUNT])(struct exc_frame *f);
 
 /* Saved by the assembly stubs (exc_stubs.asm), in push order reversed. */
 struct exc_frame {

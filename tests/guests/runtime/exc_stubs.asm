@@ -1,4 +1,4 @@
-; The 32 exception entry points. Each pushes a dummy error code where the CPU pushes none (so
+; The 32 exception entry points and 16 interrupt vectors (32-47, exc.h IRQ_*). Each pushes a dummy error code where the CPU pushes none (so
 ; that every frame has one layout, struct exc_frame in exc.h), then the vector, saves the
 ; general-purpose registers and calls exc_dispatch(frame). The frame may be changed by the
 ; handler (RIP for recovery, RAX/RDX/... for an emulated instruction under SEV-ES).
@@ -26,7 +26,7 @@ exc_stub_%1:
 %endmacro
 
 %assign v 0
-%rep 32
+%rep 48
 	STUB v
 	%assign v v + 1
 %endrep
@@ -71,7 +71,7 @@ exc_common:
 section .rodata progbits alloc noexec nowrite align=8
 exc_stub_table:
 %assign v 0
-%rep 32
+%rep 48
 	dq exc_stub_ %+ v
 	%assign v v + 1
 %endrep

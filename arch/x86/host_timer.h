@@ -1,0 +1,19 @@
+/* sevisor's own timer: the host local APIC timer in one-shot mode, armed for a host TSC
+ * deadline (the next guest timer, or a guest's time limit), so a halted guest costs nothing and
+ * a running one is interrupted exactly when one of its timers is due. */
+#ifndef ARCH_X86_HOST_TIMER_H
+#define ARCH_X86_HOST_TIMER_H
+
+#include "lib/types.h"
+
+/* Calibrates the APIC timer against the TSC (tsc_hz) and installs the interrupt hook. */
+void host_timer_init(u64 tsc_hz);
+/* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again);
+ * cheap when that deadline is armed already. */
+void host_timer_arm(u64 deadline);
+/* Sleeps (sti; hlt) until `deadline` has passed or any interrupt arrived. */
+void host_timer_sleep_until(u64 deadline);
+/* How often the timer fired (for the log). */
+u64 host_timer_fired(void);
+
+#endif

@@ -1,0 +1,83 @@
+/* See host_timer.h. The APIC timer counts the bus clock divided by 16 (SDM vol. 3A 11.5.4);
+ * its rate is measured once against the TSC, whose rate sevisor calibrated at boot. */
+#include "arch/x86/host_timer.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/desc.h"
+
+#define LAPIC_MMIO_BASE 0xFEE00000ULL
+#define LAPIC_REG_EOI 0x0B0
+#define LAPIC_REG_SVR 0x0F0
+#define LAPIC_REG_LVT_TIMER 0x320
+#define LAPIC_REG_TIMER_ICR 0x380
+#define LAPIC_REG_TIMER_CCR 0x390
+#define LAPIC_REG_TIMER_DCR 0x3E0
+#define LAPIC_SVR_ENABLE BIT(8)
+#define LAPIC_LVT_MASKED BIT(16)
+#define LAPIC_DCR_DIV16 0x3
+#define CALIBRATE_DIVISOR 100 /* measure over 10 ms of TSC */
+#define NOT_ARMED (~0ULL)
+
+static u64 g_tsc_hz, g_apic_hz;
+static volatile u64 g_armed = NOT_ARMED;
+static volatile u64 g_fired;
+
+static volatile u32 *lapic_reg(u32 off)
+{
+	return (volatile u32 *)(uintptr_t)(LAPIC_MMIO_BASE + off);
+}
+
+static void timer_hook(void)
+{
+	g_fired++;
+	g_armed = NOT_ARMED;
+	*lapic_reg(LAPIC_REG_EOI) = 0;
+}
+
+void host_timer_init(u64 tsc_hz)
+{
+	g_tsc_hz = tsc_hz;
+	desc_set_timer_hook(timer_hook);
+	*lapic_reg(LAPIC_REG_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
+	*lapic_reg(LAPIC_REG_TIMER_DCR) = LAPIC_DCR_DIV16;
+	*lapic_reg(LAPIC_REG_LVT_TIMER) = LAPIC_LVT_MASKED | VECTOR_TIMER;
+	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0xFFFFFFFFu;
+	u64 t0 = cpu_rdtsc();
+	u32 c0 = *lapic_reg(LAPIC_REG_TIMER_CCR);
+	u64 span = tsc_hz / CALIBRATE_DIVISOR;
+	while (cpu_rdtsc() - t0 < span)
+		cpu_pause();
+	u32 c1 = *lapic_reg(LAPIC_REG_TIMER_CCR);
+	u64 t1 = cpu_rdtsc();
+	g_apic_hz = (u64)(c0 - c1) * tsc_hz / (t1 - t0);
+	if (!g_apic_hz)
+		g_apic_hz = 1;
+	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0;
+	*lapic_reg(LAPIC_REG_LVT_TIMER) = VECTOR_TIMER; /* one-shot, unmasked */
+}
+
+void host_timer_arm(u64 deadline)
+{
+	if (deadline == g_armed)
+		return;
+	u64 now = cpu_rdtsc();
+	u64 delta = deadline > now ? deadline - now : 0;
+	/* At most one second ahead (then it is armed again): keeps the product below 2^64. */
+	if (delta > g_tsc_hz)
+		delta = g_tsc_hz;
+	u64 count = delta * g_apic_hz / g_tsc_hz;
+	g_armed = deadline;
+	*lapic_reg(LAPIC_REG_TIMER_ICR) = count ? (u32)count : 1;
+}
+
+void host_timer_sleep_until(u64 deadline)
+{
+	if (cpu_rdtsc() >= deadline)
+		return;
+	host_timer_arm(deadline);
+	cpu_wait_for_interrupt();
+}
+
+u64 host_timer_fired(void)
+{
+	return g_fired;
+}

@@ -1,0 +1,53 @@
+/* See intr.h. */
+#include "svm/dev/intr.h"
+#include "svm/dev/devices.h"
+#include "svm/vm.h"
+
+bool dev_intr_nmi_pending(struct vm *vm)
+{
+	return vm->devices->lapic.nmi_pending;
+}
+
+void dev_intr_nmi_ack(struct vm *vm)
+{
+	vm->devices->lapic.nmi_pending = false;
+}
+
+static bool extint_pending(struct vm *vm)
+{
+	return dev_lapic_accepts_pic(vm) && dev_pic_output(vm);
+}
+
+bool dev_intr_maskable_pending(struct vm *vm)
+{
+	return extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
+}
+
+int dev_intr_maskable_ack(struct vm *vm)
+{
+	if (extint_pending(vm))
+		return dev_pic_inta(vm);
+	int v = dev_lapic_deliverable(vm);
+	if (v >= 0)
+		dev_lapic_ack(vm, (u8)v);
+	return v;
+}
+
+void devices_tick(struct vm *vm, u64 now)
+{
+	dev_lapic_timer_tick(vm, now);
+	dev_pit_tick(vm, now);
+	dev_hpet_tick(vm, now);
+}
+
+static u64 earliest(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+u64 devices_next_deadline(struct vm *vm)
+{
+	struct vm_devices *d = vm->devices;
+	return earliest(earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit)),
+			dev_hpet_next_deadline(&d->hpet));
+}

@@ -1,0 +1,25 @@
+/* The vCPU's view of its interrupt controllers (SDM vol. 3A 11.1, APM vol. 2 16.2): what is
+ * pending at the CPU's pins (NMI, INTR from the local APIC or, through LINT0 in ExtINT mode,
+ * from the 8259 PIC), the acknowledge cycle that yields a vector, and the timers' clock. The
+ * delivery rules (IF, interrupt shadow, NMI blocking) are the CPU's and live in svm/event.c. */
+#ifndef SVM_DEV_INTR_H
+#define SVM_DEV_INTR_H
+
+#include "lib/types.h"
+
+struct vm;
+
+bool dev_intr_nmi_pending(struct vm *vm);
+void dev_intr_nmi_ack(struct vm *vm);
+/* A maskable interrupt waits: ExtINT from the PIC (which bypasses the APIC's priority, SDM
+ * 11.6.1), or a fixed vector whose class beats the PPR. */
+bool dev_intr_maskable_pending(struct vm *vm);
+/* INTA: the vector to deliver, moved into service; -1 if nothing was pending after all. */
+int dev_intr_maskable_ack(struct vm *vm);
+
+/* Every device timer: fire what is due at `now` (host TSC), and the earliest next deadline
+ * (LAPIC_NO_DEADLINE when none is armed). */
+void devices_tick(struct vm *vm, u64 now);
+u64 devices_next_deadline(struct vm *vm);
+
+#endif

@@ -1,0 +1,42 @@
+/* The 8259A programmable interrupt controller pair of a PC (master at 0x20/0x21 with the slave
+ * cascaded on its IR2, slave at 0xA0/0xA1) and the edge/level control registers at 0x4D0/0x4D1
+ * (Intel 8259A data sheet; PIIX/ICH ELCR). Its INT output reaches the CPU through the local
+ * APIC's LINT0 in ExtINT mode (svm/dev/intr.c). */
+#ifndef SVM_DEV_PIC_H
+#define SVM_DEV_PIC_H
+
+#include "lib/types.h"
+
+struct vm;
+
+#define PIC_IRQS 16
+#define PIC_CASCADE_IRQ 2
+
+struct dev_pic_chip {
+	u8 irr, isr, imr;
+	u8 last_level;   /* input lines as last seen (edge detection) */
+	u8 elcr;         /* level-triggered inputs */
+	u8 base;         /* ICW2: vector of IR0 */
+	u8 priority_add; /* rotation: the IR with the highest priority */
+	u8 icw_step;     /* initialisation words still expected: 2 = ICW2, 3 = ICW3, 4 = ICW4 */
+	bool icw4_needed, single, auto_eoi, rotate_on_aeoi, special_mask, special_nested;
+	bool read_isr, poll;
+};
+
+struct dev_pic {
+	struct dev_pic_chip chip[2]; /* master, slave */
+};
+
+/* An ISA interrupt line (0-15) changes level. Edge-triggered inputs latch a rising edge. */
+void dev_pic_set_irq(struct vm *vm, unsigned irq, bool level);
+/* A rising and a falling edge: one interrupt on an edge-triggered line. */
+void dev_pic_pulse_irq(struct vm *vm, unsigned irq);
+/* The master's INT output. */
+bool dev_pic_output(struct vm *vm);
+/* The INTA cycle: the vector of the highest-priority request (spurious IR7 if none). */
+u8 dev_pic_inta(struct vm *vm);
+
+bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+bool dev_elcr_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+
+#endif
