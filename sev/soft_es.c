@@ -278,16 +278,17 @@ static enum soft_es_action soft_es_hlt(struct vcpu *v)
 	return SOFT_ES_HANDOFF;
 }
 
-/* NPF on guest RAM (either C-bit alias) is automatic. Anything else is MMIO: real SEV-ES
- * hardware raises #VC(0x400) only for an NPT entry with reserved bits set (facts C.2 last
- * row, G23: that is how a hypervisor marks MMIO for SEV-ES guests); sevisor leaves MMIO GPAs
- * unmapped instead, so the model gives the #VC for every NPF outside RAM, which is what
- * such an NPT would produce. */
+/* NPF (APM 15.35.5; facts C.2 last row, G23): SEV-ES hardware raises #VC(0x400) in the guest
+ * only for a nested page fault on an entry with reserved bits set (error code bit 3, RSV),
+ * which is how sevisor marks MMIO for SEV-ES guests (svm_npt_map_mmio). Every other NPF -
+ * guest RAM, or a GPA with no NPT entry at all - is an automatic exit the hypervisor sees. */
+#define SOFT_ES_NPF_RSV BIT(3)
+
 static enum soft_es_action soft_es_npf(struct vcpu *v)
 {
-	if (svm_gpa_is_ram(v->vm, v->vmcb->control.exit_info2))
-		return SOFT_ES_HANDOFF;
-	return soft_es_reflect_vc(v);
+	if (v->vmcb->control.exit_info1 & SOFT_ES_NPF_RSV)
+		return soft_es_reflect_vc(v);
+	return SOFT_ES_HANDOFF;
 }
 
 /* ---- class (b): VMMCALL and rep vmmcall (VMGEXIT) ----------------------------------------- */

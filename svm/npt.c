@@ -153,6 +153,33 @@ bool svm_npt_map(struct svm_npt *npt, u64 gpa, u64 hpa, u64 size, u64 flags)
 	return true;
 }
 
+u64 svm_npt_mmio_mask(unsigned phys_bits, unsigned enc_bit)
+{
+	unsigned bit = phys_bits ? phys_bits : SVM_NPT_HPA_BITS;
+	if (enc_bit && enc_bit == bit)
+		bit++;
+	return bit < SVM_NPT_HPA_BITS ? GENMASK(SVM_NPT_HPA_BITS - 1, bit) : 0;
+}
+
+bool svm_npt_map_mmio(struct svm_npt *npt, u64 gpa, u64 size, u64 rsvd_mask)
+{
+	if (size == 0 || !IS_ALIGNED(gpa, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) ||
+	    rsvd_mask == 0 || (rsvd_mask & ~(u64)GENMASK(SVM_NPT_HPA_BITS - 1, 12)))
+		return false;
+	const u64 gpa_limit = 1ULL << SVM_NPT_GPA_BITS;
+	if (size > gpa_limit || gpa > gpa_limit - size || !range_is_free(npt, gpa, gpa + size))
+		return false;
+	for (; size; gpa += SVM_NPT_PAGE_4K, size -= SVM_NPT_PAGE_4K) {
+		struct svm_npt_table *pt = walk_alloc(npt, gpa, LEVEL_PT);
+		if (!pt)
+			return false;
+		pt->e[table_index(gpa, LEVEL_PT)].val =
+			rsvd_mask | SVM_NPT_AVL_MMIO | SVM_NPT_RW | SVM_NPT_US | SVM_NPT_P;
+		npt->pages_mmio++;
+	}
+	return true;
+}
+
 bool svm_npt_lookup_flags(const struct svm_npt *npt, u64 gpa, u64 *hpa, unsigned *page_size,
 			  u64 *flags)
 {
@@ -164,6 +191,8 @@ bool svm_npt_lookup_flags(const struct svm_npt *npt, u64 gpa, u64 *hpa, unsigned
 		if (!entry_present(e))
 			return false;
 		if (entry_is_leaf(e, level)) {
+			if (e.val & SVM_NPT_AVL_MMIO)
+				return false; /* an MMIO marker maps nothing */
 			u64 span = entry_span(level);
 			u64 mask = level == LEVEL_PD ? SVM_NPT_ADDR_MASK_2M : SVM_NPT_ADDR_MASK;
 			if (hpa)

@@ -44,6 +44,8 @@ ASSERT_SIZE(struct svm_npt_table, 4096);
 #define SVM_NPT_D BIT(6)    /* dirty (leaf only, set by hardware) */
 #define SVM_NPT_PS BIT(7)   /* page size: 2 MiB leaf in a PDE */
 #define SVM_NPT_NX BIT(63)  /* no execute (needs EFER.NXE on the host) */
+/* Bit 9 is available to software (APM vol. 2, 5.4.1 "AVL"): sevisor marks its MMIO entries. */
+#define SVM_NPT_AVL_MMIO BIT(9)
 /* Physical address of the next table or of the page, bits 51:12 (2 MiB leaves: 51:21). */
 #define SVM_NPT_ADDR_MASK GENMASK(51, 12)
 #define SVM_NPT_ADDR_MASK_2M GENMASK(51, 21)
@@ -81,6 +83,7 @@ struct svm_npt {
 	u64 tables;   /* table pages in use, root included */
 	u64 pages_4k; /* leaves mapped */
 	u64 pages_2m;
+	u64 pages_mmio; /* reserved-bit MMIO entries (svm_npt_map_mmio) */
 };
 
 /* Allocates the root table. False when the allocator fails or a callback is missing. */
@@ -99,6 +102,22 @@ bool svm_npt_map(struct svm_npt *npt, u64 gpa, u64 hpa, u64 size, u64 flags);
 bool svm_npt_lookup(const struct svm_npt *npt, u64 gpa, u64 *hpa, unsigned *page_size);
 bool svm_npt_lookup_flags(const struct svm_npt *npt, u64 gpa, u64 *hpa, unsigned *page_size,
 			  u64 *flags);
+
+/* MMIO for guests whose instructions the hypervisor cannot read (SEV-ES; facts G23): an entry
+ * that is present but has reserved address bits set makes the CPU raise a nested page fault
+ * with the RSV bit in its error code, which SEV-ES hardware turns into #VC(NPF) inside the
+ * guest; its #VC handler then asks for the access through the GHCB (MMIO NAE events). A plain
+ * not-present entry would instead be an automatic exit the hypervisor could not decode.
+ *
+ * svm_npt_mmio_mask: the reserved bits to use, as KVM's svm_adjust_mmio_mask picks them: every
+ * address bit from the host's physical-address width (CPUID 0x80000008 EAX[7:0], less any
+ * memory-encryption reduction; 0 means 52) up to bit 51, starting one higher when the width
+ * equals the encryption bit (enc_bit, 0 for none). 0 when no bit is left (52-bit width).
+ * svm_npt_map_mmio: 4 KiB entries for [gpa, gpa + size) with those bits, present, writable and
+ * marked SVM_NPT_AVL_MMIO; lookups treat them as unmapped. Same refusals as svm_npt_map, and a
+ * mask of 0 or with bits outside 51:12 is refused. */
+u64 svm_npt_mmio_mask(unsigned phys_bits, unsigned enc_bit);
+bool svm_npt_map_mmio(struct svm_npt *npt, u64 gpa, u64 size, u64 rsvd_mask);
 
 /* Frees every table page through mem.free_table (if set) and clears the structure. */
 void svm_npt_destroy(struct svm_npt *npt);

@@ -13,6 +13,7 @@
 #include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
 #include "svm/dev/intr.h"
+#include "svm/dev/io.h"
 #include "svm/exit_codes.h"
 #include "svm/event.h"
 #include "svm/exit_table.h"
@@ -40,6 +41,7 @@
 #define SVM_HOST_SAVE_XCR0 0x3E8
 
 static u64 g_tsc_hz;
+static bool g_mem_encrypt; /* SYSCFG[23]: host addresses lose the reduction bits (es_map_mmio) */
 static u64 g_first_vmrun_tsc; /* when the first guest's first VMRUN was reached */
 
 static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
@@ -172,6 +174,32 @@ static bool soft_es_map_alias(struct guest *g)
 	return true;
 }
 
+/* SEV-ES and soft-es: the devices' MMIO pages get reserved-bit NPT entries, so an access
+ * raises #VC(NPF) in the guest (hardware; the soft-es model from the RSV bit) instead of an
+ * automatic exit that cannot be emulated without the guest's instruction (facts G23). The
+ * reserved bits follow the host's physical-address width (svm/npt.h). */
+static bool es_map_mmio(struct guest *g)
+{
+	u32 a, b, c, d;
+	cpu_cpuid(0x80000008u, 0, &a, &b, &c, &d);
+	unsigned phys = a & 0xFF;
+	if (g_mem_encrypt) {
+		cpu_cpuid(0x8000001Fu, 0, &a, &b, &c, &d);
+		phys -= (b >> 6) & 0x3F; /* physical-address reduction while encryption is on */
+	}
+	cpu_cpuid(0x8000001Fu, 0, &a, &b, &c, &d);
+	u64 mask = svm_npt_mmio_mask(phys, g_mem_encrypt ? b & 0x3F : 0);
+	u64 base, size;
+	for (unsigned i = 0; svm_mmio_range(i, &base, &size); i++)
+		if (!mask || !svm_npt_map_mmio(&g->npt, base, size, mask)) {
+			vm_terminate(&g->vm, "could not mark MMIO at 0x%llx in the NPT (reserved-bit mask "
+				     "0x%llx, host physical-address width %u)", (unsigned long long)base,
+				     (unsigned long long)mask, phys);
+			return false;
+		}
+	return true;
+}
+
 static bool guest_create(struct guest *g, const struct cfg_guest *c, const struct boot_guest_files *f)
 {
 	struct vm *vm = &g->vm;
@@ -219,6 +247,8 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	}
 	vm->npt_root_pa = g->npt.root_pa;
 	if (vm->mode == VM_MODE_SOFT_ES && !soft_es_map_alias(g))
+		return false;
+	if (es && !es_map_mmio(g))
 		return false;
 
 	struct svm_kernel_load kernel;
@@ -371,6 +401,7 @@ static void log_boot_time(const struct boot_info *boot)
 enum sevisor_status svm_run_guests(const struct boot_info *boot)
 {
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
+	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
 	msr_cpuid_set_host(host_cpuid);
 	msr_set_host_tsc(host_tsc);
 	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);

@@ -119,6 +119,15 @@ static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)
 		 vm->name, write ? "write" : "read", size, size == 1 ? "" : "s", (unsigned long long)gpa);
 }
 
+bool svm_mmio_range(unsigned i, u64 *base, u64 *size)
+{
+	if (i >= ARRAY_SIZE(mmio_devices))
+		return false;
+	*base = mmio_devices[i].base;
+	*size = mmio_devices[i].size;
+	return true;
+}
+
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)
 {
 	u64 offset;

@@ -15,7 +15,7 @@ GUEST_OUT := $(BUILD)/guests
 GUEST_PLAIN := cpuid hlt idle reset portio gp_inject triple_fault unmapped loop msr_bad modes lm_roundtrip \
 	emulation
 GUEST_ES := es_negotiate es_cpuid es_portio es_msr es_register es_malformed es_term_msr \
-	es_term_ghcb es_msr_unknown es_modes es_lm_roundtrip
+	es_term_ghcb es_msr_unknown es_modes es_lm_roundtrip es_nae es_unsupported es_ap_hold
 GUEST_ELFS := $(foreach g,$(GUEST_PLAIN) $(GUEST_ES),$(GUEST_OUT)/$(g).elf)
 
 GUEST_CFLAGS := -std=gnu11 -m64 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \

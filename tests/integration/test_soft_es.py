@@ -17,8 +17,9 @@ import pytest
 from sevisor_qemu import GUESTS, ROOT, boot_config
 
 ES_GUESTS = ["es_negotiate", "es_cpuid", "es_portio", "es_msr", "es_register", "es_malformed",
-             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes", "es_lm_roundtrip"]
-TERMINATED = {"es_register", "es_term_msr", "es_term_ghcb"}
+             "es_term_msr", "es_term_ghcb", "es_msr_unknown", "es_modes", "es_lm_roundtrip",
+             "es_nae", "es_unsupported", "es_ap_hold"]
+TERMINATED = {"es_register", "es_term_msr", "es_term_ghcb", "es_unsupported", "es_ap_hold"}
 
 CONFIG = """[sevisor]
 log = com1,debugcon
@@ -161,10 +162,55 @@ def test_term_ghcb_reason_by_name(run):
                            "code 5 (CPUID from hypervisor failed)"), r["reason"]
 
 
+def test_unsupported_event_reason(run):
+    r = run.result("es_unsupported")
+    assert r["verdict"] == "pass" and r["outcome"] == "terminated", r
+    assert r["reason"] == ("guest reported an unsupported #VC event: exit code 0x65 (unnamed), "
+                           "info 0xabc"), r["reason"]
+
+
+def test_ap_reset_hold_on_the_only_vcpu(run):
+    r = run.result("es_ap_hold")
+    assert r["verdict"] == "pass" and r["outcome"] == "terminated", r
+    assert r["reason"].startswith("AP reset hold on vcpu0 (NAE 0x80000004): the guest has no other vCPU"), r
+
+
+def ghcb_events(run, guest):
+    """The guest's GHCB requests counted by code, from its '@sevisor ghcb' summary line."""
+    recs = [d for d in run.records("ghcb") if d["guest"] == guest]
+    assert len(recs) == 1, run.log[-3000:]
+    return {k: int(v) for k, v in (e.split("=") for e in recs[0]["events"].split())}
+
+
+def test_nae_events_counted_in_summary(run):
+    # es_nae raises each of these once or more through its #VC handler or the GHCB; the
+    # summary counts them by code for that guest alone (its own line, its own counts).
+    ev = ghcb_events(run, "es_nae")
+    assert ev["DR7_READ"] == 2 and ev["DR7_WRITE"] == 2, ev
+    # INVD and WBINVD once each; QEMU TCG reports INVD with WBINVD's exit code (es_nae.c).
+    assert ev.get("WBINVD", 0) + ev.get("INVD", 0) == 2, ev
+    for name in ("RDPMC", "VMMCALL", "MONITOR", "MWAIT", "NMI_COMPLETE",
+                 "HV_FEATURES"):
+        assert ev[name] == 1, (name, ev)
+    assert ev["MMIO_READ"] == 2 and ev["MMIO_WRITE"] == 2, ev
+    assert ev["AP_JUMP_TABLE"] == 2, ev
+    assert ev["msr:SEV_INFO_REQ"] >= 1 and ev["IOIO"] > 0, ev
+    assert "other" not in ev, ev
+    assert ghcb_events(run, "es_unsupported")["UNSUPPORTED_EVENT"] == 1
+    assert ghcb_events(run, "es_term_msr")["msr:TERM_REQ"] == 1
+    assert not [d for d in run.records("ghcb") if d["guest"] == "modes_plain"]
+    assert re.search(r"^.*summary: +GHCB requests: .*DR7_READ=2", run.log, re.M), run.log[-3000:]
+
+
 def test_register_mismatch_names_both_gpas(run):
     r = run.result("es_register")
     assert r["verdict"] == "pass" and r["outcome"] == "terminated", r
-    assert "GHCB GPA 0x10f000" in r["reason"] and "registered GHCB GPA 0x110000" in r["reason"], r["reason"]
+    # The pages' addresses follow the runtime's size: take them from the log, not constants.
+    m = re.fullmatch(r"VMGEXIT through GHCB GPA (0x[0-9a-f]+), but the guest registered GHCB GPA "
+                     r"(0x[0-9a-f]+) \(GHCB spec: terminate on mismatch\)", r["reason"])
+    assert m and m.group(1) != m.group(2), r["reason"]
+    assert all(int(g, 16) % 4096 == 0 for g in m.groups()), r["reason"]
+    assert f"guest es_register vcpu0: GHCB registered at GPA {m.group(2)}" in run.log
     assert "[es_register] FAIL" not in run.log
     assert "GHCB registration of GPA 0xfffff000000 refused: not guest RAM" in run.log
 

@@ -271,6 +271,49 @@ static void test_large(void **state)
 	expect_unmapped(&f->npt, GiB(1) + 0x1000);
 }
 
+/* facts G23 / KVM svm_adjust_mmio_mask: the reserved bits run from the host's physical-address
+ * width to bit 51, one higher when the width equals the encryption bit; none at 52 bits. */
+static void test_mmio_mask(void **state)
+{
+	(void)state;
+	assert_int_equal(svm_npt_mmio_mask(40, 0), 0x000FFF0000000000ULL);  /* QEMU TCG's 40 bits */
+	assert_int_equal(svm_npt_mmio_mask(48, 47), 0x000F000000000000ULL); /* C-bit 47 below */
+	assert_int_equal(svm_npt_mmio_mask(43, 43), 0x000FF00000000000ULL); /* bit 43 skipped */
+	assert_int_equal(svm_npt_mmio_mask(43, 51), 0x000FF80000000000ULL); /* KVM keeps 51 */
+	assert_int_equal(svm_npt_mmio_mask(51, 51), 0);
+	assert_int_equal(svm_npt_mmio_mask(52, 0), 0);
+	assert_int_equal(svm_npt_mmio_mask(0, 0), 0); /* 0 = 52 bits */
+}
+
+/* An MMIO entry: present (P), writable, user, the reserved bits, the software marker, no
+ * address; lookups see nothing there; RAM cannot be mapped over it nor it over RAM. */
+static void test_mmio_entries(void **state)
+{
+	struct fixture *f = *state;
+	const u64 apic = 0xFEE00000ULL, mask = svm_npt_mmio_mask(40, 0);
+	assert_true(svm_npt_map(&f->npt, 0, GiB(1), MiB(2), SVM_NPT_FLAGS_RAM));
+	assert_true(svm_npt_map_mmio(&f->npt, apic, 0x1000, mask));
+	assert_int_equal(f->npt.pages_mmio, 1);
+	expect_unmapped(&f->npt, apic);
+	expect_unmapped(&f->npt, apic + 0x1000);
+
+	struct svm_npt_table *t = pool_ptr(&f->pool, f->npt.root_pa);
+	t = pool_ptr(&f->pool, t->e[0].val & SVM_NPT_ADDR_MASK);       /* PML4[0] */
+	t = pool_ptr(&f->pool, t->e[3].val & SVM_NPT_ADDR_MASK);       /* PDPT[3]: 3 GiB */
+	t = pool_ptr(&f->pool, t->e[0x1F7].val & SVM_NPT_ADDR_MASK);   /* PD: 0xFEE00000 >> 21 */
+	assert_int_equal(t->e[0].val, 0x000FFF0000000000ULL | BIT(9) | SVM_NPT_RW | SVM_NPT_US |
+					      SVM_NPT_P);
+
+	assert_false(svm_npt_map(&f->npt, apic, GiB(2), 0x1000, SVM_NPT_FLAGS_RAM));
+	assert_false(svm_npt_map_mmio(&f->npt, apic, 0x1000, mask));   /* already there */
+	assert_false(svm_npt_map_mmio(&f->npt, 0x1000, 0x1000, mask)); /* RAM */
+	assert_false(svm_npt_map_mmio(&f->npt, apic + 0x2000, 0x1000, 0));
+	assert_false(svm_npt_map_mmio(&f->npt, apic + 0x2000, 0x1000, BIT(63)));
+	assert_false(svm_npt_map_mmio(&f->npt, apic + 0x2001, 0x1000, mask));
+	assert_false(svm_npt_map_mmio(&f->npt, BIT(48) - 0x1000, 0x2000, mask));
+	assert_int_equal(f->npt.pages_mmio, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -282,6 +325,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_mask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmio_entries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -556,7 +556,9 @@ static void test_ghcb_msr(void **state)
 	assert_int_equal(s->rip, CODE_GPA + 2);
 }
 
-/* (e) automatic exits pass unchanged; NPF outside RAM is #VC(0x400); HLT completes. */
+/* (e) automatic exits pass unchanged; an NPF with RSV set in its error code (a reserved-bit
+ * MMIO entry) is #VC(0x400), any other NPF is automatic (APM 15.35.5, facts G23); HLT
+ * completes. NPF error codes (APM 15.25.6): bit 0 P, 1 write, 2 user, 3 RSV, 32 final GPA. */
 static void test_automatic_and_npf(void **state)
 {
 	(void)state;
@@ -568,8 +570,12 @@ static void test_automatic_and_npf(void **state)
 	assert_int_equal(exit_with(SVM_EXIT_NPF, 4, BIT(CBIT) | 0x2000), SOFT_ES_HANDOFF);
 	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_NPF);
 	assert_false(vcpu()->pending.pending);
-	/* MMIO. */
-	assert_int_equal(exit_with(SVM_EXIT_NPF, 4, 0xFEE00000), SOFT_ES_RESUME);
+	/* No entry at all outside RAM: automatic too (the hypervisor sees the unbacked GPA). */
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 0x100000006ULL, 0xFED00000), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_NPF);
+	assert_false(vcpu()->pending.pending);
+	/* MMIO: present, write, user, RSV, final GPA. */
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 0x10000000FULL, 0xFEE00000), SOFT_ES_RESUME);
 	assert_vc(SVM_EXIT_NPF);
 	assert_int_equal(vmcb()->save.rip, CODE_GPA);
 	/* HLT: automatic, RIP past it. */

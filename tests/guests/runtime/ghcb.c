@@ -49,6 +49,13 @@ void ghcb_set(unsigned off, u64 v)
 	ghcb[GHCB_VALID_BITMAP + bit / 8] |= (u8)(1u << (bit % 8));
 }
 
+void ghcb_set_u8(unsigned off, u8 v)
+{
+	unsigned bit = off / 8;
+	ghcb[off] = v;
+	ghcb[GHCB_VALID_BITMAP + bit / 8] |= (u8)(1u << (bit % 8));
+}
+
 u64 ghcb_get(unsigned off) { return *field(off); }
 
 bool ghcb_valid(unsigned off)

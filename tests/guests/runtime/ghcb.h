@@ -44,6 +44,7 @@
 #define GHCB_TERM_RT_VC32 3 /* lm_roundtrip_walk.asm: a #VC frame or error code it did not expect */
 
 /* GHCB page layout (protocol v2). Save-area fields have valid bit = offset / 8. */
+#define GHCB_CPL 0x0CB /* u8 */
 #define GHCB_RAX 0x1F8
 #define GHCB_RCX 0x308
 #define GHCB_RDX 0x310
@@ -61,12 +62,24 @@
 #define GHCB_USAGE 0xFFC /* u32; 0 = standard */
 
 /* SW_EXITCODE values: SVM exit codes for the NAE events, plus VMGEXIT-only events. */
+#define SVM_EXIT_DR7_READ 0x027
+#define SVM_EXIT_DR7_WRITE 0x037
 #define SVM_EXIT_RDTSC 0x06E
+#define SVM_EXIT_RDPMC 0x06F
+#define SVM_EXIT_INVD 0x076
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_IOIO 0x07B
 #define SVM_EXIT_MSR 0x07C
 #define SVM_EXIT_VMMCALL 0x081
 #define SVM_EXIT_RDTSCP 0x087
+#define SVM_EXIT_WBINVD 0x089
+#define SVM_EXIT_MONITOR 0x08A
+#define SVM_EXIT_MWAIT 0x08B
+#define SVM_EXIT_NPF 0x400
+#define SVM_VMGEXIT_MMIO_READ 0x80000001ULL
+#define SVM_VMGEXIT_MMIO_WRITE 0x80000002ULL
+#define SVM_VMGEXIT_NMI_COMPLETE 0x80000003ULL
+#define SVM_VMGEXIT_AP_RESET_HOLD 0x80000004ULL
 #define SVM_VMGEXIT_AP_JUMP_TABLE 0x80000005ULL
 #define SVM_VMGEXIT_HV_FEATURES 0x8000FFFDULL
 #define SVM_VMGEXIT_TERMINATE 0x8000FFFEULL
@@ -116,6 +129,7 @@ static inline u64 ghcb_gpa(void) { return (u64)ghcb; }
 void ghcb_clear(void);
 void ghcb_set(unsigned off, u64 v);
 void ghcb_set_raw(unsigned off, u64 v); /* without the valid bit (malformed-input tests) */
+void ghcb_set_u8(unsigned off, u8 v); /* a byte field (CPL) with its valid bit */
 u64 ghcb_get(unsigned off);
 bool ghcb_valid(unsigned off);
 /* Sets SW_EXITCODE/INFO1/INFO2 (with valid bits), points the GHCB MSR at the page, VMGEXIT.
@@ -145,6 +159,6 @@ static inline void vmgexit(void)
 
 /* #VC handler (vc.c). */
 bool vc_handle(struct exc_frame *f);
-u32 vc_count(u64 exit_code); /* #VCs seen with this error code, exit codes < 0x100 */
+u32 vc_count(u64 exit_code); /* #VCs seen with this error code, exit codes <= 0x400 (NPF) */
 
 #endif

@@ -12,7 +12,7 @@
 #define RFLAGS_DF BIT(10)
 #define XCR0_X87 1 /* XCR0's reset value; this runtime never sets CR4.OSXSAVE */
 #define CPUID_LEAF_XSAVE 0xD
-#define VC_COUNTED_CODES 0x100
+#define VC_COUNTED_CODES 0x401 /* through SVM_EXIT_NPF */
 #define MAX_INSN_LEN 15 /* architectural limit on an x86 instruction's length */
 
 static volatile u32 counts[VC_COUNTED_CODES];
@@ -246,6 +246,124 @@ static void vc_ioio(struct exc_frame *f)
 	f->rip += d.len;
 }
 
+/* The general-purpose register numbered n in ModRM/REX encoding (0 = RAX .. 15 = R15). */
+static u64 *gpr(struct exc_frame *f, unsigned n)
+{
+	u64 *const regs[16] = {&f->rax, &f->rcx, &f->rdx, &f->rbx, &f->rsp, &f->rbp, &f->rsi,
+			       &f->rdi, &f->r8,  &f->r9,  &f->r10, &f->r11, &f->r12, &f->r13,
+			       &f->r14, &f->r15};
+	return regs[n & 15];
+}
+
+/* An optional REX prefix (64-bit mode only here): returns its byte, 0 when absent. */
+static u8 rex_at(const u8 *ip)
+{
+	return ip[0] >= 0x40 && ip[0] <= 0x4F ? ip[0] : 0;
+}
+
+/* MOV r64, DR7 (0F 21 /r) and MOV DR7, r64 (0F 23 /r): ModRM mod = 11, reg = 7, rm = the GPR
+ * (REX.B extends it). DR7 read: RAX out; write: RAX in (NAE 0x27 / 0x37). */
+static void vc_dr7(struct exc_frame *f, bool write)
+{
+	static const unsigned outs[] = {GHCB_RAX};
+	const u8 *ip = (const u8 *)f->rip;
+	u8 rex = rex_at(ip);
+	const u8 *op = ip + (rex ? 1 : 0);
+	unsigned len = (unsigned)(op - ip) + 3;
+	if (op[0] != 0x0F || (op[2] >> 6) != 3 || ((op[2] >> 3) & 7) != 7)
+		vc_fail(f, "DR7 access not decoded", op[1], op[2]);
+	u64 *reg = gpr(f, (op[2] & 7) | ((rex & 1) << 3));
+	ghcb_clear();
+	if (write)
+		ghcb_set(GHCB_RAX, *reg);
+	u64 info1 = ghcb_call(write ? SVM_EXIT_DR7_WRITE : SVM_EXIT_DR7_READ, 0, 0);
+	if (!write && (u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, 1);
+		*reg = ghcb_get(GHCB_RAX);
+	}
+	vc_result(f, info1, len);
+}
+
+/* RDPMC 0F 33: ECX = counter in, EDX:EAX out (NAE 0x6F). */
+static void vc_rdpmc(struct exc_frame *f)
+{
+	static const unsigned outs[] = {GHCB_RAX, GHCB_RDX};
+	ghcb_clear();
+	ghcb_set(GHCB_RCX, (u32)f->rcx);
+	u64 info1 = ghcb_call(SVM_EXIT_RDPMC, 0, 0);
+	if ((u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, 2);
+		f->rax = (u32)ghcb_get(GHCB_RAX);
+		f->rdx = (u32)ghcb_get(GHCB_RDX);
+	}
+	vc_result(f, info1, 2);
+}
+
+/* Instructions without operands the hypervisor needs: INVD 0F 08, WBINVD 0F 09. */
+static void vc_plain(struct exc_frame *f, u64 code, unsigned len)
+{
+	ghcb_clear();
+	vc_result(f, ghcb_call(code, 0, 0), len);
+}
+
+/* VMMCALL 0F 01 D9: RAX = hypercall number, CPL (GHCB spec: both required), RAX out. */
+static void vc_vmmcall(struct exc_frame *f)
+{
+	static const unsigned outs[] = {GHCB_RAX};
+	ghcb_clear();
+	ghcb_set(GHCB_RAX, f->rax);
+	ghcb_set_u8(GHCB_CPL, (u8)(f->cs & 3));
+	u64 info1 = ghcb_call(SVM_EXIT_VMMCALL, 0, 0);
+	if ((u32)info1 == GHCB_RESULT_OK) {
+		need_outputs(f, outs, 1);
+		f->rax = ghcb_get(GHCB_RAX);
+	}
+	vc_result(f, info1, 3);
+}
+
+/* MMIO through a reserved NPT entry (#VC 0x400). The guest finds the address itself: this
+ * runtime maps 0-4 GiB 1:1, so the effective address is the physical one. Decoded: MOV r32/64,
+ * [base + disp] (8B /r) and MOV [base + disp], r32/64 (89 /r): ModRM mod 00 (no displacement),
+ * 01 (disp8) or 10 (disp32) with a base register and no SIB (rm != 4; mod 00 rm 5 is
+ * RIP-relative, not decoded), REX.W for 8 bytes; the data goes through the GHCB's shared
+ * buffer (SW_SCRATCH), NAE 0x80000001 / 0x80000002 with EXITINFO1 = GPA, EXITINFO2 = length. */
+static void vc_mmio(struct exc_frame *f)
+{
+	const u8 *ip = (const u8 *)f->rip;
+	u8 rex = rex_at(ip);
+	const u8 *op = ip + (rex ? 1 : 0);
+	u8 modrm = op[1];
+	unsigned mod = modrm >> 6, rm = modrm & 7, len = (unsigned)(op - ip) + 2;
+	if ((op[0] != 0x8B && op[0] != 0x89) || mod == 3 || rm == 4 || (mod == 0 && rm == 5))
+		vc_fail(f, "MMIO instruction not decoded", op[0], modrm);
+	s64 disp = 0;
+	if (mod == 1) {
+		disp = (int8_t)op[2];
+		len += 1;
+	} else if (mod == 2) {
+		disp = (int32_t)((u32)op[2] | (u32)op[3] << 8 | (u32)op[4] << 16 | (u32)op[5] << 24);
+		len += 4;
+	}
+	bool write = op[0] == 0x89;
+	unsigned size = (rex & 8) ? 8 : 4;
+	u64 gpa = *gpr(f, rm | ((rex & 1) << 3)) + (u64)disp;
+	u64 *reg = gpr(f, ((modrm >> 3) & 7) | ((rex & 4) << 1));
+	volatile u8 *buf = ghcb + GHCB_SHARED_BUF;
+	ghcb_clear();
+	ghcb_set(GHCB_SW_SCRATCH, ghcb_gpa() + GHCB_SHARED_BUF);
+	if (write)
+		for (unsigned i = 0; i < size; i++)
+			buf[i] = (u8)(*reg >> (8 * i));
+	u64 info1 = ghcb_call(write ? SVM_VMGEXIT_MMIO_WRITE : SVM_VMGEXIT_MMIO_READ, gpa, size);
+	if (!write && (u32)info1 == GHCB_RESULT_OK) {
+		u64 v = 0;
+		for (unsigned i = 0; i < size; i++)
+			v |= (u64)buf[i] << (8 * i);
+		*reg = v; /* a 32-bit load zero-extends into the 64-bit register */
+	}
+	vc_result(f, info1, len);
+}
+
 bool vc_handle(struct exc_frame *f)
 {
 	u64 code = f->error;
@@ -267,6 +385,23 @@ bool vc_handle(struct exc_frame *f)
 		break;
 	case SVM_EXIT_IOIO:
 		vc_ioio(f);
+		break;
+	case SVM_EXIT_DR7_READ:
+	case SVM_EXIT_DR7_WRITE:
+		vc_dr7(f, code == SVM_EXIT_DR7_WRITE);
+		break;
+	case SVM_EXIT_RDPMC:
+		vc_rdpmc(f);
+		break;
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		vc_plain(f, code, 2);
+		break;
+	case SVM_EXIT_VMMCALL:
+		vc_vmmcall(f);
+		break;
+	case SVM_EXIT_NPF:
+		vc_mmio(f);
 		break;
 	default:
 		vc_fail(f, "unsupported #VC, instruction bytes", ip[0] | (u64)ip[1] << 8, ip[2]);
