@@ -299,11 +299,7 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
-	if (es && kernel.is_linux) {
-		vm_terminate(vm, "a Linux bzImage runs in plain mode only: the SEV-ES launch measures Multiboot images");
-		return false;
-	}
-	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel.mb, c->policy))
+	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel, c->policy))
 		return false;
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,
