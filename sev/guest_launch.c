@@ -59,7 +59,33 @@ unsigned sev_multiboot_regions(struct vm *vm, const struct svm_mb_load_result *r
 	return n;
 }
 
-bool sev_guest_launch(struct sev_platform *p, struct vcpu *v, struct sev_launch *l, const struct svm_mb_load_result *res,
+/* One region [start, end) rounded out to pages, if it is guest RAM and not empty. */
+static unsigned add_region(struct vm *vm, u64 start, u64 end, struct sev_launch_region *out)
+{
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	end = ALIGN_UP(end, PAGE_SIZE);
+	void *host = end > start ? svm_gpa_ptr(vm, start, end - start) : NULL;
+	if (!host)
+		return 0;
+	*out = (struct sev_launch_region){ start, host, end - start };
+	return 1;
+}
+
+unsigned sev_linux_regions(struct vm *vm, const struct svm_linux_load_result *res, struct sev_launch_region *out)
+{
+	const struct linux_boot_params *bp = svm_gpa_ptr(vm, LINUX_BOOT_PARAMS_GPA, sizeof(*bp));
+	unsigned n = 0;
+	if (!bp)
+		return 0;
+	n += add_region(vm, LINUX_GDT_GPA, LINUX_BOOT_PARAMS_GPA + sizeof(*bp), out + n);
+	n += add_region(vm, LINUX_CMDLINE_GPA, LINUX_CMDLINE_GPA + bp->hdr.cmdline_size, out + n);
+	n += add_region(vm, res->kernel_gpa, res->kernel_end, out + n);
+	if (bp->hdr.ramdisk_size)
+		n += add_region(vm, res->initrd_gpa, res->initrd_gpa + bp->hdr.ramdisk_size, out + n);
+	return n;
+}
+
+bool sev_guest_launch(struct sev_platform *p, struct vcpu *v, struct sev_launch *l, const struct svm_kernel_load *k,
 		      u32 policy)
 {
 	struct vm *vm = v->vm;
@@ -72,7 +98,8 @@ bool sev_guest_launch(struct sev_platform *p, struct vcpu *v, struct sev_launch 
 	sev_vmsa_build(vmsa, &v->vmcb->save, &v->gprs, 0);
 	l->policy = policy;
 	l->vmsa = vmsa;
-	l->nr_regions = sev_multiboot_regions(vm, res, l->regions);
+	l->nr_regions = k->is_linux ? sev_linux_regions(vm, &k->lx, l->regions)
+				    : sev_multiboot_regions(vm, &k->mb, l->regions);
 	if (!sev_launch_guest(psp, l)) {
 		vm_terminate(vm, "%s", l->reason);
 		return false;

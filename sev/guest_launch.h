@@ -6,7 +6,7 @@
 
 #include "sev/launch.h"
 #include "sev/platform.h"
-#include "svm/load/multiboot.h"
+#include "svm/load/kernel.h"
 #include "svm/vcpu.h"
 
 /* The PSP a mode launches through, or NULL (plain, or that PSP is not up). */
@@ -22,12 +22,17 @@ bool sev_guest_asid(struct sev_platform *p, struct vm *vm, struct sev_launch *l)
  * rounded out to whole pages. Returns how many regions were filled. */
 unsigned sev_multiboot_regions(struct vm *vm, const struct svm_mb_load_result *res, struct sev_launch_region *out);
 
+/* The loaded guest data of a Linux guest, in ascending GPA order (x86 boot protocol layout of
+ * svm/load/linux.h): the GDT and zero page, the command line, the kernel's reserved range and
+ * the initrd, each rounded out to whole pages. Returns how many regions were filled. */
+unsigned sev_linux_regions(struct vm *vm, const struct svm_linux_load_result *res, struct sev_launch_region *out);
+
 /* Builds the VMSA in v->vmsa from the vCPU's initial state (the loader's), launches the guest
  * with policy, prints the @sevisor launch line and protects the vCPU. soft-es: the
  * hypervisor's copy of the state (VMCB save area, GPRs) is cleared, as on hardware: the
  * software SEV-ES CPU takes the state from the VMSA page at the first VMRUN. On failure the
  * guest is terminated with the command and status in the reason. */
-bool sev_guest_launch(struct sev_platform *p, struct vcpu *v, struct sev_launch *l, const struct svm_mb_load_result *res,
+bool sev_guest_launch(struct sev_platform *p, struct vcpu *v, struct sev_launch *l, const struct svm_kernel_load *k,
 		      u32 policy);
 
 /* DEACTIVATE, DECOMMISSION and the ASID back (dirty after a finished SEV launch). */

@@ -182,21 +182,26 @@ static bool es_map_mmio(struct guest *g)
 {
 	u32 a, b, c, d;
 	cpu_cpuid(0x80000008u, 0, &a, &b, &c, &d);
-	unsigned phys = a & 0xFF;
-	if (g_mem_encrypt) {
+	unsigned phys = a & 0xFF, enc_bit = 0;
+	if (g_mem_encrypt) { /* 0x8000001F EBX: [5:0] C-bit, [11:6] physical-address reduction */
 		cpu_cpuid(0x8000001Fu, 0, &a, &b, &c, &d);
-		phys -= (b >> 6) & 0x3F; /* physical-address reduction while encryption is on */
+		phys -= (b >> 6) & 0x3F;
+		enc_bit = b & 0x3F;
 	}
-	cpu_cpuid(0x8000001Fu, 0, &a, &b, &c, &d);
-	u64 mask = svm_npt_mmio_mask(phys, g_mem_encrypt ? b & 0x3F : 0);
+	u64 mask = svm_npt_mmio_mask(phys, enc_bit);
 	u64 base, size;
-	for (unsigned i = 0; svm_mmio_range(i, &base, &size); i++)
+	for (unsigned i = 0; svm_mmio_range(i, &base, &size); i++) {
+		/* NPT works in pages: a device smaller than one (the 1 KiB HPET) takes its page. */
+		u64 first = ALIGN_DOWN(base, PAGE_SIZE);
+		size = ALIGN_UP(base + size, PAGE_SIZE) - first;
+		base = first;
 		if (!mask || !svm_npt_map_mmio(&g->npt, base, size, mask)) {
 			vm_terminate(&g->vm, "could not mark MMIO at 0x%llx in the NPT (reserved-bit mask "
 				     "0x%llx, host physical-address width %u)", (unsigned long long)base,
 				     (unsigned long long)mask, phys);
 			return false;
 		}
+	}
 	return true;
 }
 
@@ -294,11 +299,7 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
-	if (es && kernel.is_linux) {
-		vm_terminate(vm, "a Linux bzImage runs in plain mode only: the SEV-ES launch measures Multiboot images");
-		return false;
-	}
-	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel.mb, c->policy))
+	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel, c->policy))
 		return false;
 	log_info("guest %s: %llu MiB RAM at host 0x%llx, NPT %llu table page(s), %llu x 2M + %llu x 4K, mode %s",
 		 vm->name, (unsigned long long)(g->ram_size >> 20), (unsigned long long)g->ram_pa,

@@ -349,6 +349,38 @@ static void test_multiboot_regions(void **state)
 	assert_ptr_equal(out[1].host, ram + 0x100000);
 }
 
+/* A Linux guest (x86 boot protocol, svm/load/linux.h layout): GDT + zero page from 0x6000, the
+ * command line at 0x20000 up to the kernel's cmdline_size (setup header 0x238), the kernel's
+ * reserved range and the initrd (ramdisk_size, header 0x21C), each whole pages; no initrd, no
+ * region for it. */
+static void test_linux_regions(void **state)
+{
+	(void)state;
+	static struct vm vm;
+	memset(&vm, 0, sizeof(vm));
+	memset(ram, 0, sizeof(ram));
+	vm.ram[0] = (struct ram_slot){ 0, sizeof(ram), ram };
+	vm.nr_ram = 1;
+	struct linux_boot_params *bp = (struct linux_boot_params *)(ram + LINUX_BOOT_PARAMS_GPA);
+	bp->hdr.cmdline_size = 2047;
+	bp->hdr.ramdisk_size = 0x1801;
+	struct svm_linux_load_result r = { .kernel_gpa = 0x100000, .kernel_end = 0x180000,
+					   .initrd_gpa = 0x300000 };
+	struct sev_launch_region out[SEV_LAUNCH_MAX_REGIONS];
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 4);
+	assert_int_equal(out[0].gpa, 0x6000);
+	assert_int_equal(out[0].len, 0x2000);
+	assert_ptr_equal(out[0].host, ram + 0x6000);
+	assert_int_equal(out[1].gpa, 0x20000);
+	assert_int_equal(out[1].len, 0x1000);
+	assert_int_equal(out[2].gpa, 0x100000);
+	assert_int_equal(out[2].len, 0x80000);
+	assert_int_equal(out[3].gpa, 0x300000);
+	assert_int_equal(out[3].len, 0x2000);
+	bp->hdr.ramdisk_size = 0;
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 3);
+}
+
 /* ---- PCI discovery (PCI 3.0 configuration header; F.1 device IDs, BAR 2) ---- */
 
 struct fake_fn {
@@ -472,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_auto_mode),
 		cmocka_unit_test(test_sev_es_guest_refused),
 		cmocka_unit_test(test_multiboot_regions),
+		cmocka_unit_test(test_linux_regions),
 		cmocka_unit_test(test_sev_es_vmcb),
 		cmocka_unit_test(test_pci_find_psp),
 	};
