@@ -121,11 +121,20 @@ static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)
 
 bool svm_mmio_range(unsigned i, u64 *base, u64 *size)
 {
-	if (i >= ARRAY_SIZE(mmio_devices))
-		return false;
-	*base = mmio_devices[i].base;
-	*size = mmio_devices[i].size;
-	return true;
+	if (i < ARRAY_SIZE(mmio_devices)) {
+		*base = mmio_devices[i].base;
+		*size = mmio_devices[i].size;
+		return true;
+	}
+	/* Then the local APIC's page at its reset base (IA32_APIC_BASE after reset, SDM 11.4.4). A
+	 * protected guest that moves it later is not re-marked: its accesses at the new base take
+	 * ordinary NPF exits, which the hypervisor cannot emulate for it. */
+	if (i == ARRAY_SIZE(mmio_devices)) {
+		*base = LAPIC_BASE_DEFAULT;
+		*size = PAGE_SIZE;
+		return true;
+	}
+	return false;
 }
 
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)

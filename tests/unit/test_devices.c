@@ -569,12 +569,30 @@ static void reset_ports(void **state)
 	sf_free(g);
 }
 
+/* What an SEV-ES guest's NPT marks with reserved bits (facts G23): every MMIO device page, the
+ * local APIC's at 0xFEE00000 (its reset base, SDM 11.4.4) and the HPET's at 0xFED00000 (the
+ * IA-PC HPET base q35 uses) among them. */
+static void mmio_ranges_cover_lapic_and_hpet(void **state)
+{
+	(void)state;
+	bool lapic = false, hpet = false;
+	u64 base, size;
+	for (unsigned i = 0; svm_mmio_range(i, &base, &size); i++) {
+		assert_true(i < 16);
+		lapic |= base <= 0xFEE00000ull && 0xFEE00FFFull < base + size;
+		hpet |= base <= 0xFED00000ull && 0xFED003FFull < base + size;
+	}
+	assert_true(lapic);
+	assert_true(hpet);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(uart_line_buffered),
+		T(mmio_ranges_cover_lapic_and_hpet),
 		T(uart_non_printables_as_dots),
 		T(uart_long_line_flushed_at_200),
 		T(uart_flush_partial_line),
