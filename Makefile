@@ -66,7 +66,7 @@ $(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld $(BUILD)/libefi.a
 	ld $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
 
 $(BUILD)/sevisor.efi: $(BUILD)/sevisor.so
-	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc -j .bss --target efi-app-x86_64 --subsystem=10 $< $@
 
 # ---- guests -----------------------------------------------------------------------------------
@@ -136,6 +136,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+	$(MAKE) bench-check
 	$(MAKE) conformance
 
 include tests/fuzz/fuzz.mk

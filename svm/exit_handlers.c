@@ -90,7 +90,8 @@ static enum svm_outcome h_msr(struct vcpu *v)
 		return svm_queue_exception(v, X86_GP, true, 0);
 	if (r == MSR_ERROR)
 		return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
-	return svm_skip_intercepted(v, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR);
+	enum svm_insn_kind kind = write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR;
+	return svm_skip_intercepted(v, kind, kind);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)

@@ -2,11 +2,6 @@
 #include "svm/guest_mem.h"
 #include "lib/kstring.h"
 
-u64 svm_gpa_strip_cbit(const struct vm *vm, u64 gpa)
-{
-	return vm->cbit ? gpa & ~BIT(vm->cbit) : gpa;
-}
-
 void *svm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
 {
 	gpa = svm_gpa_strip_cbit(vm, gpa);
@@ -14,8 +9,9 @@ void *svm_gpa_ptr(struct vm *vm, u64 gpa, u64 len)
 		return NULL;
 	for (unsigned i = 0; i < vm->nr_ram; i++) {
 		const struct ram_slot *s = &vm->ram[i];
-		if (gpa >= s->gpa && gpa - s->gpa < s->size && len <= s->size - (gpa - s->gpa))
-			return s->host + (gpa - s->gpa);
+		u64 off = gpa - s->gpa;
+		if (gpa >= s->gpa && off < s->size && len <= s->size - off)
+			return s->host + off;
 	}
 	return NULL;
 }

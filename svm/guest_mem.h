@@ -12,7 +12,11 @@ bool svm_gpa_read(struct vm *vm, u64 gpa, void *dst, u64 len);
 bool svm_gpa_write(struct vm *vm, u64 gpa, const void *src, u64 len);
 /* True when gpa (C-bit stripped) is guest RAM. */
 bool svm_gpa_is_ram(struct vm *vm, u64 gpa);
-/* The address with the C-bit removed (identity when the guest has none). */
-u64 svm_gpa_strip_cbit(const struct vm *vm, u64 gpa);
+/* The address with the C-bit removed (identity when the guest has none). Inline: every guest
+ * memory access (page walks: up to four per translation) goes through it. */
+static inline u64 svm_gpa_strip_cbit(const struct vm *vm, u64 gpa)
+{
+	return vm->cbit ? gpa & ~BIT(vm->cbit) : gpa;
+}
 
 #endif

@@ -5,6 +5,7 @@
  * dropped, logged once per page). */
 #include "svm/dev/io.h"
 #include "svm/dev/devices.h"
+#include "svm/vcpu.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
 
@@ -42,8 +43,20 @@ struct mmio_range {
 
 static const struct mmio_range mmio_devices[] = {
 	{ HPET_BASE, HPET_SIZE, "hpet", dev_hpet_mmio },
-	{ LAPIC_BASE_DEFAULT, PAGE_SIZE, "lapic", dev_lapic_mmio },
 };
+
+/* The local APIC's page is where IA32_APIC_BASE puts it (SDM 11.4.4: software may move it);
+ * the base bits above the guest's address width are refused by the MSR model. */
+static bool in_lapic_page(struct vm *vm, u64 gpa, u64 *offset)
+{
+	u64 base = LAPIC_BASE_DEFAULT;
+	if (vm->nr_vcpus && vm->vcpus)
+		base = vm->vcpus[0].msr.apic_base & ~(u64)(PAGE_SIZE - 1);
+	if (gpa < base || gpa - base >= PAGE_SIZE)
+		return false;
+	*offset = gpa - base;
+	return true;
+}
 
 
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore)
@@ -117,6 +130,9 @@ bool svm_mmio_range(unsigned i, u64 *base, u64 *size)
 
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)
 {
+	u64 offset;
+	if (in_lapic_page(vm, gpa, &offset))
+		return dev_lapic_mmio(vm, offset, size, write, val);
 	for (unsigned i = 0; i < ARRAY_SIZE(mmio_devices); i++) {
 		const struct mmio_range *r = &mmio_devices[i];
 		if (gpa >= r->base && gpa - r->base < r->size)

@@ -333,10 +333,12 @@ void dev_lapic_tsc_deadline_write(struct vm *vm, u64 guest_tsc, u64 host_tsc)
 
 static void write_lvt_timer(struct dev_lapic *l, u32 v)
 {
-	u32 old_mode = timer_mode(l);
+	bool was_deadline = timer_mode(l) == LAPIC_TIMER_TSC_DEADLINE;
 	l->lvt_timer = v & LVT_TIMER_WRITABLE;
-	if (timer_mode(l) != old_mode) {
-		/* A mode change disarms the timer (what KVM and QEMU do; the SDM leaves it open). */
+	/* Entering or leaving TSC-deadline mode disarms the timer and clears its count and
+	 * deadline (KVM's rule; the SDM leaves it open). Between one-shot and periodic the count
+	 * goes on from where it is, and the new mode decides what happens at zero. */
+	if ((timer_mode(l) == LAPIC_TIMER_TSC_DEADLINE) != was_deadline) {
 		timer_stop(l);
 		l->timer_icr = 0;
 		l->tsc_deadline = 0;

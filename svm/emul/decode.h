@@ -111,7 +111,8 @@ struct svm_insn {
 	u8 addrsize;     /* address size in bytes (2, 4, 8) */
 	u8 access_size;  /* bytes moved to/from memory or the port (MOVZX: the source size) */
 	/* true when the instruction writes its target: the port for OUT/OUTS, memory for the
-	 * MOV stores, the CR for MOV to CR and LMSW. */
+	 * MOV stores, XCHG, MOVS/STOS and the ALU forms that store (not CMP/TEST/BT, nor the
+	 * register-destination forms), the CR for MOV to CR and LMSW. */
 	bool write;
 	/* Register operand, x86 numbering 0..15 (REX.R / REX.B applied): the MOV/MOVZX register,
 	 * the GPR of MOV CR. For byte registers without a REX prefix 4..7 mean AH, CH, DH, BH:

@@ -12,8 +12,9 @@
 
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_DF BIT(10)
-/* A long REP string I/O is done in slices so one exit never takes unbounded time; RIP stays
- * on the instruction until RCX reaches zero, so the guest simply re-executes it. */
+/* A long REP string instruction (INS/OUTS, MOVS/STOS on MMIO) is done in slices so one exit
+ * never takes unbounded time; RIP stays on the instruction until RCX reaches zero, so the guest
+ * simply re-executes it. */
 #define STRING_IO_SLICE 4096
 
 static u64 size_mask(unsigned bytes)

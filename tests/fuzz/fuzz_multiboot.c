@@ -73,8 +73,6 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct svm_mb_module_src mods[3];
 	u8 *mod_data[3] = { NULL, NULL, NULL };
 	unsigned nr_mods = (how >> 1) & 3;
-	if (nr_mods > 3)
-		nr_mods = 3;
 	for (unsigned m = 0; m < nr_mods; m++) {
 		u64 len = (fz_byte() | ((u64)fz_byte() << 8)) % MODULE_MAX;
 		mod_data[m] = malloc(len ? len : 1);

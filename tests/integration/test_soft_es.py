@@ -361,3 +361,10 @@ def test_vmsa_hex_at_debug_level(run):
     # log_level = debug: each VMSA's non-zero rows before LAUNCH_UPDATE_VMSA; row 0x0c0 holds
     # EFER = SVME (0x1000 little endian) at 0x0d0.
     assert re.search(r"^\[debug\] vmsa es_cpuid vcpu0 \+0x0c0: 0{32}0010000000000000", run.log, re.M), run.log[-3000:]
+
+
+def test_model_handled_exits_traced(run):
+    # Issue 10 item 11: exits the soft-es model carries out itself (a #VC it reflects, an
+    # automatic exit) never reach the exit handlers, but they appear in the debug trace.
+    assert re.search(r"^\[debug\] guest es_cpuid vcpu0: soft-es model exit CPUID \(0x72\) info1=0x[0-9a-f]+ "
+                     r"info2=0x[0-9a-f]+: resume$", run.log, re.M), run.log[-4000:]

@@ -264,6 +264,46 @@ static void globally_disabled_page_reads_ones(void **state)
 	assert_int_equal(rd(0x30), 0x00050010);
 }
 
+/* SDM 11.4.4: IA32_APIC_BASE moves the APIC's page (kvm-unit-tests xapic uses 0xFED40000). */
+static void relocated_base(void **state)
+{
+	(void)state;
+	assert_int_equal(msr_write(&f->v, 0x1B, 0xFED40000ULL | MSR_APIC_BASE_EN | MSR_APIC_BASE_BSP), MSR_OK);
+	u64 v = 0;
+	assert_true(svm_mmio(&f->vm, 0xFED40030, 4, false, &v));
+	assert_int_equal(v, 0x00050010);
+	f->dev->unbacked_ignore = true; /* the old page is empty now */
+	assert_true(svm_mmio(&f->vm, 0xFEE00030, 4, false, &v));
+	assert_int_equal(v, 0xFFFFFFFF);
+}
+
+/* Switching one-shot <-> periodic keeps the count running (what kvm-unit-tests' apic
+ * test_apic_change_mode checks against KVM); an expired one-shot stays at zero. */
+static void mode_change_keeps_count(void **state)
+{
+	(void)state;
+	enable();
+	wr(0x3E0, 0xB);
+	wr(0x320, 0x30);
+	wr(0x380, 1000);
+	sf_clock_now = 600;
+	wr(0x320, (1u << 17) | 0x30); /* to periodic */
+	assert_int_equal(rd(0x380), 1000);
+	assert_int_equal(rd(0x390), 400);
+	dev_lapic_timer_tick(&f->vm, 1000);
+	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), 2000); /* reloads: periodic now */
+	wr(0x320, 0x30); /* back to one-shot mid-count */
+	sf_clock_now = 1500;
+	assert_int_equal(rd(0x390), 500);
+	dev_lapic_timer_tick(&f->vm, 2000);
+	assert_int_equal(dev_lapic_next_deadline(&f->dev->lapic), LAPIC_NO_DEADLINE);
+	wr(0x320, (1u << 17) | 0x30);
+	sf_clock_now = 2500;
+	assert_int_equal(rd(0x390), 0); /* stays at zero */
+	wr(0x320, (2u << 17) | 0x30); /* TSC-deadline: count cleared */
+	assert_int_equal(rd(0x380), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -280,6 +320,8 @@ int main(void)
 		T(timer_tsc_deadline),
 		T(software_disable_masks_lvts),
 		T(globally_disabled_page_reads_ones),
+		T(relocated_base),
+		T(mode_change_keeps_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
