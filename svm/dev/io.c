@@ -121,10 +121,16 @@ static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)
 
 bool svm_mmio_range(unsigned i, u64 *base, u64 *size)
 {
-	if (i >= ARRAY_SIZE(mmio_devices))
+	/* Slot 0: the local APIC page where IA32_APIC_BASE puts it at reset (SDM 11.4.4). */
+	if (i == 0) {
+		*base = LAPIC_BASE_DEFAULT;
+		*size = PAGE_SIZE;
+		return true;
+	}
+	if (i - 1 >= ARRAY_SIZE(mmio_devices))
 		return false;
-	*base = mmio_devices[i].base;
-	*size = mmio_devices[i].size;
+	*base = mmio_devices[i - 1].base;
+	*size = mmio_devices[i - 1].size;
 	return true;
 }
 
