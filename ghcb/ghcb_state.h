@@ -45,7 +45,6 @@ struct ghcb_state {
 	bool dr7_written;
 	u64 dr7;  /* DR7 as last written through NAE 0x37; 0x400 (reset value) until then */
 	u64 xcr0; /* last valid XCR0 the guest sent (CPUID 0xD via the MSR protocol uses it) */
-	bool nmi_blocked; /* set by the engine when it injects an NMI; NMI_COMPLETE clears it */
 
 	/* Counters and log-once flags. events: one slot per MSR-protocol request code and per
 	 * NAE event the guest sent (slot numbers and names: ghcb_count_slot / ghcb_count_name),

@@ -29,6 +29,7 @@
 #include "msr/cpuid.h"
 #include "msr/msr.h"
 #include "msr/msr_index.h"
+#include "svm/event.h"
 #include "svm/guest_mem.h"
 #include "svm/dev/io.h"
 #include "lib/kstring.h"
@@ -455,7 +456,7 @@ static enum svm_outcome nae_mmio_write(struct page_req *q, struct page_resp *r)
 static enum svm_outcome nae_nmi_complete(struct page_req *q, struct page_resp *r)
 {
 	(void)r;
-	q->v->ghcb.nmi_blocked = false;
+	svm_event_nmi_complete(q->v);
 	q->v->ghcb.nmi_completes++;
 	return SVM_GHCB_REPLY;
 }

@@ -513,8 +513,20 @@ static soft_es_fn soft_es_lookup(u64 code)
 	return NULL; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
+/* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
+ * bit 1, since the hypervisor cannot read RFLAGS (APM 15.35; facts G28). */
+static void soft_es_report_if(struct vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->control;
+	if (v->vmcb->save.rflags & RFLAGS_IF)
+		c->int_state |= SVM_INT_STATE_GUEST_IF;
+	else
+		c->int_state &= ~(u32)SVM_INT_STATE_GUEST_IF;
+}
+
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
+	soft_es_report_if(v);
 	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
 	return fn ? fn(v) : SOFT_ES_HANDOFF;
 }

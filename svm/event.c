@@ -16,8 +16,11 @@
 static bool guest_if(struct vcpu *v)
 {
 	u64 rflags;
-	/* A protected vCPU's RFLAGS is hidden: only a window exit tells that IF is set. */
-	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
+	/* A protected vCPU's RFLAGS is hidden: the CPU reports its IF in int_state bit 1 on every
+	 * #VMEXIT of an SEV-ES guest (facts G28, KVM svm_get_if_flag); a window exit says so too. */
+	if (v->state_protected)
+		return (v->vmcb->control.int_state & SVM_INT_STATE_GUEST_IF) || v->intr.window_open;
+	if (!vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
 		return v->intr.window_open;
 	return rflags & RFLAGS_IF;
 }
@@ -54,7 +57,10 @@ void svm_event_prepare_entry(struct vcpu *v)
 		dev_intr_nmi_ack(vm);
 		inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_NMI | VECTOR_NMI);
 		v->intr.nmi_masked = true;
-		c->intercept_misc1 |= BIT(SVM_INTERCEPT_IRET);
+		/* IRET cannot be intercepted for an SEV-ES guest: its NMI_COMPLETE event ends the
+		 * blocking instead (facts G9, svm_event_nmi_complete). */
+		if (!v->state_protected)
+			c->intercept_misc1 |= BIT(SVM_INTERCEPT_IRET);
 		hold = true;
 	}
 	if (!hold && dev_intr_maskable_pending(vm) && guest_if(v) && !shadowed(v)) {
@@ -99,7 +105,12 @@ bool svm_event_wakes(struct vcpu *v)
 	struct vm *vm = v->vm;
 	if (dev_intr_nmi_pending(vm) && !v->intr.nmi_masked)
 		return true;
-	return dev_intr_maskable_pending(vm) && (v->state_protected || guest_if(v));
+	return dev_intr_maskable_pending(vm) && guest_if(v);
+}
+
+void svm_event_nmi_complete(struct vcpu *v)
+{
+	v->intr.nmi_masked = false;
 }
 
 void svm_event_iret_exit(struct vcpu *v)

@@ -30,6 +30,9 @@ bool svm_event_timers_deferred(struct vcpu *v);
 /* Does an interrupt or NMI end a HLT now (APM vol. 3, HLT: a maskable interrupt only with
  * RFLAGS.IF = 1)? */
 bool svm_event_wakes(struct vcpu *v);
+/* An SEV-ES guest's NMI_COMPLETE (GHCB NAE 0x80000003): its NMI handler is done, NMIs are
+ * deliverable again (facts G9; the IRET that would say so cannot be intercepted). */
+void svm_event_nmi_complete(struct vcpu *v);
 /* The IRET intercept that NMI delivery set: NMI blocking ends once the IRET completes, so a
  * plain vCPU single-steps over it (RFLAGS.TF and the #DB intercept, as KVM does). */
 void svm_event_iret_exit(struct vcpu *v);

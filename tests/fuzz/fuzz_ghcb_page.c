@@ -178,7 +178,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		s->dr7_written = true;
 		s->dr7 = fz_u64();
 		s->xcr0 = fz_u64();
-		s->nmi_blocked = true;
+		v->intr.nmi_masked = true;
 		s->ap_jump_table = fz_u64();
 	}
 	for (unsigned i = 0; i < 64; i++)

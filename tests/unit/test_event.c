@@ -324,6 +324,47 @@ static void timers_deferred_while_if_clear(void **state)
 	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
 }
 
+/* A protected (SEV-ES) vCPU: IF comes from int_state bit 1 (GUEST_INTERRUPT_MASK, APM 15.35;
+ * facts G28), never from the save area's RFLAGS, which is not the guest's. */
+static void protected_if_from_int_state(void **state)
+{
+	(void)state;
+	enable_apic();
+	f->v.state_protected = true;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF; /* stale: must not count */
+	dev_lapic_accept(&f->vm, 0x30, false);
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0);
+	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT);
+	assert_false(svm_event_wakes(&f->v));
+	f->vmcb->control.int_state = 2; /* GUEST_IF, no shadow */
+	assert_true(svm_event_wakes(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000030);
+	f->v.state_protected = false;
+}
+
+/* A protected vCPU's NMI: no IRET intercept (it cannot be intercepted for SEV-ES); blocked
+ * until the guest's NMI_COMPLETE (facts G9). */
+static void protected_nmi_until_nmi_complete(void **state)
+{
+	(void)state;
+	f->v.state_protected = true;
+	f->dev->lapic.nmi_pending = true;
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
+	assert_int_equal(f->vmcb->control.intercept_misc1 & IRET_BIT, 0);
+	f->dev->lapic.nmi_pending = true;
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0);
+	assert_false(svm_event_wakes(&f->v));
+	svm_event_nmi_complete(&f->v);
+	assert_true(svm_event_wakes(&f->v));
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
+	f->v.state_protected = false;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -345,6 +386,8 @@ int main(void)
 		T(intr_window_when_if_clear_or_shadow),
 		T(exception_first_then_window),
 		T(nmi_blocked_until_iret_completes),
+		T(protected_if_from_int_state),
+		T(protected_nmi_until_nmi_complete),
 		T(hlt_wakes_only_if_deliverable),
 		T(timers_deferred_while_if_clear),
 	};

@@ -556,6 +556,20 @@ static void test_ghcb_msr(void **state)
 	assert_int_equal(s->rip, CODE_GPA + 2);
 }
 
+/* The model reports the guest's RFLAGS.IF in int_state bit 1 on every exit, as SEV-ES hardware
+ * does (APM 15.35; facts G28), leaving the shadow bit alone. */
+static void test_reports_if(void **state)
+{
+	(void)state;
+	vmcb()->save.rflags = 0x202;
+	vmcb()->control.int_state = 1;
+	assert_int_equal(exit_with(SVM_EXIT_INTR, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.int_state, 3);
+	vmcb()->save.rflags = 0x2;
+	assert_int_equal(exit_with(SVM_EXIT_INTR, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.int_state, 1);
+}
+
 /* (e) automatic exits pass unchanged; an NPF with RSV set in its error code (a reserved-bit
  * MMIO entry) is #VC(0x400), any other NPF is automatic (APM 15.35.5, facts G23); HLT
  * completes. NPF error codes (APM 15.25.6): bit 0 P, 1 write, 2 user, 3 RSV, 32 final GPA. */
@@ -626,6 +640,7 @@ int main(void)
 		T(test_efer_rules_apply_beside_svme),
 		T(test_efer_reads_agree),
 		T(test_ghcb_msr),
+		T(test_reports_if),
 		T(test_automatic_and_npf),
 		T(test_state_protected),
 		T(test_skip_insn_leaves_protected_rip),
