@@ -123,14 +123,26 @@ enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, e
 		svm_set_next_rip(v, next);
 		return SVM_RESUME;
 	}
+	/* The unprefixed encoding, the usual case, needs no decoder; anything else (prefixes) is
+	 * decoded from the same bytes. */
+	u8 bytes[SVM_INSN_MAX_LEN];
+	enum svm_cpu_mode mode;
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	unsigned len = svm_decode_fixed_len(bytes, n, kind);
+	if (len == 0)
+		len = svm_decode_fixed_len(bytes, n, alt);
+	if (len != 0) {
+		svm_skip_insn(v, len);
+		return SVM_RESUME;
+	}
 	struct svm_insn i;
-	enum svm_decode_status st = svm_fetch_insn(v, &i);
+	enum svm_decode_status st = svm_decode(bytes, n, mode, &i);
 	if (st != SVM_DECODE_OK || (i.kind != kind && i.kind != alt)) {
-		char bytes[SVM_INSN_TEXT_MAX];
-		svm_insn_bytes_text(v, bytes, sizeof(bytes));
+		char text[SVM_INSN_TEXT_MAX];
+		svm_insn_bytes_text(v, text, sizeof(text));
 		return svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
 				     svm_insn_kind_name(kind), (unsigned long long)rip,
-				     st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), bytes);
+				     st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), text);
 	}
 	svm_skip_insn(v, i.len);
 	return SVM_RESUME;

@@ -440,6 +440,33 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 	return SVM_DECODE_OK;
 }
 
+/* Unprefixed encodings without operands, per kind (APM vol. 3, appendix A); len 0: none. */
+static const struct {
+	u8 len;
+	u8 bytes[3];
+} fixed_encoding[SVM_INSN_KIND_COUNT] = {
+	[SVM_INSN_CPUID] = { 2, { OPC_ESCAPE, 0xA2 } },
+	[SVM_INSN_RDMSR] = { 2, { OPC_ESCAPE, 0x32 } },
+	[SVM_INSN_WRMSR] = { 2, { OPC_ESCAPE, 0x30 } },
+	[SVM_INSN_INVD] = { 2, { OPC_ESCAPE, 0x08 } },
+	[SVM_INSN_WBINVD] = { 2, { OPC_ESCAPE, 0x09 } },
+	[SVM_INSN_VMMCALL] = { 3, { OPC_ESCAPE, OPC_GROUP7, 0xD9 } },
+	[SVM_INSN_HLT] = { 1, { 0xF4 } },
+};
+
+unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind)
+{
+	if (!bytes || (unsigned)kind >= ARRAY_SIZE(fixed_encoding))
+		return 0;
+	unsigned len = fixed_encoding[kind].len;
+	if (len == 0 || n < len)
+		return 0;
+	for (unsigned i = 0; i < len; i++)
+		if (bytes[i] != fixed_encoding[kind].bytes[i])
+			return 0;
+	return len;
+}
+
 static const char *const kind_names[SVM_INSN_KIND_COUNT] = {
 	[SVM_INSN_NONE] = "none",
 	[SVM_INSN_CPUID] = "cpuid",

@@ -152,6 +152,13 @@ struct svm_insn {
 enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode mode,
 				  struct svm_insn *out);
 
+/* The length of the instruction at bytes[0..n) when it is kind's one unprefixed, operand-less
+ * encoding (0F A2 CPUID, 0F 32 RDMSR, 0F 30 WRMSR, 0F 08 INVD, 0F 09 WBINVD, 0F 01 D9 VMMCALL,
+ * F4 HLT: APM vol. 3, appendix A), the same length svm_decode gives for those bytes in every
+ * mode; 0 for anything else (a prefix, another kind, too few bytes), which then needs
+ * svm_decode. Lets an intercept step over its instruction without the full decoder. */
+unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind);
+
 const char *svm_insn_kind_name(enum svm_insn_kind kind);
 const char *svm_decode_status_name(enum svm_decode_status status);
 

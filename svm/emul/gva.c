@@ -115,25 +115,32 @@ enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
 	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
 }
 
-enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
+unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	enum svm_cpu_mode mode = svm_guest_cpu_mode(v);
+	*mode = svm_guest_cpu_mode(v);
 	/* In 64-bit mode the CS base is ignored; elsewhere the linear address wraps at 4 GiB. */
-	u64 lin = (mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
-	if (mode != SVM_CPU_MODE_64)
+	u64 lin = (*mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
+	if (*mode != SVM_CPU_MODE_64)
 		lin &= 0xFFFFFFFFULL;
 	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk for the
 	 * bytes in RIP's page and, when the 15 cross into the next page, one for the rest. The
 	 * decoder reports an instruction cut short by an unreadable page. */
-	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = 0;
-	while (n < sizeof(bytes)) {
+	while (n < SVM_INSN_MAX_LEN) {
 		u64 at = lin + n;
-		unsigned chunk = (unsigned)MIN(sizeof(bytes) - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+		unsigned chunk = (unsigned)MIN(SVM_INSN_MAX_LEN - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
 		if (!svm_gva_read(v, at, &bytes[n], chunk))
 			break;
 		n += chunk;
 	}
+	return n;
+}
+
+enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
+{
+	u8 bytes[SVM_INSN_MAX_LEN];
+	enum svm_cpu_mode mode;
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	return svm_decode(bytes, n, mode, out);
 }

@@ -22,4 +22,7 @@ enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
  * may look at the guest's state. */
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out);
 
+/* The fetch of svm_fetch_insn without the decode: fills bytes[0..n) and *mode, returns n. */
+unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode);
+
 #endif

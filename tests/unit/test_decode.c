@@ -428,6 +428,48 @@ static void test_cpu_mode(void **state)
 	assert_int_equal(svm_cpu_mode_from(CR0_PE, EFER_LME, code64, false), M16); /* L without LMA */
 }
 
+/* The fixed encodings (APM vol. 3, appendix A: CPUID 0F A2, RDMSR 0F 32, WRMSR 0F 30, INVD
+ * 0F 08, WBINVD 0F 09, VMMCALL 0F 01 D9, HLT F4): their lengths, nothing for a prefixed form
+ * (a CS-prefixed CPUID is 3 bytes, `rep vmmcall` is VMGEXIT), for another kind or for too few
+ * bytes; and where a length is given, svm_decode agrees in every mode. */
+static void test_fixed_len(void **state)
+{
+	(void)state;
+	static const struct {
+		u8 bytes[4];
+		unsigned n;
+		enum svm_insn_kind kind;
+		unsigned len;
+	} f[] = {
+		{ { 0x0F, 0xA2 }, 2, SVM_INSN_CPUID, 2 },
+		{ { 0x0F, 0x32, 0x90 }, 3, SVM_INSN_RDMSR, 2 },
+		{ { 0x0F, 0x30 }, 2, SVM_INSN_WRMSR, 2 },
+		{ { 0x0F, 0x08 }, 2, SVM_INSN_INVD, 2 },
+		{ { 0x0F, 0x09 }, 2, SVM_INSN_WBINVD, 2 },
+		{ { 0x0F, 0x01, 0xD9 }, 3, SVM_INSN_VMMCALL, 3 },
+		{ { 0xF4 }, 1, SVM_INSN_HLT, 1 },
+		{ { 0x2E, 0x0F, 0xA2 }, 3, SVM_INSN_CPUID, 0 },         /* CS prefix */
+		{ { 0x48, 0x0F, 0x32 }, 3, SVM_INSN_RDMSR, 0 },         /* REX.W */
+		{ { 0xF3, 0x0F, 0x01, 0xD9 }, 4, SVM_INSN_VMMCALL, 0 }, /* VMGEXIT */
+		{ { 0xF3, 0x0F, 0x01, 0xD9 }, 4, SVM_INSN_VMGEXIT, 0 }, /* prefixed: decoder */
+		{ { 0x0F, 0x01, 0xD9 }, 2, SVM_INSN_VMMCALL, 0 },       /* cut short */
+		{ { 0x0F, 0x32 }, 2, SVM_INSN_WRMSR, 0 },               /* another kind */
+		{ { 0x0F, 0x31 }, 2, SVM_INSN_RDTSC, 0 },               /* not in the table */
+		{ { 0xE6, 0x80 }, 2, SVM_INSN_OUT, 0 },                 /* has an operand */
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(f); i++) {
+		assert_int_equal(svm_decode_fixed_len(f[i].bytes, f[i].n, f[i].kind), f[i].len);
+		for (unsigned m = M16; f[i].len && m <= M64; m++) {
+			struct svm_insn in;
+			assert_int_equal(svm_decode(f[i].bytes, f[i].n, (enum svm_cpu_mode)m, &in), SVM_DECODE_OK);
+			assert_int_equal(in.kind, f[i].kind);
+			assert_int_equal(in.len, f[i].len);
+		}
+	}
+	assert_int_equal(svm_decode_fixed_len(NULL, 2, SVM_INSN_CPUID), 0);
+	assert_int_equal(svm_decode_fixed_len(f[0].bytes, 2, SVM_INSN_KIND_COUNT), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_bad_args_and_names),
 		cmocka_unit_test(test_cpu_mode),
+		cmocka_unit_test(test_fixed_len),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
