@@ -63,14 +63,18 @@ void svm_event_prepare_entry(struct vcpu *v)
 			c->intercept_misc1 |= BIT(SVM_INTERCEPT_IRET);
 		hold = true;
 	}
-	if (!hold && dev_intr_maskable_pending(vm) && guest_if(v) && !shadowed(v)) {
+	/* Whether a maskable interrupt is pending, computed once: only an acknowledge changes it
+	 * before the window check below. */
+	bool maskable = !hold && dev_intr_maskable_pending(vm);
+	if (maskable && guest_if(v) && !shadowed(v)) {
 		int vec = dev_intr_maskable_ack(vm);
 		if (vec >= 0)
 			inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_INTR | (u32)vec);
+		maskable = dev_intr_maskable_pending(vm);
 	}
 	v->intr.window_open = false;
 	if (vm && vm->devices &&
-	    (dev_intr_maskable_pending(vm) ||
+	    (maskable || (hold && dev_intr_maskable_pending(vm)) ||
 	     (svm_event_timers_deferred(v) && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
 		c->int_ctl |= WINDOW_INT_CTL;
 		c->int_vector = 0;

@@ -115,7 +115,9 @@ enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
 	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
 }
 
-unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode)
+/* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
+static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN],
+								  enum svm_cpu_mode *mode)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	*mode = svm_guest_cpu_mode(v);
@@ -137,10 +139,15 @@ unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cp
 	return n;
 }
 
+unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode)
+{
+	return fetch_bytes(v, bytes, mode);
+}
+
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
 {
 	u8 bytes[SVM_INSN_MAX_LEN];
 	enum svm_cpu_mode mode;
-	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	unsigned n = fetch_bytes(v, bytes, &mode);
 	return svm_decode(bytes, n, mode, out);
 }
