@@ -3,7 +3,8 @@
 #   make            build/sevisor.efi
 #   make image      build/sevisor.img (GPT disk, one EFI system partition; dd it to a USB stick)
 #   make run        install what is missing, build, boot the image in QEMU (TCG) and stream the console
-#   make test       install what is missing, then every unit and integration test
+#   make test       install what is missing, then unit tests, a fuzz smoke run, integration tests,
+#                   the bench budget check and (with KUT_SRC) the kvm-unit-tests conformance run
 #   make unit       unit tests only (hosted, cmocka, ASan+UBSan)
 #   make integration  integration tests only (pytest driving QEMU)
 #   make conformance  kvm-unit-tests under sevisor (needs KUT_SRC=kvm-unit-tests tarball or tree)
