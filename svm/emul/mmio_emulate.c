@@ -198,7 +198,37 @@ static enum svm_outcome emulate_alu(struct vcpu *v, const struct svm_insn *i, u6
 	return SVM_RESUME;
 }
 
-/* MOVS and STOS, one or REP (F3, and F2 which acts the same on them): either side may be RAM
+/* The accumulator as an operand (AL/AX/EAX/RAX: register 0, never AH). */
+static const struct svm_insn accumulator = { .reg = VCPU_RAX };
+
+/* CMPXCHG and XADD with a memory destination (APM vol. 3): read memory, compute, write memory
+ * (CMPXCHG writes in both outcomes, as the processor does), then the register and RFLAGS. */
+static enum svm_outcome emulate_exchange(struct vcpu *v, const struct svm_insn *i, u64 lin)
+{
+	unsigned size = i->opsize;
+	u64 mem = 0, out, bad = 0, fl;
+	bool load_acc = false;
+	enum access_result r;
+	if ((r = guest_access(v, lin, &mem, size, false, &bad)) != ACCESS_OK)
+		return access_failed(v, r, bad);
+	u64 reg = read_operand(v, i, size);
+	if (i->kind == SVM_INSN_CMPXCHG)
+		fl = svm_alu_cmpxchg(size, read_operand(v, &accumulator, size), mem, reg, rflags_of(v), &out,
+				     &load_acc);
+	else /* XADD: memory gets the sum, the register the old memory value */
+		fl = svm_alu(SVM_ALU_ADD, size, mem, reg, rflags_of(v), &out);
+	if ((r = guest_access(v, lin, &out, size, true, &bad)) != ACCESS_OK)
+		return access_failed(v, r, bad);
+	if (i->kind == SVM_INSN_XADD)
+		write_operand(v, i, size, mem);
+	else if (load_acc)
+		write_operand(v, &accumulator, size, mem);
+	vcpu_reg_write(v, VCPU_RFLAGS, fl);
+	svm_skip_insn(v, i->len);
+	return SVM_RESUME;
+}
+
+/* MOVS, STOS and LODS, one or REP (F3, and F2 which acts the same on them): either side may be RAM
  * or MMIO. Done in slices like string I/O, one element per exit under RFLAGS.TF. */
 static enum svm_outcome emulate_string(struct vcpu *v, const struct svm_insn *i, enum svm_cpu_mode mode)
 {
@@ -212,25 +242,30 @@ static enum svm_outcome emulate_string(struct vcpu *v, const struct svm_insn *i,
 	u64 rsi = vcpu_reg(v, VCPU_RSI), rdi = vcpu_reg(v, VCPU_RDI), done = 0, bad = 0;
 	enum svm_insn_seg src_seg = i->seg ? i->seg : SVM_INSN_SEG_DS; /* ES:rDI cannot be overridden */
 	enum svm_outcome out = SVM_RESUME;
+	bool reads = i->kind != SVM_INSN_STOS, writes = i->kind != SVM_INSN_LODS;
 	while (done < count && done < slice) {
 		u64 val = vcpu_reg(v, VCPU_RAX) & size_mask(size);
 		enum access_result r = ACCESS_OK;
-		if (i->kind == SVM_INSN_MOVS)
+		if (reads)
 			r = guest_access(v, linear(v, src_seg, rsi & amask, mode), &val, size, false, &bad);
-		if (r == ACCESS_OK)
+		if (r == ACCESS_OK && writes)
 			r = guest_access(v, linear(v, SVM_INSN_SEG_ES, rdi & amask, mode), &val, size, true, &bad);
 		if (r != ACCESS_OK) {
 			out = access_failed(v, r, bad);
 			break;
 		}
-		if (i->kind == SVM_INSN_MOVS)
+		if (reads)
 			rsi = (rsi & ~amask) | ((rsi + (u64)step) & amask);
-		rdi = (rdi & ~amask) | ((rdi + (u64)step) & amask);
+		if (writes)
+			rdi = (rdi & ~amask) | ((rdi + (u64)step) & amask);
+		else
+			write_operand(v, &accumulator, size, val); /* LODS: every element is read */
 		done++;
 	}
-	if (i->kind == SVM_INSN_MOVS)
+	if (reads)
 		vcpu_reg_write(v, VCPU_RSI, rsi);
-	vcpu_reg_write(v, VCPU_RDI, rdi);
+	if (writes)
+		vcpu_reg_write(v, VCPU_RDI, rdi);
 	if (rep) {
 		u64 rcx = vcpu_reg(v, VCPU_RCX);
 		vcpu_reg_write(v, VCPU_RCX, (rcx & ~amask) | ((rcx - done) & amask));
@@ -267,12 +302,17 @@ enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 		break;
 	case SVM_INSN_MOV_LOAD:
 	case SVM_INSN_MOVZX:
+	case SVM_INSN_MOVSX:
 	case SVM_INSN_XCHG:
 		break;
 	case SVM_INSN_ALU:
 		return emulate_alu(v, &i, operand_linear(v, &i, mode));
+	case SVM_INSN_CMPXCHG:
+	case SVM_INSN_XADD:
+		return emulate_exchange(v, &i, operand_linear(v, &i, mode));
 	case SVM_INSN_MOVS:
 	case SVM_INSN_STOS:
+	case SVM_INSN_LODS:
 		return emulate_string(v, &i, mode);
 	default:
 		return unsupported(v, gpa, svm_insn_kind_name(i.kind));
@@ -288,8 +328,12 @@ enum svm_outcome svm_mmio_emulate(struct vcpu *v, u64 gpa)
 	} else {
 		if ((r = guest_access(v, lin, &val, i.access_size, i.write, &bad)) != ACCESS_OK)
 			return access_failed(v, r, bad);
+		if (i.kind == SVM_INSN_MOVSX) {
+			unsigned shift = 64 - 8 * i.access_size;
+			val = (u64)((s64)(val << shift) >> shift);
+		}
 		if (!i.write)
-			write_operand(v, &i, i.kind == SVM_INSN_MOVZX ? i.opsize : i.access_size, val);
+			write_operand(v, &i, i.kind == SVM_INSN_MOV_LOAD ? i.access_size : i.opsize, val);
 	}
 	svm_skip_insn(v, i.len);
 	return SVM_RESUME;

@@ -178,6 +178,100 @@ static void rep_movs_and_stos_between_ram_and_mmio(void **state)
 	assert_int_equal(f->v.gprs.rdi, SVR - 4);
 }
 
+#define UNBACKED 0x80000000ULL /* past RAM, no device: reads all ones (unbacked = ignore) */
+
+/* CMPXCHG (APM vol. 3): SVR reads 0xFF at reset. Equal: memory takes ECX, ZF = 1, EAX kept.
+ * Not equal: EAX takes memory, ZF = 0, flags of CMP EAX, mem. */
+static void cmpxchg_on_mmio(void **state)
+{
+	(void)state;
+	f->v.gprs.rdx = SVR;
+	f->vmcb->save.rax = 0xFF;
+	f->v.gprs.rcx = 0x1FF;
+	CODE(0xF0, 0x0F, 0xB1, 0x0A); /* lock cmpxchg [edx], ecx */
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->vmcb->save.rax, 0xFF);
+	assert_int_equal(f->vmcb->save.rflags & RFLAGS_STATUS, RFLAGS_ZF | RFLAGS_PF);
+	assert_int_equal(f->vmcb->save.rip, 0x1004);
+	/* Again: 0xFF - 0x1FF borrows; EAX gets 0x1FF, SVR keeps it. */
+	f->v.gprs.rcx = 0x100;
+	CODE(0x0F, 0xB1, 0x0A); /* cmpxchg [edx], ecx */
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->vmcb->save.rax, 0x1FF);
+	assert_int_equal(f->vmcb->save.rflags & (RFLAGS_ZF | RFLAGS_CF | RFLAGS_SF), RFLAGS_CF | RFLAGS_SF);
+}
+
+/* XADD (APM vol. 3): memory 0xFFFFFFFF + ECX 1 = 0 with CF ZF PF AF; ECX gets the old value. */
+static void xadd_on_mmio(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = UNBACKED;
+	f->v.gprs.rcx = 1;
+	CODE(0xF0, 0x0F, 0xC1, 0x08); /* lock xadd [eax], ecx */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFFFFFFFF);
+	assert_int_equal(f->vmcb->save.rflags & RFLAGS_STATUS, RFLAGS_CF | RFLAGS_ZF | RFLAGS_PF | RFLAGS_AF);
+	/* On a register that keeps the sum: SVR 0xFF + 0x100. */
+	f->vmcb->save.rax = SVR;
+	f->v.gprs.rcx = 0x100;
+	CODE(0x0F, 0xC1, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->v.gprs.rcx, 0xFF);
+}
+
+/* MOVSX sign-extends, MOVZX zero-extends (SDM vol. 2); a 16-bit destination merges. */
+static void movsx_movzx_from_mmio(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = UNBACKED;
+	CODE(0x0F, 0xBE, 0x08); /* movsx ecx, byte [eax]: 0xFF -> 0xFFFFFFFF */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFFFFFFFF);
+	CODE(0x0F, 0xB6, 0x08); /* movzx ecx, byte [eax] */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFF);
+	f->v.gprs.rdx = 0x12345678;
+	CODE(0x66, 0x0F, 0xBE, 0x10); /* movsx dx, byte [eax]: upper half of EDX kept */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rdx, 0x1234FFFF);
+	CODE(0x0F, 0xBF, 0x10); /* movsx edx, word [eax] */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rdx, 0xFFFFFFFF);
+	/* A positive byte stays positive: the APIC version register's low byte 0x10. */
+	f->vmcb->save.rax = APIC + 0x30;
+	CODE(0x0F, 0xBE, 0x08);
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0x10);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+}
+
+/* LODS (SDM vol. 2): the accumulator takes each element, rSI moves by DF; REP reads them all. */
+static void lods_from_mmio(void **state)
+{
+	(void)state;
+	f->v.gprs.rsi = APIC + 0x30;
+	f->v.gprs.rcx = 1;
+	CODE(0xF3, 0xAD); /* rep lodsd */
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x00050010);
+	assert_int_equal(f->v.gprs.rsi, APIC + 0x34);
+	assert_int_equal(f->v.gprs.rcx, 0);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	/* lodsb with DF = 1: AL only, rSI goes down, RDI untouched. */
+	f->vmcb->save.rax = 0x11223344;
+	f->v.gprs.rsi = UNBACKED;
+	f->v.gprs.rdi = 0x5000;
+	f->vmcb->save.rflags = 2 | BIT(10);
+	CODE(0xAC);
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x112233FF);
+	assert_int_equal(f->v.gprs.rsi, UNBACKED - 1);
+	assert_int_equal(f->v.gprs.rdi, 0x5000);
+}
+
 /* A 4-byte load at the last 2 bytes of RAM: the low half from RAM, the high half from the
  * unbacked range above it (all ones with unbacked = ignore). */
 static void access_crossing_ram_into_mmio(void **state)
@@ -231,6 +325,10 @@ int main(void)
 		T(register_destination_and_xchg),
 		T(rep_movs_and_stos_between_ram_and_mmio),
 		T(access_crossing_ram_into_mmio),
+		T(cmpxchg_on_mmio),
+		T(xadd_on_mmio),
+		T(movsx_movzx_from_mmio),
+		T(lods_from_mmio),
 		T(lmsw_memory_operand),
 		T(unsupported_ends_guest_with_bytes),
 	};
