@@ -26,58 +26,198 @@ static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out)
 	return true;
 }
 
-bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
+#define PTE_RW BIT(1)
+#define PTE_US BIT(2)
+#define PTE_NX BIT(63)
+/* Reserved (MBZ) bits that do not depend on MAXPHYADDR (APM vol. 2, 5.3.1-5.3.4, 5.4): a PML4E's
+ * PS bit, the address bits below a large page's alignment, bit 21 of a 4 MiB PDE. */
+#define PML4E_RESERVED BIT(7)
+#define PDPE_1G_RESERVED GENMASK(29, 13)
+#define PDE_2M_RESERVED GENMASK(20, 13)
+#define PDE_4M_RESERVED BIT(21)
+#define RFLAGS_AC BIT(18)
+
+/* The rights a walk has collected: a page is writable (user-accessible) only if every level
+ * says so, and not executable if any level says so (APM vol. 2, 5.6.1-5.6.3). */
+struct walk {
+	bool rw, us, nx;
+	bool nxe;          /* EFER.NXE: bit 63 is NX, else reserved (PAE and long-mode entries) */
+	bool not_present;
+	bool reserved;
+	u64 gpa;
+};
+
+/* Takes one entry: false when the walk ends here (not present, reserved bit, unreadable). */
+static bool take(struct walk *w, u64 e, bool has_rights, bool has_nx, u64 reserved)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
-	if (!(s->cr0 & CR0_PG)) {
-		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
-		return true;
+	if (!(e & PTE_P)) {
+		w->not_present = true;
+		return false;
 	}
-	u64 e;
-	if (s->efer & EFER_LMA) {
-		/* 4-level: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
-		u64 table = s->cr3 & PTE_ADDR_MASK;
-		for (int level = 3; level >= 0; level--) {
-			unsigned shift = 12 + 9 * (unsigned)level;
-			if (!read_entry(v, table + ((gva >> shift) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
-				return false;
-			if (level > 0 && level < 3 && (e & PTE_PS)) {
-				u64 page = 1ULL << shift;
-				*gpa = (e & PTE_ADDR_MASK & ~(page - 1)) | (gva & (page - 1));
-				return true;
-			}
-			table = e & PTE_ADDR_MASK;
+	if (has_nx && !w->nxe)
+		reserved |= PTE_NX;
+	if (e & reserved) {
+		w->reserved = true;
+		return false;
+	}
+	if (has_rights) {
+		w->rw &= (e & PTE_RW) != 0;
+		w->us &= (e & PTE_US) != 0;
+		w->nx |= has_nx && (e & PTE_NX);
+	}
+	return true;
+}
+
+/* Reads and takes the entry at gpa; *bad when it lies outside guest RAM. */
+static bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, bool has_rights, bool has_nx,
+		 u64 reserved, u64 *e, bool *bad)
+{
+	if (!read_entry(v, gpa, size, e)) {
+		*bad = true;
+		return false;
+	}
+	return take(w, *e, has_rights, has_nx, reserved);
+}
+
+/* 4-level long mode: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
+static bool walk_long(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *bad)
+{
+	static const u64 large_reserved[4] = { 0, PDE_2M_RESERVED, PDPE_1G_RESERVED, 0 };
+	u64 table = cr3 & PTE_ADDR_MASK, e;
+	for (int level = 3; level >= 0; level--) {
+		unsigned shift = 12 + 9 * (unsigned)level;
+		u64 addr = table + ((gva >> shift) & 0x1FF) * 8;
+		if (!read_entry(v, addr, 8, &e)) {
+			*bad = true;
+			return false;
 		}
-		*gpa = table | (gva & 0xFFF);
-		return true;
-	}
-	gva &= 0xFFFFFFFFULL;
-	if (s->cr4 & CR4_PAE) {
-		/* PAE: 4 PDPTEs at CR3[31:5], then PD and PT with 8-byte entries. */
-		if (!read_entry(v, (s->cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, &e) || !(e & PTE_P))
+		bool large = level > 0 && level < 3 && (e & PTE_PS);
+		u64 rsv = level == 3 ? PML4E_RESERVED : large ? large_reserved[level] : 0;
+		if (!take(w, e, true, true, rsv))
 			return false;
-		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
-			return false;
-		if (e & PTE_PS) {
-			*gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
+		if (large) {
+			u64 page = 1ULL << shift;
+			w->gpa = (e & PTE_ADDR_MASK & ~(page - 1)) | (gva & (page - 1));
 			return true;
 		}
-		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, &e) || !(e & PTE_P))
-			return false;
-		*gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
-		return true;
+		table = e & PTE_ADDR_MASK;
 	}
-	/* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE. */
-	if (!read_entry(v, (s->cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e) || !(e & PTE_P))
-		return false;
-	if ((e & PTE_PS) && (s->cr4 & CR4_PSE)) {
-		*gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
-		return true;
-	}
-	if (!read_entry(v, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, &e) || !(e & PTE_P))
-		return false;
-	*gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
+	w->gpa = table | (gva & 0xFFF);
 	return true;
+}
+
+/* PAE: 4 PDPTEs at CR3[31:5] (no rights: their reserved bits are checked at CR3 load), then
+ * PD and PT with 8-byte entries. */
+static bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *bad)
+{
+	u64 e;
+	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, false, false, 0, &e, bad))
+		return false;
+	if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e)) {
+		*bad = true;
+		return false;
+	}
+	if (!take(w, e, true, true, (e & PTE_PS) ? PDE_2M_RESERVED : 0))
+		return false;
+	if (e & PTE_PS) {
+		w->gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
+		return true;
+	}
+	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, true, true, 0, &e, bad))
+		return false;
+	w->gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
+	return true;
+}
+
+/* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE; no NX. */
+static bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, struct walk *w, bool *bad)
+{
+	u64 e;
+	if (!read_entry(v, (cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e)) {
+		*bad = true;
+		return false;
+	}
+	bool large = (e & PTE_PS) && pse;
+	if (!take(w, e, true, false, large ? PDE_4M_RESERVED : 0))
+		return false;
+	if (large) {
+		w->gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
+		return true;
+	}
+	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, true, false, 0, &e, bad))
+		return false;
+	w->gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
+	return true;
+}
+
+/* Whether an access with the collected rights is refused (APM vol. 2, 5.6: U/S, R/W with
+ * CR0.WP for supervisor writes, NX, SMEP for supervisor fetches from user pages, SMAP for
+ * supervisor data accesses to user pages unless RFLAGS.AC). */
+static bool protection_fault(const struct vmcb_save *s, const struct walk *w, enum svm_gva_access acc, bool user)
+{
+	bool write = acc == SVM_GVA_WRITE, fetch = acc == SVM_GVA_FETCH;
+	if (fetch && w->nx)
+		return true;
+	if (user)
+		return !w->us || (write && !w->rw);
+	if (write && !w->rw && (s->cr0 & CR0_WP))
+		return true;
+	if (w->us && fetch && (s->cr4 & CR4_SMEP))
+		return true;
+	return w->us && !fetch && (s->cr4 & CR4_SMAP) && !(s->rflags & RFLAGS_AC);
+}
+
+enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_access acc, u64 *gpa, u32 *pf_err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	*pf_err = 0;
+	if (!(s->cr0 & CR0_PG)) {
+		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
+		return SVM_GVA_OK;
+	}
+	bool lma = s->efer & EFER_LMA, pae = lma || (s->cr4 & CR4_PAE);
+	struct walk w = { .rw = true, .us = true, .nxe = (s->efer & EFER_NXE) != 0 };
+	bool bad = false, ok;
+	if (lma)
+		ok = walk_long(v, gva, s->cr3, &w, &bad);
+	else if (pae)
+		ok = walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, &w, &bad);
+	else
+		ok = walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, &w, &bad);
+	if (bad)
+		return SVM_GVA_BAD_TABLE;
+	bool user = s->cpl == 3;
+	if (ok && (acc == SVM_GVA_ANY || !protection_fault(s, &w, acc, user))) {
+		*gpa = w.gpa;
+		return SVM_GVA_OK;
+	}
+	if (acc == SVM_GVA_ANY)
+		return SVM_GVA_FAULT;
+	u32 err = 0;
+	if (!w.not_present)
+		err |= SVM_PF_P; /* a protection or reserved-bit violation */
+	if (w.reserved)
+		err |= SVM_PF_RSV;
+	if (acc == SVM_GVA_WRITE)
+		err |= SVM_PF_W;
+	if (user)
+		err |= SVM_PF_U;
+	if (acc == SVM_GVA_FETCH && pae && (w.nxe || (s->cr4 & CR4_SMEP)))
+		err |= SVM_PF_ID;
+	*pf_err = err;
+	return SVM_GVA_FAULT;
+}
+
+bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
+{
+	u32 err;
+	return svm_gva_translate(v, gva, SVM_GVA_ANY, gpa, &err) == SVM_GVA_OK;
+}
+
+enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
+{
+	v->vmcb->save.cr2 = gva;
+	return svm_queue_exception(v, X86_PF, true, err);
 }
 
 static bool copy(struct vcpu *v, u64 gva, void *buf, u64 len, bool write)
@@ -150,4 +290,21 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
 	enum svm_cpu_mode mode;
 	unsigned n = fetch_bytes(v, bytes, &mode);
 	return svm_decode(bytes, n, mode, out);
+}
+
+bool svm_fetch_fault(struct vcpu *v, u64 *gva, u32 *pf_err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	bool m64 = svm_guest_cpu_mode(v) == SVM_CPU_MODE_64;
+	u64 lin = (m64 ? 0 : s->cs.base) + s->rip;
+	/* One translation per page the 15 bytes touch. */
+	for (unsigned n = 0; n < SVM_INSN_MAX_LEN;) {
+		u64 at = m64 ? lin + n : (lin + n) & 0xFFFFFFFFULL, gpa;
+		if (svm_gva_translate(v, at, SVM_GVA_FETCH, &gpa, pf_err) == SVM_GVA_FAULT) {
+			*gva = at;
+			return true;
+		}
+		n += (unsigned)(PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+	}
+	return false;
 }
