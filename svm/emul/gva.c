@@ -47,13 +47,19 @@ struct walk {
 	u64 gpa;
 };
 
-/* Takes one entry: false when the walk ends here (not present, reserved bit, unreadable). */
-static bool take(struct walk *w, u64 e, bool has_rights, bool has_nx, u64 reserved)
+/* Takes one entry: false when the walk ends here (not present, reserved bit, unreadable).
+ * Without check only P matters: the walkers are inlined twice, and the unchecked copy (the
+ * instruction fetch on every decoded exit, the soft-es model's table reads) stays as lean as
+ * a plain walk. */
+#define WALK_INLINE static inline __attribute__((always_inline))
+WALK_INLINE bool take(struct walk *w, u64 e, const bool check, bool has_rights, bool has_nx, u64 reserved)
 {
 	if (!(e & PTE_P)) {
 		w->not_present = true;
 		return false;
 	}
+	if (!check)
+		return true;
 	if (has_nx && !w->nxe)
 		reserved |= PTE_NX;
 	if (e & reserved) {
@@ -69,18 +75,18 @@ static bool take(struct walk *w, u64 e, bool has_rights, bool has_nx, u64 reserv
 }
 
 /* Reads and takes the entry at gpa; *bad when it lies outside guest RAM. */
-static bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, bool has_rights, bool has_nx,
-		 u64 reserved, u64 *e, bool *bad)
+WALK_INLINE bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, const bool check, bool has_rights,
+		      bool has_nx, u64 reserved, u64 *e, bool *bad)
 {
 	if (!read_entry(v, gpa, size, e)) {
 		*bad = true;
 		return false;
 	}
-	return take(w, *e, has_rights, has_nx, reserved);
+	return take(w, *e, check, has_rights, has_nx, reserved);
 }
 
 /* 4-level long mode: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
-static bool walk_long(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *bad)
+WALK_INLINE bool walk_long(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad)
 {
 	static const u64 large_reserved[4] = { 0, PDE_2M_RESERVED, PDPE_1G_RESERVED, 0 };
 	u64 table = cr3 & PTE_ADDR_MASK, e;
@@ -93,7 +99,7 @@ static bool walk_long(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *ba
 		}
 		bool large = level > 0 && level < 3 && (e & PTE_PS);
 		u64 rsv = level == 3 ? PML4E_RESERVED : large ? large_reserved[level] : 0;
-		if (!take(w, e, true, true, rsv))
+		if (!take(w, e, check, true, true, rsv))
 			return false;
 		if (large) {
 			u64 page = 1ULL << shift;
@@ -108,29 +114,29 @@ static bool walk_long(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *ba
 
 /* PAE: 4 PDPTEs at CR3[31:5] (no rights: their reserved bits are checked at CR3 load), then
  * PD and PT with 8-byte entries. */
-static bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, struct walk *w, bool *bad)
+WALK_INLINE bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad)
 {
 	u64 e;
-	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, false, false, 0, &e, bad))
+	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, check, false, false, 0, &e, bad))
 		return false;
 	if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e)) {
 		*bad = true;
 		return false;
 	}
-	if (!take(w, e, true, true, (e & PTE_PS) ? PDE_2M_RESERVED : 0))
+	if (!take(w, e, check, true, true, (e & PTE_PS) ? PDE_2M_RESERVED : 0))
 		return false;
 	if (e & PTE_PS) {
 		w->gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
 		return true;
 	}
-	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, true, true, 0, &e, bad))
+	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, check, true, true, 0, &e, bad))
 		return false;
 	w->gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
 	return true;
 }
 
 /* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE; no NX. */
-static bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, struct walk *w, bool *bad)
+WALK_INLINE bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, const bool check, struct walk *w, bool *bad)
 {
 	u64 e;
 	if (!read_entry(v, (cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e)) {
@@ -138,13 +144,13 @@ static bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, struct walk *w, 
 		return false;
 	}
 	bool large = (e & PTE_PS) && pse;
-	if (!take(w, e, true, false, large ? PDE_4M_RESERVED : 0))
+	if (!take(w, e, check, true, false, large ? PDE_4M_RESERVED : 0))
 		return false;
 	if (large) {
 		w->gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
 		return true;
 	}
-	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, true, false, 0, &e, bad))
+	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, check, true, false, 0, &e, bad))
 		return false;
 	w->gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
 	return true;
@@ -167,32 +173,37 @@ static bool protection_fault(const struct vmcb_save *s, const struct walk *w, en
 	return w->us && !fetch && (s->cr4 & CR4_SMAP) && !(s->rflags & RFLAGS_AC);
 }
 
+/* The walk for the paging mode in force (paging on); false when it ends early (*bad: at a
+ * paging entry outside guest RAM). */
+WALK_INLINE bool walk(struct vcpu *v, u64 gva, const bool check, struct walk *w, bool *bad)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	if (s->efer & EFER_LMA)
+		return walk_long(v, gva, s->cr3, check, w, bad);
+	if (s->cr4 & CR4_PAE)
+		return walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, check, w, bad);
+	return walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, check, w, bad);
+}
+
 enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_access acc, u64 *gpa, u32 *pf_err)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	*pf_err = 0;
+	if (acc == SVM_GVA_ANY)
+		return svm_gva_to_gpa(v, gva, gpa) ? SVM_GVA_OK : SVM_GVA_FAULT;
 	if (!(s->cr0 & CR0_PG)) {
 		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
 		return SVM_GVA_OK;
 	}
-	bool lma = s->efer & EFER_LMA, pae = lma || (s->cr4 & CR4_PAE);
 	struct walk w = { .rw = true, .us = true, .nxe = (s->efer & EFER_NXE) != 0 };
-	bool bad = false, ok;
-	if (lma)
-		ok = walk_long(v, gva, s->cr3, &w, &bad);
-	else if (pae)
-		ok = walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, &w, &bad);
-	else
-		ok = walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, &w, &bad);
+	bool bad = false, ok = walk(v, gva, true, &w, &bad);
 	if (bad)
 		return SVM_GVA_BAD_TABLE;
 	bool user = s->cpl == 3;
-	if (ok && (acc == SVM_GVA_ANY || !protection_fault(s, &w, acc, user))) {
+	if (ok && !protection_fault(s, &w, acc, user)) {
 		*gpa = w.gpa;
 		return SVM_GVA_OK;
 	}
-	if (acc == SVM_GVA_ANY)
-		return SVM_GVA_FAULT;
 	u32 err = 0;
 	if (!w.not_present)
 		err |= SVM_PF_P; /* a protection or reserved-bit violation */
@@ -202,6 +213,7 @@ enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_acce
 		err |= SVM_PF_W;
 	if (user)
 		err |= SVM_PF_U;
+	bool pae = (s->efer & EFER_LMA) || (s->cr4 & CR4_PAE);
 	if (acc == SVM_GVA_FETCH && pae && (w.nxe || (s->cr4 & CR4_SMEP)))
 		err |= SVM_PF_ID;
 	*pf_err = err;
@@ -210,8 +222,16 @@ enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_acce
 
 bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
 {
-	u32 err;
-	return svm_gva_translate(v, gva, SVM_GVA_ANY, gpa, &err) == SVM_GVA_OK;
+	if (!(v->vmcb->save.cr0 & CR0_PG)) {
+		*gpa = gva & 0xFFFFFFFFULL;
+		return true;
+	}
+	struct walk w;
+	bool bad = false;
+	if (!walk(v, gva, false, &w, &bad))
+		return false;
+	*gpa = w.gpa;
+	return true;
 }
 
 enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
