@@ -38,7 +38,8 @@ TSC_BAD = ["TSC unstable"]
 # The init's checks that do not depend on how fast the host runs the guest.
 INIT_CHECKS = ["mount /proc", "mount /sys", "/sys shows cpu0", "CPU flag hypervisor is set",
                "CPU flag svm is clear", "nanosleep(1 s) returns after about 1 s",
-               "16 MiB of anonymous memory written and read back", "kernel log readable",
+               "16 MiB of anonymous memory written and read back",
+               "RTC update interrupt arrives on IRQ 8", "kernel log readable",
                'no "BUG:" in the kernel log', 'no "Oops" in the kernel log',
                'no "WARNING: CPU:" in the kernel log', 'no "Call Trace" in the kernel log',
                'no "timer doesn\'t work" in the kernel log', 'no "APIC timer disabled" in the kernel log']
