@@ -8,20 +8,34 @@
 #define PTE_PS BIT(7)
 #define PTE_ADDR_MASK GENMASK(51, 12)
 
+static u64 load_entry(const void *p, unsigned size)
+{
+	if (size == 8) {
+		u64 e;
+		memcpy(&e, p, 8);
+		return e;
+	}
+	u32 e;
+	memcpy(&e, p, 4);
+	return e;
+}
+
 /* One 4- or 8-byte paging entry, loaded straight from guest RAM (fixed-size copies: single
- * loads; a walk reads up to four of these, and an exit may walk several times). */
-static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out)
+ * loads; a walk reads up to four of these, and an exit may walk several times). Recorded in
+ * rec, if given, for the fetch cache. */
+static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out,
+								struct vcpu_walk *rec)
 {
 	const void *p = svm_gpa_ptr(v->vm, gpa, size);
 	*out = 0;
 	if (!p)
 		return false;
-	if (size == 8) {
-		memcpy(out, p, 8);
-	} else {
-		u32 e;
-		memcpy(&e, p, 4);
-		*out = e;
+	*out = load_entry(p, size);
+	if (rec && rec->n < VCPU_WALK_MAX) {
+		rec->entry[rec->n] = p;
+		rec->value[rec->n] = *out;
+		rec->size[rec->n] = (u8)size;
+		rec->n++;
 	}
 	return true;
 }
@@ -76,9 +90,9 @@ WALK_INLINE bool take(struct walk *w, u64 e, const bool check, bool has_rights, 
 
 /* Reads and takes the entry at gpa; *bad when it lies outside guest RAM. */
 WALK_INLINE bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, const bool check, bool has_rights,
-		      bool has_nx, u64 reserved, u64 *e, bool *bad)
+		      bool has_nx, u64 reserved, u64 *e, bool *bad, struct vcpu_walk *rec)
 {
-	if (!read_entry(v, gpa, size, e)) {
+	if (!read_entry(v, gpa, size, e, rec)) {
 		*bad = true;
 		return false;
 	}
@@ -86,14 +100,15 @@ WALK_INLINE bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, co
 }
 
 /* 4-level long mode: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
-WALK_INLINE bool walk_long(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad)
+WALK_INLINE bool walk_long(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad,
+			   struct vcpu_walk *rec)
 {
 	static const u64 large_reserved[4] = { 0, PDE_2M_RESERVED, PDPE_1G_RESERVED, 0 };
 	u64 table = cr3 & PTE_ADDR_MASK, e;
 	for (int level = 3; level >= 0; level--) {
 		unsigned shift = 12 + 9 * (unsigned)level;
 		u64 addr = table + ((gva >> shift) & 0x1FF) * 8;
-		if (!read_entry(v, addr, 8, &e)) {
+		if (!read_entry(v, addr, 8, &e, rec)) {
 			*bad = true;
 			return false;
 		}
@@ -114,12 +129,13 @@ WALK_INLINE bool walk_long(struct vcpu *v, u64 gva, u64 cr3, const bool check, s
 
 /* PAE: 4 PDPTEs at CR3[31:5] (no rights: their reserved bits are checked at CR3 load), then
  * PD and PT with 8-byte entries. */
-WALK_INLINE bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad)
+WALK_INLINE bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad,
+			  struct vcpu_walk *rec)
 {
 	u64 e;
-	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, check, false, false, 0, &e, bad))
+	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, check, false, false, 0, &e, bad, rec))
 		return false;
-	if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e)) {
+	if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e, rec)) {
 		*bad = true;
 		return false;
 	}
@@ -129,17 +145,18 @@ WALK_INLINE bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, const bool check, st
 		w->gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
 		return true;
 	}
-	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, check, true, true, 0, &e, bad))
+	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, check, true, true, 0, &e, bad, rec))
 		return false;
 	w->gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
 	return true;
 }
 
 /* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE; no NX. */
-WALK_INLINE bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, const bool check, struct walk *w, bool *bad)
+WALK_INLINE bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, const bool check, struct walk *w, bool *bad,
+			 struct vcpu_walk *rec)
 {
 	u64 e;
-	if (!read_entry(v, (cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e)) {
+	if (!read_entry(v, (cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e, rec)) {
 		*bad = true;
 		return false;
 	}
@@ -150,7 +167,7 @@ WALK_INLINE bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, const bool 
 		w->gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
 		return true;
 	}
-	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, check, true, false, 0, &e, bad))
+	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, check, true, false, 0, &e, bad, rec))
 		return false;
 	w->gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
 	return true;
@@ -174,15 +191,15 @@ static bool protection_fault(const struct vmcb_save *s, const struct walk *w, en
 }
 
 /* The walk for the paging mode in force (paging on); false when it ends early (*bad: at a
- * paging entry outside guest RAM). */
-WALK_INLINE bool walk(struct vcpu *v, u64 gva, const bool check, struct walk *w, bool *bad)
+ * paging entry outside guest RAM). The entries read go to rec, if given (the fetch cache). */
+WALK_INLINE bool walk(struct vcpu *v, u64 gva, const bool check, struct walk *w, bool *bad, struct vcpu_walk *rec)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	if (s->efer & EFER_LMA)
-		return walk_long(v, gva, s->cr3, check, w, bad);
+		return walk_long(v, gva, s->cr3, check, w, bad, rec);
 	if (s->cr4 & CR4_PAE)
-		return walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, check, w, bad);
-	return walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, check, w, bad);
+		return walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, check, w, bad, rec);
+	return walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, check, w, bad, rec);
 }
 
 enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_access acc, u64 *gpa, u32 *pf_err)
@@ -196,7 +213,7 @@ enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_acce
 		return SVM_GVA_OK;
 	}
 	struct walk w = { .rw = true, .us = true, .nxe = (s->efer & EFER_NXE) != 0 };
-	bool bad = false, ok = walk(v, gva, true, &w, &bad);
+	bool bad = false, ok = walk(v, gva, true, &w, &bad, NULL);
 	if (bad)
 		return SVM_GVA_BAD_TABLE;
 	bool user = s->cpl == 3;
@@ -220,18 +237,24 @@ enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_acce
 	return SVM_GVA_FAULT;
 }
 
-bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
+/* The unchecked translation, recording the entries it reads in rec if given. */
+WALK_INLINE bool translate(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec)
 {
 	if (!(v->vmcb->save.cr0 & CR0_PG)) {
-		*gpa = gva & 0xFFFFFFFFULL;
+		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
 		return true;
 	}
 	struct walk w;
 	bool bad = false;
-	if (!walk(v, gva, false, &w, &bad))
+	if (!walk(v, gva, false, &w, &bad, rec))
 		return false;
 	*gpa = w.gpa;
 	return true;
+}
+
+bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
+{
+	return translate(v, gva, gpa, NULL);
 }
 
 enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
@@ -275,6 +298,43 @@ enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
 	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
 }
 
+static bool walk_unchanged(const struct vcpu_walk *w)
+{
+	for (unsigned i = 0; i < w->n; i++)
+		if (load_entry(w->entry[i], w->size[i]) != w->value[i])
+			return false;
+	return true;
+}
+
+/* The host address of the guest page holding linear address lin, from the one-entry fetch
+ * cache when it still translates the same (struct vcpu_fetch_cache), else from a recorded
+ * walk. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
+ * through svm_gva_read as before. */
+static const u8 *fetch_page(struct vcpu *v, u64 lin)
+{
+	struct vcpu_fetch_cache *c = &v->fetch;
+	const struct vmcb_save *s = &v->vmcb->save;
+	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
+	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
+	    c->efer == s->efer && walk_unchanged(&c->walk))
+		return c->host;
+	c->valid = false;
+	c->walk.n = 0;
+	u64 gpa;
+	if (!translate(v, page, &gpa, &c->walk))
+		return NULL;
+	c->host = svm_gpa_ptr(v->vm, gpa, PAGE_SIZE);
+	if (!c->host)
+		return NULL;
+	c->cr0 = s->cr0;
+	c->cr3 = s->cr3;
+	c->cr4 = s->cr4;
+	c->efer = s->efer;
+	c->lin_page = page;
+	c->valid = true;
+	return c->host;
+}
+
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
 static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN],
 								  enum svm_cpu_mode *mode)
@@ -285,14 +345,17 @@ static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v
 	u64 lin = (*mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
 	if (*mode != SVM_CPU_MODE_64)
 		lin &= 0xFFFFFFFFULL;
-	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk for the
-	 * bytes in RIP's page and, when the 15 cross into the next page, one for the rest. The
-	 * decoder reports an instruction cut short by an unreadable page. */
+	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk (or a
+	 * fetch-cache hit) for the bytes in RIP's page and, when the 15 cross into the next page,
+	 * one for the rest. The decoder reports an instruction cut short by an unreadable page. */
 	unsigned n = 0;
 	while (n < SVM_INSN_MAX_LEN) {
 		u64 at = lin + n;
 		unsigned chunk = (unsigned)MIN(SVM_INSN_MAX_LEN - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		if (!svm_gva_read(v, at, &bytes[n], chunk))
+		const u8 *page = fetch_page(v, at);
+		if (page)
+			memcpy(&bytes[n], page + (at & (PAGE_SIZE - 1)), chunk);
+		else if (!svm_gva_read(v, at, &bytes[n], chunk))
 			break;
 		n += chunk;
 	}

@@ -6,8 +6,10 @@
  *   0x08, slave 0x70; IMRs 0xFA (IR0 timer and IR2 cascade open) and 0xFE (IR8 RTC open).
  * - SeaBIOS src/hw/timer.c pit_setup: channel 0 mode 2, LSB/MSB, binary, count 0 = 65536
  *   clocks: an IRQ0 every 65536 / 1193182 s (18.2 Hz). 82C54 read-back status byte: bit 7 OUT,
- *   bit 6 null count, bits 5:4 access (3), bits 3:1 mode (2), bit 0 BCD; read-back command
- *   11 0 1 001 0 = 0xE2 latches channel 0's status only.
+ *   bit 6 null count (set from the count write until the next clock loads it), bits 5:4 access
+ *   (3), bits 3:1 mode (2), bit 0 BCD; read-back command 11 0 1 001 0 = 0xE2 latches channel 0's
+ *   status only. The count is loaded on the first clock after the write; a full period later
+ *   OUT rises again (mode 2).
  * - IBM PC/AT BIOS: the dummy interrupt handler (IRET) at F000:FF53.
  * - Real-mode IVT (SDM vol. 3, "Interrupt and Exception Handling in Real-Address Mode"): 4 bytes
  *   per vector, offset then segment.
@@ -105,16 +107,19 @@ static void pit_channel0_ticks_at_18_2_hz(void **state)
 {
 	(void)state;
 	assert_true(svm_bios_setup(&f->vm));
+	/* Null count reads 1 until the count is loaded, on the clock after the write. */
 	assert_true(sf_outb(f, 0x43, 0xE2)); /* read-back: channel 0 status */
-	u8 status = sf_inb(f, 0x40);
-	assert_int_equal(status & 0x7F, 0x34); /* counting (null count clear), LSB/MSB, mode 2, binary */
-	/* The first IRQ0 one full period after the count was loaded. */
-	assert_int_equal(devices_next_deadline(&f->vm), T0 + 65536);
-	sf_clock_now = T0 + 65536;
+	assert_int_equal(sf_inb(f, 0x40) & 0x7F, 0x74); /* null count, LSB/MSB, mode 2, binary */
+	sf_clock_now = T0 + 2;
+	assert_true(sf_outb(f, 0x43, 0xE2));
+	assert_int_equal(sf_inb(f, 0x40) & 0x7F, 0x34); /* counting */
+	/* The first IRQ0 one full period after the count was loaded (at T0 + 1). */
+	assert_int_equal(devices_next_deadline(&f->vm), T0 + 1 + 65536);
+	sf_clock_now = T0 + 1 + 65536;
 	devices_tick(&f->vm, sf_clock_now);
 	assert_true(dev_pic_output(&f->vm));
 	assert_int_equal(dev_pic_inta(&f->vm), 0x08);
-	assert_int_equal(devices_next_deadline(&f->vm), T0 + 2 * 65536);
+	assert_int_equal(devices_next_deadline(&f->vm), T0 + 1 + 2 * 65536);
 }
 
 static void guest_ram_below_1mib_gets_nothing(void **state)
