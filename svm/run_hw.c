@@ -63,11 +63,6 @@ static u64 guest_xcr0(void)
 	return xcr0;
 }
 
-static void host_pit_control(u8 control_word)
-{
-	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
-}
-
 static u64 host_tsc(void)
 {
 	return cpu_rdtsc();
@@ -265,9 +260,6 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
-	if (vm->mode == VM_MODE_PLAIN)
-		dev_pit_iopm_passthrough(g->iopm);
-	dev_pit_set_host_control(vm->mode == VM_MODE_PLAIN ? host_pit_control : NULL);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
