@@ -22,7 +22,7 @@ static u64 load_entry(const void *p, unsigned size)
 
 /* One 4- or 8-byte paging entry, loaded straight from guest RAM (fixed-size copies: single
  * loads; a walk reads up to four of these, and an exit may walk several times). Recorded in
- * rec, if given, for the fetch cache. */
+ * rec, if given, for a page cache. */
 static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out,
 								struct vcpu_walk *rec)
 {
@@ -306,18 +306,10 @@ static bool walk_unchanged(const struct vcpu_walk *w)
 	return true;
 }
 
-/* The host address of the guest page holding linear address lin, from the one-entry fetch
- * cache when it still translates the same (struct vcpu_fetch_cache), else from a recorded
- * walk. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
- * through svm_gva_read as before. */
-static const u8 *fetch_page(struct vcpu *v, u64 lin)
+/* A miss of cached_page: a recorded walk of the page, which c then keeps. */
+static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struct vcpu_page_cache *c, u64 page)
 {
-	struct vcpu_fetch_cache *c = &v->fetch;
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
-	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
-	    c->efer == s->efer && walk_unchanged(&c->walk))
-		return c->host;
 	c->valid = false;
 	c->walk.n = 0;
 	u64 gpa;
@@ -333,6 +325,45 @@ static const u8 *fetch_page(struct vcpu *v, u64 lin)
 	c->lin_page = page;
 	c->valid = true;
 	return c->host;
+}
+
+/* The host address of the guest page holding linear address lin, from the page cache c when
+ * it still translates the same (struct vcpu_page_cache), else from a recorded walk that c then
+ * keeps. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
+ * through svm_gva_read as before. The check is inlined into each user, the walk is not. */
+static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *v, struct vcpu_page_cache *c,
+								   u64 lin)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
+	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
+	    c->efer == s->efer && walk_unchanged(&c->walk))
+		return c->host;
+	return cache_page_walk(v, c, page);
+}
+
+/* Within one page: through the cache; across pages, or a page not cacheable: page by page. */
+static bool copy_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *buf, u64 len, bool write)
+{
+	u64 off = gva & (PAGE_SIZE - 1);
+	u8 *page = off + len <= PAGE_SIZE ? (u8 *)cached_page(v, c, gva) : NULL;
+	if (!page)
+		return copy(v, gva, buf, len, write);
+	if (write)
+		memcpy(page + off, buf, len);
+	else
+		memcpy(buf, page + off, len);
+	return true;
+}
+
+bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len)
+{
+	return copy_cached(v, c, gva, dst, len, false);
+}
+
+bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len)
+{
+	return copy_cached(v, c, gva, (void *)src, len, true);
 }
 
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
@@ -352,7 +383,7 @@ static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v
 	while (n < SVM_INSN_MAX_LEN) {
 		u64 at = lin + n;
 		unsigned chunk = (unsigned)MIN(SVM_INSN_MAX_LEN - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		const u8 *page = fetch_page(v, at);
+		const u8 *page = cached_page(v, &v->fetch, at);
 		if (page)
 			memcpy(&bytes[n], page + (at & (PAGE_SIZE - 1)), chunk);
 		else if (!svm_gva_read(v, at, &bytes[n], chunk))
