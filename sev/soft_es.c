@@ -437,11 +437,26 @@ static enum soft_es_action soft_es_msr_ghcb(struct vcpu *v, bool write, u64 valu
 	return SOFT_ES_RESUME;
 }
 
+/* SEV_STATUS (APM vol. 2, 15.34.10) is the CPU's: an SEV-ES guest reads it without an exit.
+ * Linux reads it in its decompressor's sev_enable() while its only #VC handler serves CPUID
+ * alone (arch/x86/boot/compressed/sev.c), which works only because hardware answers it. The
+ * model answers with what msr/ gives every SEV-ES guest (SEV | SEV-ES). A write is #GP. */
+static enum soft_es_action soft_es_msr_sev_status(struct vcpu *v, bool write, unsigned len)
+{
+	u64 value = 0;
+	if (write || msr_read(v, MSR_AMD64_SEV_STATUS, &value) != MSR_OK)
+		return soft_es_gp(v);
+	vcpu_raw_set_reg(v, VCPU_RAX, (u32)value);
+	vcpu_raw_set_reg(v, VCPU_RDX, value >> 32);
+	soft_es_step(v, len);
+	return SOFT_ES_RESUME;
+}
+
 static enum soft_es_action soft_es_msr(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_raw_reg(v, VCPU_RCX);
 	bool write = v->vmcb->control.exit_info1 == 1;
-	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB)
+	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB && index != MSR_AMD64_SEV_STATUS)
 		return soft_es_reflect_vc(v);
 	if (index == MSR_EFER && !write)
 		return soft_es_reflect_vc(v); /* not intercepted by the soft-es map; #VC if it were */
@@ -452,6 +467,8 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 	u64 value = (vcpu_raw_reg(v, VCPU_RDX) << 32) | (u32)vcpu_raw_reg(v, VCPU_RAX);
 	if (index == MSR_EFER)
 		return soft_es_msr_efer_write(v, value, insn.len);
+	if (index == MSR_AMD64_SEV_STATUS)
+		return soft_es_msr_sev_status(v, write, insn.len);
 	return soft_es_msr_ghcb(v, write, value, insn.len);
 }
 
