@@ -269,9 +269,12 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
-	if (vm->mode == VM_MODE_PLAIN)
-		dev_pit_iopm_passthrough(g->iopm);
-	dev_pit_set_host_control(vm->mode == VM_MODE_PLAIN ? host_pit_control : NULL);
+	/* PIT channel 2 and port 0x61 reach the host's PIT in every mode, so kernels time their
+	 * TSC against it without exits: a port the IOPM does not intercept runs natively in an
+	 * SEV-ES guest too (no #VC; APM 15.35.5 raises #VC only for intercepted events), and a
+	 * loop of #VC round trips is too slow for Linux's PIT calibration. */
+	dev_pit_iopm_passthrough(g->iopm);
+	dev_pit_set_host_control(host_pit_control);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
