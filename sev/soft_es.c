@@ -79,6 +79,34 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
+/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"). */
+#define SOFT_ES_PFX_REP 0xF3
+#define SOFT_ES_VMGEXIT_LEN 4u
+
+/* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
+ * steps over. Its unprefixed fixed encoding (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT)
+ * and, after a VMMCALL exit, VMGEXIT are recognised from the fetched bytes, with the kind and
+ * length svm_decode gives them in every mode; anything else (other prefixes) is decoded. Only
+ * kind and len are filled on the short way: the callers need no more. */
+static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
+{
+	u8 bytes[SVM_INSN_MAX_LEN];
+	enum svm_cpu_mode mode;
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	enum svm_insn_kind kind = expect;
+	unsigned len = svm_decode_fixed_len(bytes, n, expect);
+	if (!len && expect == SVM_INSN_VMMCALL && n > 0 && bytes[0] == SOFT_ES_PFX_REP &&
+	    svm_decode_fixed_len(bytes + 1, n - 1, SVM_INSN_VMMCALL)) {
+		kind = SVM_INSN_VMGEXIT;
+		len = SOFT_ES_VMGEXIT_LEN;
+	}
+	if (!len)
+		return svm_decode(bytes, n, mode, insn);
+	insn->kind = kind;
+	insn->len = (u8)len;
+	return SVM_DECODE_OK;
+}
+
 /* Raises an exception in the guest on the next VMRUN, as the CPU would. */
 static enum soft_es_action soft_es_raise(struct vcpu *v, u8 vector, bool has_err, u32 err)
 {
@@ -282,7 +310,7 @@ static enum soft_es_action soft_es_automatic(struct vcpu *v)
 static enum soft_es_action soft_es_hlt(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_HLT, &insn);
 	soft_es_step(v, st == SVM_DECODE_OK && insn.kind == SVM_INSN_HLT ? insn.len : 1);
 	return SOFT_ES_HANDOFF;
 }
@@ -307,7 +335,7 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_VMMCALL, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
 	if (insn.kind == SVM_INSN_VMGEXIT) {
@@ -470,7 +498,7 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 	if (index == MSR_EFER && !write)
 		return soft_es_reflect_vc(v); /* not intercepted by the soft-es map; #VC if it were */
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "RDMSR/WRMSR", st);
 	u64 value = (vcpu_raw_reg(v, VCPU_RDX) << 32) | (u32)vcpu_raw_reg(v, VCPU_RAX);

@@ -63,11 +63,6 @@ static u64 guest_xcr0(void)
 	return xcr0;
 }
 
-static void host_pit_control(u8 control_word)
-{
-	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
-}
-
 static u64 host_tsc(void)
 {
 	return cpu_rdtsc();
@@ -269,12 +264,6 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
-	/* PIT channel 2 and port 0x61 reach the host's PIT in every mode, so kernels time their
-	 * TSC against it without exits: a port the IOPM does not intercept runs natively in an
-	 * SEV-ES guest too (no #VC; APM 15.35.5 raises #VC only for intercepted events), and a
-	 * loop of #VC round trips is too slow for Linux's PIT calibration. */
-	dev_pit_iopm_passthrough(g->iopm);
-	dev_pit_set_host_control(host_pit_control);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
@@ -324,6 +313,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	char context[64];
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
+	host_timer_init_finish(); /* its measurement spans the first guest's set-up */
 	if (!g_first_vmrun_tsc)
 		g_first_vmrun_tsc = cpu_rdtsc();
 	/* The software SEV-ES CPU's first VMRUN takes the state from the VMSA page. */

@@ -55,6 +55,28 @@ struct svm_intr_state {
 	bool window_open; /* protected vCPU: the last exit was the virtual-interrupt window */
 };
 
+/* The guest paging entries one page walk read (svm/emul/gva.c): where they are in host memory
+ * and their values then (4- or 8-byte entries). */
+#define VCPU_WALK_MAX 4
+struct vcpu_walk {
+	const void *entry[VCPU_WALK_MAX];
+	u64 value[VCPU_WALK_MAX];
+	u8 size[VCPU_WALK_MAX];
+	u8 n;
+};
+
+/* The page of the last instruction fetch (svm/emul/gva.c). Its translation is reused only
+ * while the control registers the walk depends on and every entry the walk read still hold the
+ * same values, so it always equals a new walk (which sets no accessed bits and has no other
+ * side effect). */
+struct vcpu_fetch_cache {
+	bool valid;
+	u64 cr0, cr3, cr4, efer; /* the VMCB's, as the walk read them */
+	u64 lin_page;            /* linear address of the page */
+	const u8 *host;          /* the whole page, in host memory */
+	struct vcpu_walk walk;
+};
+
 #define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */
 #define VCPU_EXIT_SLOT_NPF 0x100
 #define VCPU_EXIT_SLOT_VMGEXIT 0x101
@@ -80,6 +102,7 @@ struct vcpu {
 	u64 xcr0; /* plain mode: the guest XCR0 sevisor reports in CPUID 0xD */
 	struct svm_event pending;
 	struct svm_intr_state intr;
+	struct vcpu_fetch_cache fetch;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es

@@ -16,6 +16,7 @@
 struct vm;
 
 #define UART_LINE_MAX 200
+#define UART_FIFO_BYTES 16
 
 struct dev_uart {
 	char line[UART_LINE_MAX + 1];
@@ -23,6 +24,10 @@ struct dev_uart {
 	bool wrapped; /* the last flush was a full line without newline */
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending; /* the transmitter-empty interrupt, until IIR reports it or THR is written */
+	/* Receiver: the FIFO (one byte deep with FIFOs off), and the overrun error for LSR. */
+	u8 rx[UART_FIFO_BYTES];
+	u8 rx_head, rx_count;
+	bool overrun;
 };
 
 struct dev_fw_cfg {
@@ -57,6 +62,10 @@ struct vm_devices {
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore);
 /* Flushes a partial UART line into the log (at guest exit). */
 void dev_uart_flush(struct vm *vm);
+/* Bytes arriving on the UART's receive line (a host console's input): as many as the receiver
+ * has room for go in, and the count is returned (the caller holds the rest back, as flow
+ * control would). Raises the receive interrupt as IER and FCR ask. */
+unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n);
 
 /* Port handlers: size 1/2/4; return false only if the access ended the guest. */
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);

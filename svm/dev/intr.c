@@ -38,6 +38,7 @@ void devices_tick(struct vm *vm, u64 now)
 	dev_lapic_timer_tick(vm, now);
 	dev_pit_tick(vm, now);
 	dev_hpet_tick(vm, now);
+	dev_rtc_tick(vm, now);
 }
 
 static u64 earliest(u64 a, u64 b)
@@ -49,5 +50,5 @@ u64 devices_next_deadline(struct vm *vm)
 {
 	struct vm_devices *d = vm->devices;
 	return earliest(earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit)),
-			dev_hpet_next_deadline(&d->hpet));
+			earliest(dev_hpet_next_deadline(&d->hpet), dev_rtc_next_deadline(&d->rtc)));
 }

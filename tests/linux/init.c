@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cpuid.h>
+#include <linux/rtc.h>
+#include <poll.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -115,6 +118,42 @@ static void check_memory(void)
 	check(ok, "16 MiB of anonymous memory written and read back", NULL);
 }
 
+/* The RTC's interrupt (IRQ 8): with update interrupts on, rtc-cmos arms the MC146818's alarm
+ * for the next second (the RTC core emulates UIE with alarms); read() returns once the
+ * interrupt handler saw the flag in status C. Waited for with poll(), 3 s at most; then the
+ * interrupt count of IRQ 8 in /proc/interrupts is non-zero. */
+static unsigned long irq8_count(void)
+{
+	FILE *f = fopen("/proc/interrupts", "r");
+	char line[256];
+	unsigned long n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " 8: %lu", &n) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void check_rtc_interrupt(void)
+{
+	int fd = open("/dev/rtc0", O_RDONLY);
+	int ok = fd >= 0 && ioctl(fd, RTC_UIE_ON, 0) == 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	double t0 = now_s();
+	unsigned long data = 0;
+	ok = ok && poll(&p, 1, 3000) == 1 && read(fd, &data, sizeof(data)) == sizeof(data);
+	double dt = now_s() - t0;
+	if (fd >= 0) {
+		ioctl(fd, RTC_UIE_OFF, 0);
+		close(fd);
+	}
+	unsigned long n = irq8_count();
+	char d[96];
+	snprintf(d, sizeof(d), "after %.3f s, IRQ 8 count %lu", dt, n);
+	check(ok && dt <= 1.5 && n > 0, "RTC update interrupt arrives on IRQ 8", d);
+}
+
 /* Kernel log lines that must not appear (issue 13): splats (a WARN starts "WARNING: CPU: N PID:";
  * a bare "WARNING:" also appears in mitigation notices) and timer/clock complaints. */
 static const char *const bad_log[] = {
@@ -213,6 +252,7 @@ int main(void)
 	check_cpu_flags();
 	check_sleep();
 	check_memory();
+	check_rtc_interrupt();
 	check_kernel_log();
 	check_sev_es();
 	int code = failures ? 1 : 0;

@@ -350,6 +350,54 @@ static void test_vmgexit_and_vmmcall(void **state)
 	assert_int_equal(vmcb()->save.rip, CODE_GPA);
 }
 
+/* VMGEXIT in each code size (GHCB spec 2.0x: F3 0F 01 D9 in any mode; APM vol. 3 VMMCALL,
+ * 1.2.6 REP), and with another legacy prefix in front (APM vol. 3, 1.2: prefixes in any
+ * order, each counted in the length): RIP steps over every byte, the hypervisor sees 0x403.
+ * A VMMCALL with only a segment prefix is #VC(0x81), RIP unchanged. */
+static void test_vmgexit_forms(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	static const struct {
+		u16 cs_attrib;
+		u64 efer, cr0;
+	} modes[] = {
+		{ ATTR_CODE32, EFER_SVME, CR0_PE | CR0_ET },                                   /* 32-bit */
+		{ ATTR_CODE32 & ~(u16)SVM_SEG_DB, EFER_SVME, CR0_PE | CR0_ET },                /* 16-bit */
+		{ ATTR_CODE64, EFER_SVME | EFER_LME | EFER_LMA, CR0_PE | CR0_ET },             /* 64-bit */
+	};
+	static const struct {
+		u8 bytes[5];
+		unsigned len; /* 0: plain VMMCALL, #VC */
+	} forms[] = {
+		{ { 0xF3, 0x0F, 0x01, 0xD9 }, 4 },
+		{ { 0x2E, 0xF3, 0x0F, 0x01, 0xD9 }, 5 },
+		{ { 0xF3, 0x3E, 0x0F, 0x01, 0xD9 }, 5 },
+		{ { 0x2E, 0x0F, 0x01, 0xD9 }, 0 },
+	};
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+			s->cs.attrib = modes[m].cs_attrib;
+			s->efer = modes[m].efer;
+			s->cr0 = modes[m].cr0;
+			s->rip = CODE_GPA;
+			vmcb()->control.exit_code = SVM_EXIT_VMMCALL;
+			code(forms[i].bytes, sizeof(forms[i].bytes));
+			enum soft_es_action a = exit_with(SVM_EXIT_VMMCALL, 0, 0);
+			if (forms[i].len) {
+				assert_int_equal(a, SOFT_ES_HANDOFF);
+				assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+				assert_int_equal(s->rip, CODE_GPA + forms[i].len);
+				assert_false(vcpu()->pending.pending);
+			} else {
+				assert_int_equal(a, SOFT_ES_RESUME);
+				assert_vc(SVM_EXIT_VMMCALL);
+				assert_int_equal(s->rip, CODE_GPA);
+			}
+		}
+	}
+}
+
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
 static void test_cr_and_efer_write_traps(void **state)
 {
@@ -634,6 +682,7 @@ int main(void)
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
 		T(test_vmgexit_and_vmmcall),
+		T(test_vmgexit_forms),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),

@@ -1,0 +1,230 @@
+/* The instruction fetch (svm_fetch_bytes, svm/emul/gva.c) with its one-entry translation cache:
+ * every fetch must give the bytes a fresh walk of the guest's page tables gives now, whatever
+ * the guest changed in between without telling anyone (a paging entry rewritten, CR3/CR0/CR4/
+ * EFER changed, a page unmapped).
+ *
+ * Page-table formats: AMD APM vol. 2, 5.3 "Long-Mode Page Translation" (4 levels of 8-byte
+ * entries, index bits 47:39, 38:30, 29:21, 20:12; PS in a PDE maps 2 MiB), 5.2 "Legacy-Mode
+ * Page Translation" (32-bit: 4-byte PDEs/PTEs indexed by bits 31:22 and 21:12; with CR4.PSE a
+ * PDE with PS maps 4 MiB), P = bit 0, PS = bit 7. Encodings: CPUID 0F A2, HLT F4, RDMSR 0F 32
+ * (APM vol. 3, appendix A). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "svm_fixture.h"
+#include "svm/emul/gva.h"
+
+#define P 0x1ULL
+#define RW 0x2ULL
+#define PS 0x80ULL
+
+/* Guest physical layout inside the fixture's 1 MiB. */
+#define PML4 0x10000
+#define PDPT 0x11000
+#define PD 0x12000
+#define PT 0x13000
+#define PML4_B 0x14000 /* a second hierarchy for the CR3 switch */
+#define PDPT_B 0x15000
+#define PD_B 0x16000
+#define PT_B 0x17000
+#define CODE_A 0x20000
+#define CODE_B 0x21000
+#define CODE_C 0x22000
+#define LIN 0x400000ULL /* linear address of the code page: PML4[0] PDPT[0] PD[2] PT[0] */
+
+static struct svm_fx *f;
+
+static void put64(u64 gpa, u64 val)
+{
+	memcpy(f->ram + gpa, &val, 8);
+}
+
+static void put32(u64 gpa, u32 val)
+{
+	memcpy(f->ram + gpa, &val, 4);
+}
+
+static void put_bytes(u64 gpa, const u8 *b, unsigned n)
+{
+	memcpy(f->ram + gpa, b, n);
+}
+
+static const u8 cpuid_insn[] = { 0x0F, 0xA2 };
+static const u8 hlt_insn[] = { 0xF4 };
+static const u8 rdmsr_insn[] = { 0x0F, 0x32 };
+
+/* 64-bit mode, RIP = LIN, mapped by the first hierarchy to CODE_A. */
+static void long_mode(void)
+{
+	struct vmcb_save *s = &f->vmcb->save;
+	put64(PML4, PDPT | P | RW);
+	put64(PDPT, PD | P | RW);
+	put64(PD + 2 * 8, PT | P | RW);
+	put64(PT, CODE_A | P | RW);
+	put64(PML4_B, PDPT_B | P | RW);
+	put64(PDPT_B, PD_B | P | RW);
+	put64(PD_B + 2 * 8, PT_B | P | RW);
+	put64(PT_B, CODE_C | P | RW);
+	put_bytes(CODE_A, cpuid_insn, 2);
+	put_bytes(CODE_B, hlt_insn, 1);
+	put_bytes(CODE_C, rdmsr_insn, 2);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	s->cr3 = PML4;
+	s->cs.attrib = 0xB | SVM_SEG_S | SVM_SEG_P | SVM_SEG_L | SVM_SEG_G;
+	s->rip = LIN;
+}
+
+static unsigned fetch(u8 bytes[SVM_INSN_MAX_LEN])
+{
+	enum svm_cpu_mode mode;
+	memset(bytes, 0xCC, SVM_INSN_MAX_LEN);
+	return svm_fetch_bytes(&f->v, bytes, &mode);
+}
+
+static void expect_first(const u8 *want, unsigned n)
+{
+	u8 b[SVM_INSN_MAX_LEN];
+	assert_int_equal(fetch(b), SVM_INSN_MAX_LEN);
+	assert_memory_equal(b, want, n);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	f = sf_new(false);
+	long_mode();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sf_free(f);
+	return 0;
+}
+
+static void same_page_twice(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	expect_first(cpuid_insn, 2);
+	/* The guest rewrites the instruction bytes themselves: seen at once. */
+	put_bytes(CODE_A, rdmsr_insn, 2);
+	expect_first(rdmsr_insn, 2);
+}
+
+static void pte_rewritten_without_invalidation(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	put64(PT, CODE_B | P | RW);
+	expect_first(hlt_insn, 1);
+	put64(PT, CODE_A | P | RW);
+	expect_first(cpuid_insn, 2);
+}
+
+static void upper_level_rewritten(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	/* PD[2] becomes a 2 MiB page at 0 (PS): LIN 0x400000 -> GPA 0 + 0, where HLT is put. */
+	put_bytes(0, hlt_insn, 1);
+	put64(PD + 2 * 8, 0 | P | RW | PS);
+	expect_first(hlt_insn, 1);
+}
+
+static void page_unmapped(void **state)
+{
+	(void)state;
+	u8 b[SVM_INSN_MAX_LEN];
+	expect_first(cpuid_insn, 2);
+	put64(PT, CODE_A); /* P clear */
+	assert_int_equal(fetch(b), 0);
+	put64(PT, CODE_A | P);
+	expect_first(cpuid_insn, 2);
+}
+
+static void cr3_switch(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	f->vmcb->save.cr3 = PML4_B;
+	expect_first(rdmsr_insn, 2);
+	f->vmcb->save.cr3 = PML4;
+	expect_first(cpuid_insn, 2);
+}
+
+static void paging_turned_off(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	/* Protected mode without paging: linear = physical, so RIP = CODE_B reads CODE_B. */
+	struct vmcb_save *s = &f->vmcb->save;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->efer = EFER_SVME;
+	s->cs.attrib = SF_CS32_ATTRIB;
+	s->rip = CODE_B;
+	expect_first(hlt_insn, 1);
+}
+
+/* 32-bit paging, 4-byte entries: a PDE with PS maps 4 MiB only while CR4.PSE is set. */
+static void legacy_pse_toggle(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	s->efer = EFER_SVME;
+	s->cr4 = CR4_PSE;
+	s->cs.attrib = SF_CS32_ATTRIB;
+	s->cr3 = PD;
+	memset(f->ram + PD, 0, PAGE_SIZE);
+	/* PDE[1] (LIN 0x400000): PS set, frame 0. With CR4.PSE it maps a 4 MiB page at GPA 0,
+	 * so the fetch reads GPA 0; without, bits 31:12 name a page table at GPA 0 whose entry 0
+	 * (LIN bits 21:12 = 0) is the same dword, 0x21001: CODE_B, present. */
+	put32(PD + 1 * 4, (u32)(0 | P | RW | PS));
+	put32(0, (u32)(CODE_B | P));
+	const u8 pte_bytes[] = { 0x01, 0x10, 0x02, 0x00 };
+	expect_first(pte_bytes, 4);
+	s->cr4 = 0;
+	expect_first(hlt_insn, 1);
+	s->cr4 = CR4_PSE;
+	expect_first(pte_bytes, 4);
+}
+
+/* An instruction that crosses into the next page takes the rest from that page's translation,
+ * and the two pages may map anywhere. */
+static void crosses_page(void **state)
+{
+	(void)state;
+	put64(PT + 8, CODE_B | P | RW); /* LIN + 4 KiB -> CODE_B */
+	f->vmcb->save.rip = LIN + PAGE_SIZE - 1;
+	f->ram[CODE_A + PAGE_SIZE - 1] = 0x0F;
+	f->ram[CODE_B] = 0xA2;
+	u8 b[SVM_INSN_MAX_LEN];
+	assert_int_equal(fetch(b), SVM_INSN_MAX_LEN);
+	assert_memory_equal(b, cpuid_insn, 2);
+	assert_int_equal(fetch(b), SVM_INSN_MAX_LEN);
+	assert_memory_equal(b, cpuid_insn, 2);
+	/* The second page goes away: only the byte before the boundary is readable. */
+	put64(PT + 8, 0);
+	assert_int_equal(fetch(b), 1);
+	assert_int_equal(b[0], 0x0F);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(same_page_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(pte_rewritten_without_invalidation, setup, teardown),
+		cmocka_unit_test_setup_teardown(upper_level_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(page_unmapped, setup, teardown),
+		cmocka_unit_test_setup_teardown(cr3_switch, setup, teardown),
+		cmocka_unit_test_setup_teardown(paging_turned_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(legacy_pse_toggle, setup, teardown),
+		cmocka_unit_test_setup_teardown(crosses_page, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
