@@ -149,9 +149,9 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
  * with injection; delivering in software is correct everywhere. Covered: interrupt and trap
  * gates to a present DPL 0 code segment in the GDT: 64-bit gates with IST stacks under long
  * mode, from CPL 0 or with the switch to CPL 0; 32-bit gates on a 32-bit, expand-up stack in
- * legacy protected mode at CPL 0. Anything else (real mode, virtual-8086 mode, 16-bit gates or
- * stacks, a legacy-mode privilege change, a gate that is not present, unreadable tables) falls back to EVENTINJ,
- * where the CPU raises whatever fault the delivery itself causes. */
+ * legacy protected mode at CPL 0. Anything else (real mode, virtual-8086 mode, 16-bit gates
+ * or stacks, a legacy-mode privilege change, a gate that is not present, unreadable tables)
+ * falls back to EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
 #define SOFT_ES_GATE_P BIT(7)
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
 #define SOFT_ES_GATE_INTR 0xEu /* 64-bit interrupt gate in long mode, 32-bit one in legacy mode */

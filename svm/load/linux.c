@@ -118,6 +118,8 @@ static const u64 linux_gdt64[GDT_ENTRIES] = {
 #define PTE_2M (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
 #define PT_ENTRIES 512
 #define PT_PAGE 0x1000ULL
+_Static_assert(LINUX_PT_GPA == LINUX_BOOT_PARAMS_GPA + PT_PAGE && LINUX_PT_END <= LINUX_CMDLINE_GPA,
+	       "the page tables sit between the zero page and the command line");
 
 static bool build_identity_map(struct vm *vm, u64 ram, u64 enc)
 {
@@ -152,6 +154,8 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 			     h.version & 0xFF);
 	if (!(h.loadflags & LINUX_LOADED_HIGH))
 		return failf(err, errlen, "a zImage (loadflags 0x%x: not loaded high) is not supported", h.loadflags);
+	if (p->entry64 && !(h.xloadflags & LINUX_XLF_KERNEL_64))
+		return failf(err, errlen, "the kernel has no 64-bit entry (xloadflags 0x%x lacks XLF_KERNEL_64)", h.xloadflags);
 	unsigned sects = h.setup_sects ? h.setup_sects : SETUP_SECTS_DEFAULT;
 	u64 setup_size = (u64)(sects + 1) * SECTOR;
 	if (setup_size >= size)
@@ -212,8 +216,6 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 	res->kernel_gpa = load;
 	res->kernel_end = load + h.init_size;
 	res->initrd_gpa = initrd_gpa;
-	if (p->entry64 && !(h.xloadflags & LINUX_XLF_KERNEL_64))
-		return failf(err, errlen, "the kernel has no 64-bit entry (xloadflags 0x%x lacks XLF_KERNEL_64)", h.xloadflags);
 	res->entry = load + (p->entry64 ? LINUX_ENTRY64_OFFSET : 0);
 	res->entry64 = p->entry64;
 	res->e820_entries = bp->e820_entries;

@@ -4,7 +4,9 @@ checks (the plain ones and the SEV-ES ones: the kernel says SEV-ES is active, no
 /proc/cpuinfo) pass, with a kernel log free of splats and of #VC/SEV errors. A Multiboot soft-es
 guest runs first in the same boot, through its own launch: the two get different ASIDs and
 launch digests, and tools/sev_launch_digest.py computes both digests from the files and the
-config alone. One sevisor boot."""
+config alone. One sevisor boot, under -icount like the plain Linux test (test_linux.ICOUNT): the
+kernel's PIT calibration through #VC round trips then depends on instruction counts, not on the
+host's speed or load."""
 import os
 import re
 import shutil
@@ -12,14 +14,10 @@ import subprocess
 
 import pytest
 
-from sevisor_qemu import BUILD, GUESTS, ROOT, boot_config
-from test_linux import BAD, INIT_CHECKS
+from sevisor_qemu import GUESTS, ROOT, boot_config
+from test_linux import BAD, CMDLINE, ICOUNT, INIT_CHECKS, INITRD, TSC_BAD, VMLINUZ, kernel_log
 
-LINUX = os.path.join(BUILD, "linux")
-VMLINUZ = os.path.join(LINUX, "vmlinuz")
-INITRD = os.path.join(LINUX, "initramfs.cpio")
 ES_GUEST = os.path.join(GUESTS, "es_cpuid.elf")
-CMDLINE = "console=ttyS0 panic=-1 printk.devkmsg=on"
 
 CONFIG = f"""[sevisor]
 log = com1,debugcon
@@ -63,11 +61,7 @@ def volume(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     return boot_config(tmp_path_factory.mktemp("linux_es"), CONFIG, [VMLINUZ, INITRD, ES_GUEST],
-                       timeout=900, mem="768M")
-
-
-def kernel_log(run):
-    return "\n".join(l for l in run.log.splitlines() if l.startswith("[ info] [linux]"))
+                       timeout=900, mem="768M", extra=ICOUNT)
 
 
 def test_linux_soft_es_boots_to_init_and_checks_pass(run):
@@ -86,10 +80,16 @@ def test_kernel_log_free_of_complaints_and_sev_errors(run):
     assert not hits, "\n".join(hits)
 
 
-# As in the plain Linux test: the init's TSC checks need Linux's PIT calibration loop to run
-# undisturbed, which a loaded host does not give TCG (the failure is the same in plain mode).
-@pytest.mark.xfail(strict=False, reason="PIT calibration is host-load dependent under TCG; no ACPI HPET fallback")
-def test_init_verdict_pass(run):
+def test_init_verdict_pass_with_tsc_calibrated(run):
+    log = kernel_log(run)
+    hits = [l for l in log.splitlines() if any(b in l for b in TSC_BAD) and "sevisor-init" not in l]
+    assert not hits, "\n".join(hits)
+    host = re.search(r"^\[ info\] tsc: ([0-9.]+) MHz", run.log, re.M)
+    guest = re.search(r"tsc_mhz=([0-9.]+)", log)
+    assert host and guest, run.log[-4000:]
+    h, g = float(host.group(1)), float(guest.group(1))
+    assert abs(g - h) / h < 0.01, (h, g)
+    assert "sevisor-init: verdict 0" in log, log[-4000:]
     r = run.result("linux")
     assert r["verdict"] == "pass" and r["outcome"] == "exit:0", r
 
