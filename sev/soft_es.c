@@ -79,8 +79,9 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
-/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"). */
-#define SOFT_ES_PFX_REP 0xF3
+/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
+ * little-endian word. */
+#define SOFT_ES_VMGEXIT_BYTES 0xD9010FF3u
 #define SOFT_ES_VMGEXIT_LEN 4u
 
 /* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
@@ -94,11 +95,15 @@ static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind e
 	enum svm_cpu_mode mode;
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	enum svm_insn_kind kind = expect;
-	unsigned len = svm_decode_fixed_len(bytes, n, expect);
-	if (!len && expect == SVM_INSN_VMMCALL && n > 0 && bytes[0] == SOFT_ES_PFX_REP &&
-	    svm_decode_fixed_len(bytes + 1, n - 1, SVM_INSN_VMMCALL)) {
+	u32 head = 0;
+	if (n >= sizeof(head))
+		memcpy(&head, bytes, sizeof(head));
+	unsigned len;
+	if (expect == SVM_INSN_VMMCALL && head == SOFT_ES_VMGEXIT_BYTES) {
 		kind = SVM_INSN_VMGEXIT;
 		len = SOFT_ES_VMGEXIT_LEN;
+	} else {
+		len = svm_decode_fixed_len(bytes, n, expect);
 	}
 	if (!len)
 		return svm_decode(bytes, n, mode, insn);
