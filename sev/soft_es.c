@@ -175,14 +175,23 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 enum soft_es_page { SOFT_ES_PAGE_IDT, SOFT_ES_PAGE_GDT, SOFT_ES_PAGE_TSS, SOFT_ES_PAGE_STACK };
 _Static_assert(SOFT_ES_PAGE_STACK < VCPU_MODEL_PAGES, "one page cache per kind of access");
 
-static bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin,
+								void *dst, u64 len)
 {
-	return svm_gva_read_cached(v, &v->model_pages[which], lin, dst, len);
+	const void *p = svm_gva_cached_ptr(v, &v->model_pages[which], lin, len);
+	if (!p)
+		return svm_gva_read(v, lin, dst, len);
+	memcpy(dst, p, len);
+	return true;
 }
 
-static bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
 {
-	return svm_gva_write_cached(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, src, len);
+	void *p = svm_gva_cached_ptr(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, len);
+	if (!p)
+		return svm_gva_write(v, lin, src, len);
+	memcpy(p, src, len);
+	return true;
 }
 
 /* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate

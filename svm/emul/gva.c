@@ -180,28 +180,13 @@ static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *
 	return cache_page_walk(v, c, page);
 }
 
-/* Within one page: through the cache; across pages, or a page not cacheable: page by page. */
-static bool copy_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *buf, u64 len, bool write)
+void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len)
 {
 	u64 off = gva & (PAGE_SIZE - 1);
-	u8 *page = off + len <= PAGE_SIZE ? (u8 *)cached_page(v, c, gva) : NULL;
-	if (!page)
-		return copy(v, gva, buf, len, write);
-	if (write)
-		memcpy(page + off, buf, len);
-	else
-		memcpy(buf, page + off, len);
-	return true;
-}
-
-bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len)
-{
-	return copy_cached(v, c, gva, dst, len, false);
-}
-
-bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len)
-{
-	return copy_cached(v, c, gva, (void *)src, len, true);
+	if (len == 0 || off + len > PAGE_SIZE)
+		return NULL;
+	u8 *page = (u8 *)cached_page(v, c, gva);
+	return page ? page + off : NULL;
 }
 
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
