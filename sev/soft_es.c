@@ -91,11 +91,22 @@ static void soft_es_step(struct vcpu *v, unsigned len)
  * kind and len are filled on the short way: the callers need no more. */
 static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
 {
-	u8 bytes[SVM_INSN_MAX_LEN];
 	enum svm_cpu_mode mode;
+	u32 head;
+	/* VMGEXIT first, read in place (its 4 bytes are nearly always within RIP's page). */
+	const u8 *at = expect == SVM_INSN_VMMCALL ? svm_fetch_ptr(v, sizeof(head), &mode) : NULL;
+	if (at) {
+		memcpy(&head, at, sizeof(head));
+		if (head == SOFT_ES_VMGEXIT_BYTES) {
+			insn->kind = SVM_INSN_VMGEXIT;
+			insn->len = SOFT_ES_VMGEXIT_LEN;
+			return SVM_DECODE_OK;
+		}
+	}
+	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	enum svm_insn_kind kind = expect;
-	u32 head = 0;
+	head = 0;
 	if (n >= sizeof(head))
 		memcpy(&head, bytes, sizeof(head));
 	unsigned len;

@@ -63,5 +63,8 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out);
 
 /* The fetch of svm_fetch_insn without the decode: fills bytes[0..n) and *mode, returns n. */
 unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode);
+/* The first len bytes at CS:RIP in place, through the fetch's page cache (the bytes
+ * svm_fetch_bytes would give), when they lie within one page; else NULL. Sets *mode. */
+const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode);
 
 #endif
