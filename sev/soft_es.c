@@ -165,6 +165,22 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_RF BIT(16)
 
+/* What the delivery reads and writes, one cached page translation each (v->model_pages: the
+ * same bytes as a fresh walk, so a guest that rewrites its tables or CR3 is always seen; one
+ * #VC after another finds them all still valid). */
+enum soft_es_page { SOFT_ES_PAGE_IDT, SOFT_ES_PAGE_GDT, SOFT_ES_PAGE_TSS, SOFT_ES_PAGE_STACK };
+_Static_assert(SOFT_ES_PAGE_STACK < VCPU_MODEL_PAGES, "one page cache per kind of access");
+
+static bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len)
+{
+	return svm_gva_read_cached(v, &v->model_pages[which], lin, dst, len);
+}
+
+static bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
+{
+	return svm_gva_write_cached(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, src, len);
+}
+
 /* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
  * is the first 8 bytes of a long-mode one (offset 31:16 where the long gate has 31:16). */
 static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct idt_gate *gate, u64 *offset)
@@ -172,7 +188,7 @@ static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct i
 	const struct vmcb_save *s = &v->vmcb->save;
 	memset(gate, 0, sizeof(*gate));
 	if ((u32)vector * size + size - 1 > s->idtr.limit ||
-	    !svm_gva_read(v, s->idtr.base + (u64)vector * size, gate, size))
+	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, gate, size))
 		return false;
 	u8 type = gate->type_attr & SOFT_ES_GATE_TYPE_MASK;
 	if (!(gate->type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
@@ -186,7 +202,7 @@ static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	u64 desc;
-	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !svm_gva_read(v, s->gdtr.base + (sel & ~7u), &desc, 8))
+	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !soft_es_read(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8))
 		return false;
 	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
 	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
@@ -228,14 +244,14 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 		return false;
 	u64 rsp = s->rsp;
 	unsigned ist = gate.ist & 7;
-	if (ist && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
+	if (ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
 		return false;
 	if (!ist && s->cpl != 0 && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
 		return false;
 	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
 	rsp -= sizeof(frame);
-	if (!svm_gva_write(v, rsp, frame, sizeof(frame)))
+	if (!soft_es_write(v, rsp, frame, sizeof(frame)))
 		return false;
 	s->rsp = rsp;
 	if (s->cpl != 0) {
@@ -267,7 +283,7 @@ static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
 	if ((u32)s->rsp - 1 > s->ss.limit || esp > (u32)s->rsp)
 		return false; /* beyond the stack segment, or wrapping: the CPU's #SS */
-	if (!svm_gva_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
+	if (!soft_es_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
 		return false;
 	s->rsp = esp;
 	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);

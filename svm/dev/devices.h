@@ -1,6 +1,6 @@
 /* Per-guest virtual devices (DESIGN.md "Guest-visible devices"): the 16550 UART at 0x3F8,
  * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the 8259 PIC pair, the 8254 PIT, the MC146818
- * RTC/CMOS, reset (0xCF9, 0x64), the HPET at 0xFED00000 and the local APIC (xAPIC page at
+ * RTC/CMOS, reset (0xCF9, 0x64), the ACPI PM1 registers (0x600), the HPET at 0xFED00000 and the local APIC (xAPIC page at
  * 0xFEE00000), each in its own file. Each device is a row in the port or MMIO table of io.c and
  * has one implementation, used by every mode; svm/dev/intr.c is what reaches the CPU. */
 #ifndef SVM_DEV_DEVICES_H
@@ -12,6 +12,7 @@
 #include "svm/dev/pit.h"
 #include "svm/dev/hpet.h"
 #include "svm/dev/rtc.h"
+#include "svm/dev/acpi_pm.h"
 
 struct vm;
 
@@ -46,6 +47,7 @@ struct vm_devices {
 	struct dev_hpet hpet;
 	struct dev_rtc rtc;
 	struct dev_lapic lapic;
+	struct dev_acpi_pm acpi_pm;
 	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */

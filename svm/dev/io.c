@@ -29,6 +29,7 @@ static const struct port_range port_devices[] = {
 	{ 0x3F8, 8, "uart", dev_uart_io },
 	{ 0x4D0, 2, "elcr", dev_elcr_io },
 	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io },
+	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io },
 	{ 0xCF9, 1, "reset", dev_reset_cf9_io },
 };
 

@@ -350,7 +350,7 @@ bool dev_pit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	struct dev_pit *p = pit(vm);
 	u64 now = dev_clock_now();
 	unsigned idx = port & 3;
-	if (idx == 3) {
+	if (port == PIT_PORT_CONTROL) {
 		if (in)
 			*val = 0xFF; /* the control register is write-only */
 		else

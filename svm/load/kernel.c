@@ -1,5 +1,6 @@
 /* See kernel.h. */
 #include "svm/load/kernel.h"
+#include "svm/load/bios.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
@@ -42,6 +43,12 @@ static bool load_multiboot(struct vm *vm, const struct cfg_guest *c, const struc
 	static char cmdline[CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
 	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
 	struct svm_mb_load_params params = { .cmdline = cmdline, .modules = mods, .nr_modules = c->nr_modules };
+	/* A plain guest starts as if a BIOS had run (svm/load/bios.h says who gets it and why);
+	 * written before the kernel, which the memory map keeps out of the BIOS area. */
+	if (vm->mode == VM_MODE_PLAIN && svm_bios_setup(vm)) {
+		params.reserved = &svm_bios_reserved;
+		params.nr_reserved = 1;
+	}
 	struct svm_mb_load_result *res = &k->mb;
 	if (!svm_multiboot_load(vm, f->kernel.data, f->kernel.size, &params, res, err, errlen))
 		return false;

@@ -98,6 +98,12 @@ def test_tsc_calibrated_stable_and_matching_sevisor(run):
     assert abs(g - h) / h < 0.01, (h, g)
     assert "tsc: Fast TSC calibration using PIT" in log or "tsc: PIT calibration matches" in log \
         or "tsc: Using PIT calibration value" in log, log[-6000:]
+    # The PIT's answer ("Detected"), and the refinement against the HPET the ACPI tables announce.
+    pit = re.search(r"tsc: Detected ([0-9.]+) MHz processor", log)
+    assert pit and abs(float(pit.group(1)) - h) / h < 0.01, (h, pit and pit.group(1))
+    assert "ACPI: HPET id: 0x8086a201 base: 0xfed00000" in log, log[-6000:]
+    assert "tsc: Refined TSC clocksource calibration" in log, log[-6000:]
+    print(f"tsc: PIT calibration {pit.group(1)} MHz")
     rtc = re.search(r"PASS: RTC update interrupt arrives on IRQ 8: (.*)$", log, re.M)
     print(f"rtc: {rtc.group(1) if rtc else 'no RTC line'}")
     assert "sevisor-init: verdict 0" in log

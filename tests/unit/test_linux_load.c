@@ -192,8 +192,11 @@ static void good_image_layout(void **state)
 	assert_int_equal(bp->e820_table[3].addr, 0x100000);
 	assert_int_equal(bp->e820_table[3].addr + bp->e820_table[3].size, RAM);
 	assert_int_equal(bp->e820_table[3].type, 1);
-	/* Only the header part of boot_params comes from the image; the rest is zero. */
-	assert_int_equal(bp->acpi_rsdp_addr, 0);
+	/* Only the header part of boot_params comes from the image; the rest is zero but for the
+	 * ACPI RSDP's address (boot.rst, acpi_rsdp_addr), inside the reserved BIOS area, where the
+	 * RSDP's signature is. */
+	assert_int_equal(bp->acpi_rsdp_addr, 0xF0000);
+	assert_memory_equal(ram + bp->acpi_rsdp_addr, "RSD PTR ", 8);
 	assert_int_equal(bp->sentinel, 0);
 }
 

@@ -356,6 +356,85 @@ static void test_vc_delivered_in_compatibility_mode(void **state)
 	assert_int_equal(frame[5], 0x10);
 }
 
+/* The delivery goes through the guest's page tables as they are at each #VC (APM vol. 2, 5.3
+ * "Long-Mode Page Translation": 4 levels of 8-byte entries, P = bit 0; the CPU walks on a TLB
+ * miss, and a guest may rewrite an entry and expect the new mapping once it has flushed, which
+ * the model cannot see). Tables at 0x9000-0xC000 map linear pages 0-15 identically; between
+ * #VCs the guest remaps the stack page and the IDT page, then loads a CR3 whose PML4 is empty:
+ * every delivery follows the tables of its moment (the last one cannot read the IDT and falls
+ * back to EVENTINJ). */
+#define PG_PML4 0x9000
+#define PG_PDPT 0xA000
+#define PG_PD 0xB000
+#define PG_PT 0xC000
+#define ALT_STACK_GPA 0xD000
+#define ALT_IDT_GPA 0xE000
+#define EMPTY_PG_PML4 0xF000
+
+static void pte(unsigned page, u64 gpa)
+{
+	memcpy(fx.ram + PG_PT + page * 8, &(u64){ gpa | 0x3 }, 8);
+}
+
+static void vc_long_mode_paged(u64 want_rip, u64 frame_gpa)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	s->rflags = BIT(1);
+	memset(fx.ram + STACK_TOP - 48, 0, 48);
+	memset(fx.ram + ALT_STACK_GPA + PAGE_SIZE - 48, 0, 48);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, want_rip);
+	assert_int_equal(s->rsp, STACK_TOP - 48);
+	u64 frame[6];
+	memcpy(frame, fx.ram + frame_gpa, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[4], STACK_TOP);
+}
+
+static void test_vc_delivery_follows_page_tables(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
+	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
+	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
+	for (unsigned page = 0; page < 16; page++)
+		pte(page, (u64)page * PAGE_SIZE);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cr3 = PG_PML4;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
+	memcpy(fx.ram + GDT_GPA + 8, &(u64){ DESC_CODE64 }, 8);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	u8 alt_gate[16] = { 0x78, 0x56, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + ALT_IDT_GPA + 29 * 16, alt_gate, 16);
+
+	vc_long_mode_paged(0x1234, STACK_TOP - 48);
+	vc_long_mode_paged(0x1234, STACK_TOP - 48);
+	pte(STACK_TOP / PAGE_SIZE - 1, ALT_STACK_GPA);
+	vc_long_mode_paged(0x1234, ALT_STACK_GPA + PAGE_SIZE - 48);
+	pte(IDT_GPA / PAGE_SIZE, ALT_IDT_GPA);
+	vc_long_mode_paged(0x5678, ALT_STACK_GPA + PAGE_SIZE - 48);
+	pte(IDT_GPA / PAGE_SIZE, IDT_GPA);
+	vc_long_mode_paged(0x1234, ALT_STACK_GPA + PAGE_SIZE - 48);
+
+	s->cr3 = EMPTY_PG_PML4;
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_CPUID);
+	assert_int_equal(s->rip, CODE_GPA);
+	assert_int_equal(s->rsp, STACK_TOP);
+}
+
 /* What the model does not deliver itself goes to EVENTINJ, unchanged: real mode (PE=0; no
  * error code is pushed there), a 16-bit stack, a gate that is not present, a 16-bit gate
  * (type 6), and a gate into a 64-bit code segment outside long mode. */
@@ -782,6 +861,7 @@ int main(void)
 		T(test_pick_cbit),
 		T(test_non_automatic_become_vc),
 		T(test_vc_delivered_in_long_mode),
+		T(test_vc_delivery_follows_page_tables),
 		T(test_vc_delivered_in_legacy_protected_mode),
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
