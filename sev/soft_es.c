@@ -79,8 +79,9 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
-/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"). */
-#define SOFT_ES_PFX_REP 0xF3
+/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
+ * little-endian word. */
+#define SOFT_ES_VMGEXIT_BYTES 0xD9010FF3u
 #define SOFT_ES_VMGEXIT_LEN 4u
 
 /* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
@@ -90,15 +91,30 @@ static void soft_es_step(struct vcpu *v, unsigned len)
  * kind and len are filled on the short way: the callers need no more. */
 static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
 {
-	u8 bytes[SVM_INSN_MAX_LEN];
 	enum svm_cpu_mode mode;
+	u32 head;
+	/* VMGEXIT first, read in place (its 4 bytes are nearly always within RIP's page). */
+	const u8 *at = expect == SVM_INSN_VMMCALL ? svm_fetch_ptr(v, sizeof(head), &mode) : NULL;
+	if (at) {
+		memcpy(&head, at, sizeof(head));
+		if (head == SOFT_ES_VMGEXIT_BYTES) {
+			insn->kind = SVM_INSN_VMGEXIT;
+			insn->len = SOFT_ES_VMGEXIT_LEN;
+			return SVM_DECODE_OK;
+		}
+	}
+	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	enum svm_insn_kind kind = expect;
-	unsigned len = svm_decode_fixed_len(bytes, n, expect);
-	if (!len && expect == SVM_INSN_VMMCALL && n > 0 && bytes[0] == SOFT_ES_PFX_REP &&
-	    svm_decode_fixed_len(bytes + 1, n - 1, SVM_INSN_VMMCALL)) {
+	head = 0;
+	if (n >= sizeof(head))
+		memcpy(&head, bytes, sizeof(head));
+	unsigned len;
+	if (expect == SVM_INSN_VMMCALL && head == SOFT_ES_VMGEXIT_BYTES) {
 		kind = SVM_INSN_VMGEXIT;
 		len = SOFT_ES_VMGEXIT_LEN;
+	} else {
+		len = svm_decode_fixed_len(bytes, n, expect);
 	}
 	if (!len)
 		return svm_decode(bytes, n, mode, insn);
@@ -147,11 +163,11 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
  * ignores EVENTINJ.EV, so an injected #VC arrives without its error code and the guest's
  * handler reads a shifted frame, in every mode. Real hardware (and nested KVM) would be fine
  * with injection; delivering in software is correct everywhere. Covered: interrupt and trap
- * gates to a present DPL 0 code segment in the GDT, at CPL 0 (no stack switch): 64-bit gates
- * with IST stacks under long mode; 32-bit gates on a 32-bit, expand-up stack in legacy
- * protected mode. Anything else (real mode, virtual-8086 mode, 16-bit gates or stacks, a
- * privilege change, a gate that is not present, unreadable tables) falls back to EVENTINJ,
- * where the CPU raises whatever fault the delivery itself causes. */
+ * gates to a present DPL 0 code segment in the GDT: 64-bit gates with IST stacks under long
+ * mode, from CPL 0 or with the switch to CPL 0; 32-bit gates on a 32-bit, expand-up stack in
+ * legacy protected mode at CPL 0. Anything else (real mode, virtual-8086 mode, 16-bit gates
+ * or stacks, a legacy-mode privilege change, a gate that is not present, unreadable tables)
+ * falls back to EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
 #define SOFT_ES_GATE_P BIT(7)
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
 #define SOFT_ES_GATE_INTR 0xEu /* 64-bit interrupt gate in long mode, 32-bit one in legacy mode */
@@ -159,6 +175,7 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 #define SOFT_ES_SEG_CODE BIT(3)       /* descriptor type bit 3: code segment */
 #define SOFT_ES_SEG_EXPAND_DOWN BIT(2) /* data segment type bit 2 */
 #define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
+#define SOFT_ES_TSS_RSP0 ((u32)offsetof(struct tss64, rsp))
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_NT BIT(14)
@@ -170,14 +187,23 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 enum soft_es_page { SOFT_ES_PAGE_IDT, SOFT_ES_PAGE_GDT, SOFT_ES_PAGE_TSS, SOFT_ES_PAGE_STACK };
 _Static_assert(SOFT_ES_PAGE_STACK < VCPU_MODEL_PAGES, "one page cache per kind of access");
 
-static bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin,
+								void *dst, u64 len)
 {
-	return svm_gva_read_cached(v, &v->model_pages[which], lin, dst, len);
+	const void *p = svm_gva_cached_ptr(v, &v->model_pages[which], lin, len);
+	if (!p)
+		return svm_gva_read(v, lin, dst, len);
+	memcpy(dst, p, len);
+	return true;
 }
 
-static bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
 {
-	return svm_gva_write_cached(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, src, len);
+	void *p = svm_gva_cached_ptr(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, len);
+	if (!p)
+		return svm_gva_write(v, lin, src, len);
+	memcpy(p, src, len);
+	return true;
 }
 
 /* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
@@ -229,7 +255,9 @@ static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64
 }
 
 /* Long mode, 64-bit or compatibility mode: 64-bit gate, 8-byte frame slots, RSP aligned to
- * 16 first (8.9.3), IST if the gate names one. */
+ * 16 first (8.9.3), IST if the gate names one. From CPL 3 (a user program's CPUID, say) the
+ * CPU switches to CPL 0: the stack is the IST one, else the TSS's RSP0, and SS becomes the
+ * null selector with RPL 0 (8.9.3 "Interrupt Stack Frame", 8.9.4 "Stack Switching"). */
 static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
@@ -243,12 +271,18 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 	unsigned ist = gate.ist & 7;
 	if (ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
 		return false;
+	if (!ist && s->cpl != 0 && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
+		return false;
 	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
 	rsp -= sizeof(frame);
 	if (!soft_es_write(v, rsp, frame, sizeof(frame)))
 		return false;
 	s->rsp = rsp;
+	if (s->cpl != 0) {
+		s->ss = (struct vmcb_seg){ 0 };
+		s->cpl = 0;
+	}
 	/* 64-bit mode ignores the base and limit of CS (APM vol. 2, 4.8.1). */
 	cs.base = 0;
 	cs.limit = 0xFFFFFFFF;
@@ -285,11 +319,11 @@ static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 static bool soft_es_deliver(struct vcpu *v, u8 vector, u32 err)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	if (s->cpl != 0 || !(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
+	if (!(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
 		return false;
 	if (s->efer & EFER_LMA)
 		return soft_es_deliver_long(v, vector, err);
-	return soft_es_deliver_legacy(v, vector, err);
+	return s->cpl == 0 && soft_es_deliver_legacy(v, vector, err);
 }
 
 /* APM 15.35.5: #VC, error code = the exit code, RIP still at the instruction. */
@@ -481,11 +515,26 @@ static enum soft_es_action soft_es_msr_ghcb(struct vcpu *v, bool write, u64 valu
 	return SOFT_ES_RESUME;
 }
 
+/* SEV_STATUS (APM vol. 2, 15.34.10) is the CPU's: an SEV-ES guest reads it without an exit.
+ * Linux reads it in its decompressor's sev_enable() while its only #VC handler serves CPUID
+ * alone (arch/x86/boot/compressed/sev.c), which works only because hardware answers it. The
+ * model answers with what msr/ gives every SEV-ES guest (SEV | SEV-ES). A write is #GP. */
+static enum soft_es_action soft_es_msr_sev_status(struct vcpu *v, bool write, unsigned len)
+{
+	u64 value = 0;
+	if (write || msr_read(v, MSR_AMD64_SEV_STATUS, &value) != MSR_OK)
+		return soft_es_gp(v);
+	vcpu_raw_set_reg(v, VCPU_RAX, (u32)value);
+	vcpu_raw_set_reg(v, VCPU_RDX, value >> 32);
+	soft_es_step(v, len);
+	return SOFT_ES_RESUME;
+}
+
 static enum soft_es_action soft_es_msr(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_raw_reg(v, VCPU_RCX);
 	bool write = v->vmcb->control.exit_info1 == 1;
-	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB)
+	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB && index != MSR_AMD64_SEV_STATUS)
 		return soft_es_reflect_vc(v);
 	if (index == MSR_EFER && !write)
 		return soft_es_reflect_vc(v); /* not intercepted by the soft-es map; #VC if it were */
@@ -496,6 +545,8 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 	u64 value = (vcpu_raw_reg(v, VCPU_RDX) << 32) | (u32)vcpu_raw_reg(v, VCPU_RAX);
 	if (index == MSR_EFER)
 		return soft_es_msr_efer_write(v, value, insn.len);
+	if (index == MSR_AMD64_SEV_STATUS)
+		return soft_es_msr_sev_status(v, write, insn.len);
 	return soft_es_msr_ghcb(v, write, value, insn.len);
 }
 
@@ -570,9 +621,15 @@ static void soft_es_report_if(struct vcpu *v)
 
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	soft_es_report_if(v);
 	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
-	return fn ? fn(v) : SOFT_ES_HANDOFF;
+	enum soft_es_action a = fn ? fn(v) : SOFT_ES_HANDOFF;
+	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
+	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
+	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC
+	 * handler's first instruction, still on its IST stack, and the handler's next #VC would
+	 * overwrite the first one's frame on that stack (Linux 6.1 died so). */
+	soft_es_report_if(v);
+	return a;
 }
 
 const char *soft_es_action_name(enum soft_es_action a)
