@@ -343,8 +343,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			}
 			v->intr.halted = false;
 		}
-		host_timer_arm(svm_event_timers_deferred(v) ? deadline : next);
-		svm_event_prepare_entry(v);
+		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
 		if (vm->mode == VM_MODE_SEV_ES)
 			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
 		else
