@@ -128,7 +128,8 @@ static void calibrate_tsc(void)
 	u64 t1 = cpu_rdtsc();
 	g_boot.tsc_hz = (t1 - t0) * (1000000 / TSC_CALIBRATION_US);
 	g_boot.tsc_calibration = t1 - t0;
-	log_info("tsc: %llu MHz (calibrated against firmware Stall)", (unsigned long long)(g_boot.tsc_hz / 1000000));
+	log_info("tsc: %llu.%03llu MHz (calibrated against firmware Stall)", (unsigned long long)(g_boot.tsc_hz / 1000000),
+		 (unsigned long long)(g_boot.tsc_hz / 1000 % 1000));
 }
 
 static void take_over_machine(void)

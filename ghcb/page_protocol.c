@@ -572,6 +572,34 @@ static bool version_check(struct page_req *q)
 	return true;
 }
 
+/* Step 2 (see the top of this file): the valid bitmap, version and usage words, SW_EXITCODE/
+ * INFO1/INFO2 (logged by name even when their bits are missing), and of the rest of the save
+ * area only the qwords the bitmap marks valid, each read once. The others keep whatever an
+ * earlier request left: nothing reads a field whose bit is clear (validate_and_run refuses
+ * an event whose required bits are missing; optional inputs such as XCR0 and XSS are tested
+ * first). A CPUID request copies 6 qwords instead of 126. */
+#define GHCB_SAVE_QWORDS (GHCB_VALID_BITMAP_OFFSET / 8) /* qwords the bitmap can mark */
+
+static void snapshot_inputs(struct ghcb *snap, const struct ghcb *live)
+{
+	const u8 *from = (const u8 *)&live->save;
+	u8 *to = (u8 *)&snap->save;
+	memcpy(snap->save.valid_bitmap, live->save.valid_bitmap, sizeof(snap->save.valid_bitmap));
+	snap->protocol_version = live->protocol_version;
+	snap->ghcb_usage = live->ghcb_usage;
+	snap->save.sw_exit_code = live->save.sw_exit_code;
+	snap->save.sw_exit_info1 = live->save.sw_exit_info1;
+	snap->save.sw_exit_info2 = live->save.sw_exit_info2;
+	struct ghcb_bits valid;
+	ghcb_bits_load(&valid, snap->save.valid_bitmap);
+	valid.w[1] &= GENMASK(GHCB_SAVE_QWORDS - 64 - 1, 0); /* not the bitmap's own qwords */
+	for (unsigned w = 0; w < 2; w++)
+		for (u64 bits = valid.w[w]; bits; bits &= bits - 1) {
+			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
+			memcpy(to + i * 8, from + i * 8, 8);
+		}
+}
+
 static enum svm_outcome validate_and_run(struct page_req *q, struct page_resp *r)
 {
 	static const struct ghcb_bits always = NEED3(GHCB_BIT(sw_exit_code),
@@ -624,11 +652,7 @@ enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 	if (!q.live)
 		return svm_terminate(v, "GHCB GPA 0x%llx is not guest RAM", (unsigned long long)gpa);
 
-	/* The inputs (see the top of this file): save area through the valid bitmap, version,
-	 * usage. */
-	memcpy(&snapshot.save, &q.live->save, offsetof(struct ghcb_save_area, x87_state_gpa));
-	snapshot.protocol_version = q.live->protocol_version;
-	snapshot.ghcb_usage = q.live->ghcb_usage;
+	snapshot_inputs(&snapshot, q.live);
 	enum svm_outcome o = validate_and_run(&q, &r);
 	if (o == SVM_GHCB_REPLY)
 		write_reply(&q, &r);

@@ -2,20 +2,20 @@
  * area, little-endian. Loaded into two u64 words so that a request's required-field mask can be
  * checked with one AND per word; stored back the same way for the reply. */
 #include "ghcb/ghcb.h"
+#include "lib/kstring.h"
+
+/* x86 is little-endian: byte i of each 8-byte half is bits 8i..8i+7 of its word, so each
+ * half is one load or store. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the GHCB valid bitmap is loaded as little-endian words"
+#endif
 
 void ghcb_bits_load(struct ghcb_bits *out, const u8 bitmap[16])
 {
-	for (unsigned w = 0; w < 2; w++) {
-		u64 x = 0;
-		for (unsigned i = 0; i < 8; i++)
-			x |= (u64)bitmap[w * 8 + i] << (8 * i);
-		out->w[w] = x;
-	}
+	memcpy(out->w, bitmap, 16);
 }
 
 void ghcb_bits_store(u8 bitmap[16], const struct ghcb_bits *in)
 {
-	for (unsigned w = 0; w < 2; w++)
-		for (unsigned i = 0; i < 8; i++)
-			bitmap[w * 8 + i] = (u8)(in->w[w] >> (8 * i));
+	memcpy(bitmap, in->w, 16);
 }

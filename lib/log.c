@@ -20,9 +20,10 @@ static struct {
 	u64 lost;
 	struct sink sinks[LOG_MAX_SINKS];
 	unsigned nsinks;
-	enum log_level level;
 	bool hold, defer, draining;
-} g_log = { .level = LOG_INFO };
+} g_log;
+
+enum log_level g_log_level = LOG_INFO;
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -87,8 +88,8 @@ void log_disable_sink(const char *name)
 		s->enabled = false;
 }
 
-void log_set_level(enum log_level level) { g_log.level = level; }
-enum log_level log_get_level(void) { return g_log.level; }
+void log_set_level(enum log_level level) { g_log_level = level; }
+enum log_level log_get_level(void) { return g_log_level; }
 
 bool log_level_from_name(const char *name, enum log_level *out)
 {
@@ -160,7 +161,7 @@ static void emit_line(const char *prefix, const char *fmt, va_list ap)
 
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
-	if (level > g_log.level)
+	if (!log_enabled(level))
 		return;
 	char prefix[12];
 	fmt_snprintf(prefix, sizeof(prefix), "[%5s] ", level_names[level]);
@@ -202,5 +203,5 @@ void log_reset(void)
 	g_log.head = g_log.tail = g_log.lost = 0;
 	g_log.nsinks = 0;
 	g_log.hold = g_log.defer = g_log.draining = false;
-	g_log.level = LOG_INFO;
+	g_log_level = LOG_INFO;
 }

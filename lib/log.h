@@ -39,10 +39,19 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap);
 /* A machine-readable line: "@sevisor " followed by the formatted key=value text. Always printed. */
 void log_result(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* The level messages are printed up to (log_set_level). Read inline so that a debug message
+ * that is not printed costs one compare and no evaluation of its arguments: exit paths carry
+ * several (their arguments must have no side effects). */
+extern enum log_level g_log_level;
+static inline bool log_enabled(enum log_level level)
+{
+	return level <= g_log_level;
+}
+
 #define log_err(...) log_printf(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_printf(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_printf(LOG_INFO, __VA_ARGS__)
-#define log_debug(...) log_printf(LOG_DEBUG, __VA_ARGS__)
+#define log_debug(...) (log_enabled(LOG_DEBUG) ? log_printf(LOG_DEBUG, __VA_ARGS__) : (void)0)
 
 /* Hold: keep everything in the ring (early boot). Defer: same, cheaper to toggle per exit. */
 void log_hold(bool hold);

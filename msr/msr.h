@@ -25,6 +25,12 @@ const char *msr_error_reason(const struct vcpu *v);
  * Call once when the vCPU is created. The VMCB's G_PAT is the VMCB builder's (MSR_PAT_DEFAULT). */
 void msr_vcpu_reset(struct vcpu *v);
 
+/* The MTRRs as firmware hands them to an OS loader: enabled, default type WB, no ranges (what
+ * a BIOS or OVMF leaves for RAM). Linux 6.1 initialises PAT only when it finds the MTRRs
+ * enabled, and an SEV guest's kernel needs PAT's write-protect type to encrypt memory in
+ * place (arch/x86/mm/mem_encrypt_amd.c). */
+void msr_mtrr_firmware_defaults(struct vcpu *v);
+
 /* Host TSC source for RDMSR/WRMSR TSC (the EFI build registers an RDTSC wrapper, tests a fake).
  * Without one, TSC accesses are an MSR_ERROR. */
 void msr_set_host_tsc(u64 (*fn)(void));

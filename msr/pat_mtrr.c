@@ -71,6 +71,11 @@ enum msr_result msr_mtrr_def_write(struct vcpu *v, u32 index, u64 value)
 	return MSR_OK;
 }
 
+void msr_mtrr_firmware_defaults(struct vcpu *v)
+{
+	v->msr.mtrr_def_type = MSR_MTRR_DEF_TYPE_E | MSR_MEMTYPE_WB;
+}
+
 /* 0x250 -> 0, 0x258..0x259 -> 1..2, 0x268..0x26F -> 3..10. */
 static unsigned fixed_slot(u32 index)
 {

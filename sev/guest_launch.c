@@ -77,7 +77,9 @@ unsigned sev_linux_regions(struct vm *vm, const struct svm_linux_load_result *re
 	unsigned n = 0;
 	if (!bp)
 		return 0;
-	n += add_region(vm, LINUX_GDT_GPA, LINUX_BOOT_PARAMS_GPA + sizeof(*bp), out + n);
+	/* The 64-bit entry's page tables follow the zero page: guest memory the launch measures,
+	 * as it measures firmware's. */
+	n += add_region(vm, LINUX_GDT_GPA, res->entry64 ? LINUX_PT_END : LINUX_BOOT_PARAMS_GPA + sizeof(*bp), out + n);
 	n += add_region(vm, LINUX_CMDLINE_GPA, LINUX_CMDLINE_GPA + bp->hdr.cmdline_size, out + n);
 	n += add_region(vm, res->kernel_gpa, res->kernel_end, out + n);
 	if (bp->hdr.ramdisk_size)

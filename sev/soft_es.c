@@ -79,6 +79,34 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
+/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"). */
+#define SOFT_ES_PFX_REP 0xF3
+#define SOFT_ES_VMGEXIT_LEN 4u
+
+/* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
+ * steps over. Its unprefixed fixed encoding (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT)
+ * and, after a VMMCALL exit, VMGEXIT are recognised from the fetched bytes, with the kind and
+ * length svm_decode gives them in every mode; anything else (other prefixes) is decoded. Only
+ * kind and len are filled on the short way: the callers need no more. */
+static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
+{
+	u8 bytes[SVM_INSN_MAX_LEN];
+	enum svm_cpu_mode mode;
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	enum svm_insn_kind kind = expect;
+	unsigned len = svm_decode_fixed_len(bytes, n, expect);
+	if (!len && expect == SVM_INSN_VMMCALL && n > 0 && bytes[0] == SOFT_ES_PFX_REP &&
+	    svm_decode_fixed_len(bytes + 1, n - 1, SVM_INSN_VMMCALL)) {
+		kind = SVM_INSN_VMGEXIT;
+		len = SOFT_ES_VMGEXIT_LEN;
+	}
+	if (!len)
+		return svm_decode(bytes, n, mode, insn);
+	insn->kind = kind;
+	insn->len = (u8)len;
+	return SVM_DECODE_OK;
+}
+
 /* Raises an exception in the guest on the next VMRUN, as the CPU would. */
 static enum soft_es_action soft_es_raise(struct vcpu *v, u8 vector, bool has_err, u32 err)
 {
@@ -119,11 +147,11 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
  * ignores EVENTINJ.EV, so an injected #VC arrives without its error code and the guest's
  * handler reads a shifted frame, in every mode. Real hardware (and nested KVM) would be fine
  * with injection; delivering in software is correct everywhere. Covered: interrupt and trap
- * gates to a present DPL 0 code segment in the GDT, at CPL 0 (no stack switch): 64-bit gates
- * with IST stacks under long mode; 32-bit gates on a 32-bit, expand-up stack in legacy
- * protected mode. Anything else (real mode, virtual-8086 mode, 16-bit gates or stacks, a
- * privilege change, a gate that is not present, unreadable tables) falls back to EVENTINJ,
- * where the CPU raises whatever fault the delivery itself causes. */
+ * gates to a present DPL 0 code segment in the GDT: 64-bit gates with IST stacks under long
+ * mode, from CPL 0 or with the switch to CPL 0; 32-bit gates on a 32-bit, expand-up stack in
+ * legacy protected mode at CPL 0. Anything else (real mode, virtual-8086 mode, 16-bit gates
+ * or stacks, a legacy-mode privilege change, a gate that is not present, unreadable tables)
+ * falls back to EVENTINJ, where the CPU raises whatever fault the delivery itself causes. */
 #define SOFT_ES_GATE_P BIT(7)
 #define SOFT_ES_GATE_TYPE_MASK 0xFu
 #define SOFT_ES_GATE_INTR 0xEu /* 64-bit interrupt gate in long mode, 32-bit one in legacy mode */
@@ -131,10 +159,27 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 #define SOFT_ES_SEG_CODE BIT(3)       /* descriptor type bit 3: code segment */
 #define SOFT_ES_SEG_EXPAND_DOWN BIT(2) /* data segment type bit 2 */
 #define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
+#define SOFT_ES_TSS_RSP0 ((u32)offsetof(struct tss64, rsp))
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define RFLAGS_NT BIT(14)
 #define RFLAGS_RF BIT(16)
+
+/* What the delivery reads and writes, one cached page translation each (v->model_pages: the
+ * same bytes as a fresh walk, so a guest that rewrites its tables or CR3 is always seen; one
+ * #VC after another finds them all still valid). */
+enum soft_es_page { SOFT_ES_PAGE_IDT, SOFT_ES_PAGE_GDT, SOFT_ES_PAGE_TSS, SOFT_ES_PAGE_STACK };
+_Static_assert(SOFT_ES_PAGE_STACK < VCPU_MODEL_PAGES, "one page cache per kind of access");
+
+static bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len)
+{
+	return svm_gva_read_cached(v, &v->model_pages[which], lin, dst, len);
+}
+
+static bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
+{
+	return svm_gva_write_cached(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, src, len);
+}
 
 /* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
  * is the first 8 bytes of a long-mode one (offset 31:16 where the long gate has 31:16). */
@@ -143,7 +188,7 @@ static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct i
 	const struct vmcb_save *s = &v->vmcb->save;
 	memset(gate, 0, sizeof(*gate));
 	if ((u32)vector * size + size - 1 > s->idtr.limit ||
-	    !svm_gva_read(v, s->idtr.base + (u64)vector * size, gate, size))
+	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, gate, size))
 		return false;
 	u8 type = gate->type_attr & SOFT_ES_GATE_TYPE_MASK;
 	if (!(gate->type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
@@ -157,7 +202,7 @@ static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	u64 desc;
-	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !svm_gva_read(v, s->gdtr.base + (sel & ~7u), &desc, 8))
+	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !soft_es_read(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8))
 		return false;
 	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
 	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
@@ -185,7 +230,9 @@ static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64
 }
 
 /* Long mode, 64-bit or compatibility mode: 64-bit gate, 8-byte frame slots, RSP aligned to
- * 16 first (8.9.3), IST if the gate names one. */
+ * 16 first (8.9.3), IST if the gate names one. From CPL 3 (a user program's CPUID, say) the
+ * CPU switches to CPL 0: the stack is the IST one, else the TSS's RSP0, and SS becomes the
+ * null selector with RPL 0 (8.9.3 "Interrupt Stack Frame", 8.9.4 "Stack Switching"). */
 static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
@@ -197,14 +244,20 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 		return false;
 	u64 rsp = s->rsp;
 	unsigned ist = gate.ist & 7;
-	if (ist && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
+	if (ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
+		return false;
+	if (!ist && s->cpl != 0 && !svm_gva_read(v, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
 		return false;
 	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
 	rsp -= sizeof(frame);
-	if (!svm_gva_write(v, rsp, frame, sizeof(frame)))
+	if (!soft_es_write(v, rsp, frame, sizeof(frame)))
 		return false;
 	s->rsp = rsp;
+	if (s->cpl != 0) {
+		s->ss = (struct vmcb_seg){ 0 };
+		s->cpl = 0;
+	}
 	/* 64-bit mode ignores the base and limit of CS (APM vol. 2, 4.8.1). */
 	cs.base = 0;
 	cs.limit = 0xFFFFFFFF;
@@ -230,7 +283,7 @@ static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
 	if ((u32)s->rsp - 1 > s->ss.limit || esp > (u32)s->rsp)
 		return false; /* beyond the stack segment, or wrapping: the CPU's #SS */
-	if (!svm_gva_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
+	if (!soft_es_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
 		return false;
 	s->rsp = esp;
 	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
@@ -241,11 +294,11 @@ static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 static bool soft_es_deliver(struct vcpu *v, u8 vector, u32 err)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	if (s->cpl != 0 || !(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
+	if (!(s->cr0 & CR0_PE) || (s->rflags & RFLAGS_VM))
 		return false;
 	if (s->efer & EFER_LMA)
 		return soft_es_deliver_long(v, vector, err);
-	return soft_es_deliver_legacy(v, vector, err);
+	return s->cpl == 0 && soft_es_deliver_legacy(v, vector, err);
 }
 
 /* APM 15.35.5: #VC, error code = the exit code, RIP still at the instruction. */
@@ -273,7 +326,7 @@ static enum soft_es_action soft_es_automatic(struct vcpu *v)
 static enum soft_es_action soft_es_hlt(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_HLT, &insn);
 	soft_es_step(v, st == SVM_DECODE_OK && insn.kind == SVM_INSN_HLT ? insn.len : 1);
 	return SOFT_ES_HANDOFF;
 }
@@ -298,7 +351,7 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_VMMCALL, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
 	if (insn.kind == SVM_INSN_VMGEXIT) {
@@ -437,21 +490,38 @@ static enum soft_es_action soft_es_msr_ghcb(struct vcpu *v, bool write, u64 valu
 	return SOFT_ES_RESUME;
 }
 
+/* SEV_STATUS (APM vol. 2, 15.34.10) is the CPU's: an SEV-ES guest reads it without an exit.
+ * Linux reads it in its decompressor's sev_enable() while its only #VC handler serves CPUID
+ * alone (arch/x86/boot/compressed/sev.c), which works only because hardware answers it. The
+ * model answers with what msr/ gives every SEV-ES guest (SEV | SEV-ES). A write is #GP. */
+static enum soft_es_action soft_es_msr_sev_status(struct vcpu *v, bool write, unsigned len)
+{
+	u64 value = 0;
+	if (write || msr_read(v, MSR_AMD64_SEV_STATUS, &value) != MSR_OK)
+		return soft_es_gp(v);
+	vcpu_raw_set_reg(v, VCPU_RAX, (u32)value);
+	vcpu_raw_set_reg(v, VCPU_RDX, value >> 32);
+	soft_es_step(v, len);
+	return SOFT_ES_RESUME;
+}
+
 static enum soft_es_action soft_es_msr(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_raw_reg(v, VCPU_RCX);
 	bool write = v->vmcb->control.exit_info1 == 1;
-	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB)
+	if (index != MSR_EFER && index != MSR_AMD64_SEV_ES_GHCB && index != MSR_AMD64_SEV_STATUS)
 		return soft_es_reflect_vc(v);
 	if (index == MSR_EFER && !write)
 		return soft_es_reflect_vc(v); /* not intercepted by the soft-es map; #VC if it were */
 	struct svm_insn insn;
-	enum svm_decode_status st = svm_fetch_insn(v, &insn);
+	enum svm_decode_status st = soft_es_fetch(v, write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "RDMSR/WRMSR", st);
 	u64 value = (vcpu_raw_reg(v, VCPU_RDX) << 32) | (u32)vcpu_raw_reg(v, VCPU_RAX);
 	if (index == MSR_EFER)
 		return soft_es_msr_efer_write(v, value, insn.len);
+	if (index == MSR_AMD64_SEV_STATUS)
+		return soft_es_msr_sev_status(v, write, insn.len);
 	return soft_es_msr_ghcb(v, write, value, insn.len);
 }
 
@@ -526,9 +596,15 @@ static void soft_es_report_if(struct vcpu *v)
 
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	soft_es_report_if(v);
 	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
-	return fn ? fn(v) : SOFT_ES_HANDOFF;
+	enum soft_es_action a = fn ? fn(v) : SOFT_ES_HANDOFF;
+	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
+	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
+	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC
+	 * handler's first instruction, still on its IST stack, and the handler's next #VC would
+	 * overwrite the first one's frame on that stack (Linux 6.1 died so). */
+	soft_es_report_if(v);
+	return a;
 }
 
 const char *soft_es_action_name(enum soft_es_action a)

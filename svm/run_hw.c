@@ -63,11 +63,6 @@ static u64 guest_xcr0(void)
 	return xcr0;
 }
 
-static void host_pit_control(u8 control_word)
-{
-	outb(0x43, control_word); /* the host 8254's control port (svm/dev/pit.h, pass-through) */
-}
-
 static u64 host_tsc(void)
 {
 	return cpu_rdtsc();
@@ -257,6 +252,10 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	if (es && !es_map_mmio(g))
 		return false;
 
+	/* The C-bit the loader puts into an SEV-ES kernel's page tables: soft-es picked its own
+	 * above, sev-es uses the CPU's (for SEV_INFO too; NPT maps without it). */
+	if (vm->mode == VM_MODE_SEV_ES)
+		vm->cbit = g_sev.hw.psp.cbit;
 	struct svm_kernel_load kernel;
 	char err[160];
 	if (!svm_load_kernel(vm, c, f, &kernel, err, sizeof(err))) {
@@ -266,9 +265,6 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* VMCB. */
 	memset(g->iopm, 0xFF, SVM_IOPM_SIZE);
-	if (vm->mode == VM_MODE_PLAIN)
-		dev_pit_iopm_passthrough(g->iopm);
-	dev_pit_set_host_control(vm->mode == VM_MODE_PLAIN ? host_pit_control : NULL);
 	msr_build_permission_map(g->msrpm, vm->mode);
 	struct svm_vmcb_params vp = {
 		.mode = vm->mode,
@@ -288,16 +284,18 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	v->vmsa_pa = (u64)(uintptr_t)g->vmsa;
 	v->xcr0 = 1; /* x87 only until the guest says otherwise */
 	svm_kernel_entry_state(g->vmcb, &v->gprs, &kernel);
-	struct cr_shadow_regs cr = { .efer = 0, .cr0 = g->vmcb->save.cr0, .cr3 = 0, .cr4 = 0, .cr8 = 0 };
+	const struct vmcb_save *entry = &g->vmcb->save;
+	struct cr_shadow_regs cr = { .efer = entry->efer, .cr0 = entry->cr0, .cr3 = entry->cr3, .cr4 = entry->cr4, .cr8 = 0 };
 	cr_shadow_reset(v, &cr, msr_cpuid_cr4_allowed(v));
 	msr_vcpu_reset(v);
+	/* sevisor is the Linux guest's firmware too. */
+	if (kernel.is_linux)
+		msr_mtrr_firmware_defaults(v);
 	ghcb_vcpu_reset(v);
 	if (vm->mode == VM_MODE_SOFT_ES)
 		svm_soft_es_vcpu_setup(v);
-	if (vm->mode == VM_MODE_SEV_ES) {
-		vm->cbit = g_sev.hw.psp.cbit; /* the CPU's C-bit, for SEV_INFO; NPT maps without it */
+	if (vm->mode == VM_MODE_SEV_ES)
 		g->vmcb->control.ghcb_gpa = ghcb_sev_info_value(v); /* SEV_INFO at reset (C.3) */
-	}
 	/* sev-es, soft-es: the launch measures the loaded data and the VMSA built from the
 	 * entry state above. */
 	if (es && !sev_guest_launch(&g_sev, v, &g->launch, &kernel, c->policy))
@@ -316,6 +314,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	char context[64];
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
+	host_timer_init_finish(); /* its measurement spans the first guest's set-up */
 	if (!g_first_vmrun_tsc)
 		g_first_vmrun_tsc = cpu_rdtsc();
 	/* The software SEV-ES CPU's first VMRUN takes the state from the VMSA page. */

@@ -65,11 +65,12 @@ struct vcpu_walk {
 	u8 n;
 };
 
-/* The page of the last instruction fetch (svm/emul/gva.c). Its translation is reused only
- * while the control registers the walk depends on and every entry the walk read still hold the
- * same values, so it always equals a new walk (which sets no accessed bits and has no other
- * side effect). */
-struct vcpu_fetch_cache {
+/* One guest page's translation, kept (svm/emul/gva.c): the page of the last instruction
+ * fetch, and the pages the soft-es model delivers #VC through. It is reused only while the
+ * control registers the walk depends on and every entry the walk read still hold the same
+ * values, so it always equals a new walk (which sets no accessed bits and has no other side
+ * effect). */
+struct vcpu_page_cache {
 	bool valid;
 	u64 cr0, cr3, cr4, efer; /* the VMCB's, as the walk read them */
 	u64 lin_page;            /* linear address of the page */
@@ -102,7 +103,10 @@ struct vcpu {
 	u64 xcr0; /* plain mode: the guest XCR0 sevisor reports in CPUID 0xD */
 	struct svm_event pending;
 	struct svm_intr_state intr;
-	struct vcpu_fetch_cache fetch;
+	struct vcpu_page_cache fetch;
+	/* The soft-es model's exception delivery: IDT, GDT, TSS and stack pages (sev/soft_es.c). */
+#define VCPU_MODEL_PAGES 4
+	struct vcpu_page_cache model_pages[VCPU_MODEL_PAGES];
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es

@@ -18,11 +18,27 @@ field). Nothing here comes from sevisor's code; it is what the documents say sev
   (spec 3.2): flat 32-bit CS 0x08 / data 0x10, CR0 = PE|ET, EFER = SVME, RFLAGS = 2,
   RIP = entry, RAX = 0x2BADB002, RBX = 0x1000; DR6/DR7, PAT, XCR0, FCW and MXCSR at their
   architectural reset values.
+- Linux bzImage loading (Documentation/arch/x86/boot.rst, "64-bit BOOT PROTOCOL", and the
+  layout in sevisor's README): an SEV-ES kernel is entered at its 64-bit entry, protected-mode
+  kernel + 0x200, in long mode. At GPA 0x6000 a GDT (two null entries, 64-bit __BOOT_CS 0x10,
+  flat __BOOT_DS 0x18); at 0x7000 the zero page (the image's setup header from 0x1F1 to
+  0x202 + the byte at 0x201, type_of_loader 0xFF, code32_start, cmd_line_ptr 0x20000, the
+  initrd's place and size, alt_mem_k, a 4-entry e820 map: RAM to 0x9FC00, reserved to
+  0xA0000, reserved 0xF0000-0x100000, RAM from 1 MiB); at 0x8000 identity page tables: PML4,
+  PDPT, four page directories of 2 MiB pages for 4 GiB (AMD APM vol. 2, 5.3), with the C-bit
+  on the tables and on every page below the end of RAM; the command line at 0x20000
+  (cmdline_size + 1 bytes rounded to pages); the kernel at pref_address when its init_size fits
+  in RAM, else at the first kernel_alignment boundary from 16 MiB; the initrd page-aligned at
+  the top of RAM below initrd_addr_max. The digest is over those four regions (GDT to the end
+  of the page tables, command line, the kernel's init_size range, the initrd), then the VMSA:
+  CS 0x10 64-bit, data 0x18, GDTR 0x6000/0x1F, EFER = SVME|LME|LMA, CR0 = PG|ET|PE,
+  CR4 = PAE, CR3 = 0x8000, RIP = the entry, RSI = 0x7000. The C-bit position is the
+  platform's (CPUID 0x8000001F EBX[5:0]; sevisor logs it for a soft-es guest): --cbit.
 - The measurement (SEV API LAUNCH_MEASURE) is HMAC-SHA-256 keyed with the TIK over
   0x04 || API major || API minor || build || policy (LE32) || digest || mnonce. The soft PSP's
   TIK is public: SHA-256("sevisor soft PSP TIK")[:16], API 0.24, build 1.
 
-Usage: sev_launch_digest.py VOLUME_DIR [GUEST ...] [--mnonce HEX]
+Usage: sev_launch_digest.py VOLUME_DIR [GUEST ...] [--mnonce HEX] [--cbit N]
 VOLUME_DIR holds sevisor.cfg and the files it names (the boot volume, or a copy of it).
 Prints one line per sev-es/soft-es/auto guest: NAME DIGEST [MEASUREMENT].
 """
@@ -74,6 +90,8 @@ def parse_cfg(text):
             continue
         if key == "kernel":
             cur["kernel"] = val
+        elif key == "initrd":
+            cur["initrd"] = val
         elif key == "cmdline":
             cur["cmdline"] = val
         elif key == "module":
@@ -199,6 +217,123 @@ def launch_digest(volume, g):
     return h.digest()
 
 
+# ---- Linux bzImage (boot.rst) ----
+LX_GDT, LX_ZERO_PAGE, LX_PT, LX_CMDLINE = 0x6000, 0x7000, 0x8000, 0x20000
+LX_PT_END = LX_PT + 6 * PAGE
+LX_HDR = 0x1F1
+PTE_TABLE = 0x23  # present, writable, accessed
+PTE_2M = 0xE3     # present, writable, accessed, dirty, page size
+
+
+def is_bzimage(image):
+    return len(image) > 0x26C and image[0x1FE:0x200] == b"\x55\xaa" and image[0x202:0x206] == b"HdrS"
+
+
+def linux_layout(image, ram, initrd_size):
+    """(load, kernel bytes, header fields) as boot.rst's loading rules place the kernel."""
+    setup_sects = image[0x1F1] or 4
+    kernel = image[(setup_sects + 1) * 512:]
+    initrd_max, align = struct.unpack_from("<II", image, 0x22C)
+    relocatable = image[0x234]
+    xloadflags, cmdline_size = struct.unpack_from("<HI", image, 0x236)
+    pref, init_size = struct.unpack_from("<QI", image, 0x258)
+    if not xloadflags & 1:
+        raise ValueError("no 64-bit entry (XLF_KERNEL_64)")
+    pref = pref or 0x100000
+    if pref + init_size <= ram:
+        load = pref
+    elif relocatable:
+        load = up(0x1000000, align or (2 << 20))
+    else:
+        raise ValueError("kernel does not fit")
+    initrd_gpa = 0
+    if initrd_size:
+        initrd_gpa = down(min(initrd_max + 1, ram) - initrd_size)
+    return load, kernel, init_size, cmdline_size, initrd_gpa
+
+
+def linux_low_pages(image, ram, load, cmdline_len, initrd_gpa, initrd_size, enc):
+    """GDT page, zero page and page tables: GPA 0x6000 to the end of the page tables."""
+    low = bytearray(LX_PT_END - LX_GDT)
+    struct.pack_into("<QQQQ", low, 0, 0, 0, 0x00AF9B000000FFFF, 0x00CF93000000FFFF)
+    zp = LX_ZERO_PAGE - LX_GDT
+    hdr_end = min(0x202 + image[0x201], 0x26C)
+    low[zp + LX_HDR:zp + hdr_end] = image[LX_HDR:hdr_end]
+    low[zp + 0x210] = 0xFF                                   # type_of_loader
+    struct.pack_into("<I", low, zp + 0x214, load)            # code32_start
+    struct.pack_into("<II", low, zp + 0x218, initrd_gpa, initrd_size)
+    struct.pack_into("<I", low, zp + 0x228, LX_CMDLINE)      # cmd_line_ptr
+    struct.pack_into("<I", low, zp + 0x1E0, (ram - 0x100000) >> 10)  # alt_mem_k
+    e820 = [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0xF0000, 0x10000, 2), (0x100000, ram - 0x100000, 1)]
+    low[zp + 0x1E8] = len(e820)
+    for i, (a, n, t) in enumerate(e820):
+        struct.pack_into("<QQI", low, zp + 0x2D0 + 20 * i, a, n, t)
+    pt = LX_PT - LX_GDT
+    struct.pack_into("<Q", low, pt, (LX_PT + PAGE) | enc | PTE_TABLE)
+    for i in range(4):
+        struct.pack_into("<Q", low, pt + PAGE + 8 * i, (LX_PT + (2 + i) * PAGE) | enc | PTE_TABLE)
+    for k in range(4 * 512):
+        gpa = k << 21
+        struct.pack_into("<Q", low, pt + 2 * PAGE + 8 * k, gpa | (enc if gpa < ram else 0) | PTE_2M)
+    return bytes(low)
+
+
+def linux_vmsa(entry):
+    """The SEV-ES save area of the 64-bit entry state (APM vol. 2 table B-4 offsets)."""
+    v = bytearray(4096)
+
+    def seg(off, sel, attr, limit, base=0):
+        struct.pack_into("<HHIQ", v, off, sel, attr, limit, base)
+    for off in (0x00, 0x20, 0x30, 0x40, 0x50):  # ES SS DS FS GS: __BOOT_DS
+        seg(off, 0x18, 0xC93, 0xFFFFFFFF)
+    seg(0x10, 0x10, 0xA9B, 0xFFFFFFFF)  # CS: __BOOT_CS, code, execute/read, accessed, L, G
+    seg(0x60, 0, 0, 0x1F, LX_GDT)       # GDTR
+    seg(0x70, 0, 0x82, 0xFFFF)          # LDTR
+    seg(0x90, 0, 0x8B, 0xFFFF)          # TR
+    for off, fmt, val in ((0xD0, "Q", 0x1500), (0x148, "Q", 0x20), (0x150, "Q", LX_PT),
+                          (0x158, "Q", 0x80000011), (0x160, "Q", 0x400), (0x168, "Q", 0xFFFF0FF0),
+                          (0x170, "Q", 2), (0x178, "Q", entry), (0x268, "Q", 0x0007040600070406),
+                          (0x330, "Q", LX_ZERO_PAGE), (0x3E8, "Q", 1), (0x408, "I", 0x1F80),
+                          (0x410, "H", 0x37F)):
+        struct.pack_into("<" + fmt, v, off, val)
+    return bytes(v)
+
+
+def pad(data, start, end):
+    """data placed at start, zero-filled to end."""
+    return bytes(data) + bytes(end - start - len(data))
+
+
+def linux_digest(volume, g, image, cbit):
+    if cbit is None:
+        raise ValueError("a Linux guest's launch needs the platform's C-bit: --cbit N")
+    ram, enc = g["memory"], 1 << cbit
+    initrd = b""
+    if g.get("initrd"):
+        with open(os.path.join(volume, g["initrd"]), "rb") as f:
+            initrd = f.read()
+    load, kernel, init_size, cmdline_size, initrd_gpa = linux_layout(image, ram, len(initrd))
+    cmdline = g["cmdline"].encode() + b"\0"
+    regions = [
+        linux_low_pages(image, ram, load, len(cmdline), initrd_gpa, len(initrd), enc),
+        pad(cmdline, LX_CMDLINE, up(LX_CMDLINE + cmdline_size)),
+        pad(kernel, load, up(load + init_size)),
+    ]
+    if initrd:
+        regions.append(pad(initrd, initrd_gpa, up(initrd_gpa + len(initrd))))
+    h = hashlib.sha256()
+    for data in regions:
+        h.update(data)
+    h.update(linux_vmsa(load + 0x200))
+    return h.digest()
+
+
+def guest_digest(volume, g, cbit):
+    with open(os.path.join(volume, g["kernel"]), "rb") as f:
+        image = f.read()
+    return linux_digest(volume, g, image, cbit) if is_bzimage(image) else launch_digest(volume, g)
+
+
 def soft_measurement(digest, policy, mnonce):
     msg = bytes([0x04, *SOFT_API]) + struct.pack("<I", policy) + digest + mnonce
     return hmac.new(SOFT_TIK, msg, hashlib.sha256).digest()
@@ -209,13 +344,14 @@ def main():
     ap.add_argument("volume")
     ap.add_argument("guests", nargs="*")
     ap.add_argument("--mnonce", help="the mnonce= of a soft-PSP launch line: also print the measurement")
+    ap.add_argument("--cbit", type=int, help="the platform's C-bit position (Linux guests' page tables)")
     a = ap.parse_args()
     with open(os.path.join(a.volume, "sevisor.cfg")) as f:
         guests = parse_cfg(f.read())
     for g in guests:
         if g["mode"] not in ES_MODES or (a.guests and g["name"] not in a.guests):
             continue
-        d = launch_digest(a.volume, g)
+        d = guest_digest(a.volume, g, a.cbit)
         out = [g["name"], d.hex()]
         if a.mnonce:
             out.append(soft_measurement(d, g["policy"], bytes.fromhex(a.mnonce)).hex())

@@ -6,8 +6,11 @@
 
 #include "lib/types.h"
 
-/* Calibrates the APIC timer against the TSC (tsc_hz) and installs the interrupt hook. */
+/* Installs the interrupt hook and starts measuring the APIC timer's rate against the TSC
+ * (tsc_hz); returns at once. host_timer_init_finish ends the measurement, waiting for what is
+ * left of its 10 ms: call it before the timer is first armed, after other set-up work. */
 void host_timer_init(u64 tsc_hz);
+void host_timer_init_finish(void);
 /* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again);
  * cheap when that deadline is armed already. */
 void host_timer_arm(u64 deadline);

@@ -1,5 +1,7 @@
 /* See host_timer.h. The APIC timer counts the bus clock divided by 16 (SDM vol. 3A 11.5.4);
- * its rate is measured once against the TSC, whose rate sevisor calibrated at boot. */
+ * its rate is measured once against the TSC, whose rate sevisor calibrated at boot, over at
+ * least 10 ms: from host_timer_init to host_timer_init_finish, so that the first guest's set-up
+ * (zeroing its RAM, above all) fills the measurement instead of a busy wait. */
 #include "arch/x86/host_timer.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
@@ -14,7 +16,7 @@
 #define LAPIC_SVR_ENABLE BIT(8)
 #define LAPIC_LVT_MASKED BIT(16)
 #define LAPIC_DCR_DIV16 0x3
-#define CALIBRATE_DIVISOR 100 /* measure over 10 ms of TSC */
+#define CALIBRATE_DIVISOR 100 /* measure over at least 10 ms of TSC */
 #define NOT_ARMED (~0ULL)
 
 static u64 g_tsc_hz, g_apic_hz;
@@ -33,22 +35,46 @@ static void timer_hook(void)
 	*lapic_reg(LAPIC_REG_EOI) = 0;
 }
 
+/* The measurement's start: the TSC and the count then. */
+static u64 g_cal_tsc;
+static u32 g_cal_count;
+
+static void calibration_start(void)
+{
+	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0xFFFFFFFFu;
+	g_cal_tsc = cpu_rdtsc();
+	g_cal_count = *lapic_reg(LAPIC_REG_TIMER_CCR);
+}
+
 void host_timer_init(u64 tsc_hz)
 {
 	g_tsc_hz = tsc_hz;
+	g_apic_hz = 0;
 	desc_set_timer_hook(timer_hook);
 	*lapic_reg(LAPIC_REG_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
 	*lapic_reg(LAPIC_REG_TIMER_DCR) = LAPIC_DCR_DIV16;
 	*lapic_reg(LAPIC_REG_LVT_TIMER) = LAPIC_LVT_MASKED | VECTOR_TIMER;
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0xFFFFFFFFu;
-	u64 t0 = cpu_rdtsc();
-	u32 c0 = *lapic_reg(LAPIC_REG_TIMER_CCR);
-	u64 span = tsc_hz / CALIBRATE_DIVISOR;
-	while (cpu_rdtsc() - t0 < span)
-		cpu_pause();
-	u32 c1 = *lapic_reg(LAPIC_REG_TIMER_CCR);
-	u64 t1 = cpu_rdtsc();
-	g_apic_hz = (u64)(c0 - c1) * tsc_hz / (t1 - t0);
+	calibration_start();
+}
+
+void host_timer_init_finish(void)
+{
+	if (g_apic_hz)
+		return;
+	u64 span = g_tsc_hz / CALIBRATE_DIVISOR;
+	for (;;) {
+		while (cpu_rdtsc() - g_cal_tsc < span)
+			cpu_pause();
+		u32 c1 = *lapic_reg(LAPIC_REG_TIMER_CCR);
+		u64 t1 = cpu_rdtsc();
+		if (c1 != 0) {
+			g_apic_hz = (u64)(g_cal_count - c1) * g_tsc_hz / (t1 - g_cal_tsc);
+			break;
+		}
+		/* The one-shot count ran out (over a minute since host_timer_init at a 1 GHz
+		 * bus clock; it stops at 0): measure again. */
+		calibration_start();
+	}
 	if (!g_apic_hz)
 		g_apic_hz = 1;
 	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0;

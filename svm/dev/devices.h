@@ -1,6 +1,6 @@
 /* Per-guest virtual devices (DESIGN.md "Guest-visible devices"): the 16550 UART at 0x3F8,
  * isa-debug-exit at 0xF4, fw_cfg at 0x510/0x511, the 8259 PIC pair, the 8254 PIT, the MC146818
- * RTC/CMOS, reset (0xCF9, 0x64), the HPET at 0xFED00000 and the local APIC (xAPIC page at
+ * RTC/CMOS, reset (0xCF9, 0x64), the ACPI PM1 registers (0x600), the HPET at 0xFED00000 and the local APIC (xAPIC page at
  * 0xFEE00000), each in its own file. Each device is a row in the port or MMIO table of io.c and
  * has one implementation, used by every mode; svm/dev/intr.c is what reaches the CPU. */
 #ifndef SVM_DEV_DEVICES_H
@@ -12,10 +12,12 @@
 #include "svm/dev/pit.h"
 #include "svm/dev/hpet.h"
 #include "svm/dev/rtc.h"
+#include "svm/dev/acpi_pm.h"
 
 struct vm;
 
 #define UART_LINE_MAX 200
+#define UART_FIFO_BYTES 16
 
 struct dev_uart {
 	char line[UART_LINE_MAX + 1];
@@ -23,6 +25,10 @@ struct dev_uart {
 	bool wrapped; /* the last flush was a full line without newline */
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending; /* the transmitter-empty interrupt, until IIR reports it or THR is written */
+	/* Receiver: the FIFO (one byte deep with FIFOs off), and the overrun error for LSR. */
+	u8 rx[UART_FIFO_BYTES];
+	u8 rx_head, rx_count;
+	bool overrun;
 };
 
 struct dev_fw_cfg {
@@ -45,6 +51,7 @@ struct vm_devices {
 	 * clear: recomputed only after a timer device was programmed or fired. */
 	u64 next_deadline;
 	bool deadline_stale;
+	struct dev_acpi_pm acpi_pm;
 	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */
 	u64 ram_size;         /* for fw_cfg */
@@ -61,6 +68,10 @@ struct vm_devices {
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore);
 /* Flushes a partial UART line into the log (at guest exit). */
 void dev_uart_flush(struct vm *vm);
+/* Bytes arriving on the UART's receive line (a host console's input): as many as the receiver
+ * has room for go in, and the count is returned (the caller holds the rest back, as flow
+ * control would). Raises the receive interrupt as IER and FCR ask. */
+unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n);
 
 /* Port handlers: size 1/2/4; return false only if the access ended the guest. */
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);

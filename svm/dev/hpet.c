@@ -26,6 +26,11 @@ enum {
 #define TN_WRITABLE (TN_INT_LEVEL | TN_INT_ENB | TN_PERIODIC | TN_VAL_SET | TN_32BIT | (0x1FULL << 9))
 static const u8 legacy_irq[2] = { 0, 8 };
 
+u64 dev_hpet_capabilities(void)
+{
+	return GCAP_VALUE;
+}
+
 static struct dev_hpet *hpet(struct vm *vm)
 {
 	return &vm->devices->hpet;
@@ -97,17 +102,18 @@ static void write_timer(struct dev_hpet *h, unsigned n, u32 off, u64 v, u64 now)
 	struct dev_hpet_timer *t = &h->timer[n];
 	if (off == HPET_TN_CONF) {
 		u64 writable = TN_WRITABLE & ~(n == 0 ? 0 : TN_PERIODIC);
-		t->config = (t->config & ~writable) | (v & writable);
-		t->config &= ~TN_VAL_SET;
+		t->config = (t->config & ~writable) | (v & writable); /* VAL_SET holds until a comparator write */
 		if (!(t->config & TN_INT_LEVEL))
 			h->isr &= ~BIT(n);
 	} else if (off == HPET_TN_CMP) {
 		if (t->config & TN_32BIT)
 			v = (u32)v;
-		/* Periodic mode: the value is both the next match and the period from then on (what
-		 * kernels do, with VAL_SET, spec 2.3.9.2.2); one-shot: only the match. */
+		/* Spec 2.3.9.2.2: in periodic mode a write with VAL_SET sets the next match and the
+		 * period, one without it only the period (Linux writes the period again that way, for
+		 * AMD-8111 hubs); one-shot: the match. */
+		if (!(t->config & TN_PERIODIC) || (t->config & TN_VAL_SET))
+			t->comparator = v;
 		t->period = v;
-		t->comparator = v;
 		t->config &= ~TN_VAL_SET;
 	}
 	schedule(h, n, now);

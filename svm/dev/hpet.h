@@ -31,6 +31,8 @@ struct dev_hpet {
 };
 
 void dev_hpet_reset(struct dev_hpet *h);
+/* The general capabilities and ID register (for the ACPI HPET table). */
+u64 dev_hpet_capabilities(void);
 bool dev_hpet_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
 u64 dev_hpet_counter(const struct dev_hpet *h, u64 now);
 void dev_hpet_tick(struct vm *vm, u64 now);

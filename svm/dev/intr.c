@@ -43,7 +43,7 @@ u64 devices_next_deadline(struct vm *vm)
 	struct vm_devices *d = vm->devices;
 	if (d->deadline_stale) {
 		d->next_deadline = earliest(earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit)),
-					    dev_hpet_next_deadline(&d->hpet));
+					    earliest(dev_hpet_next_deadline(&d->hpet), dev_rtc_next_deadline(&d->rtc)));
 		d->deadline_stale = false;
 	}
 	return d->next_deadline;
@@ -61,5 +61,6 @@ void devices_tick(struct vm *vm, u64 now)
 	dev_lapic_timer_tick(vm, now);
 	dev_pit_tick(vm, now);
 	dev_hpet_tick(vm, now);
+	dev_rtc_tick(vm, now);
 	devices_reprogrammed(vm); /* what fired re-armed or stopped */
 }

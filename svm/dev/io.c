@@ -23,14 +23,15 @@ struct port_range {
 static const struct port_range port_devices[] = {
 	{ 0x020, 2, "pic-master", dev_pic_io, false },
 	{ 0x040, 4, "pit", dev_pit_io, true },
-	{ 0x061, 1, "port61", dev_port61_io, false },
+	{ 0x061, 1, "port61", dev_port61_io, true },
 	{ 0x064, 1, "kbc", dev_kbc_io, false },
-	{ 0x070, 2, "rtc", dev_rtc_io, false },
+	{ 0x070, 2, "rtc", dev_rtc_io, true },
 	{ 0x0A0, 2, "pic-slave", dev_pic_io, false },
 	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io, false },
 	{ 0x3F8, 8, "uart", dev_uart_io, false },
 	{ 0x4D0, 2, "elcr", dev_elcr_io, false },
 	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io, false },
+	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io, false },
 	{ 0xCF9, 1, "reset", dev_reset_cf9_io, false },
 };
 

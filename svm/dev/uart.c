@@ -1,11 +1,19 @@
 /* 16550 UART at 0x3F8: the guest's console. Output is collected a line at a time and logged
- * under the guest's name; the status registers answer what a polling driver expects: the
- * transmitter is always empty (LSR THRE|TEMT), no input ever arrives (LSR DR clear).
- * Interrupts (PC16550D data sheet, IER/IIR): with IER bit 1 the transmitter-holding-register-
- * empty interrupt is raised whenever THR empties (at once: a byte is sent as it is written) and
- * when the bit is set while THR is empty; reading IIR while it is the reported source, or
- * writing THR, clears it. The interrupt reaches ISA IRQ4 only with MCR OUT2 set (the PC's
- * wiring). No receive interrupts: nothing is ever received. */
+ * under the guest's name; the transmitter is always empty (LSR THRE|TEMT): a byte is sent as it
+ * is written. Input arrives through dev_uart_receive (or, in loopback, from THR) into the
+ * receiver FIFO: 16 bytes with FCR bit 0, else the one receiver buffer register.
+ *
+ * Interrupts (PC16550D data sheet, IER/IIR/FCR/LSR and "Interrupt Identification Register"
+ * priorities): receiver line status (IER bit 2: an overrun, IIR 0x06) before received data
+ * available (IER bit 0: IIR 0x04 once the FIFO holds its FCR trigger level, 1/4/8/14 bytes, or
+ * any byte without FIFOs; below the trigger the character timeout, IIR 0x0C, is reported at once:
+ * no more bytes arrive on the line while a guest looks) before transmitter holding register
+ * empty (IER bit 1: raised whenever THR empties and when the bit is set while THR is empty;
+ * reading IIR while it is the reported source, or writing THR, clears it). Reading RBR takes a
+ * byte, reading LSR clears the overrun, FCR bit 1 clears the receiver FIFO. The interrupt
+ * reaches ISA IRQ4 only with MCR OUT2 set and not in loopback (the PC's wiring: loopback
+ * disconnects OUT2). Loopback (MCR bit 4) sends THR to the receiver and shows DTR, RTS, OUT1 and
+ * OUT2 as DSR, CTS, RI and DCD in MSR. */
 #include "svm/dev/devices.h"
 #include "svm/vm.h"
 #include "lib/log.h"
@@ -20,16 +28,31 @@
 #define REG_MSR 6
 #define REG_SCR 7
 #define LCR_DLAB 0x80
+#define LSR_DR 0x01
+#define LSR_OE 0x02
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define IIR_NO_INTERRUPT 0x01
 #define IIR_THRE 0x02
+#define IIR_RDA 0x04
+#define IIR_RLS 0x06
+#define IIR_CHAR_TIMEOUT 0x0C
 #define IIR_FIFO_ENABLED 0xC0
+#define IER_ERBFI 0x01
 #define IER_ETBEI 0x02
+#define IER_ELSI 0x04
+#define IER_WRITABLE 0x0F
 #define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define FCR_TRIGGER_SHIFT 6
 #define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define MCR_WRITABLE 0x1F
 #define UART_IRQ 4
 #define MSR_DCD_DSR_CTS 0xB0
+#define MSR_LOOP_SHIFT 4 /* loopback: MCR bits 3:0 appear in MSR bits 7:4, in this order: */
+/* MCR DTR(0) RTS(1) OUT1(2) OUT2(3) -> MSR DSR(5) CTS(4) RI(6) DCD(7). */
+static const u8 loop_msr[4] = { 0x20, 0x10, 0x40, 0x80 };
 
 void dev_uart_flush(struct vm *vm)
 {
@@ -65,26 +88,94 @@ static void put(struct vm *vm, u8 c)
 	}
 }
 
-static bool thre_interrupt(const struct dev_uart *u)
+static bool fifo_on(const struct dev_uart *u)
 {
-	return (u->ier & IER_ETBEI) && u->thre_pending;
+	return u->fcr & FCR_ENABLE;
+}
+
+static unsigned rx_capacity(const struct dev_uart *u)
+{
+	return fifo_on(u) ? UART_FIFO_BYTES : 1;
+}
+
+static unsigned rx_trigger(const struct dev_uart *u)
+{
+	static const u8 level[4] = { 1, 4, 8, 14 };
+	return fifo_on(u) ? level[u->fcr >> FCR_TRIGGER_SHIFT] : 1;
+}
+
+/* A byte at the receiver: into the FIFO, or lost with an overrun when it is full. */
+static void rx_put(struct dev_uart *u, u8 b)
+{
+	if (u->rx_count >= rx_capacity(u)) {
+		u->overrun = true;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_BYTES] = b;
+	u->rx_count++;
+}
+
+static u8 rx_take(struct dev_uart *u)
+{
+	if (!u->rx_count)
+		return 0;
+	u8 b = u->rx[u->rx_head];
+	u->rx_head = (u8)((u->rx_head + 1) % UART_FIFO_BYTES);
+	u->rx_count--;
+	return b;
+}
+
+static void rx_clear(struct dev_uart *u)
+{
+	u->rx_head = u->rx_count = 0;
+}
+
+/* The highest-priority pending source as IIR bits 3:0 (IIR_NO_INTERRUPT when none). */
+static u8 interrupt_id(const struct dev_uart *u)
+{
+	if ((u->ier & IER_ELSI) && u->overrun)
+		return IIR_RLS;
+	if ((u->ier & IER_ERBFI) && u->rx_count)
+		return u->rx_count >= rx_trigger(u) ? IIR_RDA : IIR_CHAR_TIMEOUT;
+	if ((u->ier & IER_ETBEI) && u->thre_pending)
+		return IIR_THRE;
+	return IIR_NO_INTERRUPT;
 }
 
 static void update_irq(struct vm *vm)
 {
 	const struct dev_uart *u = &vm->devices->uart;
-	dev_pic_set_irq(vm, UART_IRQ, thre_interrupt(u) && (u->mcr & MCR_OUT2));
+	bool wired = (u->mcr & MCR_OUT2) && !(u->mcr & MCR_LOOP);
+	dev_pic_set_irq(vm, UART_IRQ, wired && interrupt_id(u) != IIR_NO_INTERRUPT);
 }
 
 static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 static u8 read_iir(struct dev_uart *u)
 {
-	u8 fifo = (u->fcr & FCR_ENABLE) ? IIR_FIFO_ENABLED : 0;
-	if (!thre_interrupt(u))
-		return fifo | IIR_NO_INTERRUPT;
-	u->thre_pending = false; /* reading IIR with THRE as the source clears it */
-	return fifo | IIR_THRE;
+	u8 fifo = fifo_on(u) ? IIR_FIFO_ENABLED : 0;
+	u8 id = interrupt_id(u);
+	if (id == IIR_THRE)
+		u->thre_pending = false; /* reading IIR with THRE as the source clears it */
+	return fifo | id;
+}
+
+static u8 read_lsr(struct dev_uart *u)
+{
+	u8 lsr = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
+	u->overrun = false; /* reading LSR clears the error bits */
+	return lsr;
+}
+
+static u8 read_msr(const struct dev_uart *u)
+{
+	if (!(u->mcr & MCR_LOOP))
+		return MSR_DCD_DSR_CTS;
+	u8 msr = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(loop_msr); i++)
+		if (u->mcr & (1u << i))
+			msr |= loop_msr[i];
+	return msr;
 }
 
 bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
@@ -94,6 +185,16 @@ bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	return ok;
 }
 
+unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
+{
+	struct dev_uart *u = &vm->devices->uart;
+	unsigned i = 0;
+	for (; i < n && u->rx_count < rx_capacity(u); i++)
+		rx_put(u, data[i]);
+	update_irq(vm);
+	return i;
+}
+
 static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
 	(void)size;
@@ -101,15 +202,14 @@ static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *va
 	unsigned reg = port - UART_BASE;
 	bool dlab = u->lcr & LCR_DLAB;
 	if (in) {
-		static const u8 lsr = LSR_THRE | LSR_TEMT;
 		switch (reg) {
-		case REG_RBR_THR: *val = dlab ? u->dll : 0; break;
+		case REG_RBR_THR: *val = dlab ? u->dll : rx_take(u); break;
 		case REG_IER: *val = dlab ? u->dlm : u->ier; break;
 		case REG_IIR_FCR: *val = read_iir(u); break;
 		case REG_LCR: *val = u->lcr; break;
 		case REG_MCR: *val = u->mcr; break;
-		case REG_LSR: *val = lsr; break;
-		case REG_MSR: *val = MSR_DCD_DSR_CTS; break;
+		case REG_LSR: *val = read_lsr(u); break;
+		case REG_MSR: *val = read_msr(u); break;
 		default: *val = u->scr; break;
 		}
 		return true;
@@ -119,10 +219,13 @@ static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *va
 	case REG_RBR_THR:
 		if (dlab) {
 			u->dll = b;
-		} else {
-			put(vm, b);
-			u->thre_pending = true; /* sent at once: THR is empty again */
+			break;
 		}
+		if (u->mcr & MCR_LOOP)
+			rx_put(u, b);
+		else
+			put(vm, b);
+		u->thre_pending = true; /* sent at once: THR is empty again */
 		break;
 	case REG_IER:
 		if (dlab)
@@ -130,12 +233,17 @@ static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *va
 		else {
 			if ((b & IER_ETBEI) && !(u->ier & IER_ETBEI))
 				u->thre_pending = true; /* enabled while THR is empty */
-			u->ier = b & 0x0F;
+			u->ier = b & IER_WRITABLE;
 		}
 		break;
-	case REG_IIR_FCR: u->fcr = b; break;
+	case REG_IIR_FCR:
+		/* Switching the FIFOs on or off, or FCR bit 1, empties the receiver. */
+		if ((b & FCR_CLEAR_RX) || ((b ^ u->fcr) & FCR_ENABLE))
+			rx_clear(u);
+		u->fcr = b & (u8)~FCR_CLEAR_RX;
+		break;
 	case REG_LCR: u->lcr = b; break;
-	case REG_MCR: u->mcr = b & 0x1F; break;
+	case REG_MCR: u->mcr = b & MCR_WRITABLE; break;
 	case REG_SCR: u->scr = b; break;
 	default: break; /* LSR, MSR writes: nothing to model */
 	}

@@ -92,11 +92,20 @@ u64 svm_alu(enum svm_alu_op op, unsigned size, u64 dst, u64 src, u64 rflags, u64
 	return keep | f;
 }
 
+u64 svm_alu_cmpxchg(unsigned size, u64 acc, u64 mem, u64 src, u64 rflags, u64 *mem_out, bool *acc_load)
+{
+	u64 diff;
+	u64 fl = svm_alu(SVM_ALU_CMP, size, acc, mem, rflags, &diff);
+	*acc_load = !(fl & RFLAGS_ZF);
+	*mem_out = (*acc_load ? mem : src) & mask_of(size);
+	return fl;
+}
+
 bool svm_alu_lockable(const struct svm_insn *i)
 {
 	if (!i->mem)
 		return false;
-	if (i->kind == SVM_INSN_XCHG)
+	if (i->kind == SVM_INSN_XCHG || i->kind == SVM_INSN_CMPXCHG || i->kind == SVM_INSN_XADD)
 		return true;
 	if (i->kind != SVM_INSN_ALU || i->reg_dst)
 		return false;

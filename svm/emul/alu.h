@@ -23,9 +23,16 @@
  * (CMP, TEST and BT never store). */
 u64 svm_alu(enum svm_alu_op op, unsigned size, u64 dst, u64 src, u64 rflags, u64 *result);
 
+/* CMPXCHG (APM vol. 3, CMPXCHG): the accumulator acc is compared with the memory value mem as
+ * CMP acc, mem would (all six status flags from acc - mem). Equal: memory takes src. Not
+ * equal: the accumulator takes mem (*acc_load = true) and memory is written back unchanged, the
+ * write cycle the processor always makes (SDM vol. 2, CMPXCHG). *mem_out gets the value to
+ * write; the return value is rflags updated. */
+u64 svm_alu_cmpxchg(unsigned size, u64 acc, u64 mem, u64 src, u64 rflags, u64 *mem_out, bool *acc_load);
+
 /* Whether a LOCK prefix is allowed with this instruction (APM vol. 3, 1.2.5 "Lock Prefix"): only
- * the read-modify-write forms with a memory destination (ADD ADC AND BTC BTR BTS DEC INC NEG NOT
- * OR SBB SUB XOR, XCHG); anything else raises #UD. */
+ * the read-modify-write forms with a memory destination (ADD ADC AND BTC BTR BTS CMPXCHG DEC INC
+ * NEG NOT OR SBB SUB XADD XOR, XCHG); anything else raises #UD. */
 bool svm_alu_lockable(const struct svm_insn *i);
 
 #endif

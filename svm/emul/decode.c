@@ -31,6 +31,7 @@ enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
 #define F_GROUP BIT(12)   /* the operation is in ModRM.reg (group_op) */
 #define F_SEXT BIT(13)    /* the imm8 is sign-extended to the operand size (83) */
 #define F_ALUOPC BIT(14)  /* ALU group 00-3B: operation in opcode bits 5:3, bit 1 = reg is dst */
+#define F_LONG BIT(15)    /* 64-bit mode only (63 MOVSXD; ARPL in the other modes) */
 
 struct opcode {
 	u8 kind; /* enum svm_insn_kind; SVM_INSN_NONE = not supported */
@@ -57,6 +58,9 @@ static const struct opcode one_byte[256] = {
 	[0xA5] = OP(SVM_INSN_MOVS, F_WRITE),
 	[0xAA] = OP(SVM_INSN_STOS, F_BYTE | F_WRITE),
 	[0xAB] = OP(SVM_INSN_STOS, F_WRITE),
+	[0xAC] = OP(SVM_INSN_LODS, F_BYTE),
+	[0xAD] = OP(SVM_INSN_LODS, 0),
+	[0x63] = OP(SVM_INSN_MOVSX, F_MODRM | F_MEMONLY | F_LONG),
 	[0xF6] = OPA(0, F_GROUP | F_BYTE),
 	[0xF7] = OPA(0, F_GROUP),
 	[0xFE] = OPA(0, F_GROUP | F_BYTE),
@@ -103,6 +107,13 @@ static const struct opcode two_byte[256] = {
 	[0xBB] = OPA(SVM_ALU_BTC, 0),
 	[0xB6] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY),
 	[0xB7] = OP(SVM_INSN_MOVZX, F_MODRM | F_MEMONLY | F_SRC16),
+	[0xBE] = OP(SVM_INSN_MOVSX, F_MODRM | F_MEMONLY),
+	[0xBF] = OP(SVM_INSN_MOVSX, F_MODRM | F_MEMONLY | F_SRC16),
+	[0xB0] = OP(SVM_INSN_CMPXCHG, F_MODRM | F_MEMONLY | F_BYTE | F_WRITE),
+	[0xB1] = OP(SVM_INSN_CMPXCHG, F_MODRM | F_MEMONLY | F_WRITE),
+	[0xC0] = OP(SVM_INSN_XADD, F_MODRM | F_MEMONLY | F_BYTE | F_WRITE),
+	[0xC1] = OP(SVM_INSN_XADD, F_MODRM | F_MEMONLY | F_WRITE),
+	[0xC3] = OP(SVM_INSN_MOV_STORE, F_MODRM | F_MEMONLY | F_WRITE), /* MOVNTI: a store with a hint */
 };
 
 /* 0F 01 (group 7), register forms identified by the whole ModRM byte (APM vol. 3, table A-7). */
@@ -333,7 +344,7 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 				op.kind = SVM_INSN_VMGEXIT;
 		}
 	}
-	if (op.kind == SVM_INSN_NONE)
+	if (op.kind == SVM_INSN_NONE || ((op.flags & F_LONG) && !m64))
 		return fail(out, SVM_DECODE_UNKNOWN);
 	out->kind = op.kind;
 	if (op.flags & F_GROUP) {
@@ -403,8 +414,11 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 		out->high_byte = false;
 	}
 
-	/* Access size: what moves between memory/port and the register. */
-	if (op.kind == SVM_INSN_MOVZX)
+	/* Access size: what moves between memory/port and the register. MOVSXD reads 32 bits
+	 * (16 with a 66 prefix: SDM vol. 2, MOVSXD). */
+	if (op.flags & F_LONG)
+		out->access_size = (u8)MIN(opsize, 4u);
+	else if (op.kind == SVM_INSN_MOVZX || op.kind == SVM_INSN_MOVSX)
 		out->access_size = (op.flags & F_SRC16) ? 2 : 1;
 	else if (op.kind == SVM_INSN_LMSW)
 		out->access_size = 2;
@@ -493,10 +507,14 @@ static const char *const kind_names[SVM_INSN_KIND_COUNT] = {
 	[SVM_INSN_MOV_STORE] = "mov store",
 	[SVM_INSN_MOV_STORE_IMM] = "mov store imm",
 	[SVM_INSN_MOVZX] = "movzx",
+	[SVM_INSN_MOVSX] = "movsx",
+	[SVM_INSN_CMPXCHG] = "cmpxchg",
+	[SVM_INSN_XADD] = "xadd",
 	[SVM_INSN_ALU] = "alu",
 	[SVM_INSN_XCHG] = "xchg",
 	[SVM_INSN_MOVS] = "movs",
 	[SVM_INSN_STOS] = "stos",
+	[SVM_INSN_LODS] = "lods",
 };
 
 static const char *const status_names[SVM_DECODE_STATUS_COUNT] = {

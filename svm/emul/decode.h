@@ -9,11 +9,13 @@
  *   0F 09 WBINVD, 0F 01 C8 MONITOR, 0F 01 C9 MWAIT, 0F 01 D9 VMMCALL, F3 0F 01 D9 VMGEXIT,
  *   F4 HLT, E4-E7 / EC-EF IN/OUT, 6C-6F INS/OUTS, 0F 20 / 0F 22 MOV from/to CRn (F0 0F 20/22
  *   is the AMD alternative encoding of CR8), 0F 06 CLTS, 0F 01 /6 LMSW,
- *   88/89/8A/8B MOV r/m, C6/C7 /0 MOV r/m, imm, A0-A3 MOV moffs, 0F B6/B7 MOVZX,
+ *   88/89/8A/8B MOV r/m, C6/C7 /0 MOV r/m, imm, A0-A3 MOV moffs, 0F C3 MOVNTI, 0F B6/B7 MOVZX,
+ *   0F BE/BF MOVSX, 63 MOVSXD (64-bit mode only; ARPL elsewhere, not taken), 0F B0/B1 CMPXCHG,
+ *   0F C0/C1 XADD,
  *   and with a memory operand (the MMIO read-modify-write forms): the ALU group 00-3B and
  *   80/81/83 (ADD OR ADC SBB AND SUB XOR CMP), 84/85 and F6/F7 /0 TEST, F6/F7 /2 NOT, /3 NEG,
  *   FE/FF /0 INC, /1 DEC, 86/87 XCHG, 0F A3/AB/B3/BB and 0F BA /4-7 BT/BTS/BTR/BTC;
- *   the string moves A4/A5 MOVS and AA/AB STOS.
+ *   the string moves A4/A5 MOVS, AA/AB STOS and AC/AD LODS.
  * Prefixes: operand size 66, address size 67, REP F3 / REPNE F2, LOCK F0, segment overrides
  * 26 2E 36 3E 64 65, and REX 40-4F in 64-bit mode (only when it directly precedes the opcode;
  * a REX followed by another prefix is ignored, as the CPU does).
@@ -65,10 +67,14 @@ enum svm_insn_kind {
 	SVM_INSN_MOV_STORE,     /* 88, 89, A2, A3: memory <- register */
 	SVM_INSN_MOV_STORE_IMM, /* C6 /0, C7 /0: memory <- immediate */
 	SVM_INSN_MOVZX,         /* 0F B6, 0F B7: register <- zero-extended memory */
+	SVM_INSN_MOVSX,         /* 0F BE, 0F BF, 63 (MOVSXD): register <- sign-extended memory */
+	SVM_INSN_CMPXCHG,       /* 0F B0, 0F B1: compare rAX with memory, exchange */
+	SVM_INSN_XADD,          /* 0F C0, 0F C1: exchange and add */
 	SVM_INSN_ALU,           /* ALU op on memory (alu says which; see write for the direction) */
 	SVM_INSN_XCHG,          /* 86, 87: memory <-> register */
 	SVM_INSN_MOVS,          /* A4, A5: ES:rDI <- DS:rSI */
 	SVM_INSN_STOS,          /* AA, AB: ES:rDI <- AL/AX/EAX/RAX */
+	SVM_INSN_LODS,          /* AC, AD: AL/AX/EAX/RAX <- DS:rSI */
 	SVM_INSN_KIND_COUNT
 };
 
@@ -109,10 +115,10 @@ struct svm_insn {
 	u8 len;          /* bytes, prefixes included: RIP += len to step over it */
 	u8 opsize;       /* operand size in bytes (1, 2, 4, 8) */
 	u8 addrsize;     /* address size in bytes (2, 4, 8) */
-	u8 access_size;  /* bytes moved to/from memory or the port (MOVZX: the source size) */
+	u8 access_size;  /* bytes moved to/from memory or the port (MOVZX/MOVSX: the source size) */
 	/* true when the instruction writes its target: the port for OUT/OUTS, memory for the
-	 * MOV stores, XCHG, MOVS/STOS and the ALU forms that store (not CMP/TEST/BT, nor the
-	 * register-destination forms), the CR for MOV to CR and LMSW. */
+	 * MOV stores, XCHG, CMPXCHG, XADD, MOVS/STOS and the ALU forms that store (not
+	 * CMP/TEST/BT, nor the register-destination forms), the CR for MOV to CR and LMSW. */
 	bool write;
 	/* Register operand, x86 numbering 0..15 (REX.R / REX.B applied): the MOV/MOVZX register,
 	 * the GPR of MOV CR. For byte registers without a REX prefix 4..7 mean AH, CH, DH, BH:

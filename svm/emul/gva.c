@@ -22,7 +22,7 @@ static u64 load_entry(const void *p, unsigned size)
 
 /* One 4- or 8-byte paging entry, loaded straight from guest RAM (fixed-size copies: single
  * loads; a walk reads up to four of these, and an exit may walk several times). Recorded in
- * rec, if given, for the fetch cache. */
+ * rec, if given, for a page cache. */
 static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *out,
 								struct vcpu_walk *rec)
 {
@@ -40,65 +40,227 @@ static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64
 	return true;
 }
 
-/* Inlined into its two users, so the translation without a record (rec NULL) costs nothing
- * for the recording. */
-static inline __attribute__((always_inline)) bool walk(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec)
+#define PTE_RW BIT(1)
+#define PTE_US BIT(2)
+#define PTE_NX BIT(63)
+/* Reserved (MBZ) bits that do not depend on MAXPHYADDR (APM vol. 2, 5.3.1-5.3.4, 5.4): a PML4E's
+ * PS bit, the address bits below a large page's alignment, bit 21 of a 4 MiB PDE. */
+#define PML4E_RESERVED BIT(7)
+#define PDPE_1G_RESERVED GENMASK(29, 13)
+#define PDE_2M_RESERVED GENMASK(20, 13)
+#define PDE_4M_RESERVED BIT(21)
+#define RFLAGS_AC BIT(18)
+
+/* The rights a walk has collected: a page is writable (user-accessible) only if every level
+ * says so, and not executable if any level says so (APM vol. 2, 5.6.1-5.6.3). */
+struct walk {
+	bool rw, us, nx;
+	bool nxe;          /* EFER.NXE: bit 63 is NX, else reserved (PAE and long-mode entries) */
+	bool not_present;
+	bool reserved;
+	u64 gpa;
+};
+
+/* Takes one entry: false when the walk ends here (not present, reserved bit, unreadable).
+ * Without check only P matters: the walkers are inlined twice, and the unchecked copy (the
+ * instruction fetch on every decoded exit, the soft-es model's table reads) stays as lean as
+ * a plain walk. */
+#define WALK_INLINE static inline __attribute__((always_inline))
+WALK_INLINE bool take(struct walk *w, u64 e, const bool check, bool has_rights, bool has_nx, u64 reserved)
+{
+	if (!(e & PTE_P)) {
+		w->not_present = true;
+		return false;
+	}
+	if (!check)
+		return true;
+	if (has_nx && !w->nxe)
+		reserved |= PTE_NX;
+	if (e & reserved) {
+		w->reserved = true;
+		return false;
+	}
+	if (has_rights) {
+		w->rw &= (e & PTE_RW) != 0;
+		w->us &= (e & PTE_US) != 0;
+		w->nx |= has_nx && (e & PTE_NX);
+	}
+	return true;
+}
+
+/* Reads and takes the entry at gpa; *bad when it lies outside guest RAM. */
+WALK_INLINE bool step(struct vcpu *v, struct walk *w, u64 gpa, unsigned size, const bool check, bool has_rights,
+		      bool has_nx, u64 reserved, u64 *e, bool *bad, struct vcpu_walk *rec)
+{
+	if (!read_entry(v, gpa, size, e, rec)) {
+		*bad = true;
+		return false;
+	}
+	return take(w, *e, check, has_rights, has_nx, reserved);
+}
+
+/* 4-level long mode: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
+WALK_INLINE bool walk_long(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad,
+			   struct vcpu_walk *rec)
+{
+	static const u64 large_reserved[4] = { 0, PDE_2M_RESERVED, PDPE_1G_RESERVED, 0 };
+	u64 table = cr3 & PTE_ADDR_MASK, e;
+	for (int level = 3; level >= 0; level--) {
+		unsigned shift = 12 + 9 * (unsigned)level;
+		u64 addr = table + ((gva >> shift) & 0x1FF) * 8;
+		if (!read_entry(v, addr, 8, &e, rec)) {
+			*bad = true;
+			return false;
+		}
+		bool large = level > 0 && level < 3 && (e & PTE_PS);
+		u64 rsv = level == 3 ? PML4E_RESERVED : large ? large_reserved[level] : 0;
+		if (!take(w, e, check, true, true, rsv))
+			return false;
+		if (large) {
+			u64 page = 1ULL << shift;
+			w->gpa = (e & PTE_ADDR_MASK & ~(page - 1)) | (gva & (page - 1));
+			return true;
+		}
+		table = e & PTE_ADDR_MASK;
+	}
+	w->gpa = table | (gva & 0xFFF);
+	return true;
+}
+
+/* PAE: 4 PDPTEs at CR3[31:5] (no rights: their reserved bits are checked at CR3 load), then
+ * PD and PT with 8-byte entries. */
+WALK_INLINE bool walk_pae(struct vcpu *v, u64 gva, u64 cr3, const bool check, struct walk *w, bool *bad,
+			  struct vcpu_walk *rec)
+{
+	u64 e;
+	if (!step(v, w, (cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, check, false, false, 0, &e, bad, rec))
+		return false;
+	if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e, rec)) {
+		*bad = true;
+		return false;
+	}
+	if (!take(w, e, check, true, true, (e & PTE_PS) ? PDE_2M_RESERVED : 0))
+		return false;
+	if (e & PTE_PS) {
+		w->gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
+		return true;
+	}
+	if (!step(v, w, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, check, true, true, 0, &e, bad, rec))
+		return false;
+	w->gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
+	return true;
+}
+
+/* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE; no NX. */
+WALK_INLINE bool walk_32(struct vcpu *v, u64 gva, u64 cr3, bool pse, const bool check, struct walk *w, bool *bad,
+			 struct vcpu_walk *rec)
+{
+	u64 e;
+	if (!read_entry(v, (cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e, rec)) {
+		*bad = true;
+		return false;
+	}
+	bool large = (e & PTE_PS) && pse;
+	if (!take(w, e, check, true, false, large ? PDE_4M_RESERVED : 0))
+		return false;
+	if (large) {
+		w->gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
+		return true;
+	}
+	if (!step(v, w, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, check, true, false, 0, &e, bad, rec))
+		return false;
+	w->gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
+	return true;
+}
+
+/* Whether an access with the collected rights is refused (APM vol. 2, 5.6: U/S, R/W with
+ * CR0.WP for supervisor writes, NX, SMEP for supervisor fetches from user pages, SMAP for
+ * supervisor data accesses to user pages unless RFLAGS.AC). */
+static bool protection_fault(const struct vmcb_save *s, const struct walk *w, enum svm_gva_access acc, bool user)
+{
+	bool write = acc == SVM_GVA_WRITE, fetch = acc == SVM_GVA_FETCH;
+	if (fetch && w->nx)
+		return true;
+	if (user)
+		return !w->us || (write && !w->rw);
+	if (write && !w->rw && (s->cr0 & CR0_WP))
+		return true;
+	if (w->us && fetch && (s->cr4 & CR4_SMEP))
+		return true;
+	return w->us && !fetch && (s->cr4 & CR4_SMAP) && !(s->rflags & RFLAGS_AC);
+}
+
+/* The walk for the paging mode in force (paging on); false when it ends early (*bad: at a
+ * paging entry outside guest RAM). The entries read go to rec, if given (the fetch cache). */
+WALK_INLINE bool walk(struct vcpu *v, u64 gva, const bool check, struct walk *w, bool *bad, struct vcpu_walk *rec)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
+	if (s->efer & EFER_LMA)
+		return walk_long(v, gva, s->cr3, check, w, bad, rec);
+	if (s->cr4 & CR4_PAE)
+		return walk_pae(v, gva & 0xFFFFFFFFULL, s->cr3, check, w, bad, rec);
+	return walk_32(v, gva & 0xFFFFFFFFULL, s->cr3, (s->cr4 & CR4_PSE) != 0, check, w, bad, rec);
+}
+
+enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_access acc, u64 *gpa, u32 *pf_err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	*pf_err = 0;
+	if (acc == SVM_GVA_ANY)
+		return svm_gva_to_gpa(v, gva, gpa) ? SVM_GVA_OK : SVM_GVA_FAULT;
 	if (!(s->cr0 & CR0_PG)) {
+		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
+		return SVM_GVA_OK;
+	}
+	struct walk w = { .rw = true, .us = true, .nxe = (s->efer & EFER_NXE) != 0 };
+	bool bad = false, ok = walk(v, gva, true, &w, &bad, NULL);
+	if (bad)
+		return SVM_GVA_BAD_TABLE;
+	bool user = s->cpl == 3;
+	if (ok && !protection_fault(s, &w, acc, user)) {
+		*gpa = w.gpa;
+		return SVM_GVA_OK;
+	}
+	u32 err = 0;
+	if (!w.not_present)
+		err |= SVM_PF_P; /* a protection or reserved-bit violation */
+	if (w.reserved)
+		err |= SVM_PF_RSV;
+	if (acc == SVM_GVA_WRITE)
+		err |= SVM_PF_W;
+	if (user)
+		err |= SVM_PF_U;
+	bool pae = (s->efer & EFER_LMA) || (s->cr4 & CR4_PAE);
+	if (acc == SVM_GVA_FETCH && pae && (w.nxe || (s->cr4 & CR4_SMEP)))
+		err |= SVM_PF_ID;
+	*pf_err = err;
+	return SVM_GVA_FAULT;
+}
+
+/* The unchecked translation, recording the entries it reads in rec if given. */
+WALK_INLINE bool translate(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec)
+{
+	if (!(v->vmcb->save.cr0 & CR0_PG)) {
 		*gpa = gva & 0xFFFFFFFFULL; /* no paging: linear = physical, 32-bit */
 		return true;
 	}
-	u64 e;
-	if (s->efer & EFER_LMA) {
-		/* 4-level: PML4 [47:39], PDPT [38:30], PD [29:21], PT [20:12]. */
-		u64 table = s->cr3 & PTE_ADDR_MASK;
-		for (int level = 3; level >= 0; level--) {
-			unsigned shift = 12 + 9 * (unsigned)level;
-			if (!read_entry(v, table + ((gva >> shift) & 0x1FF) * 8, 8, &e, rec) || !(e & PTE_P))
-				return false;
-			if (level > 0 && level < 3 && (e & PTE_PS)) {
-				u64 page = 1ULL << shift;
-				*gpa = (e & PTE_ADDR_MASK & ~(page - 1)) | (gva & (page - 1));
-				return true;
-			}
-			table = e & PTE_ADDR_MASK;
-		}
-		*gpa = table | (gva & 0xFFF);
-		return true;
-	}
-	gva &= 0xFFFFFFFFULL;
-	if (s->cr4 & CR4_PAE) {
-		/* PAE: 4 PDPTEs at CR3[31:5], then PD and PT with 8-byte entries. */
-		if (!read_entry(v, (s->cr3 & 0xFFFFFFE0ULL) + (gva >> 30) * 8, 8, &e, rec) || !(e & PTE_P))
-			return false;
-		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 21) & 0x1FF) * 8, 8, &e, rec) || !(e & PTE_P))
-			return false;
-		if (e & PTE_PS) {
-			*gpa = (e & PTE_ADDR_MASK & ~(LARGE_PAGE_SIZE - 1)) | (gva & (LARGE_PAGE_SIZE - 1));
-			return true;
-		}
-		if (!read_entry(v, (e & PTE_ADDR_MASK) + ((gva >> 12) & 0x1FF) * 8, 8, &e, rec) || !(e & PTE_P))
-			return false;
-		*gpa = (e & PTE_ADDR_MASK) | (gva & 0xFFF);
-		return true;
-	}
-	/* 32-bit: PD [31:22], PT [21:12], 4-byte entries; 4 MiB pages with CR4.PSE. */
-	if (!read_entry(v, (s->cr3 & 0xFFFFF000ULL) + (gva >> 22) * 4, 4, &e, rec) || !(e & PTE_P))
+	struct walk w;
+	bool bad = false;
+	if (!walk(v, gva, false, &w, &bad, rec))
 		return false;
-	if ((e & PTE_PS) && (s->cr4 & CR4_PSE)) {
-		*gpa = (e & 0xFFC00000ULL) | (gva & 0x3FFFFF);
-		return true;
-	}
-	if (!read_entry(v, (e & 0xFFFFF000ULL) + ((gva >> 12) & 0x3FF) * 4, 4, &e, rec) || !(e & PTE_P))
-		return false;
-	*gpa = (e & 0xFFFFF000ULL) | (gva & 0xFFF);
+	*gpa = w.gpa;
 	return true;
 }
 
 bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
 {
-	return walk(v, gva, gpa, NULL);
+	return translate(v, gva, gpa, NULL);
+}
+
+enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
+{
+	v->vmcb->save.cr2 = gva;
+	return svm_queue_exception(v, X86_PF, true, err);
 }
 
 static bool copy(struct vcpu *v, u64 gva, void *buf, u64 len, bool write)
@@ -144,22 +306,14 @@ static bool walk_unchanged(const struct vcpu_walk *w)
 	return true;
 }
 
-/* The host address of the guest page holding linear address lin, from the one-entry fetch
- * cache when it still translates the same (struct vcpu_fetch_cache), else from a recorded
- * walk. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
- * through svm_gva_read as before. */
-static const u8 *fetch_page(struct vcpu *v, u64 lin)
+/* A miss of cached_page: a recorded walk of the page, which c then keeps. */
+static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struct vcpu_page_cache *c, u64 page)
 {
-	struct vcpu_fetch_cache *c = &v->fetch;
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
-	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
-	    c->efer == s->efer && walk_unchanged(&c->walk))
-		return c->host;
 	c->valid = false;
 	c->walk.n = 0;
 	u64 gpa;
-	if (!walk(v, page, &gpa, &c->walk))
+	if (!translate(v, page, &gpa, &c->walk))
 		return NULL;
 	c->host = svm_gpa_ptr(v->vm, gpa, PAGE_SIZE);
 	if (!c->host)
@@ -171,6 +325,45 @@ static const u8 *fetch_page(struct vcpu *v, u64 lin)
 	c->lin_page = page;
 	c->valid = true;
 	return c->host;
+}
+
+/* The host address of the guest page holding linear address lin, from the page cache c when
+ * it still translates the same (struct vcpu_page_cache), else from a recorded walk that c then
+ * keeps. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
+ * through svm_gva_read as before. The check is inlined into each user, the walk is not. */
+static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *v, struct vcpu_page_cache *c,
+								   u64 lin)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
+	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
+	    c->efer == s->efer && walk_unchanged(&c->walk))
+		return c->host;
+	return cache_page_walk(v, c, page);
+}
+
+/* Within one page: through the cache; across pages, or a page not cacheable: page by page. */
+static bool copy_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *buf, u64 len, bool write)
+{
+	u64 off = gva & (PAGE_SIZE - 1);
+	u8 *page = off + len <= PAGE_SIZE ? (u8 *)cached_page(v, c, gva) : NULL;
+	if (!page)
+		return copy(v, gva, buf, len, write);
+	if (write)
+		memcpy(page + off, buf, len);
+	else
+		memcpy(buf, page + off, len);
+	return true;
+}
+
+bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len)
+{
+	return copy_cached(v, c, gva, dst, len, false);
+}
+
+bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len)
+{
+	return copy_cached(v, c, gva, (void *)src, len, true);
 }
 
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
@@ -190,7 +383,7 @@ static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v
 	while (n < SVM_INSN_MAX_LEN) {
 		u64 at = lin + n;
 		unsigned chunk = (unsigned)MIN(SVM_INSN_MAX_LEN - n, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
-		const u8 *page = fetch_page(v, at);
+		const u8 *page = cached_page(v, &v->fetch, at);
 		if (page)
 			memcpy(&bytes[n], page + (at & (PAGE_SIZE - 1)), chunk);
 		else if (!svm_gva_read(v, at, &bytes[n], chunk))
@@ -211,4 +404,21 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)
 	enum svm_cpu_mode mode;
 	unsigned n = fetch_bytes(v, bytes, &mode);
 	return svm_decode(bytes, n, mode, out);
+}
+
+bool svm_fetch_fault(struct vcpu *v, u64 *gva, u32 *pf_err)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	bool m64 = svm_guest_cpu_mode(v) == SVM_CPU_MODE_64;
+	u64 lin = (m64 ? 0 : s->cs.base) + s->rip;
+	/* One translation per page the 15 bytes touch. */
+	for (unsigned n = 0; n < SVM_INSN_MAX_LEN;) {
+		u64 at = m64 ? lin + n : (lin + n) & 0xFFFFFFFFULL, gpa;
+		if (svm_gva_translate(v, at, SVM_GVA_FETCH, &gpa, pf_err) == SVM_GVA_FAULT) {
+			*gva = at;
+			return true;
+		}
+		n += (unsigned)(PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+	}
+	return false;
 }

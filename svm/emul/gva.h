@@ -1,5 +1,6 @@
 /* Guest-virtual to guest-physical translation for the plain-mode emulation paths that must
- * read guest memory by linear address (instruction fetch for the decoder, string I/O).
+ * reach guest memory by linear address (instruction fetch for the decoder, MMIO operands, string
+ * I/O), with the permission checks of the access the guest makes and its #PF when they fail.
  * Walks the guest's own page tables in guest RAM (APM vol. 2, 5.2-5.3): paging off, 32-bit
  * (with 4 MiB pages when CR4.PSE), PAE, and 4-level long mode (2 MiB / 1 GiB pages).
  * Never used for protected vCPUs: their page tables are private. */
@@ -8,12 +9,50 @@
 
 #include "svm/emul/decode.h"
 #include "svm/vcpu.h"
+#include "svm/exit.h"
 
-/* False if the address is not mapped (the caller injects #PF or terminates). */
+/* Page-fault error code bits (APM vol. 2, 8.4.2 "#PF"): P (0 = a not-present entry, 1 = a
+ * protection or reserved-bit violation), R/W (the access was a write), U/S (made at CPL 3),
+ * RSV (a reserved bit was set in a paging entry), I/D (an instruction fetch, reported when
+ * no-execute can apply: PAE or long mode with EFER.NXE or CR4.SMEP). */
+#define SVM_PF_P BIT(0)
+#define SVM_PF_W BIT(1)
+#define SVM_PF_U BIT(2)
+#define SVM_PF_RSV BIT(3)
+#define SVM_PF_ID BIT(4)
+
+/* What a translation is for. ANY walks without permission checks (the sevisor-side readers:
+ * the soft-es model's descriptor tables, the instruction bytes of a log line). */
+enum svm_gva_access { SVM_GVA_ANY, SVM_GVA_READ, SVM_GVA_WRITE, SVM_GVA_FETCH };
+
+enum svm_gva_result {
+	SVM_GVA_OK,
+	SVM_GVA_FAULT,     /* the access page-faults: *pf_err holds the error code */
+	SVM_GVA_BAD_TABLE, /* a paging entry lies outside guest RAM: nothing the CPU would report */
+};
+
+/* Translates a linear address for an access the guest makes at its current CPL, with the
+ * checks of APM vol. 2, 5.6 "Page-Protection Checks" (R/W with CR0.WP, U/S, NX with EFER.NXE,
+ * SMEP, SMAP with RFLAGS.AC) and the reserved bits of 5.3-5.4 it can tell without MAXPHYADDR
+ * (NX without EFER.NXE, PS in a PML4E, the low address bits of a 2 MiB or 1 GiB page). Accessed
+ * and dirty bits are not set. */
+enum svm_gva_result svm_gva_translate(struct vcpu *v, u64 gva, enum svm_gva_access acc, u64 *gpa, u32 *pf_err);
+/* False if the address is not mapped (no permission checks). */
 bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa);
+/* Queues #PF for the guest: error code err, CR2 = the faulting linear address (APM vol. 2,
+ * 8.4.2: the processor loads CR2; an injected event does not, so the hypervisor writes it). */
+enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err);
+/* When the instruction at CS:RIP cannot be fetched whole (a decode came back truncated), the
+ * first of its 15 bytes whose fetch faults: true with *gva and *pf_err. */
+bool svm_fetch_fault(struct vcpu *v, u64 *gva, u32 *pf_err);
 /* Reads len bytes at a linear address, page by page. */
 bool svm_gva_read(struct vcpu *v, u64 gva, void *dst, u64 len);
 bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
+/* The same, for a caller that comes back to the same page: a range within one page goes
+ * through the page cache c (struct vcpu_page_cache: the same bytes as a fresh walk), anything
+ * else through svm_gva_read/svm_gva_write. */
+bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len);
+bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len);
 
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);

@@ -4,12 +4,14 @@
  * at the guest RIP, decodes it (svm/emul/decode.h), and reuses the one implementation of the
  * rule (svm_mmio, svm_io_port, cr_shadow_*, svm_alu).
  *
- * MMIO: MOV/MOVZX loads and stores, the ALU read-modify-write forms (with LOCK where the
- * architecture allows it, #UD elsewhere), BT*, XCHG, and REP MOVS/STOS with either side in RAM
- * or MMIO. The operand's linear address is computed from the instruction and translated page by
+ * MMIO: MOV/MOVZX/MOVSX/MOVSXD loads, MOV/MOVNTI stores, the ALU read-modify-write forms (with
+ * LOCK where the architecture allows it, #UD elsewhere), BT*, XCHG, CMPXCHG, XADD, and REP
+ * MOVS/STOS/LODS with either side in RAM or MMIO. The operand's linear address is computed from the instruction and translated page by
  * page through the guest's page tables, so an access crossing from RAM into MMIO is split there.
- * Anything else ends the guest with the instruction's bytes in the reason; an operand whose
- * address does not translate ends it too (sevisor injects no #PF for emulated accesses). */
+ * Anything else ends the guest with the instruction's bytes in the reason. An operand (or the
+ * instruction's own bytes) that the guest's page tables do not let it reach gets the #PF the CPU
+ * would have raised, with its error code and CR2, as KVM's emulator does (svm/emul/gva.h); a
+ * REP string instruction keeps the iterations done before it, and RIP stays on it. */
 #ifndef SVM_EMUL_MMIO_EMULATE_H
 #define SVM_EMUL_MMIO_EMULATE_H
 

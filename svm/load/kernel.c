@@ -1,5 +1,6 @@
 /* See kernel.h. */
 #include "svm/load/kernel.h"
+#include "svm/load/bios.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
@@ -10,14 +11,18 @@ static bool load_linux(struct vm *vm, const struct cfg_guest *c, const struct bo
 		fmt_snprintf(err, errlen, "module is for Multiboot kernels; a bzImage takes an initrd");
 		return false;
 	}
-	struct svm_linux_load_params p = { c->cmdline, f->initrd.data, f->initrd.size };
+	/* An SEV-ES guest's kernel is entered as firmware enters it: at the 64-bit entry, on
+	 * identity page tables with the C-bit (vm->cbit, set before loading) on its memory. */
+	bool es = vm->mode != VM_MODE_PLAIN;
+	struct svm_linux_load_params p = { c->cmdline, f->initrd.data, f->initrd.size, es,
+					   es && vm->cbit ? BIT(vm->cbit) : 0 };
 	if (!svm_linux_load(vm, f->kernel.data, f->kernel.size, &p, &k->lx, err, errlen))
 		return false;
 	log_info("guest %s: loaded %s (bzImage, boot protocol %u.%02u) at 0x%llx-0x%llx, initrd %llu bytes at 0x%llx, "
-		 "%u e820 entries, entry 0x%x", vm->name, c->kernel, k->lx.version >> 8, k->lx.version & 0xFF,
+		 "%u e820 entries, %s entry 0x%llx", vm->name, c->kernel, k->lx.version >> 8, k->lx.version & 0xFF,
 		 (unsigned long long)k->lx.kernel_gpa, (unsigned long long)k->lx.kernel_end,
 		 (unsigned long long)f->initrd.size, (unsigned long long)k->lx.initrd_gpa, k->lx.e820_entries,
-		 k->lx.entry);
+		 k->lx.entry64 ? "64-bit" : "32-bit", (unsigned long long)k->lx.entry);
 	return true;
 }
 
@@ -38,6 +43,12 @@ static bool load_multiboot(struct vm *vm, const struct cfg_guest *c, const struc
 	static char cmdline[CFG_PATH_MAX + CFG_CMDLINE_MAX + 2];
 	fmt_snprintf(cmdline, sizeof(cmdline), "%s%s%s", c->kernel, c->cmdline[0] ? " " : "", c->cmdline);
 	struct svm_mb_load_params params = { .cmdline = cmdline, .modules = mods, .nr_modules = c->nr_modules };
+	/* A plain guest starts as if a BIOS had run (svm/load/bios.h says who gets it and why);
+	 * written before the kernel, which the memory map keeps out of the BIOS area. */
+	if (vm->mode == VM_MODE_PLAIN && svm_bios_setup(vm)) {
+		params.reserved = &svm_bios_reserved;
+		params.nr_reserved = 1;
+	}
 	struct svm_mb_load_result *res = &k->mb;
 	if (!svm_multiboot_load(vm, f->kernel.data, f->kernel.size, &params, res, err, errlen))
 		return false;

@@ -3,7 +3,10 @@
 #include <stdarg.h>
 #include "svm/load/linux.h"
 #include "svm/load/multiboot.h"
+#include "svm/cr_shadow.h"
 #include "svm/guest_mem.h"
+#include "svm/dev/acpi.h"
+#include "svm/dev/hpet.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 
@@ -12,6 +15,7 @@
 #define KERNEL_MIN_GPA 0x1000000ULL /* relocatable kernels go no lower than 16 MiB */
 #define LEGACY_RAM_END 0x9FC00ULL   /* below the EBDA, as a PC BIOS reports */
 #define BIOS_ROM_START 0xF0000ULL
+#define ACPI_TABLES_GPA BIOS_ROM_START /* in the reserved BIOS area, where a PC keeps them */
 #define HIGH_RAM_START 0x100000ULL
 #define INITRD_ALIGN 0x1000ULL
 /* LINUX_CMDLINE_GPA is below the legacy RAM end and above the zero page. */
@@ -89,12 +93,54 @@ static unsigned build_e820(struct linux_boot_params *bp, u64 ram)
 	return ARRAY_SIZE(map);
 }
 
-/* A flat GDT: two null entries (the protocol's selectors start at 0x10), code and data. */
-static const u64 linux_gdt[4] = {
+/* A flat GDT: two null entries (the protocol's selectors start at 0x10), code and data; the
+ * 64-bit entry's __BOOT_CS is a long-mode code segment (L = 1, D = 0: APM vol. 2, 4.8.1). */
+#define GDT_ENTRIES 4
+static const u64 linux_gdt32[GDT_ENTRIES] = {
 	0, 0,
 	0x00CF9B000000FFFFULL, /* 0x10: 32-bit code, base 0, limit 4 GiB, accessed */
 	0x00CF93000000FFFFULL, /* 0x18: data, base 0, limit 4 GiB, accessed */
 };
+static const u64 linux_gdt64[GDT_ENTRIES] = {
+	0, 0,
+	0x00AF9B000000FFFFULL, /* 0x10: 64-bit code, accessed */
+	0x00CF93000000FFFFULL, /* 0x18: data, base 0, limit 4 GiB, accessed */
+};
+
+/* The 64-bit entry's identity map (boot.rst: the kernel's init_size range, the zero page and
+ * the command line must be identity mapped; firmware maps all of the low 4 GiB). 2 MiB pages
+ * (APM vol. 2, 5.3.4), present, writable, accessed and dirty so the walk writes nothing; the
+ * encryption bit on the tables and on every page holding RAM, as OVMF's SEV page tables have
+ * it, and clear above RAM, where the MMIO pages are shared. */
+#define PTE_P BIT(0)
+#define PTE_RW BIT(1)
+#define PTE_A BIT(5)
+#define PTE_D BIT(6)
+#define PTE_PS BIT(7)
+#define PTE_TABLE (PTE_P | PTE_RW | PTE_A)
+#define PTE_2M (PTE_P | PTE_RW | PTE_A | PTE_D | PTE_PS)
+#define PT_ENTRIES 512
+#define PT_PAGE 0x1000ULL
+_Static_assert(LINUX_PT_GPA == LINUX_BOOT_PARAMS_GPA + PT_PAGE && LINUX_PT_END <= LINUX_CMDLINE_GPA,
+	       "the page tables sit between the zero page and the command line");
+
+static bool build_identity_map(struct vm *vm, u64 ram, u64 enc)
+{
+	u64 *pml4 = svm_gpa_ptr(vm, LINUX_PT_GPA, LINUX_PT_END - LINUX_PT_GPA);
+	if (!pml4)
+		return false;
+	memset(pml4, 0, LINUX_PT_END - LINUX_PT_GPA);
+	u64 *pdpt = pml4 + PT_ENTRIES, *pd = pdpt + PT_ENTRIES;
+	u64 pdpt_gpa = LINUX_PT_GPA + PT_PAGE;
+	pml4[0] = pdpt_gpa | enc | PTE_TABLE;
+	for (unsigned i = 0; i < LINUX_PT_PDS; i++)
+		pdpt[i] = (pdpt_gpa + (1 + i) * PT_PAGE) | enc | PTE_TABLE;
+	for (unsigned i = 0; i < LINUX_PT_PDS * PT_ENTRIES; i++) {
+		u64 gpa = (u64)i * LARGE_PAGE_SIZE;
+		pd[i] = gpa | (gpa < ram ? enc : 0) | PTE_2M;
+	}
+	return true;
+}
 
 bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm_linux_load_params *p,
 		    struct svm_linux_load_result *res, char *err, unsigned errlen)
@@ -111,6 +157,8 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 			     h.version & 0xFF);
 	if (!(h.loadflags & LINUX_LOADED_HIGH))
 		return failf(err, errlen, "a zImage (loadflags 0x%x: not loaded high) is not supported", h.loadflags);
+	if (p->entry64 && !(h.xloadflags & LINUX_XLF_KERNEL_64))
+		return failf(err, errlen, "the kernel has no 64-bit entry (xloadflags 0x%x lacks XLF_KERNEL_64)", h.xloadflags);
 	unsigned sects = h.setup_sects ? h.setup_sects : SETUP_SECTS_DEFAULT;
 	u64 setup_size = (u64)(sects + 1) * SECTOR;
 	if (setup_size >= size)
@@ -150,7 +198,8 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 	 * then what the loader must fill in. */
 	struct linux_boot_params *bp = svm_gpa_ptr(vm, LINUX_BOOT_PARAMS_GPA, sizeof(*bp));
 	if (!bp || !svm_gpa_write(vm, load, img + setup_size, kernel_size) ||
-	    !svm_gpa_write(vm, LINUX_GDT_GPA, linux_gdt, sizeof(linux_gdt)) ||
+	    !svm_gpa_write(vm, LINUX_GDT_GPA, p->entry64 ? linux_gdt64 : linux_gdt32, sizeof(linux_gdt32)) ||
+	    (p->entry64 && !build_identity_map(vm, ram, p->enc_mask)) ||
 	    !svm_gpa_write(vm, LINUX_CMDLINE_GPA, p->cmdline ? p->cmdline : "", cmd_len + 1) ||
 	    (p->initrd_size && !svm_gpa_write(vm, initrd_gpa, p->initrd, p->initrd_size)))
 		return failf(err, errlen, "guest RAM (%llu MiB) is too small for the kernel's layout", (unsigned long long)(ram >> 20));
@@ -166,22 +215,31 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 	bp->hdr.ramdisk_size = (u32)p->initrd_size;
 	bp->alt_mem_k = (u32)((ram - HIGH_RAM_START) >> 10);
 	bp->e820_entries = (u8)build_e820(bp, ram);
+	/* The ACPI tables (svm/dev/acpi.h), announced through acpi_rsdp_addr (protocol 2.14; an
+	 * older kernel finds the RSDP by its scan of 0xE0000-0xFFFFF). */
+	u8 *acpi = svm_gpa_ptr(vm, ACPI_TABLES_GPA, ACPI_TABLES_SIZE);
+	if (!acpi)
+		return failf(err, errlen, "guest RAM (%llu MiB) is too small for the kernel's layout", (unsigned long long)(ram >> 20));
+	memset(acpi, 0, ACPI_TABLES_SIZE);
+	dev_acpi_build(acpi, ACPI_TABLES_GPA, dev_hpet_capabilities());
+	bp->acpi_rsdp_addr = ACPI_TABLES_GPA;
 
 	res->kernel_gpa = load;
 	res->kernel_end = load + h.init_size;
 	res->initrd_gpa = initrd_gpa;
-	res->entry = (u32)load;
+	res->entry = load + (p->entry64 ? LINUX_ENTRY64_OFFSET : 0);
+	res->entry64 = p->entry64;
 	res->e820_entries = bp->e820_entries;
 	return true;
 }
 
-#define GDT_LIMIT (sizeof(linux_gdt) - 1)
+#define GDT_LIMIT (sizeof(linux_gdt32) - 1)
 
 void svm_linux_entry_state(struct vmcb *vmcb, struct svm_gprs *gprs, const struct svm_linux_load_result *res)
 {
 	/* The Multiboot entry is the same machine state (32-bit flat protected mode, paging and
 	 * interrupts off); the protocol's selectors, GDT and registers differ. */
-	svm_multiboot_entry_state(vmcb, gprs, res->entry, 0);
+	svm_multiboot_entry_state(vmcb, gprs, (u32)res->entry, 0);
 	struct vmcb_save *s = &vmcb->save;
 	s->cs.selector = LINUX_BOOT_CS;
 	s->ds.selector = s->es.selector = s->fs.selector = s->gs.selector = s->ss.selector = LINUX_BOOT_DS;
@@ -189,4 +247,14 @@ void svm_linux_entry_state(struct vmcb *vmcb, struct svm_gprs *gprs, const struc
 	s->rax = 0;
 	memset(gprs, 0, sizeof(*gprs));
 	gprs->rsi = LINUX_BOOT_PARAMS_GPA;
+	if (!res->entry64)
+		return;
+	/* Long mode (APM vol. 2, 14.6.1: LMA = LME and PG, which needs PAE): the hidden CS
+	 * attributes match the GDT's 64-bit __BOOT_CS (L set, D clear). */
+	s->rip = res->entry;
+	s->cs.attrib = (u16)((s->cs.attrib & ~SVM_SEG_DB) | SVM_SEG_L);
+	s->efer |= EFER_LME | EFER_LMA;
+	s->cr0 |= CR0_PG;
+	s->cr4 |= CR4_PAE;
+	s->cr3 = LINUX_PT_GPA;
 }

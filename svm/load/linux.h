@@ -4,6 +4,8 @@
  * Guest layout (low memory, below the legacy hole):
  *   0x6000  GDT with __BOOT_CS (0x10) and __BOOT_DS (0x18), flat
  *   0x7000  boot_params (the zero page)
+ *   0x8000  64-bit entry only: identity page tables (PML4, PDPT, four page directories of
+ *           2 MiB pages covering 4 GiB), up to 0xE000
  *   0x20000 the command line
  * The protected-mode kernel goes to its preferred address (pref_address) when it fits, else to
  * the first kernel_alignment boundary at or above 16 MiB that does (relocatable kernels only);
@@ -157,18 +159,33 @@ _Static_assert(sizeof(struct linux_boot_params) == 0x1000, "boot_params is one p
 #define LINUX_CMDLINE_GPA 0x20000ULL
 #define LINUX_BOOT_CS 0x10
 #define LINUX_BOOT_DS 0x18
+/* The 64-bit entry (boot.rst "64-bit BOOT PROTOCOL"): startup_64 is 0x200 bytes into the
+ * protected-mode kernel; the image says it has one with XLF_KERNEL_64. */
+#define LINUX_ENTRY64_OFFSET 0x200
+/* The identity map of the 64-bit entry: one PML4, one PDPT, LINUX_PT_PDS page directories of
+ * 2 MiB pages (4 GiB: RAM, and the local APIC and HPET below 4 GiB). */
+#define LINUX_PT_GPA 0x8000ULL
+#define LINUX_PT_PDS 4
+#define LINUX_PT_END (LINUX_PT_GPA + (2 + LINUX_PT_PDS) * 0x1000ULL)
 
 struct svm_linux_load_params {
 	const char *cmdline;
 	const void *initrd;
 	u64 initrd_size;
+	/* Enter at the 64-bit entry, in long mode with the identity map above, instead of the
+	 * 32-bit one: how firmware (OVMF) starts an SEV-ES guest's kernel, whose 32-bit start-up
+	 * code cannot run under SEV-ES. enc_mask is the memory-encryption (C-) bit the map sets
+	 * on RAM (CPUID 0x8000001F EBX[5:0]); 0 for none. */
+	bool entry64;
+	u64 enc_mask;
 };
 
 struct svm_linux_load_result {
 	u16 version;
 	u64 kernel_gpa, kernel_end; /* the kernel's reserved range [load, load + init_size) */
 	u64 initrd_gpa;
-	u32 entry; /* 32-bit entry: the protected-mode kernel's first byte */
+	u64 entry;   /* the protected-mode kernel's first byte, + 0x200 for the 64-bit entry */
+	bool entry64; /* long mode, CR3 = LINUX_PT_GPA */
 	unsigned e820_entries;
 };
 
@@ -178,8 +195,9 @@ bool svm_linux_is_bzimage(const void *image, u64 size);
  * page; false with a reason in err for an image sevisor cannot boot. */
 bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm_linux_load_params *p,
 		    struct svm_linux_load_result *res, char *err, unsigned errlen);
-/* The 32-bit boot protocol entry state: protected mode, paging off, flat __BOOT_CS/__BOOT_DS
- * with a GDT holding them, interrupts off, ESI = boot_params, EBP = EDI = EBX = 0. */
+/* The boot protocol's entry state, ESI = boot_params, every other GPR 0, interrupts off, a GDT
+ * with flat __BOOT_CS/__BOOT_DS loaded. 32-bit: protected mode, paging off. 64-bit: long mode
+ * (EFER.LME/LMA, CR0.PG, CR4.PAE) on the identity map at LINUX_PT_GPA, __BOOT_CS 64-bit. */
 void svm_linux_entry_state(struct vmcb *vmcb, struct svm_gprs *gprs, const struct svm_linux_load_result *res);
 
 #endif

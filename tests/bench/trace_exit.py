@@ -17,12 +17,14 @@ import collections
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 import sevisor_qemu  # noqa: E402
 from profile import symbols, SO  # noqa: E402
@@ -30,7 +32,13 @@ from profile import symbols, SO  # noqa: E402
 GDB_SCRIPT = r"""
 import gdb
 gdb.execute("set pagination off")
-gdb.execute("target remote :{port}")
+import time
+for _ in range(600):  # QEMU may wait for a slot first
+    try:
+        gdb.execute("target remote :{port}")
+        break
+    except gdb.error:
+        time.sleep(1)
 gdb.execute("break *{stop:#x}")
 for _ in range({skip}):
     gdb.execute("continue", to_string=True)
@@ -85,8 +93,10 @@ def main():
                                       vmrun=base + vmrun, trace=trace))
         vars_fd = os.path.join(d, "vars.fd")
         shutil.copy(sevisor_qemu.OVMF_VARS, vars_fd)
+        # One of the machine's QEMU slots, like every other boot (tools/qemu_slot.sh); its own
+        # session, so that the kill below ends the slot script and QEMU together.
         qemu = subprocess.Popen([
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "EPYC,+svm",
+            os.path.join(ROOT, "tools", "qemu_slot.sh"), "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "EPYC,+svm",
             "-m", "512M", "-smp", "1", "-icount", "shift=0,sleep=off",
             "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={sevisor_qemu.OVMF_CODE}",
             "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}",
@@ -95,12 +105,13 @@ def main():
             "-device", "usb-storage,bus=xhci.0,drive=stick,removable=on",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-nodefaults", "-display", "none", "-serial", "null", "-no-reboot",
-            "-gdb", f"tcp::{port}", "-S"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            "-gdb", f"tcp::{port}", "-S"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         try:
             subprocess.run(["gdb", "-batch", "-nx", "-x", script], capture_output=True,
                            timeout=900)
         finally:
-            qemu.kill()
+            os.killpg(qemu.pid, signal.SIGKILL)
             qemu.wait()
         with open(trace) as f:
             pcs = [int(x, 16) - base for x in f.read().split()]

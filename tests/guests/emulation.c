@@ -6,7 +6,9 @@
  *   - single-stepping (RFLAGS.TF) over an intercepted CPUID and an OUT gives one #DB, a trap
  *     with RIP after the instruction and DR6.BS set;
  *   - read-modify-write instructions on the local APIC's MMIO page (OR, AND, LOCK BTS/BTR,
- *     TEST, CMP, XCHG, ADD into a register), REP MOVS/STOS between RAM and the APIC, LMSW with a
+ *     TEST, CMP, XCHG, ADD into a register, LOCK CMPXCHG, LOCK XADD, MOVSX/MOVZX/MOVSXD), REP
+ *     MOVS/STOS between RAM and the APIC, REP LODS/LODS from it, a REP MOVS from it into an
+ *     unmapped page (the #PF, then the restart), LMSW with a
  *     memory operand, and (under sevisor, with `unbacked = ignore`) a load that crosses from the
  *     end of RAM into unbacked space;
  *   - a global TLB entry goes away when CR4.PGE is toggled (an intercepted MOV CR4). */
@@ -174,6 +176,96 @@ static void mmio_strings(void)
 	reportf(*apic(APIC_SVR) == 0x1FF, "emulation: REP STOSL to the SVR (0x%x)", *apic(APIC_SVR));
 }
 
+/* CMPXCHG, XADD, MOVSX/MOVSXD and LODS on APIC registers (issue 10: the MMIO forms drivers use). */
+static void mmio_exchange_and_extend(void)
+{
+	volatile u32 *svr = apic(APIC_SVR), *tpr = apic(APIC_TPR);
+	u32 cur = *svr, expect = cur, fl;
+	u32 want = cur ^ SVR_ENABLE;
+	asm volatile("lock cmpxchgl %3, %1\n\tpushfq\n\tpopq %q2"
+		     : "+a"(expect), "+m"(*svr), "=r"(fl) : "r"(want) : "cc", "memory");
+	u32 swapped = *svr;
+	u32 stale = cur; /* now wrong: the compare fails and EAX gets the register */
+	u32 fl2;
+	asm volatile("lock cmpxchgl %3, %1\n\tpushfq\n\tpopq %q2"
+		     : "+a"(stale), "+m"(*svr), "=r"(fl2) : "r"(cur) : "cc", "memory");
+	reportf(swapped == want && (fl & RFLAGS_ZF) && stale == want && !(fl2 & RFLAGS_ZF) && *svr == want,
+		"emulation: LOCK CMPXCHG on the SVR swaps when equal, loads EAX when not (0x%x -> 0x%x, eax 0x%x)",
+		cur, swapped, stale);
+	*svr = cur;
+
+	*tpr = 0x10;
+	u32 add = 0x20;
+	asm volatile("lock xaddl %0, %1" : "+r"(add), "+m"(*tpr) : : "cc", "memory");
+	u32 sum = *tpr;
+	reportf(add == 0x10 && sum == 0x30, "emulation: LOCK XADD on the TPR (old 0x%x, new 0x%x)", add, sum);
+
+	*tpr = 0xF0;
+	u64 sx8, sx32;
+	u32 zx8;
+	asm volatile("movsbq %1, %0" : "=r"(sx8) : "m"(*(volatile u8 *)tpr));
+	asm volatile("movzbl %1, %0" : "=r"(zx8) : "m"(*(volatile u8 *)tpr));
+	asm volatile("movslq %1, %0" : "=r"(sx32) : "m"(*tpr));
+	*tpr = 0;
+	reportf(sx8 == 0xFFFFFFFFFFFFFFF0ULL && zx8 == 0xF0 && sx32 == 0xF0,
+		"emulation: MOVSX/MOVZX/MOVSXD from the TPR (0x%lx, 0x%x, 0x%lx)", sx8, zx8, sx32);
+
+	u64 n = 1, acc = 0;
+	const volatile void *src = apic(APIC_VERSION);
+	asm volatile("cld\n\trep lodsl" : "+S"(src), "+c"(n), "+a"(acc) : : "memory");
+	u8 low;
+	const volatile void *src2 = svr;
+	asm volatile("lodsb" : "=a"(low), "+S"(src2) : : "memory");
+	reportf(n == 0 && (u32)acc == *apic(APIC_VERSION) && src == (const volatile void *)apic(APIC_VERSION + 4) &&
+		low == (u8)*svr && src2 == (const volatile u8 *)svr + 1,
+		"emulation: REP LODSL and LODSB from APIC registers (0x%x, 0x%x)", (u32)acc, low);
+}
+
+/* REP MOVSL from the APIC into a page the guest has unmapped: the #PF arrives with CR2 = that
+ * page and the error code of a not-present supervisor write (APM vol. 2, 8.4.2: W only); the
+ * handler maps the page back and the instruction resumes with what is left. */
+static u8 pf_pages[2][4096] __attribute__((aligned(4096)));
+static u64 *volatile pf_pte;
+static volatile u64 pf_saved, pf_cr2, pf_error;
+
+static bool on_pf(struct exc_frame *f)
+{
+	u64 cr2;
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	pf_cr2 = cr2;
+	pf_error = f->error;
+	*pf_pte = pf_saved;
+	invlpg(cr2);
+	return true;
+}
+
+static void mmio_into_unmapped_page(void)
+{
+	u64 va = (u64)pf_pages[1];
+	if (va >= 0x200000) {
+		printf("SKIP: emulation: #PF check (pages not in the 4 KiB-mapped first 2 MiB)\n");
+		return;
+	}
+	pf_pte = &pt_low[va >> 12];
+	pf_saved = *pf_pte;
+	*pf_pte = 0;
+	invlpg(va);
+	exc_pf_hook = on_pf;
+	u32 before = exc_counts[EXC_PF];
+	u64 n = 2;
+	const volatile void *s = apic(APIC_VERSION);
+	void *d = pf_pages[1] - 4; /* the last dword of the mapped page, then the unmapped one */
+	asm volatile("cld\n\trep movsl" : "+S"(s), "+D"(d), "+c"(n) : : "memory");
+	exc_pf_hook = NULL;
+	u32 first, second;
+	memcpy(&first, pf_pages[1] - 4, 4);
+	memcpy(&second, pf_pages[1], 4);
+	reportf(exc_counts[EXC_PF] - before == 1 && pf_cr2 == va && pf_error == 0x2 && n == 0 &&
+		first == *apic(APIC_VERSION) && second == *apic(APIC_VERSION + 4),
+		"emulation: REP MOVSL from the APIC into an unmapped page takes one #PF there and resumes "
+		"(count %u, CR2 0x%lx want 0x%lx, error 0x%lx)", exc_counts[EXC_PF] - before, pf_cr2, va, pf_error);
+}
+
 static void lmsw_memory(void)
 {
 	u64 cr0 = read_cr0();
@@ -245,6 +337,8 @@ int main(void)
 	single_step();
 	mmio_rmw();
 	mmio_strings();
+	mmio_exchange_and_extend();
+	mmio_into_unmapped_page();
 	lmsw_memory();
 	crossing_into_unbacked();
 	tlb_after_cr4_pge();

@@ -119,3 +119,18 @@ def boot(img, cpu="EPYC,+svm", mem="512M", timeout=240, extra=()):
 
 def boot_config(tmp_path, cfg_text, files=(), **kw):
     return boot(build_image(str(tmp_path), cfg_text, files), **kw)
+
+
+HOST_STATE_WARNING = "had not restored sevisor's own state"
+
+
+def host_state_warning(log, guest):
+    """The line sevisor logs when the CPU's #VMEXIT left host CR0/CR4/CR3/EFER wrong (issue 10
+    item 6): QEMU 7.2 TCG does after a guest ran with EFER.LME=1 and CR4.PAE=0; a CPU that
+    reloads host state (real hardware, a QEMU without the bug) gives none. So: at most one line,
+    naming `guest` when there is one. Returns it, or None."""
+    lines = [l for l in log.splitlines() if HOST_STATE_WARNING in l]
+    assert len(lines) <= 1, lines
+    if lines:
+        assert f"of guest {guest}" in lines[0], lines[0]
+    return lines[0] if lines else None

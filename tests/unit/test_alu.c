@@ -70,6 +70,35 @@ static void alu_vectors(void **state)
 	}
 }
 
+/* CMPXCHG (APM vol. 3, CMPXCHG): flags of CMP accumulator, memory; equal stores the source,
+ * not equal loads the accumulator and writes memory back unchanged. */
+static void cmpxchg_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *what;
+		unsigned size;
+		u64 acc, mem, src, flags_in;
+		u64 mem_out, flags_out;
+		bool acc_load;
+	} c[] = {
+		{ "equal: stores the source", 4, 5, 5, 9, CF | OF, 9, ZF | PF, false },
+		{ "1 vs 2: borrow, loads the accumulator", 4, 1, 2, 9, ZF, 2, CF | SF | AF | PF, true },
+		{ "8-bit 80 vs 01: signed overflow", 1, 0x80, 0x01, 0x33, 0, 0x01, OF | AF, true },
+		{ "64-bit: the upper half differs", 8, 0x100000000ULL, 0, 7, 0, 0, PF, true },
+		{ "16-bit equal, source masked", 2, 0xFFFF, 0xFFFF, 0x12345, 0, 0x2345, ZF | PF, false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		u64 mem_out = 0xBAD;
+		bool load = !c[i].acc_load;
+		u64 in = c[i].flags_in | RESERVED1 | TF;
+		u64 out = svm_alu_cmpxchg(c[i].size, c[i].acc, c[i].mem, c[i].src, in, &mem_out, &load);
+		if (mem_out != c[i].mem_out || load != c[i].acc_load || out != (c[i].flags_out | RESERVED1 | TF))
+			fail_msg("%s: mem 0x%llx load %d flags 0x%llx", c[i].what, (unsigned long long)mem_out, load,
+				 (unsigned long long)out);
+	}
+}
+
 /* LOCK is legal only on a memory-destination read-modify-write (APM vol. 3, 1.2.5). */
 static void lock_rules(void **state)
 {
@@ -87,6 +116,12 @@ static void lock_rules(void **state)
 	assert_false(svm_alu_lockable(&i));
 	struct svm_insn x = { .kind = SVM_INSN_XCHG, .mem = true };
 	assert_true(svm_alu_lockable(&x));
+	x.kind = SVM_INSN_CMPXCHG;
+	assert_true(svm_alu_lockable(&x));
+	x.kind = SVM_INSN_XADD;
+	assert_true(svm_alu_lockable(&x));
+	x.kind = SVM_INSN_MOVSX;
+	assert_false(svm_alu_lockable(&x));
 	struct svm_insn m = { .kind = SVM_INSN_MOV_STORE, .mem = true };
 	assert_false(svm_alu_lockable(&m));
 	struct svm_insn r = { .kind = SVM_INSN_ALU, .mem = false, .alu = SVM_ALU_OR };
@@ -97,6 +132,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(alu_vectors),
+		cmocka_unit_test(cmpxchg_vectors),
 		cmocka_unit_test(lock_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

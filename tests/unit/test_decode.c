@@ -320,6 +320,34 @@ static const struct vec vecs[] = {
 	  .rep = true, .opsize = 8 },
 	{ "movsb", B(0xA4), M16, SVM_DECODE_OK, SVM_INSN_MOVS, 1, .check = C_OPSIZE | C_ADDR, .opsize = 1,
 	  .addr = 2 },
+	{ "rep lodsd", B(0xF3, 0xAD), M32, SVM_DECODE_OK, SVM_INSN_LODS, 2,
+	  .check = C_REP | C_OPSIZE | C_WRITE | C_REG, .rep = true, .opsize = 4, .write = false, .reg = 0 },
+	{ "lodsb (16-bit)", B(0xAC), M16, SVM_DECODE_OK, SVM_INSN_LODS, 1, .check = C_OPSIZE | C_ADDR,
+	  .opsize = 1, .addr = 2 },
+	/* Sign extension (SDM vol. 2 MOVSX/MOVSXD: 0F BE /r r, r/m8; 0F BF /r r, r/m16; REX.W 63 /r
+	 * r64, r/m32; 63 outside 64-bit mode is ARPL). */
+	{ "movsx ecx, byte [eax]", B(0x0F, 0xBE, 0x08), M32, SVM_DECODE_OK, SVM_INSN_MOVSX, 3,
+	  .check = C_OPSIZE | C_ACCESS | C_REG | C_WRITE, .opsize = 4, .access = 1, .reg = 1, .write = false },
+	{ "movsx rdx, word [rax]", B(0x48, 0x0F, 0xBF, 0x10), M64, SVM_DECODE_OK, SVM_INSN_MOVSX, 4,
+	  .check = C_OPSIZE | C_ACCESS | C_REG, .opsize = 8, .access = 2, .reg = 2 },
+	{ "movsx ax, byte [bx] (16-bit)", B(0x0F, 0xBE, 0x07), M16, SVM_DECODE_OK, SVM_INSN_MOVSX, 3,
+	  .check = C_OPSIZE | C_ACCESS, .opsize = 2, .access = 1 },
+	{ "movsxd rcx, dword [rax]", B(0x48, 0x63, 0x08), M64, SVM_DECODE_OK, SVM_INSN_MOVSX, 3,
+	  .check = C_OPSIZE | C_ACCESS | C_REG, .opsize = 8, .access = 4, .reg = 1 },
+	{ "63 in 32-bit mode is arpl", B(0x63, 0x08), M32, SVM_DECODE_UNKNOWN },
+	{ "movsx ecx, al (register form)", B(0x0F, 0xBE, 0xC8), M32, SVM_DECODE_UNKNOWN },
+	/* CMPXCHG 0F B0/B1 /r, XADD 0F C0/C1 /r: memory destination, register source. */
+	{ "lock cmpxchg [rdi], ecx", B(0xF0, 0x0F, 0xB1, 0x0F), M64, SVM_DECODE_OK, SVM_INSN_CMPXCHG, 4,
+	  .check = C_OPSIZE | C_REG | C_WRITE | C_LOCK, .opsize = 4, .reg = 1, .write = true, .lock = true },
+	{ "cmpxchg [eax], bh", B(0x0F, 0xB0, 0x38), M32, SVM_DECODE_OK, SVM_INSN_CMPXCHG, 3,
+	  .check = C_OPSIZE | C_REG | C_HIGH, .opsize = 1, .reg = 7, .high = true },
+	{ "xadd [rax], rdx", B(0x48, 0x0F, 0xC1, 0x10), M64, SVM_DECODE_OK, SVM_INSN_XADD, 4,
+	  .check = C_OPSIZE | C_REG | C_WRITE, .opsize = 8, .reg = 2, .write = true },
+	{ "xadd byte [eax], cl", B(0x0F, 0xC0, 0x08), M32, SVM_DECODE_OK, SVM_INSN_XADD, 3,
+	  .check = C_OPSIZE | C_REG, .opsize = 1, .reg = 1 },
+	/* MOVNTI 0F C3 /r: a store. */
+	{ "movnti [rax], ecx", B(0x0F, 0xC3, 0x08), M64, SVM_DECODE_OK, SVM_INSN_MOV_STORE, 3,
+	  .check = C_OPSIZE | C_ACCESS | C_WRITE | C_REG, .opsize = 4, .access = 4, .write = true, .reg = 1 },
 };
 
 static void test_vectors(void **state)

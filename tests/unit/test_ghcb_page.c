@@ -146,6 +146,31 @@ static void test_cpuid_leaf_d_needs_xcr0(void **state)
 	fx_free(f);
 }
 
+/* facts B.1/B.2: a field counts only when its valid bit is set; one left in the page with its
+ * bit clear is not an input, whatever an earlier request sent in the same field. The bitmap's
+ * own bits (126, 127) mark no input. */
+static void test_only_valid_fields_are_inputs(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	struct ghcb *g = fx_req(f, 2, 0x72, 0, 0);
+	FX_SET(g, rax, 1);
+	FX_SET(g, rcx, 0);
+	FX_SET(g, xss, 0x100);
+	assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	assert_int_equal(fx.cpuid_xss, 0x100);
+	g = fx_req(f, 2, 0x72, 0, 0);
+	FX_SET(g, rax, 1);
+	FX_SET(g, rcx, 3);
+	g->save.xss = 0x300; /* bit clear */
+	g->save.valid_bitmap[15] |= 0xC0;
+	assert_int_equal(fx_vmgexit(f), SVM_GHCB_REPLY);
+	assert_int_equal(g->save.sw_exit_info1, 0);
+	assert_int_equal(fx.cpuid_xss, 0);
+	assert_int_equal(fx.cpuid_sub, 3);
+	fx_free(f);
+}
+
 static void test_usage_and_exit_fields(void **state)
 {
 	(void)state;
@@ -789,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_cpuid_ok_and_write_back_only_outputs),
 		cmocka_unit_test(test_cpuid_missing_inputs),
 		cmocka_unit_test(test_cpuid_leaf_d_needs_xcr0),
+		cmocka_unit_test(test_only_valid_fields_are_inputs),
 		cmocka_unit_test(test_usage_and_exit_fields),
 		cmocka_unit_test(test_invalid_events),
 		cmocka_unit_test(test_version_rules),

@@ -128,6 +128,52 @@ static void level_status_write_one_to_clear(void **state)
 	assert_int_equal(dev_hpet_next_deadline(&f->dev->hpet), LAPIC_NO_DEADLINE);
 }
 
+/* Linux's periodic tick on timer 0 (hpet_clkevt_set_state_periodic): counter halted, config
+ * with VAL_SET, comparator = now + period, then the period alone again (VAL_SET is spent). */
+static void linux_periodic_timer0_second_write_sets_period(void **state)
+{
+	(void)state;
+	wr(0x10, 4, 3);
+	sf_clock_now += 50000;
+	wr(0x10, 4, 2); /* halt */
+	u32 now = (u32)rd(0xF0, 4);
+	u32 cfg = (u32)rd(0x100, 4) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 8);
+	wr(0x100, 4, cfg);
+	wr(0x108, 4, now + 400);
+	wr(0x108, 4, 400);
+	assert_int_equal(rd(0x108, 4), now + 400);
+	u64 t0 = sf_clock_now;
+	wr(0x10, 4, 3); /* run */
+	assert_int_equal(dev_hpet_next_deadline(&f->dev->hpet), t0 + 4000);
+	dev_hpet_tick(&f->vm, t0 + 4000);
+	assert_int_equal(rd(0x108, 4), now + 800);
+	assert_int_equal(dev_hpet_next_deadline(&f->dev->hpet), t0 + 8000);
+}
+
+/* Linux's RTC emulation on timer 1 (arch/x86/kernel/hpet.c, hpet_rtc_timer_init): 32-bit
+ * accesses only; the comparator is written before the timer is put in 32-bit mode. */
+static void linux_rtc_emulation_timer1_irq8(void **state)
+{
+	(void)state;
+	static const u8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+				     { 0xA0, 0x11 }, { 0xA1, 0x28 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
+				     { 0x21, 0x00 }, { 0xA1, 0x00 } };
+	for (unsigned i = 0; i < ARRAY_SIZE(icw); i++)
+		assert_true(sf_outb(f, icw[i][0], icw[i][1]));
+	wr(0x10, 4, 3); /* enable, legacy routing */
+	sf_clock_now += 123456;
+	u32 cnt = (u32)rd(0xF0, 4) + 1000; /* 10 us ahead */
+	wr(0x128, 4, cnt);
+	u32 cfg = (u32)rd(0x120, 4);
+	cfg &= ~(1u << 3);
+	cfg |= (1u << 2) | (1u << 8);
+	wr(0x120, 4, cfg);
+	u64 due = dev_hpet_next_deadline(&f->dev->hpet);
+	assert_int_equal(due, sf_clock_now + 10000);
+	dev_hpet_tick(&f->vm, due);
+	assert_true(f->dev->pic.chip[1].irr & 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -136,6 +182,8 @@ int main(void)
 		T(capabilities),
 		T(counter_runs_only_when_enabled),
 		T(legacy_timer0_periodic_irq0),
+		T(linux_rtc_emulation_timer1_irq8),
+		T(linux_periodic_timer0_second_write_sets_period),
 		T(level_status_write_one_to_clear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,7 +8,12 @@
  * kernel_alignment 0x230, relocatable_kernel 0x234, cmdline_size 0x238, pref_address 0x258,
  * init_size 0x260; the header copied into boot_params runs to 0x202 + the byte at 0x201;
  * "The 32-bit boot protocol": __BOOT_CS 0x10 and __BOOT_DS 0x18 flat, ESI = boot_params,
- * EBP = EDI = EBX = 0, interrupts off. e820 types: 1 RAM, 2 reserved. */
+ * EBP = EDI = EBX = 0, interrupts off. e820 types: 1 RAM, 2 reserved.
+ * "64-bit BOOT PROTOCOL": entry at the protected-mode kernel + 0x200 (XLF_KERNEL_64, xloadflags
+ * bit 0), 64-bit mode with paging on, identity-mapped init_size range, zero page and command
+ * line, __BOOT_CS/__BOOT_DS 4G flat, RSI = boot_params. Long-mode state (APM vol. 2, 14.6.1):
+ * EFER.LME (bit 8) and LMA (bit 10), CR0.PG (bit 31), CR4.PAE (bit 5); CS.L (descriptor bit 53)
+ * set with D (bit 54) clear. 2 MiB PDE (APM vol. 2, 5.3.4): P bit 0, R/W bit 1, PS bit 7. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -76,8 +81,86 @@ static int teardown(void **state)
 
 static bool load(const char *cmdline, const void *initrd, u64 initrd_size, struct svm_linux_load_result *r)
 {
-	struct svm_linux_load_params p = { cmdline, initrd, initrd_size };
+	struct svm_linux_load_params p = { cmdline, initrd, initrd_size, false, 0 };
 	return svm_linux_load(&vm, img, sizeof(img), &p, r, err, sizeof(err));
+}
+
+static bool load64(u64 enc_mask, struct svm_linux_load_result *r)
+{
+	struct svm_linux_load_params p = { "", NULL, 0, true, enc_mask };
+	return svm_linux_load(&vm, img, sizeof(img), &p, r, err, sizeof(err));
+}
+
+/* The page-table entry that maps gpa through CR3 (4-level, 2 MiB pages), or 0. */
+static u64 walk_2m(u64 cr3, u64 gpa, u64 enc)
+{
+	u64 addr_mask = 0x000FFFFFFFFFF000ULL & ~enc;
+	u64 table = cr3;
+	static const unsigned shifts[3] = { 39, 30, 21 };
+	u64 e = 0;
+	for (unsigned l = 0; l < 3; l++) {
+		memcpy(&e, ram + (table & addr_mask) + ((gpa >> shifts[l]) & 511) * 8, 8);
+		if (!(e & 1))
+			return 0;
+		if (l < 2)
+			assert_int_equal(e & enc, enc); /* the tables themselves are encrypted memory */
+		table = e;
+	}
+	return e;
+}
+
+static void entry_state_64bit_protocol(void **state)
+{
+	(void)state;
+	const u64 cbit = 1ULL << 47;
+	struct svm_linux_load_result r;
+	assert_true(load64(cbit, &r));
+	assert_int_equal(r.entry, 0x1000000 + 0x200);
+	struct vmcb *vmcb = calloc(1, sizeof(*vmcb));
+	struct svm_gprs g;
+	memset(&g, 0xAA, sizeof(g));
+	svm_linux_entry_state(vmcb, &g, &r);
+	const struct vmcb_save *s = &vmcb->save;
+	assert_int_equal(s->rip, 0x1000200);
+	assert_int_equal(s->efer & ((1u << 8) | (1u << 10)), (1u << 8) | (1u << 10));
+	assert_int_equal(s->cr0 & 0x80000001u, 0x80000001u);
+	assert_int_equal(s->cr4 & (1u << 5), 1u << 5);
+	assert_int_equal(s->rflags & (1u << 9), 0);
+	assert_int_equal(s->cs.selector, 0x10);
+	assert_int_equal(s->ds.selector, 0x18);
+	assert_int_equal(s->ss.selector, 0x18);
+	assert_int_equal(g.rsi, 0x7000);
+	/* VMCB attributes: L is bit 9, D/B bit 10 (APM vol. 2, table B-2 segment attrib). */
+	assert_int_equal(s->cs.attrib & ((1u << 9) | (1u << 10)), 1u << 9);
+	u64 gdt[4];
+	memcpy(gdt, ram + s->gdtr.base, sizeof(gdt));
+	assert_int_equal((gdt[2] >> 53) & 3, 1); /* L = 1, D = 0 */
+	assert_int_equal((gdt[2] >> 40) & 0x9A, 0x9A);
+	assert_int_equal((gdt[3] >> 40) & 0x92, 0x92);
+	/* Identity map: the kernel, zero page, command line and the top of RAM with the C-bit;
+	 * the local APIC page (above RAM) without it. */
+	const u64 mapped[] = { 0x1000000, 0x1000200 + 0xFFFFF, 0x7000, 0x20000, RAM - 1 };
+	for (unsigned i = 0; i < sizeof(mapped) / sizeof(mapped[0]); i++) {
+		u64 e = walk_2m(s->cr3, mapped[i], cbit);
+		assert_int_equal(e & 0x83, 0x83);
+		assert_int_equal(e & cbit, cbit);
+		assert_int_equal(e & ~cbit & 0x000FFFFFFFE00000ULL, mapped[i] & ~0x1FFFFFULL);
+	}
+	u64 apic = walk_2m(s->cr3, 0xFEE00000, cbit);
+	assert_int_equal(apic & 0x83, 0x83);
+	assert_int_equal(apic & cbit, 0);
+	assert_int_equal(apic & 0x000FFFFFFFE00000ULL, 0xFEE00000 & ~0x1FFFFFULL);
+	free(vmcb);
+}
+
+static void entry64_needs_xlf_kernel_64(void **state)
+{
+	(void)state;
+	put16(0x236, 0x7E);
+	struct svm_linux_load_result r;
+	assert_false(load64(0, &r));
+	assert_non_null(strstr(err, "XLF_KERNEL_64"));
+	assert_true(load("", NULL, 0, &r)); /* the 32-bit entry does not need it */
 }
 
 static void good_image_layout(void **state)
@@ -109,8 +192,11 @@ static void good_image_layout(void **state)
 	assert_int_equal(bp->e820_table[3].addr, 0x100000);
 	assert_int_equal(bp->e820_table[3].addr + bp->e820_table[3].size, RAM);
 	assert_int_equal(bp->e820_table[3].type, 1);
-	/* Only the header part of boot_params comes from the image; the rest is zero. */
-	assert_int_equal(bp->acpi_rsdp_addr, 0);
+	/* Only the header part of boot_params comes from the image; the rest is zero but for the
+	 * ACPI RSDP's address (boot.rst, acpi_rsdp_addr), inside the reserved BIOS area, where the
+	 * RSDP's signature is. */
+	assert_int_equal(bp->acpi_rsdp_addr, 0xF0000);
+	assert_memory_equal(ram + bp->acpi_rsdp_addr, "RSD PTR ", 8);
 	assert_int_equal(bp->sentinel, 0);
 }
 
@@ -235,6 +321,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(good_image_layout),
 		T(entry_state_32bit_protocol),
+		T(entry_state_64bit_protocol),
+		T(entry64_needs_xlf_kernel_64),
 		T(setup_sects_zero_means_four),
 		T(relocated_when_preferred_address_does_not_fit),
 		T(malformed_headers),

@@ -13,6 +13,7 @@
 #include "svm/exit_table.h"
 #include "svm/emul/alu.h"
 #include "svm/dev/io.h"
+#include "svm/emul/gva.h"
 
 #define APIC 0xFEE00000ULL
 #define SVR (APIC + 0xF0)
@@ -178,6 +179,171 @@ static void rep_movs_and_stos_between_ram_and_mmio(void **state)
 	assert_int_equal(f->v.gprs.rdi, SVR - 4);
 }
 
+#define UNBACKED 0x80000000ULL /* past RAM, no device: reads all ones (unbacked = ignore) */
+
+/* CMPXCHG (APM vol. 3): SVR reads 0xFF at reset. Equal: memory takes ECX, ZF = 1, EAX kept.
+ * Not equal: EAX takes memory, ZF = 0, flags of CMP EAX, mem. */
+static void cmpxchg_on_mmio(void **state)
+{
+	(void)state;
+	f->v.gprs.rdx = SVR;
+	f->vmcb->save.rax = 0xFF;
+	f->v.gprs.rcx = 0x1FF;
+	CODE(0xF0, 0x0F, 0xB1, 0x0A); /* lock cmpxchg [edx], ecx */
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->vmcb->save.rax, 0xFF);
+	assert_int_equal(f->vmcb->save.rflags & RFLAGS_STATUS, RFLAGS_ZF | RFLAGS_PF);
+	assert_int_equal(f->vmcb->save.rip, 0x1004);
+	/* Again: 0xFF - 0x1FF borrows; EAX gets 0x1FF, SVR keeps it. */
+	f->v.gprs.rcx = 0x100;
+	CODE(0x0F, 0xB1, 0x0A); /* cmpxchg [edx], ecx */
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->vmcb->save.rax, 0x1FF);
+	assert_int_equal(f->vmcb->save.rflags & (RFLAGS_ZF | RFLAGS_CF | RFLAGS_SF), RFLAGS_CF | RFLAGS_SF);
+}
+
+/* XADD (APM vol. 3): memory 0xFFFFFFFF + ECX 1 = 0 with CF ZF PF AF; ECX gets the old value. */
+static void xadd_on_mmio(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = UNBACKED;
+	f->v.gprs.rcx = 1;
+	CODE(0xF0, 0x0F, 0xC1, 0x08); /* lock xadd [eax], ecx */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFFFFFFFF);
+	assert_int_equal(f->vmcb->save.rflags & RFLAGS_STATUS, RFLAGS_CF | RFLAGS_ZF | RFLAGS_PF | RFLAGS_AF);
+	/* On a register that keeps the sum: SVR 0xFF + 0x100. */
+	f->vmcb->save.rax = SVR;
+	f->v.gprs.rcx = 0x100;
+	CODE(0x0F, 0xC1, 0x08);
+	assert_int_equal(npf(SVR), SVM_RESUME);
+	assert_int_equal(apic_read(SVR), 0x1FF);
+	assert_int_equal(f->v.gprs.rcx, 0xFF);
+}
+
+/* MOVSX sign-extends, MOVZX zero-extends (SDM vol. 2); a 16-bit destination merges. */
+static void movsx_movzx_from_mmio(void **state)
+{
+	(void)state;
+	f->vmcb->save.rax = UNBACKED;
+	CODE(0x0F, 0xBE, 0x08); /* movsx ecx, byte [eax]: 0xFF -> 0xFFFFFFFF */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFFFFFFFF);
+	CODE(0x0F, 0xB6, 0x08); /* movzx ecx, byte [eax] */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0xFF);
+	f->v.gprs.rdx = 0x12345678;
+	CODE(0x66, 0x0F, 0xBE, 0x10); /* movsx dx, byte [eax]: upper half of EDX kept */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rdx, 0x1234FFFF);
+	CODE(0x0F, 0xBF, 0x10); /* movsx edx, word [eax] */
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rdx, 0xFFFFFFFF);
+	/* A positive byte stays positive: the APIC version register's low byte 0x10. */
+	f->vmcb->save.rax = APIC + 0x30;
+	CODE(0x0F, 0xBE, 0x08);
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	assert_int_equal(f->v.gprs.rcx, 0x10);
+	assert_int_equal(f->vmcb->save.rip, 0x1003);
+}
+
+/* LODS (SDM vol. 2): the accumulator takes each element, rSI moves by DF; REP reads them all. */
+static void lods_from_mmio(void **state)
+{
+	(void)state;
+	f->v.gprs.rsi = APIC + 0x30;
+	f->v.gprs.rcx = 1;
+	CODE(0xF3, 0xAD); /* rep lodsd */
+	assert_int_equal(npf(APIC + 0x30), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x00050010);
+	assert_int_equal(f->v.gprs.rsi, APIC + 0x34);
+	assert_int_equal(f->v.gprs.rcx, 0);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	/* lodsb with DF = 1: AL only, rSI goes down, RDI untouched. */
+	f->vmcb->save.rax = 0x11223344;
+	f->v.gprs.rsi = UNBACKED;
+	f->v.gprs.rdi = 0x5000;
+	f->vmcb->save.rflags = 2 | BIT(10);
+	CODE(0xAC);
+	assert_int_equal(npf(UNBACKED), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rax, 0x112233FF);
+	assert_int_equal(f->v.gprs.rsi, UNBACKED - 1);
+	assert_int_equal(f->v.gprs.rdi, 0x5000);
+}
+
+/* 32-bit paging (APM vol. 2, 5.3): the first 4 MiB identity-mapped with 4 KiB pages except the
+ * page at 0x5000 (not present), the APIC's 4 MiB region with one PSE page. */
+#define PG_PD 0x10000
+#define PG_PT 0x11000
+#define HOLE 0x5000
+static void paging_with_hole(void)
+{
+	for (u32 pg = 0; pg < 1024; pg++) {
+		u32 pte = pg == HOLE / 4096 ? 0 : (pg << 12) | 0x3; /* P, RW */
+		memcpy(f->ram + PG_PT + 4 * pg, &pte, 4);
+	}
+	u32 pde0 = PG_PT | 0x3, pde_apic = 0xFEC00000u | 0x83; /* P, RW, PS */
+	memcpy(f->ram + PG_PD, &pde0, 4);
+	memcpy(f->ram + PG_PD + 4 * (0xFEC00000u >> 22), &pde_apic, 4);
+	f->vmcb->save.cr3 = PG_PD;
+	f->vmcb->save.cr4 = CR4_PSE;
+	f->vmcb->save.cr0 |= CR0_PG | CR0_WP;
+}
+
+/* Issue 10: REP MOVSD from MMIO into a page the guest has not mapped takes a #PF there (W set,
+ * P clear: a not-present write, APM vol. 2, 8.4.2) with CR2 = its address; the element before
+ * it is done, RCX/RSI/RDI say so, and RIP stays on the instruction for the restart. */
+static void rep_movs_into_unmapped_page_faults(void **state)
+{
+	(void)state;
+	paging_with_hole();
+	f->v.gprs.rsi = APIC + 0x30;
+	f->v.gprs.rdi = HOLE - 4;
+	f->v.gprs.rcx = 3;
+	CODE(0xF3, 0xA5); /* rep movsd */
+	assert_int_equal(npf(APIC + 0x30), SVM_INJECT);
+	u32 got;
+	memcpy(&got, f->ram + HOLE - 4, 4);
+	assert_int_equal(got, 0x00050010);
+	assert_int_equal(f->v.gprs.rcx, 2);
+	assert_int_equal(f->v.gprs.rsi, APIC + 0x34);
+	assert_int_equal(f->v.gprs.rdi, HOLE);
+	assert_int_equal(f->vmcb->save.rip, 0x1000);
+	assert_int_equal(f->vmcb->save.cr2, HOLE);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info & 0xFF, 14);
+	assert_int_equal(f->v.pending.err_code, SVM_PF_W);
+	assert_int_equal(f->vm.end, VM_END_RUNNING);
+}
+
+/* A MOVSD into a read-only page: P and W set (a protection violation). And an instruction whose
+ * bytes run into the unmapped page: the fetch's #PF at the page start (32-bit paging: no I/D). */
+static void protection_and_fetch_faults(void **state)
+{
+	(void)state;
+	paging_with_hole();
+	/* MOVSD from MMIO into a read-only page (supervisor, CR0.WP = 1). */
+	u32 ro = (0x6000u) | 0x1; /* P only: read-only */
+	memcpy(f->ram + PG_PT + 4 * 6, &ro, 4);
+	f->v.gprs.rsi = APIC + 0x30;
+	f->v.gprs.rdi = 0x6000;
+	CODE(0xA5); /* movsd */
+	assert_int_equal(npf(APIC + 0x30), SVM_INJECT);
+	assert_int_equal(f->vmcb->save.cr2, 0x6000);
+	assert_int_equal(f->v.pending.err_code, SVM_PF_P | SVM_PF_W);
+	f->v.pending.pending = false;
+	/* 0F B6 /r split across the hole: 0F B6 at 0x4FFE, the ModRM at 0x5000. */
+	f->ram[HOLE - 2] = 0x0F;
+	f->ram[HOLE - 1] = 0xB6;
+	f->vmcb->save.rip = HOLE - 2;
+	assert_int_equal(npf(APIC + 0x30), SVM_INJECT);
+	assert_int_equal(f->vmcb->save.cr2, HOLE);
+	assert_int_equal(f->v.pending.err_code, 0);
+	assert_int_equal(f->vmcb->save.rip, HOLE - 2);
+}
+
 /* A 4-byte load at the last 2 bytes of RAM: the low half from RAM, the high half from the
  * unbacked range above it (all ones with unbacked = ignore). */
 static void access_crossing_ram_into_mmio(void **state)
@@ -231,6 +397,12 @@ int main(void)
 		T(register_destination_and_xchg),
 		T(rep_movs_and_stos_between_ram_and_mmio),
 		T(access_crossing_ram_into_mmio),
+		T(cmpxchg_on_mmio),
+		T(xadd_on_mmio),
+		T(movsx_movzx_from_mmio),
+		T(lods_from_mmio),
+		T(rep_movs_into_unmapped_page_faults),
+		T(protection_and_fetch_faults),
 		T(lmsw_memory_operand),
 		T(unsupported_ends_guest_with_bytes),
 	};

@@ -352,7 +352,7 @@ static void test_multiboot_regions(void **state)
 /* A Linux guest (x86 boot protocol, svm/load/linux.h layout): GDT + zero page from 0x6000, the
  * command line at 0x20000 up to the kernel's cmdline_size (setup header 0x238), the kernel's
  * reserved range and the initrd (ramdisk_size, header 0x21C), each whole pages; no initrd, no
- * region for it. */
+ * region for it; the 64-bit entry's page tables with the first region. */
 static void test_linux_regions(void **state)
 {
 	(void)state;
@@ -379,6 +379,13 @@ static void test_linux_regions(void **state)
 	assert_int_equal(out[3].len, 0x2000);
 	bp->hdr.ramdisk_size = 0;
 	assert_int_equal(sev_linux_regions(&vm, &r, out), 3);
+	/* The 64-bit entry: the page tables after the zero page (PML4, PDPT, four page
+	 * directories: 6 pages from 0x8000) are measured with the GDT and zero page. */
+	r.entry64 = true;
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 3);
+	assert_int_equal(out[0].gpa, 0x6000);
+	assert_int_equal(out[0].len, 0x8000);
+	assert_int_equal(out[1].gpa, 0x20000);
 }
 
 /* ---- PCI discovery (PCI 3.0 configuration header; F.1 device IDs, BAR 2) ---- */

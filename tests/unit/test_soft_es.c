@@ -205,6 +205,63 @@ static void test_vc_delivered_in_long_mode(void **state)
 	assert_int_equal(frame[5], 0x10);
 }
 
+/* From CPL 3 in long mode the CPU switches to CPL 0 (APM vol. 2, 8.9.3 "Interrupt Stack
+ * Frame", 8.9.4 "Stack Switching"): the new RSP is the gate's IST entry, else the TSS's RSP0
+ * (64-bit TSS: RSP0 at offset 4, IST1 at 0x24), aligned to 16; SS becomes the null selector;
+ * the frame holds the old SS:RSP, RFLAGS, CS:RIP and the error code. */
+#define TSS_GPA 0x5000
+#define RSP0_TOP 0x9000
+#define IST_TOP 0xA000
+
+static void vc_from_cpl3(u8 ist)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cs = (struct vmcb_seg){ .selector = 0x33, .attrib = ATTR_CODE64 | (3 << SVM_SEG_DPL_SHIFT) };
+	s->ss = (struct vmcb_seg){ .selector = 0x2B, .attrib = SVM_SEG_P | SVM_SEG_S | 0x3 | (3 << SVM_SEG_DPL_SHIFT) };
+	s->cpl = 3;
+	s->rflags = BIT(1) | BIT(9);
+	s->rsp = 0x7FF8; /* the user stack */
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
+	s->tr = (struct vmcb_seg){ .selector = 0x40, .attrib = SVM_SEG_P | 0xB, .limit = 0x67, .base = TSS_GPA };
+	u64 gdt64 = 0x00AF9A000000FFFFULL;
+	memcpy(fx.ram + GDT_GPA + 8, &gdt64, 8);
+	u64 rsp0 = RSP0_TOP, ist1 = IST_TOP;
+	memcpy(fx.ram + TSS_GPA + 4, &rsp0, 8);
+	memcpy(fx.ram + TSS_GPA + 0x24, &ist1, 8);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, ist, 0x8E, 0x00, 0x00 };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending); /* delivered by the model, not by EVENTINJ */
+	u64 top = ist ? IST_TOP : RSP0_TOP;
+	assert_int_equal(s->rsp, top - 48);
+	assert_int_equal(s->rip, 0x1234);
+	assert_int_equal(s->cs.selector, 0x08);
+	assert_int_equal(s->cpl, 0);
+	assert_int_equal(s->ss.selector, 0);
+	u64 frame[6];
+	memcpy(frame, fx.ram + s->rsp, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[2], 0x33);
+	assert_int_equal(frame[3], BIT(1) | BIT(9));
+	assert_int_equal(frame[4], 0x7FF8);
+	assert_int_equal(frame[5], 0x2B);
+}
+
+static void test_vc_from_cpl3_switches_to_rsp0(void **state)
+{
+	(void)state;
+	vc_from_cpl3(0);
+}
+
+static void test_vc_from_cpl3_switches_to_ist(void **state)
+{
+	(void)state;
+	vc_from_cpl3(1);
+}
+
 /* Flat 4 GiB descriptors (APM vol. 2, 4.7): 32-bit code 0x00CF9A000000FFFF (P, DPL 0, S,
  * execute/read, D, G) and 32-bit data 0x00CF92000000FFFF; 64-bit code 0x00AF9A000000FFFF. */
 #define DESC_CODE32 0x00CF9A000000FFFFULL
@@ -299,6 +356,85 @@ static void test_vc_delivered_in_compatibility_mode(void **state)
 	assert_int_equal(frame[5], 0x10);
 }
 
+/* The delivery goes through the guest's page tables as they are at each #VC (APM vol. 2, 5.3
+ * "Long-Mode Page Translation": 4 levels of 8-byte entries, P = bit 0; the CPU walks on a TLB
+ * miss, and a guest may rewrite an entry and expect the new mapping once it has flushed, which
+ * the model cannot see). Tables at 0x9000-0xC000 map linear pages 0-15 identically; between
+ * #VCs the guest remaps the stack page and the IDT page, then loads a CR3 whose PML4 is empty:
+ * every delivery follows the tables of its moment (the last one cannot read the IDT and falls
+ * back to EVENTINJ). */
+#define PG_PML4 0x9000
+#define PG_PDPT 0xA000
+#define PG_PD 0xB000
+#define PG_PT 0xC000
+#define ALT_STACK_GPA 0xD000
+#define ALT_IDT_GPA 0xE000
+#define EMPTY_PG_PML4 0xF000
+
+static void pte(unsigned page, u64 gpa)
+{
+	memcpy(fx.ram + PG_PT + page * 8, &(u64){ gpa | 0x3 }, 8);
+}
+
+static void vc_long_mode_paged(u64 want_rip, u64 frame_gpa)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	s->rflags = BIT(1);
+	memset(fx.ram + STACK_TOP - 48, 0, 48);
+	memset(fx.ram + ALT_STACK_GPA + PAGE_SIZE - 48, 0, 48);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, want_rip);
+	assert_int_equal(s->rsp, STACK_TOP - 48);
+	u64 frame[6];
+	memcpy(frame, fx.ram + frame_gpa, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[4], STACK_TOP);
+}
+
+static void test_vc_delivery_follows_page_tables(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
+	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
+	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
+	for (unsigned page = 0; page < 16; page++)
+		pte(page, (u64)page * PAGE_SIZE);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cr3 = PG_PML4;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
+	memcpy(fx.ram + GDT_GPA + 8, &(u64){ DESC_CODE64 }, 8);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	u8 alt_gate[16] = { 0x78, 0x56, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + ALT_IDT_GPA + 29 * 16, alt_gate, 16);
+
+	vc_long_mode_paged(0x1234, STACK_TOP - 48);
+	vc_long_mode_paged(0x1234, STACK_TOP - 48);
+	pte(STACK_TOP / PAGE_SIZE - 1, ALT_STACK_GPA);
+	vc_long_mode_paged(0x1234, ALT_STACK_GPA + PAGE_SIZE - 48);
+	pte(IDT_GPA / PAGE_SIZE, ALT_IDT_GPA);
+	vc_long_mode_paged(0x5678, ALT_STACK_GPA + PAGE_SIZE - 48);
+	pte(IDT_GPA / PAGE_SIZE, IDT_GPA);
+	vc_long_mode_paged(0x1234, ALT_STACK_GPA + PAGE_SIZE - 48);
+
+	s->cr3 = EMPTY_PG_PML4;
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_CPUID);
+	assert_int_equal(s->rip, CODE_GPA);
+	assert_int_equal(s->rsp, STACK_TOP);
+}
+
 /* What the model does not deliver itself goes to EVENTINJ, unchanged: real mode (PE=0; no
  * error code is pushed there), a 16-bit stack, a gate that is not present, a 16-bit gate
  * (type 6), and a gate into a 64-bit code segment outside long mode. */
@@ -348,6 +484,54 @@ static void test_vmgexit_and_vmmcall(void **state)
 	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_RESUME);
 	assert_vc(SVM_EXIT_VMMCALL);
 	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+}
+
+/* VMGEXIT in each code size (GHCB spec 2.0x: F3 0F 01 D9 in any mode; APM vol. 3 VMMCALL,
+ * 1.2.6 REP), and with another legacy prefix in front (APM vol. 3, 1.2: prefixes in any
+ * order, each counted in the length): RIP steps over every byte, the hypervisor sees 0x403.
+ * A VMMCALL with only a segment prefix is #VC(0x81), RIP unchanged. */
+static void test_vmgexit_forms(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	static const struct {
+		u16 cs_attrib;
+		u64 efer, cr0;
+	} modes[] = {
+		{ ATTR_CODE32, EFER_SVME, CR0_PE | CR0_ET },                                   /* 32-bit */
+		{ ATTR_CODE32 & ~(u16)SVM_SEG_DB, EFER_SVME, CR0_PE | CR0_ET },                /* 16-bit */
+		{ ATTR_CODE64, EFER_SVME | EFER_LME | EFER_LMA, CR0_PE | CR0_ET },             /* 64-bit */
+	};
+	static const struct {
+		u8 bytes[5];
+		unsigned len; /* 0: plain VMMCALL, #VC */
+	} forms[] = {
+		{ { 0xF3, 0x0F, 0x01, 0xD9 }, 4 },
+		{ { 0x2E, 0xF3, 0x0F, 0x01, 0xD9 }, 5 },
+		{ { 0xF3, 0x3E, 0x0F, 0x01, 0xD9 }, 5 },
+		{ { 0x2E, 0x0F, 0x01, 0xD9 }, 0 },
+	};
+	for (size_t m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (size_t i = 0; i < ARRAY_SIZE(forms); i++) {
+			s->cs.attrib = modes[m].cs_attrib;
+			s->efer = modes[m].efer;
+			s->cr0 = modes[m].cr0;
+			s->rip = CODE_GPA;
+			vmcb()->control.exit_code = SVM_EXIT_VMMCALL;
+			code(forms[i].bytes, sizeof(forms[i].bytes));
+			enum soft_es_action a = exit_with(SVM_EXIT_VMMCALL, 0, 0);
+			if (forms[i].len) {
+				assert_int_equal(a, SOFT_ES_HANDOFF);
+				assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+				assert_int_equal(s->rip, CODE_GPA + forms[i].len);
+				assert_false(vcpu()->pending.pending);
+			} else {
+				assert_int_equal(a, SOFT_ES_RESUME);
+				assert_vc(SVM_EXIT_VMMCALL);
+				assert_int_equal(s->rip, CODE_GPA);
+			}
+		}
+	}
 }
 
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
@@ -570,6 +754,53 @@ static void test_reports_if(void **state)
 	assert_int_equal(vmcb()->control.int_state, 1);
 }
 
+/* The IF reported is the one the guest resumes with: after a #VC delivered through an
+ * interrupt gate it is clear, so the hypervisor injects no interrupt at the handler's first
+ * instruction (hardware raises #VC inside the guest, and reports IF only at the next exit). */
+static void test_reports_if_after_vc_delivery(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rflags = BIT(1) | BIT(9);
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
+	u64 gdt64 = 0x00AF9A000000FFFFULL;
+	memcpy(fx.ram + GDT_GPA + 8, &gdt64, 8);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00 };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	vmcb()->control.int_state = 2;
+	assert_int_equal(exit_with(SVM_EXIT_IOIO, 0, 0), SOFT_ES_RESUME);
+	assert_int_equal(s->rip, 0x1234);
+	assert_int_equal(vmcb()->control.int_state & 2, 0);
+}
+
+/* SEV_STATUS (APM vol. 2, 15.34.10) is read from the CPU without an exit on SEV-ES hardware:
+ * the model answers RDMSR 0xC0010131 itself with SEV (bit 0) and SEV-ES (bit 1), and steps
+ * over it; no #VC. The MSR is read-only: WRMSR is #GP. */
+static void test_sev_status_read_by_the_cpu(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	code((const u8[]){ 0x0F, 0x32 }, 2);
+	vcpu()->gprs.rcx = 0xC0010131;
+	s->rax = 0xFFFF;
+	vcpu()->gprs.rdx = 0xFFFF;
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rax, 3);
+	assert_int_equal(vcpu()->gprs.rdx, 0);
+	assert_int_equal(s->rip, CODE_GPA + 2);
+
+	s->rip = CODE_GPA;
+	code((const u8[]){ 0x0F, 0x30 }, 2);
+	assert_int_equal(exit_with(SVM_EXIT_MSR, 1, 0), SOFT_ES_RESUME);
+	assert_true(vcpu()->pending.pending);
+	assert_int_equal(vcpu()->pending.info & 0xFF, 13);
+	assert_int_equal(s->rip, CODE_GPA);
+}
+
 /* (e) automatic exits pass unchanged; an NPF with RSV set in its error code (a reserved-bit
  * MMIO entry) is #VC(0x400), any other NPF is automatic (APM 15.35.5, facts G23); HLT
  * completes. NPF error codes (APM 15.25.6): bit 0 P, 1 write, 2 user, 3 RSV, 32 final GPA. */
@@ -630,10 +861,12 @@ int main(void)
 		T(test_pick_cbit),
 		T(test_non_automatic_become_vc),
 		T(test_vc_delivered_in_long_mode),
+		T(test_vc_delivery_follows_page_tables),
 		T(test_vc_delivered_in_legacy_protected_mode),
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
 		T(test_vmgexit_and_vmmcall),
+		T(test_vmgexit_forms),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),
@@ -641,6 +874,10 @@ int main(void)
 		T(test_efer_reads_agree),
 		T(test_ghcb_msr),
 		T(test_reports_if),
+		T(test_reports_if_after_vc_delivery),
+		T(test_sev_status_read_by_the_cpu),
+		T(test_vc_from_cpl3_switches_to_rsp0),
+		T(test_vc_from_cpl3_switches_to_ist),
 		T(test_automatic_and_npf),
 		T(test_state_protected),
 		T(test_skip_insn_leaves_protected_rip),

@@ -87,11 +87,13 @@ static void follows_every_programming_path(void **state)
 	/* Asked twice in a row: the kept value. */
 	assert_int_equal(devices_next_deadline(&f->vm), LAPIC_NO_DEADLINE);
 
-	/* PIT channel 0, mode 2, count 1000: 1000 / 1.193182 MHz = 838,095 ns. */
+	/* PIT channel 0, mode 2, count 1000: 1000 / 1.193182 MHz = 838,095 ns, from the count's
+	 * load at the first CLK pulse after the write (at most one 838 ns clock later). */
 	assert_true(sf_outb(f, 0x43, 0x34));
 	assert_true(sf_outb(f, 0x40, 0xE8));
 	assert_true(sf_outb(f, 0x40, 0x03));
-	assert_in_range(devices_next_deadline(&f->vm), 838095, 838096);
+	assert_in_range(devices_next_deadline(&f->vm), 838095, 838095 + 2 * 839);
+	assert_int_equal(devices_next_deadline(&f->vm), dev_pit_next_deadline(&f->dev->pit));
 
 	apic_periodic(5000);
 	assert_int_equal(devices_next_deadline(&f->vm), 5000);

@@ -30,6 +30,7 @@ volatile struct exc_record exc_last = {.vector = EXC_NONE};
 volatile u32 exc_caught = EXC_NONE;
 bool (*exc_vc_hook)(struct exc_frame *f);
 bool (*exc_db_hook)(struct exc_frame *f);
+bool (*exc_pf_hook)(struct exc_frame *f);
 static unsigned skip_len;
 
 static const char *const exc_names[EXC_COUNT] = {
@@ -104,8 +105,9 @@ void exc_dispatch(struct exc_frame *f)
 {
 	if (f->vector == EXC_VC && exc_vc_hook && exc_vc_hook(f))
 		return;
-	if (f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) {
-		exc_counts[EXC_DB]++;
+	if ((f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) ||
+	    (f->vector == EXC_PF && exc_pf_hook && exc_pf_hook(f))) {
+		exc_counts[f->vector]++;
 		return;
 	}
 	if (f->vector >= IRQ_FIRST && f->vector < IDT_ENTRIES && irq_handlers[f->vector - IRQ_FIRST]) {

@@ -49,6 +49,9 @@ extern bool (*exc_vc_hook)(struct exc_frame *f);
 /* A #DB handler for single-step tests (a trap: f->rip is after the instruction); returns true
  * when it handled the frame, which is then counted in exc_counts. */
 extern bool (*exc_db_hook)(struct exc_frame *f);
+/* A #PF handler for tests that unmap a page on purpose (CR2 holds the address); returns true
+ * when it handled the frame (the faulting instruction restarts), counted in exc_counts. */
+extern bool (*exc_pf_hook)(struct exc_frame *f);
 
 /* Make the next exception resume len bytes past the faulting instruction. */
 void exc_skip_next(unsigned len);
