@@ -139,38 +139,44 @@ const char *ghcb_err_name(u64 err)
 
 /* ---- per-guest event counts (ghcb_state.events) ------------------------------------------- */
 
-/* What a guest can send: the guest->hypervisor MSR-protocol requests (facts A.1) and the NAE
- * events (facts B.3). The slot of an entry is its index; one more slot counts everything else. */
-static const struct {
-	bool msr;
-	u32 code;
-} counted[] = {
-	{ true, GHCB_MSR_SEV_INFO_REQ }, { true, GHCB_MSR_CPUID_REQ },
-	{ true, GHCB_MSR_AP_RESET_HOLD_REQ }, { true, GHCB_MSR_PREF_GPA_REQ },
-	{ true, GHCB_MSR_REG_GPA_REQ }, { true, GHCB_MSR_PSC_REQ }, { true, GHCB_MSR_VMPL_REQ },
-	{ true, GHCB_MSR_HV_FT_REQ }, { true, GHCB_MSR_TERM_REQ },
-	{ false, GHCB_NAE_DR7_READ }, { false, GHCB_NAE_DR7_WRITE }, { false, GHCB_NAE_RDTSC },
-	{ false, GHCB_NAE_RDPMC }, { false, GHCB_NAE_CPUID }, { false, GHCB_NAE_INVD },
-	{ false, GHCB_NAE_IOIO }, { false, GHCB_NAE_MSR }, { false, GHCB_NAE_VMMCALL },
-	{ false, GHCB_NAE_RDTSCP }, { false, GHCB_NAE_WBINVD }, { false, GHCB_NAE_MONITOR },
-	{ false, GHCB_NAE_MWAIT }, { false, GHCB_NAE_MMIO_READ }, { false, GHCB_NAE_MMIO_WRITE },
-	{ false, GHCB_NAE_NMI_COMPLETE }, { false, GHCB_NAE_AP_RESET_HOLD },
-	{ false, GHCB_NAE_AP_JUMP_TABLE }, { false, GHCB_NAE_SNP_PSC },
-	{ false, GHCB_NAE_SNP_GUEST_REQUEST }, { false, GHCB_NAE_SNP_EXT_GUEST_REQUEST },
-	{ false, GHCB_NAE_SNP_AP_CREATION }, { false, GHCB_NAE_HV_FEATURES },
-	{ false, GHCB_NAE_TERMINATE }, { false, GHCB_NAE_UNSUPPORTED },
+/* What a guest can send: the guest->hypervisor MSR-protocol requests (facts A.1), slots 0..8,
+ * and the NAE events (facts B.3) after them; one more slot counts everything else. Two lists,
+ * so that a request is looked up among its own kind only. */
+static const u32 counted_msr[] = {
+	GHCB_MSR_SEV_INFO_REQ, GHCB_MSR_CPUID_REQ, GHCB_MSR_AP_RESET_HOLD_REQ, GHCB_MSR_PREF_GPA_REQ,
+	GHCB_MSR_REG_GPA_REQ, GHCB_MSR_PSC_REQ, GHCB_MSR_VMPL_REQ, GHCB_MSR_HV_FT_REQ, GHCB_MSR_TERM_REQ,
 };
-_Static_assert(ARRAY_SIZE(counted) + 1 == GHCB_COUNT_SLOTS,
+static const u32 counted_nae[] = {
+	GHCB_NAE_DR7_READ, GHCB_NAE_DR7_WRITE, GHCB_NAE_RDTSC, GHCB_NAE_RDPMC, GHCB_NAE_CPUID,
+	GHCB_NAE_INVD, GHCB_NAE_IOIO, GHCB_NAE_MSR, GHCB_NAE_VMMCALL, GHCB_NAE_RDTSCP, GHCB_NAE_WBINVD,
+	GHCB_NAE_MONITOR, GHCB_NAE_MWAIT, GHCB_NAE_MMIO_READ, GHCB_NAE_MMIO_WRITE,
+	GHCB_NAE_NMI_COMPLETE, GHCB_NAE_AP_RESET_HOLD, GHCB_NAE_AP_JUMP_TABLE, GHCB_NAE_SNP_PSC,
+	GHCB_NAE_SNP_GUEST_REQUEST, GHCB_NAE_SNP_EXT_GUEST_REQUEST, GHCB_NAE_SNP_AP_CREATION,
+	GHCB_NAE_HV_FEATURES, GHCB_NAE_TERMINATE, GHCB_NAE_UNSUPPORTED,
+};
+#define COUNTED_MSR ((unsigned)ARRAY_SIZE(counted_msr))
+#define COUNTED_NAE ((unsigned)ARRAY_SIZE(counted_nae))
+_Static_assert(COUNTED_MSR + COUNTED_NAE + 1 == GHCB_COUNT_SLOTS,
 	       "GHCB_COUNT_SLOTS must be the counted codes plus the 'other' slot");
 
 #define GHCB_SLOT_OTHER (GHCB_COUNT_SLOTS - 1u)
 
+static unsigned counted_index(const u32 *codes, unsigned n, u64 code)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (codes[i] == code)
+			return i;
+	return n;
+}
+
 unsigned ghcb_count_slot(bool msr, u64 code)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(counted); i++)
-		if (counted[i].msr == msr && counted[i].code == code)
-			return i;
-	return GHCB_SLOT_OTHER;
+	if (msr) {
+		unsigned i = counted_index(counted_msr, COUNTED_MSR, code);
+		return i < COUNTED_MSR ? i : GHCB_SLOT_OTHER;
+	}
+	unsigned i = counted_index(counted_nae, COUNTED_NAE, code);
+	return i < COUNTED_NAE ? COUNTED_MSR + i : GHCB_SLOT_OTHER;
 }
 
 void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
@@ -182,10 +188,11 @@ void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
 
 const char *ghcb_count_name(unsigned slot)
 {
-	if (slot >= ARRAY_SIZE(counted))
-		return "other";
-	return counted[slot].msr ? ghcb_msr_code_name(counted[slot].code)
-				 : ghcb_nae_name(counted[slot].code);
+	if (slot < COUNTED_MSR)
+		return ghcb_msr_code_name(counted_msr[slot]);
+	if (slot < COUNTED_MSR + COUNTED_NAE)
+		return ghcb_nae_name(counted_nae[slot - COUNTED_MSR]);
+	return "other";
 }
 
 size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size)
@@ -197,7 +204,7 @@ size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size)
 	for (unsigned i = 0; i < GHCB_COUNT_SLOTS && n < size; i++) {
 		if (!g->events[i])
 			continue;
-		bool msr = i < ARRAY_SIZE(counted) && counted[i].msr;
+		bool msr = i < COUNTED_MSR;
 		n += (size_t)fmt_snprintf(buf + n, size - n, "%s%s%s=%u", n ? " " : "",
 					  msr ? "msr:" : "", ghcb_count_name(i), g->events[i]);
 	}

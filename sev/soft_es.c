@@ -79,8 +79,9 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
-/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"). */
-#define SOFT_ES_PFX_REP 0xF3
+/* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
+ * little-endian word. */
+#define SOFT_ES_VMGEXIT_BYTES 0xD9010FF3u
 #define SOFT_ES_VMGEXIT_LEN 4u
 
 /* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
@@ -90,15 +91,30 @@ static void soft_es_step(struct vcpu *v, unsigned len)
  * kind and len are filled on the short way: the callers need no more. */
 static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
 {
-	u8 bytes[SVM_INSN_MAX_LEN];
 	enum svm_cpu_mode mode;
+	u32 head;
+	/* VMGEXIT first, read in place (its 4 bytes are nearly always within RIP's page). */
+	const u8 *at = expect == SVM_INSN_VMMCALL ? svm_fetch_ptr(v, sizeof(head), &mode) : NULL;
+	if (at) {
+		memcpy(&head, at, sizeof(head));
+		if (head == SOFT_ES_VMGEXIT_BYTES) {
+			insn->kind = SVM_INSN_VMGEXIT;
+			insn->len = SOFT_ES_VMGEXIT_LEN;
+			return SVM_DECODE_OK;
+		}
+	}
+	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	enum svm_insn_kind kind = expect;
-	unsigned len = svm_decode_fixed_len(bytes, n, expect);
-	if (!len && expect == SVM_INSN_VMMCALL && n > 0 && bytes[0] == SOFT_ES_PFX_REP &&
-	    svm_decode_fixed_len(bytes + 1, n - 1, SVM_INSN_VMMCALL)) {
+	head = 0;
+	if (n >= sizeof(head))
+		memcpy(&head, bytes, sizeof(head));
+	unsigned len;
+	if (expect == SVM_INSN_VMMCALL && head == SOFT_ES_VMGEXIT_BYTES) {
 		kind = SVM_INSN_VMGEXIT;
 		len = SOFT_ES_VMGEXIT_LEN;
+	} else {
+		len = svm_decode_fixed_len(bytes, n, expect);
 	}
 	if (!len)
 		return svm_decode(bytes, n, mode, insn);
@@ -171,14 +187,23 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 enum soft_es_page { SOFT_ES_PAGE_IDT, SOFT_ES_PAGE_GDT, SOFT_ES_PAGE_TSS, SOFT_ES_PAGE_STACK };
 _Static_assert(SOFT_ES_PAGE_STACK < VCPU_MODEL_PAGES, "one page cache per kind of access");
 
-static bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_read(struct vcpu *v, enum soft_es_page which, u64 lin,
+								void *dst, u64 len)
 {
-	return svm_gva_read_cached(v, &v->model_pages[which], lin, dst, len);
+	const void *p = svm_gva_cached_ptr(v, &v->model_pages[which], lin, len);
+	if (!p)
+		return svm_gva_read(v, lin, dst, len);
+	memcpy(dst, p, len);
+	return true;
 }
 
-static bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
+static inline __attribute__((always_inline)) bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
 {
-	return svm_gva_write_cached(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, src, len);
+	void *p = svm_gva_cached_ptr(v, &v->model_pages[SOFT_ES_PAGE_STACK], lin, len);
+	if (!p)
+		return svm_gva_write(v, lin, src, len);
+	memcpy(p, src, len);
+	return true;
 }
 
 /* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate

@@ -342,40 +342,30 @@ static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *
 	return cache_page_walk(v, c, page);
 }
 
-/* Within one page: through the cache; across pages, or a page not cacheable: page by page. */
-static bool copy_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *buf, u64 len, bool write)
+void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len)
 {
 	u64 off = gva & (PAGE_SIZE - 1);
-	u8 *page = off + len <= PAGE_SIZE ? (u8 *)cached_page(v, c, gva) : NULL;
-	if (!page)
-		return copy(v, gva, buf, len, write);
-	if (write)
-		memcpy(page + off, buf, len);
-	else
-		memcpy(buf, page + off, len);
-	return true;
-}
-
-bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len)
-{
-	return copy_cached(v, c, gva, dst, len, false);
-}
-
-bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len)
-{
-	return copy_cached(v, c, gva, (void *)src, len, true);
+	if (len == 0 || off + len > PAGE_SIZE)
+		return NULL;
+	u8 *page = (u8 *)cached_page(v, c, gva);
+	return page ? page + off : NULL;
 }
 
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
+/* The linear address of CS:RIP: in 64-bit mode the CS base is ignored; elsewhere the linear
+ * address wraps at 4 GiB. */
+static inline u64 fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode)
+{
+	if (mode == SVM_CPU_MODE_64)
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
 static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN],
 								  enum svm_cpu_mode *mode)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
 	*mode = svm_guest_cpu_mode(v);
-	/* In 64-bit mode the CS base is ignored; elsewhere the linear address wraps at 4 GiB. */
-	u64 lin = (*mode == SVM_CPU_MODE_64 ? 0 : s->cs.base) + s->rip;
-	if (*mode != SVM_CPU_MODE_64)
-		lin &= 0xFFFFFFFFULL;
+	u64 lin = fetch_linear(&v->vmcb->save, *mode);
 	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk (or a
 	 * fetch-cache hit) for the bytes in RIP's page and, when the 15 cross into the next page,
 	 * one for the rest. The decoder reports an instruction cut short by an unreadable page. */
@@ -396,6 +386,12 @@ static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v
 unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode)
 {
 	return fetch_bytes(v, bytes, mode);
+}
+
+const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode)
+{
+	*mode = svm_guest_cpu_mode(v);
+	return svm_gva_cached_ptr(v, &v->fetch, fetch_linear(&v->vmcb->save, *mode), len);
 }
 
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)

@@ -48,11 +48,11 @@ bool svm_fetch_fault(struct vcpu *v, u64 *gva, u32 *pf_err);
 /* Reads len bytes at a linear address, page by page. */
 bool svm_gva_read(struct vcpu *v, u64 gva, void *dst, u64 len);
 bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
-/* The same, for a caller that comes back to the same page: a range within one page goes
- * through the page cache c (struct vcpu_page_cache: the same bytes as a fresh walk), anything
- * else through svm_gva_read/svm_gva_write. */
-bool svm_gva_read_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, void *dst, u64 len);
-bool svm_gva_write_cached(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, const void *src, u64 len);
+/* For a caller that comes back to the same page: the host address of [gva, gva + len) through
+ * the page cache c (struct vcpu_page_cache: the same bytes as a fresh walk gives), or NULL when
+ * the range crosses a page, is empty, or its page is unmapped or not wholly guest RAM; then
+ * svm_gva_read/svm_gva_write decide. */
+void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len);
 
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
@@ -63,5 +63,8 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out);
 
 /* The fetch of svm_fetch_insn without the decode: fills bytes[0..n) and *mode, returns n. */
 unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode);
+/* The first len bytes at CS:RIP in place, through the fetch's page cache (the bytes
+ * svm_fetch_bytes would give), when they lie within one page; else NULL. Sets *mode. */
+const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode);
 
 #endif

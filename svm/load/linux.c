@@ -215,14 +215,19 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 	bp->hdr.ramdisk_size = (u32)p->initrd_size;
 	bp->alt_mem_k = (u32)((ram - HIGH_RAM_START) >> 10);
 	bp->e820_entries = (u8)build_e820(bp, ram);
-	/* The ACPI tables (svm/dev/acpi.h), announced through acpi_rsdp_addr (protocol 2.14; an
-	 * older kernel finds the RSDP by its scan of 0xE0000-0xFFFFF). */
-	u8 *acpi = svm_gpa_ptr(vm, ACPI_TABLES_GPA, ACPI_TABLES_SIZE);
-	if (!acpi)
-		return failf(err, errlen, "guest RAM (%llu MiB) is too small for the kernel's layout", (unsigned long long)(ram >> 20));
-	memset(acpi, 0, ACPI_TABLES_SIZE);
-	dev_acpi_build(acpi, ACPI_TABLES_GPA, dev_hpet_capabilities());
-	bp->acpi_rsdp_addr = ACPI_TABLES_GPA;
+	/* Plain guests get the ACPI tables (svm/dev/acpi.h), announced through acpi_rsdp_addr
+	 * (protocol 2.14; an older kernel finds the RSDP by its scan of 0xE0000-0xFFFFF). Not SEV-ES
+	 * guests: Linux maps reserved memory encrypted there, so the tables would have to be part of
+	 * the launch's measured, encrypted regions (sev_linux_regions), which they are not yet. */
+	if (vm->mode == VM_MODE_PLAIN) {
+		u8 *acpi = svm_gpa_ptr(vm, ACPI_TABLES_GPA, ACPI_TABLES_SIZE);
+		if (!acpi)
+			return failf(err, errlen, "guest RAM (%llu MiB) is too small for the kernel's layout",
+				     (unsigned long long)(ram >> 20));
+		memset(acpi, 0, ACPI_TABLES_SIZE);
+		dev_acpi_build(acpi, ACPI_TABLES_GPA, dev_hpet_capabilities());
+		bp->acpi_rsdp_addr = ACPI_TABLES_GPA;
+	}
 
 	res->kernel_gpa = load;
 	res->kernel_end = load + h.init_size;

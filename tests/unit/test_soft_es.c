@@ -484,6 +484,14 @@ static void test_vmgexit_and_vmmcall(void **state)
 	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_RESUME);
 	assert_vc(SVM_EXIT_VMMCALL);
 	assert_int_equal(vmcb()->save.rip, CODE_GPA);
+
+	/* Across a page boundary: two bytes on each page. */
+	u64 across = CODE_GPA + PAGE_SIZE - 2;
+	memcpy(fx.ram + across, (const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	vmcb()->save.rip = across;
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+	assert_int_equal(vmcb()->save.rip, across + 4);
 }
 
 /* VMGEXIT in each code size (GHCB spec 2.0x: F3 0F 01 D9 in any mode; APM vol. 3 VMMCALL,
