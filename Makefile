@@ -43,7 +43,7 @@ EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. $(EFI_INC) -fpic -fshort-wchar -mno-
 	-mgeneral-regs-only -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -DEFI_FUNCTION_WRAPPER \
 	-DGNU_EFI_USE_MS_ABI -MMD -MP
-EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(BUILD) -L/usr/lib
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L/usr/lib
 EFI_OBJS := $(ALL_C:%.c=$(BUILD)/efi/%.o) $(ASM:%.asm=$(BUILD)/efi/%.o)
 
 all: $(BUILD)/sevisor.efi
@@ -58,13 +58,8 @@ $(BUILD)/efi/%.o: %.asm
 	$(call say,NASM,$@)
 	$(Q)$(NASM) -f elf64 -Werror -I. $< -o $@
 
-# gnu-efi's libefi with its byte-loop memcpy/memset made weak, so lib/string.c's win.
-$(BUILD)/libefi.a: /usr/lib/libefi.a
-	@mkdir -p $(dir $@)
-	objcopy --weaken-symbol=memcpy --weaken-symbol=memset $< $@
-
-$(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld $(BUILD)/libefi.a
-	ld $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lefi -lgnuefi
+$(BUILD)/sevisor.so: $(EFI_OBJS) linker.ld
+	ld $(EFI_LDFLAGS) /usr/lib/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -lgnuefi
 
 $(BUILD)/sevisor.efi: $(BUILD)/sevisor.so
 	objcopy -j .text -j .sdata -j .data -j .dynamic -j .rel -j .rela \

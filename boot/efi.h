@@ -4,6 +4,8 @@
 
 #include "lib/types.h"
 
+/* Keeps the image handle and the system table for the calls below (before anything else). */
+void efi_services_init(void *image, void *systab);
 /* Reads a whole file from the boot volume (path with '/' separators, relative to its root)
  * into firmware pool memory (LoaderData, which stays sevisor's after ExitBootServices). */
 bool efi_read_file(const char *path, u8 **data, u64 *size, char *err, size_t errlen);

@@ -3,7 +3,6 @@
  * guests, then the configured finish. Everything that decides lives in pure modules; this file
  * only sequences them. */
 #include <efi.h>
-#include <efilib.h>
 #include "arch/x86/caps.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
@@ -19,7 +18,6 @@
 #include "lib/page_alloc.h"
 #include "svm/run.h"
 
-extern EFI_HANDLE g_efi_image;
 extern char __image_start[], __image_end[];
 
 static struct boot_info g_boot;
@@ -165,8 +163,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab);
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	g_boot.tsc_entry = cpu_rdtsc();
-	InitializeLib(image, systab);
-	g_efi_image = image;
+	efi_services_init(image, systab);
 	setup_log();
 	log_info("sevisor %s: a small SEV-ES hypervisor for AMD SVM", SEVISOR_VERSION);
 

@@ -5,8 +5,8 @@
 #ifndef SEVISOR_HOSTED
 /* memcpy and memset: gnu-efi's libefi has byte loops (4-5 instructions per byte: zeroing a
  * 64 MiB guest took 269 M instructions), so sevisor has its own, 8 bytes per step with the
- * string instructions. The Makefile links a copy of libefi whose memcpy/memset are weak, so
- * these win. DF is clear at every call (the ABI's rule, and sevisor's handlers keep it). */
+ * string instructions (libefi is not linked at all: boot/efi_services.c). DF is clear at
+ * every call (the ABI's rule, and sevisor's handlers keep it). */
 void *memset(void *dst, int c, size_t n)
 {
 	void *d = dst;

@@ -36,10 +36,11 @@ static void inject(struct vcpu *v, u32 info)
 	v->vmcb->control.event_inj_err = 0;
 }
 
-void svm_event_prepare_entry(struct vcpu *v)
+bool svm_event_prepare_entry(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 	struct vm *vm = v->vm;
+	bool deferred = svm_event_timers_deferred(v);
 	c->event_inj = 0;
 	c->event_inj_err = 0;
 	c->int_ctl &= ~(u32)WINDOW_INT_CTL;
@@ -75,11 +76,12 @@ void svm_event_prepare_entry(struct vcpu *v)
 	v->intr.window_open = false;
 	if (vm && vm->devices &&
 	    (maskable || (hold && dev_intr_maskable_pending(vm)) ||
-	     (svm_event_timers_deferred(v) && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
+	     (deferred && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
 		c->int_ctl |= WINDOW_INT_CTL;
 		c->int_vector = 0;
 		c->intercept_misc1 |= BIT(SVM_INTERCEPT_VINTR);
 	}
+	return deferred;
 }
 
 void svm_event_after_exit(struct vcpu *v)

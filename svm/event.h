@@ -12,8 +12,9 @@
 
 #include "svm/vcpu.h"
 
-/* Before VMRUN: programs EVENTINJ and the interrupt window for this entry. */
-void svm_event_prepare_entry(struct vcpu *v);
+/* Before VMRUN: programs EVENTINJ and the interrupt window for this entry. Returns
+ * svm_event_timers_deferred for the entry (evaluated once; nothing here changes it). */
+bool svm_event_prepare_entry(struct vcpu *v);
 /* After #VMEXIT: an event whose delivery the exit interrupted (EXITINTINFO.V) is queued again
  * unless something else is queued already. Only the V bit counts: QEMU TCG leaves a copy of an
  * injected event with V = 0. Not for VMEXIT_INVALID, where EXITINTINFO means nothing. Also

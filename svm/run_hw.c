@@ -116,6 +116,7 @@ static bool enable_svm(void)
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SVME_BIT);
 	cpu_wrmsr(MSR_VM_HSAVE_PA, (u64)(uintptr_t)g_host_save_area);
 	svm_host_state_capture(); /* what every #VMEXIT must give back (svm/host_state.h) */
+	svm_host_vmsave((u64)(uintptr_t)g_host_vmcb); /* ... and every world switch's VMLOAD */
 	log_info("svm: enabled (EFER.SVME=1, VM_HSAVE_PA=0x%llx)", (unsigned long long)(uintptr_t)g_host_save_area);
 	return true;
 }
@@ -342,8 +343,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			}
 			v->intr.halted = false;
 		}
-		host_timer_arm(svm_event_timers_deferred(v) ? deadline : next);
-		svm_event_prepare_entry(v);
+		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
 		if (vm->mode == VM_MODE_SEV_ES)
 			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
 		else

@@ -3,9 +3,11 @@
 ; void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
 ;
 ; - saves the host's callee-saved registers on the stack;
-; - VMSAVE of the host's hidden state (FS/GS/TR/LDTR bases, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
-;   SFMASK, SYSENTER_*) into a host VMCB page, VMLOAD of it afterwards: VMRUN itself does not
-;   restore these, and without this pair host FS/GS/TR end up holding the guest's values;
+; - VMLOAD of the host's hidden state (FS/GS/TR/LDTR bases, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
+;   SFMASK, SYSENTER_*) after the guest's VMSAVE: VMRUN itself does not restore these, and
+;   without it host FS/GS/TR would keep the guest's values. sevisor never changes them after
+;   its descriptor tables are set up at boot, so they are saved once (svm_host_vmsave, when
+;   SVM is enabled) instead of by a VMSAVE before every VMRUN (APM 15.5.2);
 ; - CLGI, then STI: with GIF clear nothing is delivered, but host RFLAGS.IF=1 at VMRUN makes a
 ;   physical interrupt end the guest's run with an INTR exit (15.21.4); the run loop lets the
 ;   interrupt in after STGI;
@@ -67,9 +69,6 @@ svm_world_switch:
 	push rdx                ; [rsp+16] host VMCB PA
 	push rsi                ; [rsp+8]  struct svm_gprs *
 	push rdi                ; [rsp+0]  guest VMCB PA
-
-	mov rax, rdx
-	vmsave                  ; host hidden state -> host VMCB page
 
 	clgi
 	sti
@@ -152,8 +151,6 @@ svm_world_switch_es:
 	mov [rdx + HS_R14], r14
 	mov [rdx + HS_R15], r15
 
-	mov rax, rsi
-	vmsave                  ; host hidden state -> host VMCB page
 	clgi
 	sti
 	mov rax, rdi
@@ -167,6 +164,13 @@ svm_world_switch_es:
 
 	add rsp, 8
 	POP_CALLEE_SAVED
+	ret
+
+; void svm_host_vmsave(u64 host_vmcb_pa): the host's hidden state into the host VMCB page, once.
+global svm_host_vmsave
+svm_host_vmsave:
+	mov rax, rdi
+	vmsave
 	ret
 
 section .note.GNU-stack noalloc noexec nowrite progbits

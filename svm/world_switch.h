@@ -5,7 +5,11 @@
 
 #include "svm/vcpu.h"
 
+/* host_vmcb_pa holds the host's hidden state from svm_host_vmsave: reloaded after the exit. */
 void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
+/* VMSAVE of the host's hidden state (APM 15.5.2), once SVM is on and the host's descriptor
+ * tables and MSRs are final: sevisor never changes them afterwards. */
+void svm_host_vmsave(u64 host_vmcb_pa);
 
 /* The SEV-ES variant (APM 15.35.8; ghcb-sev-facts.md C.3 "Host save area", G25): guest GPRs
  * live in the encrypted VMSA, so none are loaded or saved here; the host's callee-saved GPRs

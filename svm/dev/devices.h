@@ -47,6 +47,10 @@ struct vm_devices {
 	struct dev_hpet hpet;
 	struct dev_rtc rtc;
 	struct dev_lapic lapic;
+	/* The earliest timer deadline (devices_next_deadline), valid while deadline_stale is
+	 * clear: recomputed only after a timer device was programmed or fired. */
+	u64 next_deadline;
+	bool deadline_stale;
 	struct dev_acpi_pm acpi_pm;
 	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */

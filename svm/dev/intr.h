@@ -18,8 +18,15 @@ bool dev_intr_maskable_pending(struct vm *vm);
 int dev_intr_maskable_ack(struct vm *vm);
 
 /* Every device timer: fire what is due at `now` (host TSC), and the earliest next deadline
- * (LAPIC_NO_DEADLINE when none is armed). */
+ * (LAPIC_NO_DEADLINE when none is armed). The earliest deadline is kept: it is recomputed only
+ * after devices_reprogrammed or a timer fired, and devices_tick does nothing before it (every
+ * device tick is a no-op before its own deadline), so an exit that touches no timer pays for
+ * neither. */
 void devices_tick(struct vm *vm, u64 now);
 u64 devices_next_deadline(struct vm *vm);
+/* A timer device's deadline may have moved (a register write, a reset): called by the port and
+ * MMIO dispatch for the timer devices (svm/dev/io.c) and by the TSC-deadline MSR. A device
+ * whose deadline devices_next_deadline reads must be reached only through those. */
+void devices_reprogrammed(struct vm *vm);
 
 #endif

@@ -5,6 +5,7 @@
  * dropped, logged once per page). */
 #include "svm/dev/io.h"
 #include "svm/dev/devices.h"
+#include "svm/dev/intr.h"
 #include "svm/vcpu.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -16,21 +17,22 @@ struct port_range {
 	u16 count;
 	const char *name;
 	port_fn fn;
+	bool timer; /* has a deadline in devices_next_deadline: an access may move it */
 };
 
 static const struct port_range port_devices[] = {
-	{ 0x020, 2, "pic-master", dev_pic_io },
-	{ 0x040, 4, "pit", dev_pit_io },
-	{ 0x061, 1, "port61", dev_port61_io },
-	{ 0x064, 1, "kbc", dev_kbc_io },
-	{ 0x070, 2, "rtc", dev_rtc_io },
-	{ 0x0A0, 2, "pic-slave", dev_pic_io },
-	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io },
-	{ 0x3F8, 8, "uart", dev_uart_io },
-	{ 0x4D0, 2, "elcr", dev_elcr_io },
-	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io },
-	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io },
-	{ 0xCF9, 1, "reset", dev_reset_cf9_io },
+	{ 0x020, 2, "pic-master", dev_pic_io, false },
+	{ 0x040, 4, "pit", dev_pit_io, true },
+	{ 0x061, 1, "port61", dev_port61_io, true },
+	{ 0x064, 1, "kbc", dev_kbc_io, false },
+	{ 0x070, 2, "rtc", dev_rtc_io, true },
+	{ 0x0A0, 2, "pic-slave", dev_pic_io, false },
+	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io, false },
+	{ 0x3F8, 8, "uart", dev_uart_io, false },
+	{ 0x4D0, 2, "elcr", dev_elcr_io, false },
+	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io, false },
+	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io, false },
+	{ 0xCF9, 1, "reset", dev_reset_cf9_io, false },
 };
 
 typedef bool (*mmio_fn)(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
@@ -70,6 +72,7 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	dev_pit_reset(&d->pit);
 	dev_hpet_reset(&d->hpet);
 	dev_rtc_reset(&d->rtc, ram_size);
+	d->deadline_stale = true;
 }
 
 static u32 ones(unsigned size)
@@ -82,6 +85,8 @@ bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	for (unsigned i = 0; i < ARRAY_SIZE(port_devices); i++) {
 		const struct port_range *r = &port_devices[i];
 		if (port >= r->base && port - r->base < r->count) {
+			if (r->timer)
+				devices_reprogrammed(vm);
 			bool ok = r->fn(vm, port, size, in, val);
 			if (in)
 				*val &= ones(size);
@@ -141,6 +146,8 @@ bool svm_mmio_range(unsigned i, u64 *base, u64 *size)
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val)
 {
 	u64 offset;
+	/* The MMIO devices (LAPIC, HPET) both have timers; MMIO exits are rare and costly anyway. */
+	devices_reprogrammed(vm);
 	if (in_lapic_page(vm, gpa, &offset))
 		return dev_lapic_mmio(vm, offset, size, write, val);
 	for (unsigned i = 0; i < ARRAY_SIZE(mmio_devices); i++) {

@@ -6,6 +6,7 @@
 #include "svm/dev/lapic.h"
 #include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
+#include "svm/dev/intr.h"
 #include "svm/vcpu.h"
 #include "msr/msr_index.h"
 #include "lib/log.h"
@@ -324,6 +325,7 @@ void dev_lapic_tsc_deadline_write(struct vm *vm, u64 guest_tsc, u64 host_tsc)
 	if (timer_mode(l) != LAPIC_TIMER_TSC_DEADLINE)
 		return;
 	l->tsc_deadline = guest_tsc;
+	devices_reprogrammed(vm);
 	timer_stop(l);
 	if (guest_tsc)
 		l->timer_deadline = host_tsc;

@@ -316,12 +316,17 @@ static void timers_deferred_while_if_clear(void **state)
 	assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &v)); /* armed: a deadline is pending */
 	f->vmcb->save.rflags = 2; /* IF = 0 */
 	assert_true(svm_event_timers_deferred(&f->v));
-	svm_event_prepare_entry(&f->v);
+	assert_true(svm_event_prepare_entry(&f->v)); /* the entry says so too (the run loop's host timer) */
 	assert_true(f->vmcb->control.intercept_misc1 & VINTR_BIT); /* exit at the STI */
 	f->vmcb->save.rflags = 2 | RFLAGS_IF;
 	assert_false(svm_event_timers_deferred(&f->v));
-	svm_event_prepare_entry(&f->v);
+	assert_false(svm_event_prepare_entry(&f->v));
 	assert_int_equal(f->vmcb->control.intercept_misc1 & VINTR_BIT, 0);
+	/* A protected vCPU's timers are never deferred (its IF is not the save area's). */
+	f->vmcb->save.rflags = 2;
+	f->v.state_protected = true;
+	assert_false(svm_event_prepare_entry(&f->v));
+	f->v.state_protected = false;
 }
 
 /* A protected (SEV-ES) vCPU: IF comes from int_state bit 1 (GUEST_INTERRUPT_MASK, APM 15.35;
