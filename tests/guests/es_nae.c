@@ -5,10 +5,11 @@
  * MONITOR/MWAIT (0x8A/0x8B), NMI_COMPLETE (0x80000003), AP jump table set/get (0x80000005),
  * hypervisor features (0x8000FFFD, GHCB v2), and NMI blocking: a self-NMI sent through the
  * local APIC ICR (an MMIO write, so #VC and the GHCB) is taken, a second one is held after the
- * handler's IRET until the guest sends NMI_COMPLETE (APM vol. 2 15.35.x: IRET cannot be
- * intercepted for an SEV-ES guest; GHCB spec 4.1.6), and then arrives. Vectors: APM vol. 2 13.1.1.5 (DR7 reset 0x400,
- * L0/G0 and R/W0 bits), Intel SDM vol. 3 10.4.8 (local APIC version 0x1x for an integrated
- * APIC), 10.8.3.1 (TPR read/write), GHCB spec 4.1 (AP jump table, HV features bit 0 = SNP). */
+ * handler's IRET until the guest sends NMI_COMPLETE, and then arrives (IRET cannot be
+ * intercepted for an SEV-ES guest: facts G9, B.3 0x8000_0003; KVM sev.c). Vectors: APM vol. 2
+ * 13.1.1.5 (DR7 reset 0x400, L0/G0 and R/W0 bits), Intel SDM vol. 3 10.4.8 (local APIC
+ * version 0x1x for an integrated APIC), 10.8.3.1 (TPR read/write), GHCB spec 4.1 (AP jump
+ * table, HV features bit 0 = SNP). */
 #include "ghcb.h"
 #include "rt.h"
 
@@ -55,12 +56,11 @@ static void mmio_write32(u64 gpa, u32 v)
 /* The NMI handler counts only: it must not touch the GHCB, which the code it interrupted (the
  * #VC handler of the ICR write, right after its VMGEXIT) is still reading. */
 static volatile u32 nmis;
-static volatile u64 nmi_rip;
 
 static bool nmi_handler(struct exc_frame *f)
 {
+	(void)f;
 	nmis++;
-	nmi_rip = f->rip;
 	return true;
 }
 

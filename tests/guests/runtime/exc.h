@@ -56,7 +56,7 @@ extern bool (*exc_pf_hook)(struct exc_frame *f);
 
 /* An NMI handler (vector 2: an interrupt, f->rip is where it came in); returns true when it
  * handled the frame, which is then counted in exc_counts. Under SEV-ES the hypervisor holds
- * further NMIs until the guest sends NMI_COMPLETE (GHCB spec 4.1.6), not until this IRET. */
+ * further NMIs until the guest sends NMI_COMPLETE (0x8000_0003), not until this IRET. */
 extern bool (*exc_nmi_hook)(struct exc_frame *f);
 
 /* Make the next exception resume len bytes past the faulting instruction. */
