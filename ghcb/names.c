@@ -1,7 +1,6 @@
 /* Name tables for logs and termination reasons (facts A.1, A.2, B.3, B.4). */
 #include "ghcb/ghcb.h"
-#include "lib/fmt.h"
-#include "lib/kstring.h"
+#include "lib/counts.h"
 
 struct code_name {
 	u64 code;
@@ -161,29 +160,19 @@ _Static_assert(COUNTED_MSR + COUNTED_NAE + 1 == GHCB_COUNT_SLOTS,
 
 #define GHCB_SLOT_OTHER (GHCB_COUNT_SLOTS - 1u)
 
-static unsigned counted_index(const u32 *codes, unsigned n, u64 code)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (codes[i] == code)
-			return i;
-	return n;
-}
-
 unsigned ghcb_count_slot(bool msr, u64 code)
 {
 	if (msr) {
-		unsigned i = counted_index(counted_msr, COUNTED_MSR, code);
+		unsigned i = counts_slot(counted_msr, COUNTED_MSR, code);
 		return i < COUNTED_MSR ? i : GHCB_SLOT_OTHER;
 	}
-	unsigned i = counted_index(counted_nae, COUNTED_NAE, code);
+	unsigned i = counts_slot(counted_nae, COUNTED_NAE, code);
 	return i < COUNTED_NAE ? COUNTED_MSR + i : GHCB_SLOT_OTHER;
 }
 
 void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
 {
-	u32 *c = &g->events[ghcb_count_slot(msr, code)];
-	if (*c != ~0u)
-		(*c)++;
+	counts_add(&g->events[ghcb_count_slot(msr, code)]);
 }
 
 const char *ghcb_count_name(unsigned slot)
@@ -197,16 +186,6 @@ const char *ghcb_count_name(unsigned slot)
 
 size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size)
 {
-	size_t n = 0;
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < GHCB_COUNT_SLOTS && n < size; i++) {
-		if (!g->events[i])
-			continue;
-		bool msr = i < COUNTED_MSR;
-		n += (size_t)fmt_snprintf(buf + n, size - n, "%s%s%s=%u", n ? " " : "",
-					  msr ? "msr:" : "", ghcb_count_name(i), g->events[i]);
-	}
-	return MIN(n, size - 1);
+	size_t n = counts_format(g->events, 0, COUNTED_MSR, "msr:", ghcb_count_name, buf, size, 0);
+	return counts_format(g->events, COUNTED_MSR, GHCB_COUNT_SLOTS, "", ghcb_count_name, buf, size, n);
 }

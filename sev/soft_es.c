@@ -330,6 +330,7 @@ static bool soft_es_deliver(struct vcpu *v, u8 vector, u32 err)
 static enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 {
 	u64 code = v->vmcb->control.exit_code;
+	soft_es_vc_count(v, code);
 	if (svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));

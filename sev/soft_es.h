@@ -48,4 +48,14 @@ enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);
 
 const char *soft_es_action_name(enum soft_es_action a);
 
+/* ---- #VC exceptions the model raised, counted by exit code (v->vc_counts) -------------------
+ * One slot per exit code the model can reflect (sev/soft_es_vc_counts.c), the last slot for
+ * any other; shown per guest in the summary as "CPUID=9 IOIO=2 NPF=4" (svm_exit_name). */
+void soft_es_vc_count(struct vcpu *v, u64 exit_code);
+unsigned soft_es_vc_slot(u64 exit_code);
+const char *soft_es_vc_name(unsigned slot);
+/* The non-zero counts, "NAME=N" in slot order; "" when none. Returns the length (cut at
+ * size - 1). */
+size_t soft_es_vc_format(const struct vcpu *v, char *buf, size_t size);
+
 #endif

@@ -3,6 +3,7 @@
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
 #include "ghcb/ghcb.h"
+#include "sev/soft_es.h"
 #include "lib/fmt.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -143,6 +144,8 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 			   (unsigned long long)v->ghcb.msr_requests,
 			   (unsigned long long)v->ghcb.page_requests, r->ghcb_events);
 	}
+	if (soft_es_vc_format(v, r->vc_events, sizeof(r->vc_events)))
+		log_result("vc guest=%s %s", c->name, r->vc_events);
 }
 
 enum sevisor_status summary_print(const struct summary *s)
@@ -158,6 +161,8 @@ enum sevisor_status summary_print(const struct summary *s)
 			 r->top_exits, r->injected ? r->top_injected : "-");
 		if (r->ghcb_events[0])
 			log_info("summary: %-16s GHCB requests: %s", "", r->ghcb_events);
+		if (r->vc_events[0])
+			log_info("summary: %-16s #VC by exit code: %s", "", r->vc_events);
 	}
 	log_result("summary guests=%u passed=%u failed=%u", s->nr, passed, s->nr - passed);
 	return passed == s->nr ? SEVISOR_STATUS_OK : SEVISOR_STATUS_GUEST_FAILED;

@@ -5,7 +5,10 @@
  *            expect=N|terminated exits=N injected=N time_ms=N reason="..."
  * (injected: exceptions sevisor injected into the guest, svm_queue_exception). A guest that sent
  * GHCB requests (SEV-ES, soft-es) also gets one line with its requests counted by code:
- *   @sevisor ghcb guest=NAME msr=N page=N events="msr:SEV_INFO_REQ=1 CPUID=12 IOIO=3 ..." */
+ *   @sevisor ghcb guest=NAME msr=N page=N events="msr:SEV_INFO_REQ=1 CPUID=12 IOIO=3 ..."
+ * and a soft-es guest that took #VC exceptions one with them counted by exit code (the #VC
+ * error code, named as in svm_exit_name):
+ *   @sevisor vc guest=NAME CPUID=9 IOIO=2 NPF=4 ... */
 #ifndef SVM_SUMMARY_H
 #define SVM_SUMMARY_H
 
@@ -25,6 +28,7 @@ struct summary_row {
 	u64 injected;
 	char top_injected[64]; /* "#GP=2 #DB=1": the most frequent injected exceptions */
 	char ghcb_events[320]; /* GHCB requests by code (ghcb_counts_format); "" when none */
+	char vc_events[320];   /* soft-es #VC by exit code (soft_es_vc_format); "" when none */
 };
 
 struct summary {

@@ -84,6 +84,7 @@ struct vcpu_page_cache {
 #define VCPU_EXIT_SLOT_OTHER 0x102
 #define VCPU_EXIT_COUNTERS 0x103
 #define VCPU_INJECT_VECTORS 32 /* exception vectors 0..31 */
+#define VCPU_VC_SLOTS 27 /* soft-es #VC counts: sev/soft_es_vc_counts.c holds the table */
 
 struct vcpu {
 	struct svm_gprs gprs;
@@ -114,6 +115,7 @@ struct vcpu {
 	u64 inject_counts[VCPU_INJECT_VECTORS];
 	u64 injects_total;
 	u64 model_exits;
+	u32 vc_counts[VCPU_VC_SLOTS]; /* #VC the soft-es model raised, by exit code */
 };
 
 /* Where each register lives: the VMCB save area for RAX/RSP/RIP/RFLAGS, svm_gprs otherwise.

@@ -3,9 +3,13 @@
  * DR7 read/write (0x27/0x37), RDPMC (0x6F), INVD (0x76), WBINVD (0x89), VMMCALL (0x81),
  * MMIO read/write of the local APIC (#VC 0x400 -> 0x80000001/2 through the shared buffer),
  * MONITOR/MWAIT (0x8A/0x8B), NMI_COMPLETE (0x80000003), AP jump table set/get (0x80000005),
- * hypervisor features (0x8000FFFD, GHCB v2). Vectors: APM vol. 2 13.1.1.5 (DR7 reset 0x400,
- * L0/G0 and R/W0 bits), Intel SDM vol. 3 10.4.8 (local APIC version 0x1x for an integrated
- * APIC), 10.8.3.1 (TPR read/write), GHCB spec 4.1 (AP jump table, HV features bit 0 = SNP). */
+ * hypervisor features (0x8000FFFD, GHCB v2), and NMI blocking: a self-NMI sent through the
+ * local APIC ICR (an MMIO write, so #VC and the GHCB) is taken, a second one is held after the
+ * handler's IRET until the guest sends NMI_COMPLETE, and then arrives (IRET cannot be
+ * intercepted for an SEV-ES guest: facts G9, B.3 0x8000_0003; KVM sev.c). Vectors: APM vol. 2
+ * 13.1.1.5 (DR7 reset 0x400, L0/G0 and R/W0 bits), Intel SDM vol. 3 10.4.8 (local APIC
+ * version 0x1x for an integrated APIC), 10.8.3.1 (TPR read/write), GHCB spec 4.1 (AP jump
+ * table, HV features bit 0 = SNP). */
 #include "ghcb.h"
 #include "rt.h"
 
@@ -14,6 +18,10 @@
 #define APIC_BASE 0xFEE00000ULL
 #define APIC_VERSION (APIC_BASE + 0x30)
 #define APIC_TPR (APIC_BASE + 0x80)
+#define APIC_ICR_LO (APIC_BASE + 0x300)
+/* ICR: delivery mode NMI (bits 10:8 = 100b), destination shorthand self (bits 19:18 = 01b); the
+ * vector field is ignored for NMI (Intel SDM vol. 3 10.6.1). */
+#define ICR_SELF_NMI ((4u << 8) | (1u << 18))
 #define AP_JUMP_TABLE_GPA 0x9000ULL
 #define HV_FT_SNP BIT(0)
 #define KVM_ENOSYS 1000 /* KVM hypercall ABI: unknown hypercall -> -KVM_ENOSYS in RAX */
@@ -31,17 +39,62 @@ static void write_dr7(u64 v)
 	asm volatile("mov %0, %%dr7" : : "r"(v));
 }
 
-/* The MMIO accesses use the forms the #VC handler decodes: mov r32, [r64] / mov [r64], r32. */
+/* The MMIO accesses use the forms the #VC handler decodes: mov r32, [r64] / mov [r64], r32,
+ * with the address in RDI: a base of RSP or R12 would need a SIB byte, which it does not decode. */
 static u32 mmio_read32(u64 gpa)
 {
 	u32 v;
-	asm volatile("movl (%1), %0" : "=r"(v) : "r"(gpa) : "memory");
+	asm volatile("movl (%1), %0" : "=r"(v) : "D"(gpa) : "memory");
 	return v;
 }
 
 static void mmio_write32(u64 gpa, u32 v)
 {
-	asm volatile("movl %1, (%0)" : : "r"(gpa), "r"(v) : "memory");
+	asm volatile("movl %1, (%0)" : : "D"(gpa), "a"(v) : "memory");
+}
+
+/* The NMI handler counts only: it must not touch the GHCB, which the code it interrupted (the
+ * #VC handler of the ICR write, right after its VMGEXIT) is still reading. */
+static volatile u32 nmis;
+
+static bool nmi_handler(struct exc_frame *f)
+{
+	(void)f;
+	nmis++;
+	return true;
+}
+
+static void send_self_nmi(void)
+{
+	mmio_write32(APIC_ICR_LO, ICR_SELF_NMI);
+}
+
+/* Instructions that exit to the hypervisor (CPUID: #VC and a VMGEXIT) give a held NMI every
+ * chance to be injected at the next VMRUN. */
+static void some_exits(void)
+{
+	for (int i = 0; i < 3; i++)
+		(void)cpuid(0);
+}
+
+static void check_nmi_blocking(void)
+{
+	exc_nmi_hook = nmi_handler;
+	send_self_nmi();
+	reportf(nmis == 1, "es_nae: self-NMI through the ICR (MMIO #VC) taken (%u)", nmis);
+	some_exits();
+	send_self_nmi();
+	some_exits();
+	reportf(nmis == 1, "es_nae: a second self-NMI is held after the handler's IRET (%u)", nmis);
+	ghcb_clear();
+	u64 r = ghcb_call(SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
+	some_exits();
+	reportf(r == GHCB_RESULT_OK && nmis == 2, "es_nae: ...and arrives after NMI_COMPLETE (%u)", nmis);
+	ghcb_clear();
+	r = ghcb_call(SVM_VMGEXIT_NMI_COMPLETE, 0, 0);
+	some_exits();
+	reportf(r == GHCB_RESULT_OK && nmis == 2, "es_nae: no NMI after that (%u)", nmis);
+	exc_nmi_hook = NULL;
 }
 
 static void check_counted(const char *what, u64 code, u32 before, u32 n)
@@ -112,6 +165,7 @@ int main(void)
 	ghcb_clear();
 	reportf(ghcb_call(SVM_VMGEXIT_NMI_COMPLETE, 0, 0) == GHCB_RESULT_OK,
 		"es_nae: NMI_COMPLETE answered");
+	check_nmi_blocking();
 
 	ghcb_clear();
 	u64 r = ghcb_call(SVM_VMGEXIT_AP_JUMP_TABLE, 0 /* set */, AP_JUMP_TABLE_GPA);

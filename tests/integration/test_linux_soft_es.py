@@ -105,6 +105,13 @@ def test_nae_events_counted_by_event(run):
         assert int(events.get(e, 0)) > 0, (e, events)
     row = re.search(r"^\[ info\] summary: linux .*\n\[ info\] summary: +GHCB requests: (.*)$", run.log, re.M)
     assert row and "CPUID=" in row.group(1) and "IOIO=" in row.group(1), run.log[-3000:]
+    # The #VC exceptions the model raised, by exit code: Linux's #VC handler turns each MMIO one
+    # (reserved-bit NPF) into exactly one MMIO read or write event.
+    vc = {d["guest"]: d for d in run.records("vc")}["linux"]
+    for e in ("CPUID", "IOIO", "MSR", "NPF"):
+        assert int(vc.get(e, 0)) > 0, (e, vc)
+    assert int(vc["NPF"]) == int(events["MMIO_READ"]) + int(events["MMIO_WRITE"]), (vc, events)
+    assert re.search(r"^\[ info\] summary: +#VC by exit code: .*CPUID=", run.log, re.M), run.log[-3000:]
 
 
 def test_two_guests_two_launches(run):

@@ -189,10 +189,12 @@ def test_nae_events_counted_in_summary(run):
     assert ev["DR7_READ"] == 2 and ev["DR7_WRITE"] == 2, ev
     # INVD and WBINVD once each; QEMU TCG reports INVD with WBINVD's exit code (es_nae.c).
     assert ev.get("WBINVD", 0) + ev.get("INVD", 0) == 2, ev
-    for name in ("RDPMC", "VMMCALL", "MONITOR", "MWAIT", "NMI_COMPLETE",
-                 "HV_FEATURES"):
+    for name in ("RDPMC", "VMMCALL", "MONITOR", "MWAIT", "HV_FEATURES"):
         assert ev[name] == 1, (name, ev)
-    assert ev["MMIO_READ"] == 2 and ev["MMIO_WRITE"] == 2, ev
+    # NMI_COMPLETE: once on its own, twice in the NMI blocking check, whose two ICR writes are
+    # the MMIO writes besides the two TPR accesses.
+    assert ev["NMI_COMPLETE"] == 3, ev
+    assert ev["MMIO_READ"] == 2 and ev["MMIO_WRITE"] == 4, ev
     assert ev["AP_JUMP_TABLE"] == 2, ev
     assert ev["msr:SEV_INFO_REQ"] >= 1 and ev["IOIO"] > 0, ev
     assert "other" not in ev, ev
@@ -200,6 +202,58 @@ def test_nae_events_counted_in_summary(run):
     assert ghcb_events(run, "es_term_msr")["msr:TERM_REQ"] == 1
     assert not [d for d in run.records("ghcb") if d["guest"] == "modes_plain"]
     assert re.search(r"^.*summary: +GHCB requests: .*DR7_READ=2", run.log, re.M), run.log[-3000:]
+
+
+def vc_events(run, guest):
+    """The #VC exceptions the soft-es model raised in a guest, by exit code, from its
+    '@sevisor vc' line."""
+    recs = [d for d in run.records("vc") if d["guest"] == guest]
+    assert len(recs) == 1, run.log[-3000:]
+    return {k: int(v) for k, v in recs[0].items() if k != "guest"}
+
+
+def cpuid_call_sites(text):
+    """CPUID instructions a straight-line piece of guest C runs: its cpuid()/cpuid2() calls."""
+    return len(re.findall(r"\bcpuid2?\(", text))
+
+
+def test_vc_counted_by_exit_code(run):
+    # es_cpuid's main() is straight-line: every cpuid()/cpuid2() call in it runs once, and
+    # under_sevisor() (runtime/start.c) runs its own two (the hypervisor bit is set). Its
+    # console goes straight to the GHCB (runtime/con_io.c), so it executes no IN/OUT at all.
+    src = open(os.path.join(ROOT, "tests/guests/es_cpuid.c")).read()
+    start = open(os.path.join(ROOT, "tests/guests/runtime/start.c")).read()
+    body = re.search(r"bool under_sevisor\(void\)\n\{(.*?)\n\}", start, re.S).group(1)
+    main = src[src.index("int main(void)"):]
+    expected = cpuid_call_sites(main) + main.count("under_sevisor()") * cpuid_call_sites(body)
+    assert expected == 9, expected  # a guard on the counting above: 7 call sites + 2
+    vc = vc_events(run, "es_cpuid")
+    assert vc == {"CPUID": expected}, vc
+    # ...and what the guest's own #VC handler counted agrees.
+    assert f"[es_cpuid] INFO: vc counts: CPUID={expected} IOIO=0" in run.log, run.log[-3000:]
+    # es_nae: each #VC it takes becomes one NAE event of the same kind (its #VC handler,
+    # runtime/vc.c), MMIO #VC (NPF) one MMIO read or write each; MONITOR and MWAIT it sends
+    # through the GHCB without the instruction, so they are NAE events without a #VC.
+    nae, ev = vc_events(run, "es_nae"), ghcb_events(run, "es_nae")
+    for name in ("DR7_READ", "DR7_WRITE", "RDPMC", "VMMCALL"):
+        assert nae[name] == ev[name], (name, nae, ev)
+    assert nae.get("WBINVD", 0) + nae.get("INVD", 0) == 2, nae
+    assert "MONITOR" not in nae and "MWAIT" not in nae and ev["MONITOR"] == 1, (nae, ev)
+    assert nae["NPF"] == ev["MMIO_READ"] + ev["MMIO_WRITE"] == 6, (nae, ev)
+    assert "other" not in nae, nae
+    # A plain guest takes no #VC and gets no line; the table shows the counts too.
+    assert not [d for d in run.records("vc") if d["guest"] == "modes_plain"]
+    assert re.search(rf"^.*summary: +#VC by exit code: CPUID={expected}$", run.log, re.M), run.log[-3000:]
+
+
+def test_nmi_held_until_nmi_complete(run):
+    # es_nae sends itself two NMIs through the local APIC ICR (MMIO #VC, GHCB MMIO write):
+    # the second waits past the handler's IRET for the guest's NMI_COMPLETE (GHCB spec 4.1.6).
+    assert run.result("es_nae")["verdict"] == "pass"
+    for check in ("self-NMI through the ICR (MMIO #VC) taken (1)",
+                  "a second self-NMI is held after the handler's IRET (1)",
+                  "...and arrives after NMI_COMPLETE (2)", "no NMI after that (2)"):
+        assert f"[es_nae] PASS: es_nae: {check}" in run.log, (check, run.log[-3000:])
 
 
 def test_register_mismatch_names_both_gpas(run):

@@ -838,6 +838,36 @@ static void test_automatic_and_npf(void **state)
 	assert_int_equal(vmcb()->save.rip, CODE_GPA + 1);
 }
 
+/* Every #VC the model raises is counted by its error code (the exit code, APM 15.35.5); exits
+ * the model hands on (automatic ones, NPF on RAM) are not #VC and are not counted. */
+static void test_vc_counted_by_exit_code(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(exit_with(SVM_EXIT_IOIO, 0x3F80010, 0), SOFT_ES_RESUME);
+	assert_int_equal(exit_with(SVM_EXIT_RDTSC, 0, 0), SOFT_ES_RESUME);
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 0x10000000FULL, 0xFEE00000), SOFT_ES_RESUME);
+	assert_int_equal(exit_with(SVM_EXIT_NPF, 4, BIT(CBIT) | 0x2000), SOFT_ES_HANDOFF);
+	assert_int_equal(exit_with(SVM_EXIT_INTR, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(exit_with(SVM_EXIT_HLT, 0, 0), SOFT_ES_HANDOFF);
+	char buf[96];
+	assert_int_equal(soft_es_vc_format(vcpu(), buf, sizeof(buf)), strlen("RDTSC=1 CPUID=3 IOIO=2 NPF=1"));
+	assert_string_equal(buf, "RDTSC=1 CPUID=3 IOIO=2 NPF=1");
+	/* Cut at size - 1, NUL-terminated. */
+	assert_int_equal(soft_es_vc_format(vcpu(), buf, 8), 7);
+	assert_string_equal(buf, "RDTSC=1");
+	/* Named from the exit-code table; a code the model never reflects goes to "other". */
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_READ_DR0 + 7)), "DR7_READ");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_MSR)), "MSR");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_HLT)), "other");
+	/* A fresh vCPU has none. */
+	memset(vcpu()->vc_counts, 0, sizeof(vcpu()->vc_counts));
+	assert_int_equal(soft_es_vc_format(vcpu(), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+}
+
 /* The hypervisor's accessors refuse a soft-es vCPU's registers. */
 static void test_state_protected(void **state)
 {
@@ -887,6 +917,7 @@ int main(void)
 		T(test_vc_from_cpl3_switches_to_rsp0),
 		T(test_vc_from_cpl3_switches_to_ist),
 		T(test_automatic_and_npf),
+		T(test_vc_counted_by_exit_code),
 		T(test_state_protected),
 		T(test_skip_insn_leaves_protected_rip),
 	};

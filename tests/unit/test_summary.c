@@ -13,6 +13,7 @@
 #include "svm/summary.h"
 #include "svm/exit.h"
 #include "ghcb/ghcb.h"
+#include "sev/soft_es.h"
 
 static struct svm_fx *f;
 static struct summary *sum;
@@ -326,6 +327,28 @@ static void ghcb_counts_line(void **state)
 	assert_string_equal(line, "GHCB requests: msr:SEV_INFO_REQ=1 CPUID=3 IOIO=1");
 }
 
+/* A soft-es guest's #VC exceptions by exit code (APM appendix C: 0x72 CPUID, 0x7B IOIO, 0x400
+ * NPF), on a line of their own and in the table; none, no line. */
+static void vc_counts_line(void **state)
+{
+	(void)state;
+	char line[512];
+	vm_exit_with_code(&f->vm, 0);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_false(find_line("@sevisor vc", line, sizeof(line)));
+
+	for (int i = 0; i < 9; i++)
+		soft_es_vc_count(&f->v, 0x72);
+	soft_es_vc_count(&f->v, 0x400);
+	soft_es_vc_count(&f->v, 0x7B);
+	summary_add(sum, &cg, &f->vm, &f->v, 0);
+	assert_true(find_line("@sevisor vc", line, sizeof(line)));
+	assert_string_equal(line, "@sevisor vc guest=g1 CPUID=9 IOIO=1 NPF=1");
+	summary_print(sum);
+	assert_true(find_line("#VC by exit code: ", line, sizeof(line)));
+	assert_string_equal(line, "#VC by exit code: CPUID=9 IOIO=1 NPF=1");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -349,6 +372,7 @@ int main(void)
 		T(print_one_fails),
 		T(print_terminated_is_not_ok),
 		T(ghcb_counts_line),
+		T(vc_counts_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,7 @@ volatile u32 exc_caught = EXC_NONE;
 bool (*exc_vc_hook)(struct exc_frame *f);
 bool (*exc_db_hook)(struct exc_frame *f);
 bool (*exc_pf_hook)(struct exc_frame *f);
+bool (*exc_nmi_hook)(struct exc_frame *f);
 static unsigned skip_len;
 
 static const char *const exc_names[EXC_COUNT] = {
@@ -106,7 +107,8 @@ void exc_dispatch(struct exc_frame *f)
 	if (f->vector == EXC_VC && exc_vc_hook && exc_vc_hook(f))
 		return;
 	if ((f->vector == EXC_DB && exc_db_hook && exc_db_hook(f)) ||
-	    (f->vector == EXC_PF && exc_pf_hook && exc_pf_hook(f))) {
+	    (f->vector == EXC_PF && exc_pf_hook && exc_pf_hook(f)) ||
+	    (f->vector == EXC_NMI && exc_nmi_hook && exc_nmi_hook(f))) {
 		exc_counts[f->vector]++;
 		return;
 	}

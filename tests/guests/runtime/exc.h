@@ -11,6 +11,7 @@
 
 #define EXC_DE 0
 #define EXC_DB 1
+#define EXC_NMI 2
 #define EXC_BP 3
 #define EXC_UD 6
 #define EXC_DF 8
@@ -52,6 +53,11 @@ extern bool (*exc_db_hook)(struct exc_frame *f);
 /* A #PF handler for tests that unmap a page on purpose (CR2 holds the address); returns true
  * when it handled the frame (the faulting instruction restarts), counted in exc_counts. */
 extern bool (*exc_pf_hook)(struct exc_frame *f);
+
+/* An NMI handler (vector 2: an interrupt, f->rip is where it came in); returns true when it
+ * handled the frame, which is then counted in exc_counts. Under SEV-ES the hypervisor holds
+ * further NMIs until the guest sends NMI_COMPLETE (0x8000_0003), not until this IRET. */
+extern bool (*exc_nmi_hook)(struct exc_frame *f);
 
 /* Make the next exception resume len bytes past the faulting instruction. */
 void exc_skip_next(unsigned len);
