@@ -1,5 +1,6 @@
 /* See guest_launch.h. */
 #include "sev/guest_launch.h"
+#include "svm/dev/acpi.h"
 #include "svm/guest_mem.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -81,6 +82,9 @@ unsigned sev_linux_regions(struct vm *vm, const struct svm_linux_load_result *re
 	 * as it measures firmware's. */
 	n += add_region(vm, LINUX_GDT_GPA, res->entry64 ? LINUX_PT_END : LINUX_BOOT_PARAMS_GPA + sizeof(*bp), out + n);
 	n += add_region(vm, LINUX_CMDLINE_GPA, LINUX_CMDLINE_GPA + bp->hdr.cmdline_size, out + n);
+	/* The ACPI tables: the kernel of an SEV guest maps them encrypted (they are firmware's
+	 * data), so on hardware they must go through LAUNCH_UPDATE_DATA like the rest. */
+	n += add_region(vm, LINUX_ACPI_GPA, LINUX_ACPI_GPA + ACPI_TABLES_SIZE, out + n);
 	n += add_region(vm, res->kernel_gpa, res->kernel_end, out + n);
 	if (bp->hdr.ramdisk_size)
 		n += add_region(vm, res->initrd_gpa, res->initrd_gpa + bp->hdr.ramdisk_size, out + n);

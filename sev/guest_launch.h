@@ -23,8 +23,9 @@ bool sev_guest_asid(struct sev_platform *p, struct vm *vm, struct sev_launch *l)
 unsigned sev_multiboot_regions(struct vm *vm, const struct svm_mb_load_result *res, struct sev_launch_region *out);
 
 /* The loaded guest data of a Linux guest, in ascending GPA order (x86 boot protocol layout of
- * svm/load/linux.h): the GDT and zero page, the command line, the kernel's reserved range and
- * the initrd, each rounded out to whole pages. Returns how many regions were filled. */
+ * svm/load/linux.h): the GDT and zero page (and the 64-bit entry's page tables), the command
+ * line, the ACPI tables, the kernel's reserved range and the initrd, each rounded out to whole
+ * pages. Returns how many regions were filled. */
 unsigned sev_linux_regions(struct vm *vm, const struct svm_linux_load_result *res, struct sev_launch_region *out);
 
 /* Builds the VMSA in v->vmsa from the vCPU's initial state (the loader's), launches the guest

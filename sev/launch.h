@@ -21,7 +21,7 @@
 #include "sev/vmsa.h"
 #include "lib/sha256.h"
 
-#define SEV_LAUNCH_MAX_REGIONS 4
+#define SEV_LAUNCH_MAX_REGIONS 5 /* a Linux guest: low pages, command line, ACPI, kernel, initrd */
 #define SEV_LAUNCH_REASON_MAX 160
 
 /* One piece of loaded guest data: guest-physical address, where it is in host memory, length

@@ -29,8 +29,16 @@ field). Nothing here comes from sevisor's code; it is what the documents say sev
   on the tables and on every page below the end of RAM; the command line at 0x20000
   (cmdline_size + 1 bytes rounded to pages); the kernel at pref_address when its init_size fits
   in RAM, else at the first kernel_alignment boundary from 16 MiB; the initrd page-aligned at
-  the top of RAM below initrd_addr_max. The digest is over those four regions (GDT to the end
-  of the page tables, command line, the kernel's init_size range, the initrd), then the VMSA:
+  the top of RAM below initrd_addr_max; the ACPI tables (ACPI 6.4, 5.2) at 0xF0000, which the
+  zero page's acpi_rsdp_addr names: RSDP (revision 2, OEM "SEVISR") at +0, FACS (version 2) at
+  +64, XSDT at +128 listing the FADT and the HPET table, FADT revision 6 at +192 (FACS, DSDT,
+  SCI IRQ 9, PM1a event block 0x600 (4 bytes), PM1a control 0x604 (2 bytes), P_LVL2/3
+  latencies 101/1001, CMOS century 0x32, IAPC_BOOT_ARCH legacy devices + no VGA, flags WBINVD |
+  PWR_BUTTON | SLP_BUTTON | RESET_REG_SUP, reset register I/O port 0xCF9 value 6), an empty DSDT
+  (revision 2) at +480, the HPET table (IA-PC HPET 1.0a) at +528 (block ID 0x8086A201, base
+  0xFED00000, minimum tick 100); every header with OEM table ID "SEVISOR ", creator "SVSR",
+  revisions 1. The digest is over those five regions (GDT to the end of the page tables,
+  command line, the ACPI page, the kernel's init_size range, the initrd), then the VMSA:
   CS 0x10 64-bit, data 0x18, GDTR 0x6000/0x1F, EFER = SVME|LME|LMA, CR0 = PG|ET|PE,
   CR4 = PAE, CR3 = 0x8000, RIP = the entry, RSI = 0x7000. The C-bit position is the
   platform's (CPUID 0x8000001F EBX[5:0]; sevisor logs it for a soft-es guest): --cbit.
@@ -252,6 +260,57 @@ def linux_layout(image, ram, initrd_size):
     return load, kernel, init_size, cmdline_size, initrd_gpa
 
 
+LX_ACPI = 0xF0000
+HPET_BLOCK_ID, HPET_BASE = 0x8086A201, 0xFED00000
+
+
+def acpi_sum(data):
+    """The byte that makes data sum to zero (ACPI 5.2.5.3, 5.2.6)."""
+    return (-sum(data)) & 0xFF
+
+
+def acpi_tables(gpa=LX_ACPI):
+    """The ACPI block as the loader lays it out (offsets within the page)."""
+    b = bytearray(PAGE)
+
+    def header(off, sig, length, rev):
+        struct.pack_into("<4sIBB6s8sI4sI", b, off, sig, length, rev, 0, b"SEVISR", b"SEVISOR ", 1, b"SVSR", 1)
+
+    def seal(off):
+        length = struct.unpack_from("<I", b, off + 4)[0]
+        b[off + 9] = acpi_sum(b[off:off + length])
+    facs, xsdt, fadt, dsdt, hpet = 64, 128, 192, 480, 528
+    struct.pack_into("<4sI", b, facs, b"FACS", 64)
+    b[facs + 32] = 2
+    header(dsdt, b"DSDT", 36, 2)
+    seal(dsdt)
+    header(fadt, b"FACP", 276, 6)
+    struct.pack_into("<II", b, fadt + 36, gpa + facs, gpa + dsdt)
+    struct.pack_into("<H", b, fadt + 46, 9)                       # SCI_INT
+    struct.pack_into("<I", b, fadt + 56, 0x600)                   # PM1a_EVT_BLK
+    struct.pack_into("<I", b, fadt + 64, 0x604)                   # PM1a_CNT_BLK
+    b[fadt + 88], b[fadt + 89] = 4, 2                             # PM1_EVT_LEN, PM1_CNT_LEN
+    struct.pack_into("<HH", b, fadt + 96, 101, 1001)              # P_LVL2_LAT, P_LVL3_LAT
+    b[fadt + 108] = 0x32                                          # CENTURY
+    struct.pack_into("<H", b, fadt + 109, 0x1 | 0x4)              # IAPC_BOOT_ARCH
+    struct.pack_into("<I", b, fadt + 112, 0x1 | 0x10 | 0x20 | 0x400)  # flags
+    struct.pack_into("<BBBBQ", b, fadt + 116, 1, 8, 0, 1, 0xCF9)  # RESET_REG
+    b[fadt + 128] = 6                                             # RESET_VALUE
+    seal(fadt)
+    header(hpet, b"HPET", 56, 1)
+    struct.pack_into("<I", b, hpet + 36, HPET_BLOCK_ID)
+    struct.pack_into("<BBBBQ", b, hpet + 40, 0, 64, 0, 0, HPET_BASE)
+    struct.pack_into("<H", b, hpet + 53, 100)                     # minimum clock tick
+    seal(hpet)
+    header(xsdt, b"XSDT", 36 + 16, 1)
+    struct.pack_into("<QQ", b, xsdt + 36, gpa + fadt, gpa + hpet)
+    seal(xsdt)
+    struct.pack_into("<8sB6sBIIQ", b, 0, b"RSD PTR ", 0, b"SEVISR", 2, 0, 36, gpa + xsdt)
+    b[8] = acpi_sum(b[0:20])
+    b[32] = acpi_sum(b[0:36])
+    return bytes(b)
+
+
 def linux_low_pages(image, ram, load, cmdline_len, initrd_gpa, initrd_size, enc):
     """GDT page, zero page and page tables: GPA 0x6000 to the end of the page tables."""
     low = bytearray(LX_PT_END - LX_GDT)
@@ -264,6 +323,7 @@ def linux_low_pages(image, ram, load, cmdline_len, initrd_gpa, initrd_size, enc)
     struct.pack_into("<II", low, zp + 0x218, initrd_gpa, initrd_size)
     struct.pack_into("<I", low, zp + 0x228, LX_CMDLINE)      # cmd_line_ptr
     struct.pack_into("<I", low, zp + 0x1E0, (ram - 0x100000) >> 10)  # alt_mem_k
+    struct.pack_into("<Q", low, zp + 0x070, LX_ACPI)         # acpi_rsdp_addr
     e820 = [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0xF0000, 0x10000, 2), (0x100000, ram - 0x100000, 1)]
     low[zp + 0x1E8] = len(e820)
     for i, (a, n, t) in enumerate(e820):
@@ -317,6 +377,7 @@ def linux_digest(volume, g, image, cbit):
     regions = [
         linux_low_pages(image, ram, load, len(cmdline), initrd_gpa, len(initrd), enc),
         pad(cmdline, LX_CMDLINE, up(LX_CMDLINE + cmdline_size)),
+        acpi_tables(),
         pad(kernel, load, up(load + init_size)),
     ]
     if initrd:

@@ -26,10 +26,13 @@ struct vm;
 #define SVM_BIOS_SEGMENT 0xF000u
 #define SVM_BIOS_BASE 0xF0000u
 #define SVM_BIOS_SIZE 0x10000u
-/* Offsets in segment F000h. The bare IRET sits at F000:FF53, the IBM PC/AT BIOS's fixed
- * "dummy interrupt handler" entry, which compatible BIOSes (SeaBIOS too) keep. */
-#define SVM_BIOS_HWPIC1_OFF 0x0000u /* IRQ0-7: EOI to the master */
-#define SVM_BIOS_HWPIC2_OFF 0x0010u /* IRQ8-15: EOI to the slave, then the master */
+/* Offsets in segment F000h, at the top where the IBM PC/AT BIOS keeps its fixed entry points
+ * (compatible BIOSes, SeaBIOS too, keep them): the master's handler at F000:FEA5, the PC/AT's
+ * INT 08h (IRQ0) entry; the bare IRET at F000:FF53, its "dummy interrupt handler"; the slave's
+ * handler in the free bytes before it. The low part of the segment stays free (Linux guests
+ * get their ACPI tables at 0xF0000, svm/load/linux.c). */
+#define SVM_BIOS_HWPIC1_OFF 0xFEA5u /* IRQ0-7: EOI to the master */
+#define SVM_BIOS_HWPIC2_OFF 0xFF40u /* IRQ8-15: EOI to the slave, then the master */
 #define SVM_BIOS_IRET_OFF 0xFF53u
 
 /* The vector bases a PC BIOS gives the two 8259s (ICW2). */

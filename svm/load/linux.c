@@ -14,8 +14,7 @@
 #define SETUP_SECTS_DEFAULT 4 /* setup_sects 0 means 4 (boot.rst) */
 #define KERNEL_MIN_GPA 0x1000000ULL /* relocatable kernels go no lower than 16 MiB */
 #define LEGACY_RAM_END 0x9FC00ULL   /* below the EBDA, as a PC BIOS reports */
-#define BIOS_ROM_START 0xF0000ULL
-#define ACPI_TABLES_GPA BIOS_ROM_START /* in the reserved BIOS area, where a PC keeps them */
+#define BIOS_ROM_START LINUX_ACPI_GPA
 #define HIGH_RAM_START 0x100000ULL
 #define INITRD_ALIGN 0x1000ULL
 /* LINUX_CMDLINE_GPA is below the legacy RAM end and above the zero page. */
@@ -217,12 +216,12 @@ bool svm_linux_load(struct vm *vm, const void *image, u64 size, const struct svm
 	bp->e820_entries = (u8)build_e820(bp, ram);
 	/* The ACPI tables (svm/dev/acpi.h), announced through acpi_rsdp_addr (protocol 2.14; an
 	 * older kernel finds the RSDP by its scan of 0xE0000-0xFFFFF). */
-	u8 *acpi = svm_gpa_ptr(vm, ACPI_TABLES_GPA, ACPI_TABLES_SIZE);
+	u8 *acpi = svm_gpa_ptr(vm, LINUX_ACPI_GPA, ACPI_TABLES_SIZE);
 	if (!acpi)
 		return failf(err, errlen, "guest RAM (%llu MiB) is too small for the kernel's layout", (unsigned long long)(ram >> 20));
 	memset(acpi, 0, ACPI_TABLES_SIZE);
-	dev_acpi_build(acpi, ACPI_TABLES_GPA, dev_hpet_capabilities());
-	bp->acpi_rsdp_addr = ACPI_TABLES_GPA;
+	dev_acpi_build(acpi, LINUX_ACPI_GPA, dev_hpet_capabilities());
+	bp->acpi_rsdp_addr = LINUX_ACPI_GPA;
 
 	res->kernel_gpa = load;
 	res->kernel_end = load + h.init_size;

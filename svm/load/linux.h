@@ -7,6 +7,7 @@
  *   0x8000  64-bit entry only: identity page tables (PML4, PDPT, four page directories of
  *           2 MiB pages covering 4 GiB), up to 0xE000
  *   0x20000 the command line
+ *   0xF0000 the ACPI tables (reserved in the e820 map)
  * The protected-mode kernel goes to its preferred address (pref_address) when it fits, else to
  * the first kernel_alignment boundary at or above 16 MiB that does (relocatable kernels only);
  * the initrd goes as high as RAM and initrd_addr_max allow. */
@@ -157,6 +158,9 @@ _Static_assert(sizeof(struct linux_boot_params) == 0x1000, "boot_params is one p
 #define LINUX_GDT_GPA 0x6000ULL
 #define LINUX_BOOT_PARAMS_GPA 0x7000ULL
 #define LINUX_CMDLINE_GPA 0x20000ULL
+/* The ACPI tables (svm/dev/acpi.h), at the start of the reserved BIOS area where a PC keeps
+ * them; acpi_rsdp_addr points at the RSDP there. */
+#define LINUX_ACPI_GPA 0xF0000ULL
 #define LINUX_BOOT_CS 0x10
 #define LINUX_BOOT_DS 0x18
 /* The 64-bit entry (boot.rst "64-bit BOOT PROTOCOL"): startup_64 is 0x200 bytes into the

@@ -150,6 +150,17 @@ static inline u8 sf_inb(struct svm_fx *f, u16 port)
 	return (u8)x;
 }
 
+/* Both 8259s initialised as a PC BIOS does (8259A data sheet ICW1-ICW4: edge-triggered, cascade
+ * on IR2, 8086 mode), ISA IRQs 0-7 at vectors 0x20-0x27 and 8-15 at 0x28-0x2F, all unmasked. */
+static inline void sf_pic_init(struct svm_fx *f)
+{
+	static const u8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
+				     { 0xA0, 0x11 }, { 0xA1, 0x28 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
+				     { 0x21, 0x00 }, { 0xA1, 0x00 } };
+	for (unsigned i = 0; i < sizeof(icw) / sizeof(icw[0]); i++)
+		sf_outb(f, icw[i][0], icw[i][1]);
+}
+
 /* The device clock (svm/dev/clock.h) as a value the test moves by hand; sf_clock_stop puts the
  * default back. */
 static u64 sf_clock_now;

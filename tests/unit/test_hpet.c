@@ -155,11 +155,7 @@ static void linux_periodic_timer0_second_write_sets_period(void **state)
 static void linux_rtc_emulation_timer1_irq8(void **state)
 {
 	(void)state;
-	static const u8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
-				     { 0xA0, 0x11 }, { 0xA1, 0x28 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
-				     { 0x21, 0x00 }, { 0xA1, 0x00 } };
-	for (unsigned i = 0; i < ARRAY_SIZE(icw); i++)
-		assert_true(sf_outb(f, icw[i][0], icw[i][1]));
+	sf_pic_init(f);
 	wr(0x10, 4, 3); /* enable, legacy routing */
 	sf_clock_now += 123456;
 	u32 cnt = (u32)rd(0xF0, 4) + 1000; /* 10 us ahead */

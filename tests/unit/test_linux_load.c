@@ -200,6 +200,23 @@ static void good_image_layout(void **state)
 	assert_int_equal(bp->sentinel, 0);
 }
 
+/* SEV-ES guests get the same ACPI tables: their kernel maps them encrypted, so the launch
+ * measures them with the kernel (sev_linux_regions; tests/unit/test_sev_mailbox.c). */
+static void acpi_tables_for_sev_es_too(void **state)
+{
+	(void)state;
+	static const enum vm_mode modes[] = { VM_MODE_SOFT_ES, VM_MODE_SEV_ES };
+	for (unsigned i = 0; i < ARRAY_SIZE(modes); i++) {
+		struct svm_linux_load_result r;
+		vm.mode = modes[i];
+		memset(ram + 0xF0000, 0, 0x10000);
+		assert_true(load("", NULL, 0, &r));
+		const struct linux_boot_params *bp = (const void *)(ram + LINUX_BOOT_PARAMS_GPA);
+		assert_int_equal(bp->acpi_rsdp_addr, 0xF0000);
+		assert_memory_equal(ram + 0xF0000, "RSD PTR ", 8);
+	}
+}
+
 static void entry_state_32bit_protocol(void **state)
 {
 	(void)state;
@@ -320,6 +337,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(good_image_layout),
+		T(acpi_tables_for_sev_es_too),
 		T(entry_state_32bit_protocol),
 		T(entry_state_64bit_protocol),
 		T(entry64_needs_xlf_kernel_64),

@@ -55,12 +55,7 @@ static int setup(void **state)
 	sf_clock_start(1000, HZ);
 	dev_rtc_set_host_time(EPOCH, 0);
 	f = sf_new(false);
-	/* Both 8259s initialised, everything unmasked (edge-triggered). */
-	static const u8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
-				     { 0xA0, 0x11 }, { 0xA1, 0x28 }, { 0xA1, 0x02 }, { 0xA1, 0x01 },
-				     { 0x21, 0x00 }, { 0xA1, 0x00 } };
-	for (unsigned i = 0; i < ARRAY_SIZE(icw); i++)
-		outb_(icw[i][0], icw[i][1]);
+	sf_pic_init(f);
 	return 0;
 }
 

@@ -352,7 +352,8 @@ static void test_multiboot_regions(void **state)
 /* A Linux guest (x86 boot protocol, svm/load/linux.h layout): GDT + zero page from 0x6000, the
  * command line at 0x20000 up to the kernel's cmdline_size (setup header 0x238), the kernel's
  * reserved range and the initrd (ramdisk_size, header 0x21C), each whole pages; no initrd, no
- * region for it; the 64-bit entry's page tables with the first region. */
+ * region for it; the 64-bit entry's page tables with the first region; the ACPI tables' page
+ * at 0xF0000. */
 static void test_linux_regions(void **state)
 {
 	(void)state;
@@ -367,22 +368,24 @@ static void test_linux_regions(void **state)
 	struct svm_linux_load_result r = { .kernel_gpa = 0x100000, .kernel_end = 0x180000,
 					   .initrd_gpa = 0x300000 };
 	struct sev_launch_region out[SEV_LAUNCH_MAX_REGIONS];
-	assert_int_equal(sev_linux_regions(&vm, &r, out), 4);
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 5);
 	assert_int_equal(out[0].gpa, 0x6000);
 	assert_int_equal(out[0].len, 0x2000);
 	assert_ptr_equal(out[0].host, ram + 0x6000);
 	assert_int_equal(out[1].gpa, 0x20000);
 	assert_int_equal(out[1].len, 0x1000);
-	assert_int_equal(out[2].gpa, 0x100000);
-	assert_int_equal(out[2].len, 0x80000);
-	assert_int_equal(out[3].gpa, 0x300000);
-	assert_int_equal(out[3].len, 0x2000);
+	assert_int_equal(out[2].gpa, 0xF0000); /* the ACPI tables */
+	assert_int_equal(out[2].len, 0x1000);
+	assert_int_equal(out[3].gpa, 0x100000);
+	assert_int_equal(out[3].len, 0x80000);
+	assert_int_equal(out[4].gpa, 0x300000);
+	assert_int_equal(out[4].len, 0x2000);
 	bp->hdr.ramdisk_size = 0;
-	assert_int_equal(sev_linux_regions(&vm, &r, out), 3);
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 4);
 	/* The 64-bit entry: the page tables after the zero page (PML4, PDPT, four page
 	 * directories: 6 pages from 0x8000) are measured with the GDT and zero page. */
 	r.entry64 = true;
-	assert_int_equal(sev_linux_regions(&vm, &r, out), 3);
+	assert_int_equal(sev_linux_regions(&vm, &r, out), 4);
 	assert_int_equal(out[0].gpa, 0x6000);
 	assert_int_equal(out[0].len, 0x8000);
 	assert_int_equal(out[1].gpa, 0x20000);

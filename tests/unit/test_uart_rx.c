@@ -33,10 +33,7 @@ static int setup(void **state)
 	(void)state;
 	sf_log_capture();
 	f = sf_new(false);
-	static const u8 icw[][2] = { { 0x20, 0x11 }, { 0x21, 0x20 }, { 0x21, 0x04 }, { 0x21, 0x01 },
-				     { 0x21, 0x00 } };
-	for (unsigned i = 0; i < ARRAY_SIZE(icw); i++)
-		outb_(icw[i][0], icw[i][1]);
+	sf_pic_init(f);
 	return 0;
 }
 
