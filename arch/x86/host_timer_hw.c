@@ -6,7 +6,12 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/desc.h"
 
-#define LAPIC_MMIO_BASE 0xFEE00000ULL
+/* Where the host's local APIC is (SDM vol. 3A 11.4.4, "Local APIC Status and Location"): its
+ * base in IA32_APIC_BASE, and in x2APIC mode (EXTD set, which firmware of machines with many
+ * CPUs leaves on) its registers are MSRs 0x800 + offset / 16 instead (11.12.1.2). */
+#define APIC_BASE_EXTD BIT(10)
+#define APIC_BASE_ADDR_MASK 0x000FFFFFFFFFF000ULL
+#define X2APIC_MSR_BASE 0x800
 #define LAPIC_REG_EOI 0x0B0
 #define LAPIC_REG_SVR 0x0F0
 #define LAPIC_REG_LVT_TIMER 0x320
@@ -23,16 +28,28 @@ static u64 g_tsc_hz, g_apic_hz;
 static volatile u64 g_armed = NOT_ARMED;
 static volatile u64 g_fired;
 
-static volatile u32 *lapic_reg(u32 off)
+static u64 g_lapic_mmio; /* 0: x2APIC mode */
+
+static u32 lapic_read(u32 off)
 {
-	return (volatile u32 *)(uintptr_t)(LAPIC_MMIO_BASE + off);
+	if (!g_lapic_mmio)
+		return (u32)cpu_rdmsr(X2APIC_MSR_BASE + off / 16);
+	return *(volatile u32 *)(uintptr_t)(g_lapic_mmio + off);
+}
+
+static void lapic_write(u32 off, u32 v)
+{
+	if (!g_lapic_mmio)
+		cpu_wrmsr(X2APIC_MSR_BASE + off / 16, v);
+	else
+		*(volatile u32 *)(uintptr_t)(g_lapic_mmio + off) = v;
 }
 
 static void timer_hook(void)
 {
 	g_fired++;
 	g_armed = NOT_ARMED;
-	*lapic_reg(LAPIC_REG_EOI) = 0;
+	lapic_write(LAPIC_REG_EOI, 0);
 }
 
 /* The measurement's start: the TSC and the count then. */
@@ -41,19 +58,21 @@ static u32 g_cal_count;
 
 static void calibration_start(void)
 {
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0xFFFFFFFFu;
+	lapic_write(LAPIC_REG_TIMER_ICR, 0xFFFFFFFFu);
 	g_cal_tsc = cpu_rdtsc();
-	g_cal_count = *lapic_reg(LAPIC_REG_TIMER_CCR);
+	g_cal_count = lapic_read(LAPIC_REG_TIMER_CCR);
 }
 
 void host_timer_init(u64 tsc_hz)
 {
 	g_tsc_hz = tsc_hz;
 	g_apic_hz = 0;
+	u64 base = cpu_rdmsr(MSR_APIC_BASE);
+	g_lapic_mmio = (base & APIC_BASE_EXTD) ? 0 : (base & APIC_BASE_ADDR_MASK);
 	desc_set_timer_hook(timer_hook);
-	*lapic_reg(LAPIC_REG_SVR) = LAPIC_SVR_ENABLE | VECTOR_SPURIOUS;
-	*lapic_reg(LAPIC_REG_TIMER_DCR) = LAPIC_DCR_DIV16;
-	*lapic_reg(LAPIC_REG_LVT_TIMER) = LAPIC_LVT_MASKED | VECTOR_TIMER;
+	lapic_write(LAPIC_REG_SVR, LAPIC_SVR_ENABLE | VECTOR_SPURIOUS);
+	lapic_write(LAPIC_REG_TIMER_DCR, LAPIC_DCR_DIV16);
+	lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_MASKED | VECTOR_TIMER);
 	calibration_start();
 }
 
@@ -65,7 +84,7 @@ void host_timer_init_finish(void)
 	for (;;) {
 		while (cpu_rdtsc() - g_cal_tsc < span)
 			cpu_pause();
-		u32 c1 = *lapic_reg(LAPIC_REG_TIMER_CCR);
+		u32 c1 = lapic_read(LAPIC_REG_TIMER_CCR);
 		u64 t1 = cpu_rdtsc();
 		if (c1 != 0) {
 			g_apic_hz = (u64)(g_cal_count - c1) * g_tsc_hz / (t1 - g_cal_tsc);
@@ -77,8 +96,8 @@ void host_timer_init_finish(void)
 	}
 	if (!g_apic_hz)
 		g_apic_hz = 1;
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = 0;
-	*lapic_reg(LAPIC_REG_LVT_TIMER) = VECTOR_TIMER; /* one-shot, unmasked */
+	lapic_write(LAPIC_REG_TIMER_ICR, 0);
+	lapic_write(LAPIC_REG_LVT_TIMER, VECTOR_TIMER); /* one-shot, unmasked */
 }
 
 void host_timer_arm(u64 deadline)
@@ -92,7 +111,7 @@ void host_timer_arm(u64 deadline)
 		delta = g_tsc_hz;
 	u64 count = delta * g_apic_hz / g_tsc_hz;
 	g_armed = deadline;
-	*lapic_reg(LAPIC_REG_TIMER_ICR) = count ? (u32)count : 1;
+	lapic_write(LAPIC_REG_TIMER_ICR, count ? (u32)count : 1);
 }
 
 void host_timer_sleep_until(u64 deadline)
