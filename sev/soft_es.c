@@ -84,43 +84,42 @@ static void soft_es_step(struct vcpu *v, unsigned len)
 #define SOFT_ES_VMGEXIT_BYTES 0xD9010FF3u
 #define SOFT_ES_VMGEXIT_LEN 4u
 
-/* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
- * steps over. Its unprefixed fixed encoding (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT)
- * and, after a VMMCALL exit, VMGEXIT are recognised from the fetched bytes, with the kind and
- * length svm_decode gives them in every mode; anything else (other prefixes) is decoded. Only
- * kind and len are filled on the short way: the callers need no more. */
-static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
+static bool soft_es_is_vmgexit(const u8 *bytes)
 {
-	enum svm_cpu_mode mode;
 	u32 head;
-	/* VMGEXIT first, read in place (its 4 bytes are nearly always within RIP's page). */
-	const u8 *at = expect == SVM_INSN_VMMCALL ? svm_fetch_ptr(v, sizeof(head), &mode) : NULL;
-	if (at) {
-		memcpy(&head, at, sizeof(head));
-		if (head == SOFT_ES_VMGEXIT_BYTES) {
-			insn->kind = SVM_INSN_VMGEXIT;
-			insn->len = SOFT_ES_VMGEXIT_LEN;
-			return SVM_DECODE_OK;
-		}
-	}
-	u8 bytes[SVM_INSN_MAX_LEN];
-	unsigned n = svm_fetch_bytes(v, bytes, &mode);
-	enum svm_insn_kind kind = expect;
-	head = 0;
-	if (n >= sizeof(head))
-		memcpy(&head, bytes, sizeof(head));
-	unsigned len;
-	if (expect == SVM_INSN_VMMCALL && head == SOFT_ES_VMGEXIT_BYTES) {
-		kind = SVM_INSN_VMGEXIT;
-		len = SOFT_ES_VMGEXIT_LEN;
-	} else {
-		len = svm_decode_fixed_len(bytes, n, expect);
-	}
-	if (!len)
-		return svm_decode(bytes, n, mode, insn);
+	memcpy(&head, bytes, sizeof(head));
+	return head == SOFT_ES_VMGEXIT_BYTES;
+}
+
+static enum svm_decode_status soft_es_insn(struct svm_insn *insn, enum svm_insn_kind kind, unsigned len)
+{
 	insn->kind = kind;
 	insn->len = (u8)len;
 	return SVM_DECODE_OK;
+}
+
+/* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
+ * steps over. After a VMMCALL exit, VMGEXIT is looked for first, in place (svm_fetch_ptr: its
+ * 4 bytes are nearly always within RIP's page), then in the fetched bytes (across a page
+ * boundary); the unprefixed fixed encodings (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT)
+ * are recognised from the fetched bytes; anything else (other prefixes) is decoded. These are
+ * the kinds and lengths svm_decode gives in every mode (test_vmgexit_forms). Only kind and len
+ * are filled on the short ways: the callers need no more. */
+static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
+{
+	enum svm_cpu_mode mode;
+	bool vmmcall = expect == SVM_INSN_VMMCALL;
+	const u8 *at = vmmcall ? svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode) : NULL;
+	if (at && soft_es_is_vmgexit(at))
+		return soft_es_insn(insn, SVM_INSN_VMGEXIT, SOFT_ES_VMGEXIT_LEN);
+	u8 bytes[SVM_INSN_MAX_LEN];
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	if (vmmcall && n >= SOFT_ES_VMGEXIT_LEN && soft_es_is_vmgexit(bytes))
+		return soft_es_insn(insn, SVM_INSN_VMGEXIT, SOFT_ES_VMGEXIT_LEN);
+	unsigned len = svm_decode_fixed_len(bytes, n, expect);
+	if (len)
+		return soft_es_insn(insn, expect, len);
+	return svm_decode(bytes, n, mode, insn);
 }
 
 /* Raises an exception in the guest on the next VMRUN, as the CPU would. */

@@ -559,11 +559,29 @@ static void vmexit_invalid32_names_asid_rule(void **state)
 	assert_non_null(strstr(f->vm.reason, svm_vmcb_rule_name(SVM_VMCB_ASID_ZERO)));
 }
 
+/* Exit-code names (APM vol. 2, appendix C "SVM Intercept Exit Codes"). */
+static void exit_names_from_appendix_c(void **state)
+{
+	(void)state;
+	assert_string_equal(svm_exit_name(0x000), "CR0_READ");
+	assert_string_equal(svm_exit_name(0x027), "DR7_READ");
+	assert_string_equal(svm_exit_name(0x072), "CPUID");
+	assert_string_equal(svm_exit_name(0x07B), "IOIO");
+	assert_string_equal(svm_exit_name(0x08F), "EFER_WRITE_TRAP");
+	assert_string_equal(svm_exit_name(0x400), "NPF");
+	assert_string_equal(svm_exit_name(0x403), "VMGEXIT");
+	assert_string_equal(svm_exit_name(0xFFFFFFFFFFFFFFFFULL), "INVALID");
+	assert_null(svm_exit_name(0x02F)); /* DR15 read: no name */
+	assert_null(svm_exit_name(0x0FF));
+	assert_null(svm_exit_name(0x100));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exit_names_from_appendix_c),
 		T(lookup_low_range_matches_table),
 		T(lookup_gap_is_null),
 		T(lookup_high_range),
