@@ -13,6 +13,7 @@
 #include "svm/load/bios.h"
 #include "svm/dev/io.h"
 #include "svm/guest_mem.h"
+#include "lib/kstring.h"
 
 #define IVT_VECTORS 256
 #define PIC_IRQS_PER_CHIP 8
@@ -72,8 +73,7 @@ bool svm_bios_setup(struct vm *vm)
 	if (!bios || !ivt)
 		return false;
 	for (unsigned i = 0; i < ARRAY_SIZE(handlers); i++)
-		for (unsigned b = 0; b < handlers[i].len; b++)
-			bios[handlers[i].off + b] = handlers[i].code[b];
+		memcpy(bios + handlers[i].off, handlers[i].code, handlers[i].len);
 	/* Real-mode IVT: vector n at 4n, offset then segment (SDM vol. 3, "Interrupt and Exception
 	 * Handling in Real-Address Mode"). */
 	for (unsigned v = 0; v < IVT_VECTORS; v++) {

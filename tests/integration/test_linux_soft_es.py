@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 from sevisor_qemu import GUESTS, ROOT, boot_config
-from test_linux import BAD, CMDLINE, ICOUNT, INIT_CHECKS, INITRD, TSC_BAD, VMLINUZ, kernel_log
+from test_linux import BAD, CMDLINE, ICOUNT, INIT_CHECKS, INITRD, VMLINUZ, assert_tsc_matches_sevisor, kernel_log
 
 ES_GUEST = os.path.join(GUESTS, "es_cpuid.elf")
 
@@ -82,13 +82,7 @@ def test_kernel_log_free_of_complaints_and_sev_errors(run):
 
 def test_init_verdict_pass_with_tsc_calibrated(run):
     log = kernel_log(run)
-    hits = [l for l in log.splitlines() if any(b in l for b in TSC_BAD) and "sevisor-init" not in l]
-    assert not hits, "\n".join(hits)
-    host = re.search(r"^\[ info\] tsc: ([0-9.]+) MHz", run.log, re.M)
-    guest = re.search(r"tsc_mhz=([0-9.]+)", log)
-    assert host and guest, run.log[-4000:]
-    h, g = float(host.group(1)), float(guest.group(1))
-    assert abs(g - h) / h < 0.01, (h, g)
+    assert_tsc_matches_sevisor(run, log)
     assert "sevisor-init: verdict 0" in log, log[-4000:]
     r = run.result("linux")
     assert r["verdict"] == "pass" and r["outcome"] == "exit:0", r
