@@ -3,7 +3,8 @@
  * I/O), with the permission checks of the access the guest makes and its #PF when they fail.
  * Walks the guest's own page tables in guest RAM (APM vol. 2, 5.2-5.3): paging off, 32-bit
  * (with 4 MiB pages when CR4.PSE), PAE, and 4-level long mode (2 MiB / 1 GiB pages).
- * Never used for protected vCPUs: their page tables are private. */
+ * Never used for a real SEV-ES guest (its page tables are private); the soft-es CPU model uses it
+ * where the CPU itself would walk the guest's tables (#VC delivery, instruction fetch). */
 #ifndef SVM_EMUL_GVA_H
 #define SVM_EMUL_GVA_H
 
