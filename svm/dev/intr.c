@@ -20,7 +20,14 @@ static bool extint_pending(struct vm *vm)
 
 bool dev_intr_maskable_pending(struct vm *vm)
 {
-	return extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
+	struct dev_intr_summary *s = &vm->devices->intr;
+	u64 outside = dev_lapic_outside_inputs(vm);
+	if (!s->stale && s->outside == outside)
+		return s->maskable;
+	s->maskable = extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
+	s->outside = outside;
+	s->stale = false;
+	return s->maskable;
 }
 
 int dev_intr_maskable_ack(struct vm *vm)

@@ -6,14 +6,26 @@
 #define SVM_DEV_INTR_H
 
 #include "lib/types.h"
-
-struct vm;
+#include "svm/dev/devices.h"
+#include "svm/vm.h"
 
 bool dev_intr_nmi_pending(struct vm *vm);
 void dev_intr_nmi_ack(struct vm *vm);
 /* A maskable interrupt waits: ExtINT from the PIC (which bypasses the APIC's priority, SDM
- * 11.6.1), or a fixed vector whose class beats the PPR. */
+ * 11.6.1), or a fixed vector whose class beats the PPR.
+ *
+ * Asked before every VMRUN, so the answer is kept (struct dev_intr_summary) and evaluated again
+ * only when something it depends on may have changed. Inside the devices that is every change
+ * of the APIC's IRR, ISR, TPR, LINT0 or SVR and of the PIC's inputs, INTA, poll and
+ * programming: each of those calls dev_intr_changed. Outside them, V_TPR (CR8, written by the
+ * CR8 intercept and write trap, the soft-es model and the APIC's TPR register alike) and
+ * APIC_BASE.EN (the MSR) are compared with their values at the last evaluation
+ * (dev_lapic_outside_inputs). The NMI line is a flag of its own, read directly. */
 bool dev_intr_maskable_pending(struct vm *vm);
+static inline void dev_intr_changed(struct vm *vm)
+{
+	vm->devices->intr.stale = true;
+}
 /* INTA: the vector to deliver, moved into service; -1 if nothing was pending after all. */
 int dev_intr_maskable_ack(struct vm *vm);
 
