@@ -33,9 +33,22 @@ int dev_intr_maskable_ack(struct vm *vm);
  * (LAPIC_NO_DEADLINE when none is armed). The earliest deadline is kept: it is recomputed only
  * after devices_reprogrammed or a timer fired, and devices_tick does nothing before it (every
  * device tick is a no-op before its own deadline), so an exit that touches no timer pays for
- * neither. */
-void devices_tick(struct vm *vm, u64 now);
-u64 devices_next_deadline(struct vm *vm);
+ * neither: both are inline, asked before every VMRUN, and cost one compare when nothing is
+ * due. devices_deadline_refresh recomputes the earliest deadline; devices_fire runs every
+ * device's tick. */
+u64 devices_deadline_refresh(struct vm *vm);
+void devices_fire(struct vm *vm, u64 now);
+static inline u64 devices_next_deadline(struct vm *vm)
+{
+	const struct vm_devices *d = vm->devices;
+	return d->deadline_stale ? devices_deadline_refresh(vm) : d->next_deadline;
+}
+static inline void devices_tick(struct vm *vm, u64 now)
+{
+	if (now >= devices_next_deadline(vm))
+		devices_fire(vm, now);
+}
+
 /* A timer device's deadline may have moved (a register write, a reset): called by the port and
  * MMIO dispatch for the timer devices (svm/dev/io.c) and by the TSC-deadline MSR. A device
  * whose deadline devices_next_deadline reads must be reached only through those. */
