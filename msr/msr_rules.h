@@ -86,7 +86,6 @@ enum msr_result msr_mc_bank_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_mc_bank_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/pat_mtrr.c */
-bool msr_pat_valid(u64 value);
 enum msr_result msr_pat_read(struct vcpu *v, u32 index, u64 *value);
 enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_mtrrcap_read(struct vcpu *v, u32 index, u64 *value);
