@@ -71,24 +71,41 @@ static inline __attribute__((always_inline)) bool soft_es_write(struct vcpu *v, 
 	return true;
 }
 
-/* The gate and TSS layouts are the ones sevisor itself uses: arch/x86/desc.h. A legacy gate
- * is the first 8 bytes of a long-mode one (offset 31:16 where the long gate has 31:16). */
-static bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct idt_gate *gate, u64 *offset)
+/* A gate as the delivery uses it (APM vol. 2, 4.8.4 figure 4-24, 4.8.4.1 figure 4-25). */
+struct soft_es_gate {
+	u64 handler;
+	u16 selector;
+	u8 ist;  /* 0: none (long mode only) */
+	u8 type; /* SOFT_ES_GATE_INTR or SOFT_ES_GATE_TRAP */
+};
+
+#define SOFT_ES_INLINE static inline __attribute__((always_inline))
+
+/* The IDT entry of vector, decoded: size is 16 in long mode, 8 in legacy mode (a legacy gate is
+ * the first 8 bytes of a long-mode one). False unless it is a present interrupt or trap gate
+ * within the IDT limit. The gate and TSS layouts are the ones sevisor itself uses
+ * (arch/x86/desc.h). Inlined into each delivery, where size is a constant. */
+SOFT_ES_INLINE bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct soft_es_gate *g)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	memset(gate, 0, sizeof(*gate));
+	struct idt_gate raw = { 0 };
 	if ((u32)vector * size + size - 1 > s->idtr.limit ||
-	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, gate, size))
+	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, &raw, size))
 		return false;
-	u8 type = gate->type_attr & SOFT_ES_GATE_TYPE_MASK;
-	if (!(gate->type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
+	u8 type = raw.type_attr & SOFT_ES_GATE_TYPE_MASK;
+	if (!(raw.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
 		return false;
-	*offset = (u64)gate->offset_lo | ((u64)gate->offset_mid << 16) | (size == 16 ? (u64)gate->offset_hi << 32 : 0);
+	g->handler = (u64)raw.offset_lo | ((u64)raw.offset_mid << 16) | (size == 16 ? (u64)raw.offset_hi << 32 : 0);
+	g->selector = raw.selector;
+	g->ist = size == 16 ? raw.ist & 7 : 0;
+	g->type = type;
 	return true;
 }
 
-/* The gate's target: a present DPL 0 code segment in the GDT (APM vol. 2, 4.7, 4.8). */
-static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
+/* The gate's target: a present DPL 0 code segment in the GDT (APM vol. 2, 4.7, 4.8), as the
+ * CPU loads it into CS. In 64-bit mode the base and limit of CS are ignored (4.8.1) and the
+ * delivery gives CS base 0 and limit 0xFFFFFFFF, so long_mode leaves them undecoded. */
+SOFT_ES_INLINE bool soft_es_gate_cs(struct vcpu *v, u16 sel, bool long_mode, struct vmcb_seg *cs)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	u64 desc;
@@ -98,6 +115,10 @@ static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
 	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
 	    ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
 		return false;
+	if (long_mode) {
+		*cs = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = 0xFFFFFFFF, .base = 0 };
+		return true;
+	}
 	u32 limit = (u32)((desc & 0xFFFF) | ((desc >> 32) & 0xF0000));
 	if (attrib & SVM_SEG_G)
 		limit = (limit << 12) | 0xFFF;
@@ -107,14 +128,15 @@ static bool soft_es_gate_cs(struct vcpu *v, u16 sel, struct vmcb_seg *cs)
 }
 
 /* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */
-static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64 rip, u8 gate_type)
+SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, const struct soft_es_gate *g)
 {
 	struct vmcb_save *s = &v->vmcb->save;
 	s->cs = *cs;
-	s->rip = rip;
-	s->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM);
-	if (gate_type == SOFT_ES_GATE_INTR)
-		s->rflags &= ~RFLAGS_IF;
+	s->rip = g->handler;
+	u64 clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
+	if (g->type == SOFT_ES_GATE_INTR)
+		clear |= RFLAGS_IF;
+	s->rflags &= ~clear;
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
 }
@@ -126,17 +148,15 @@ static void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, u64
 static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	struct idt_gate gate;
+	struct soft_es_gate g;
 	struct vmcb_seg cs;
-	u64 handler;
-	if (!soft_es_read_gate(v, vector, 16, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
+	if (!soft_es_read_gate(v, vector, 16, &g) || !soft_es_gate_cs(v, g.selector, true, &cs) ||
 	    !(cs.attrib & SVM_SEG_L) || (cs.attrib & SVM_SEG_DB))
 		return false;
 	u64 rsp = s->rsp;
-	unsigned ist = gate.ist & 7;
-	if (ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (ist - 1) * 8, &rsp, 8))
+	if (g.ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (g.ist - 1) * 8u, &rsp, 8))
 		return false;
-	if (!ist && s->cpl != 0 && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
+	if (!g.ist && s->cpl != 0 && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
 		return false;
 	rsp &= ~0xFULL;
 	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
@@ -148,10 +168,7 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 		s->ss = (struct vmcb_seg){ 0 };
 		s->cpl = 0;
 	}
-	/* 64-bit mode ignores the base and limit of CS (APM vol. 2, 4.8.1). */
-	cs.base = 0;
-	cs.limit = 0xFFFFFFFF;
-	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
+	soft_es_enter_handler(v, &cs, &g);
 	return true;
 }
 
@@ -161,13 +178,12 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	struct idt_gate gate;
+	struct soft_es_gate g;
 	struct vmcb_seg cs;
-	u64 handler;
 	if (!(s->ss.attrib & SVM_SEG_DB) || (s->ss.attrib & SOFT_ES_SEG_EXPAND_DOWN))
 		return false;
-	if (!soft_es_read_gate(v, vector, 8, &gate, &handler) || !soft_es_gate_cs(v, gate.selector, &cs) ||
-	    (cs.attrib & SVM_SEG_L) || !(cs.attrib & SVM_SEG_DB) || handler > cs.limit)
+	if (!soft_es_read_gate(v, vector, 8, &g) || !soft_es_gate_cs(v, g.selector, false, &cs) ||
+	    (cs.attrib & SVM_SEG_L) || !(cs.attrib & SVM_SEG_DB) || g.handler > cs.limit)
 		return false;
 	u32 frame[4] = { err, (u32)s->rip, s->cs.selector, (u32)s->rflags };
 	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
@@ -176,7 +192,7 @@ static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 	if (!soft_es_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
 		return false;
 	s->rsp = esp;
-	soft_es_enter_handler(v, &cs, handler, gate.type_attr & SOFT_ES_GATE_TYPE_MASK);
+	soft_es_enter_handler(v, &cs, &g);
 	return true;
 }
 
@@ -197,7 +213,7 @@ enum soft_es_action soft_es_reflect_vc(struct vcpu *v)
 {
 	u64 code = v->vmcb->control.exit_code;
 	soft_es_vc_count(v, code);
-	if (svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
+	if (log_enabled(LOG_DEBUG) && svm_exit_traced(v) < SOFT_ES_TRACE_FIRST)
 		log_debug("guest %s vcpu%u: soft-es #VC(0x%llx) at RIP 0x%llx", v->vm->name, v->id,
 			  (unsigned long long)code, (unsigned long long)vcpu_raw_reg(v, VCPU_RIP));
 	if (!v->pending.pending && soft_es_deliver(v, SOFT_ES_VC_VECTOR, (u32)code))
