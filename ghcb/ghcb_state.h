@@ -5,8 +5,8 @@
 
 #include "lib/types.h"
 
-/* Slots of ghcb_state.events: 9 MSR-protocol requests + 25 NAE events + "other" (ghcb/names.c
- * holds the table; a static assert there keeps the two in step). */
+/* Slots of ghcb_state.events: 9 MSR-protocol requests + 25 NAE events + "other" (the lists
+ * are in ghcb/ghcb_internal.h; a static assert there keeps the two in step). */
 #define GHCB_COUNT_SLOTS 35
 
 /* Per-guest options (from sevisor.cfg when the config grows them). Kept per vCPU because struct

@@ -8,8 +8,13 @@
 
 /* The index of code in codes[0..n), or n (the "other" slot) when it is not there. */
 unsigned counts_slot(const u32 *codes, unsigned n, u64 code);
-/* Adds one, stopping at the largest value rather than wrapping to 0. */
-void counts_add(u32 *counter);
+/* Adds one, stopping at the largest value rather than wrapping to 0. Inline: on every GHCB
+ * request and every #VC. */
+static inline void counts_add(u32 *counter)
+{
+	if (*counter != ~0u)
+		(*counter)++;
+}
 /* Appends "NAME=N" for each non-zero counts[first..end), slot order, separated by spaces, each
  * name (name(slot)) after prefix; buf already holds len characters. Returns the new length,
  * cut at size - 1. */

@@ -807,10 +807,58 @@ static void test_event_counts(void **state)
 	fx_free(f);
 }
 
+/* Every request code a guest can send has its own count slot, shown under its name; the
+ * codes and names are the GHCB spec's (facts A.1 and B.3), spelled out here. A code of the
+ * other kind, a response code or an unknown one counts as "other". */
+static void test_count_slot_per_code(void **state)
+{
+	(void)state;
+	static const struct {
+		bool msr;
+		u64 code;
+		const char *name;
+	} codes[] = {
+		{ true, 0x002, "SEV_INFO_REQ" }, { true, 0x004, "CPUID_REQ" },
+		{ true, 0x006, "AP_RESET_HOLD_REQ" }, { true, 0x010, "PREF_GPA_REQ" },
+		{ true, 0x012, "REG_GPA_REQ" }, { true, 0x014, "SNP_PSC_REQ" },
+		{ true, 0x016, "SNP_VMPL_REQ" }, { true, 0x080, "HV_FT_REQ" },
+		{ true, 0x100, "TERM_REQ" },
+		{ false, 0x27, "DR7_READ" }, { false, 0x37, "DR7_WRITE" }, { false, 0x6E, "RDTSC" },
+		{ false, 0x6F, "RDPMC" }, { false, 0x72, "CPUID" }, { false, 0x76, "INVD" },
+		{ false, 0x7B, "IOIO" }, { false, 0x7C, "MSR" }, { false, 0x81, "VMMCALL" },
+		{ false, 0x87, "RDTSCP" }, { false, 0x89, "WBINVD" }, { false, 0x8A, "MONITOR" },
+		{ false, 0x8B, "MWAIT" }, { false, 0x80000001, "MMIO_READ" },
+		{ false, 0x80000002, "MMIO_WRITE" }, { false, 0x80000003, "NMI_COMPLETE" },
+		{ false, 0x80000004, "AP_RESET_HOLD" }, { false, 0x80000005, "AP_JUMP_TABLE" },
+		{ false, 0x80000010, "SNP_PAGE_STATE_CHANGE" },
+		{ false, 0x80000011, "SNP_GUEST_REQUEST" },
+		{ false, 0x80000012, "SNP_EXT_GUEST_REQUEST" },
+		{ false, 0x80000013, "SNP_AP_CREATION" }, { false, 0x8000FFFD, "HV_FEATURES" },
+		{ false, 0x8000FFFE, "TERMINATE" }, { false, 0x8000FFFF, "UNSUPPORTED_EVENT" },
+	};
+	bool used[GHCB_COUNT_SLOTS] = { false };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		unsigned slot = ghcb_count_slot(codes[i].msr, codes[i].code);
+		assert_true(slot < GHCB_COUNT_SLOTS);
+		assert_false(used[slot]);
+		used[slot] = true;
+		assert_string_equal(ghcb_count_name(slot), codes[i].name);
+		/* the same number as the other kind is not that request */
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(!codes[i].msr, codes[i].code)), "other");
+	}
+	static const u64 others[] = { 0x000, 0x001, 0x003, 0x005, 0x011, 0x082, 0x0FFF, 0x400,
+				      0x80000000, 0x80000006, 0x80000014, 0x8000FFFC, ~0ULL };
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(true, others[i])), "other");
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(false, others[i])), "other");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_bits),
+		cmocka_unit_test(test_count_slot_per_code),
 		cmocka_unit_test(test_cpuid_ok_and_write_back_only_outputs),
 		cmocka_unit_test(test_cpuid_missing_inputs),
 		cmocka_unit_test(test_cpuid_leaf_d_needs_xcr0),
