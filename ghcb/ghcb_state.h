@@ -36,6 +36,11 @@ struct ghcb_state {
 	bool registered;
 	u64 registered_gpa;
 
+	/* The GHCB page last mapped (ghcb/page_protocol.c map_ghcb): its GPA as the guest gave
+	 * it, and its host address; map NULL = none. */
+	u64 map_gpa;
+	void *map;
+
 	/* AP reset hold and the AP jump table (one per VM in the spec; one vCPU per VM today). */
 	u8 ap_hold; /* enum ghcb_ap_hold */
 	u64 ap_hold_gpa; /* GHCB GPA of an NAE hold */

@@ -254,6 +254,74 @@ static void test_bad_ghcb_gpa_terminates(void **state)
 	fx_free(f);
 }
 
+/* A CPUID request (leaf 0x80000001, sub-leaf 0) in the GHCB page at gpa, answered through it. */
+static void cpuid_through(struct ghcb_fixture *f, u64 gpa)
+{
+	struct ghcb *g = (struct ghcb *)(f->ram + (gpa & (FX_RAM_SIZE - 1)));
+	memset(&g->save, 0, sizeof(g->save));
+	g->protocol_version = 2;
+	g->ghcb_usage = 0;
+	FX_SET(g, sw_exit_code, 0x72);
+	FX_SET(g, sw_exit_info1, 0);
+	FX_SET(g, sw_exit_info2, 0);
+	FX_SET(g, rax, 0x80000001);
+	FX_SET(g, rcx, 0);
+	f->vmcb[0].control.ghcb_gpa = gpa;
+	assert_int_equal(ghcb_handle_vmgexit(&f->v[0]), SVM_GHCB_REPLY);
+}
+
+/* The GHCB page kept from the last request (map_ghcb) is used only for the same GPA: a guest
+ * that moves to another GHCB (per-CPU GHCBs, Linux's early GHCB then its runtime one) is
+ * answered through the new page, and one whose next GHCB is no RAM is terminated. */
+static void test_ghcb_page_follows_gpa(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	const u64 a = FX_GHCB_GPA, b = FX_GHCB_GPA + 0x3000;
+	struct ghcb *ga = (struct ghcb *)(f->ram + a), *gb = (struct ghcb *)(f->ram + b);
+
+	cpuid_through(f, a);
+	assert_int_equal(ga->save.rax, 0x80000002);
+	cpuid_through(f, b);
+	assert_int_equal(gb->save.sw_exit_info1, 0);
+	assert_int_equal(gb->save.rax, 0x80000002);
+	assert_true(fx_valid_test(gb, BIT_RDX));
+	/* the request at b did not go through a: a's page still holds its own answer */
+	ga->save.rax = 0x5A5A;
+	cpuid_through(f, b);
+	assert_int_equal(ga->save.rax, 0x5A5A);
+	/* the C-bit alias of a is the same page (facts C.3: both aliases are guest RAM) */
+	cpuid_through(f, a | (1ULL << FX_CBIT));
+	assert_int_equal(ga->save.rax, 0x80000002);
+	/* a GPA past RAM after good ones */
+	f->vmcb[0].control.ghcb_gpa = FX_RAM_SIZE;
+	assert_int_equal(ghcb_handle_vmgexit(&f->v[0]), SVM_TERMINATE);
+	assert_non_null(strstr(f->vm.reason, "not guest RAM"));
+	fx_free(f);
+}
+
+/* ghcb_vcpu_reset forgets the kept GHCB page: a guest set up again in the same vCPU (sevisor
+ * reuses one struct guest for every guest it runs) may have its RAM elsewhere. */
+static void test_ghcb_page_forgotten_at_reset(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	cpuid_through(f, FX_GHCB_GPA);
+	u8 *old = f->ram, *moved = aligned_alloc(4096, FX_RAM_SIZE);
+	assert_non_null(moved);
+	memset(moved, 0, FX_RAM_SIZE);
+	f->ram = moved;
+	f->vm.ram[0].host = moved;
+	ghcb_vcpu_reset(&f->v[0]);
+	memset(old + FX_GHCB_GPA, 0, 4096);
+	cpuid_through(f, FX_GHCB_GPA);
+	assert_int_equal(fx_ghcb(f)->save.rax, 0x80000002);
+	assert_true(fx_valid_test(fx_ghcb(f), BIT_RBX));
+	assert_false(fx_valid_test((struct ghcb *)(old + FX_GHCB_GPA), BIT_RBX));
+	free(old);
+	fx_free(f);
+}
+
 /* ---- events ------------------------------------------------------------------------------ */
 
 static void test_ioio_out_in(void **state)
@@ -867,6 +935,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_events),
 		cmocka_unit_test(test_version_rules),
 		cmocka_unit_test(test_bad_ghcb_gpa_terminates),
+		cmocka_unit_test(test_ghcb_page_follows_gpa),
+		cmocka_unit_test(test_ghcb_page_forgotten_at_reset),
 		cmocka_unit_test(test_ioio_out_in),
 		cmocka_unit_test(test_ioio_sizes),
 		cmocka_unit_test(test_ioio_port_terminates),
