@@ -203,25 +203,39 @@ svm_exit_handler svm_exit_lookup(u64 code)
 	return NULL;
 }
 
+/* The first exits' debug trace, and an exit no table row takes: out of the way of the usual
+ * exit. */
+static __attribute__((noinline, cold)) void trace_exit(const struct vcpu *v, u64 code)
+{
+	if (svm_exit_traced(v) > SVM_EXIT_TRACE_FIRST)
+		return;
+	log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
+		  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
+		  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
+		  (unsigned long long)v->vmcb->control.exit_info2);
+}
+
+static __attribute__((noinline, cold)) enum svm_outcome unhandled_exit(struct vcpu *v, u64 code)
+{
+	const char *name = svm_exit_name(code);
+	svm_vmcb_dump(v);
+	return svm_terminate(v, "unhandled exit 0x%llx (%s), exitinfo1=0x%llx exitinfo2=0x%llx",
+			     (unsigned long long)code, name ? name : "unnamed",
+			     (unsigned long long)v->vmcb->control.exit_info1,
+			     (unsigned long long)v->vmcb->control.exit_info2);
+}
+
 enum svm_outcome svm_handle_exit(struct vcpu *v)
 {
 	u64 code = v->vmcb->control.exit_code;
 	v->exit_counts[counter_slot(code)]++;
 	v->exits_total++;
-	if (svm_exit_traced(v) <= SVM_EXIT_TRACE_FIRST)
-		log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
-			  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
-			  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
-			  (unsigned long long)v->vmcb->control.exit_info2);
-	svm_exit_handler h = svm_exit_lookup(code);
-	if (!h) {
-		const char *name = svm_exit_name(code);
-		svm_vmcb_dump(v);
-		return svm_terminate(v, "unhandled exit 0x%llx (%s), exitinfo1=0x%llx exitinfo2=0x%llx",
-				     (unsigned long long)code, name ? name : "unnamed",
-				     (unsigned long long)v->vmcb->control.exit_info1,
-				     (unsigned long long)v->vmcb->control.exit_info2);
-	}
+	if (__builtin_expect(log_enabled(LOG_DEBUG), 0))
+		trace_exit(v, code);
+	/* The usual exit codes (0x000-0x0FF) index the low table directly. */
+	svm_exit_handler h = code < SVM_EXIT_TABLE_LOW ? svm_exit_table_low[code] : svm_exit_lookup(code);
+	if (__builtin_expect(!h, 0))
+		return unhandled_exit(v, code);
 	return h(v);
 }
 

@@ -268,6 +268,11 @@ bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
 	return translate(v, gva, gpa, NULL);
 }
 
+bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec)
+{
+	return translate(v, gva, gpa, rec);
+}
+
 enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
 {
 	v->vmcb->save.cr2 = gva;
