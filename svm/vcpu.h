@@ -97,7 +97,6 @@ struct vcpu_page_set {
 	u64 value[VCPU_SET_ENTRIES];         /* ... their values then */
 	u8 users[VCPU_SET_ENTRIES];          /* ... bit n: slot n's walk read it */
 	u8 nr_entries;
-	bool wide; /* 8-byte entries (PAE and long mode), else 4-byte (32-bit paging) */
 };
 _Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 
