@@ -90,23 +90,6 @@ bool svm_event_prepare_entry(struct vcpu *v)
 	return deferred;
 }
 
-void svm_event_after_exit(struct vcpu *v)
-{
-	const struct vmcb_control *c = &v->vmcb->control;
-	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending) {
-		v->pending.pending = true;
-		v->pending.info = c->exit_int_info;
-		v->pending.err_code = c->exit_int_info_err;
-	}
-	if (c->exit_code == SVM_EXIT_VINTR)
-		v->intr.window_open = true;
-	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
-	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET) {
-		v->intr.iret_step = false;
-		v->intr.nmi_masked = false;
-	}
-}
-
 bool svm_event_timers_deferred(struct vcpu *v)
 {
 	return timers_deferred(v);
