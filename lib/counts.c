@@ -2,14 +2,6 @@
 #include "lib/counts.h"
 #include "lib/fmt.h"
 
-unsigned counts_slot(const u32 *codes, unsigned n, u64 code)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (codes[i] == code)
-			return i;
-	return n;
-}
-
 size_t counts_format(const u32 *counts, unsigned first, unsigned end, const char *prefix,
 		     const char *(*name)(unsigned slot), char *buf, size_t size, size_t len)
 {

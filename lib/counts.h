@@ -6,10 +6,17 @@
 
 #include "lib/types.h"
 
-/* The index of code in codes[0..n), or n (the "other" slot) when it is not there. */
-unsigned counts_slot(const u32 *codes, unsigned n, u64 code);
-/* Adds one, stopping at the largest value rather than wrapping to 0. Inline: on every GHCB
- * request and every #VC. */
+/* The index of code in codes[0..n), or n (the "other" slot) when it is not there. Inline, as
+ * counts_add: both run on every counted event (each soft-es #VC, each GHCB request). */
+static inline unsigned counts_slot(const u32 *codes, unsigned n, u64 code)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (codes[i] == code)
+			return i;
+	return n;
+}
+
+/* Adds one, stopping at the largest value rather than wrapping to 0. */
 static inline void counts_add(u32 *counter)
 {
 	if (*counter != ~0u)
