@@ -645,8 +645,14 @@ static struct ghcb *map_ghcb(struct vcpu *v, u64 gpa)
 enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 {
 	struct vm *vm = v->vm;
-	struct page_req q = { .v = v, .gpa = gpa, .in = &snapshot };
-	struct page_resp r = { .info1 = GHCB_RESP_OK };
+	struct page_req q;
+	/* Field by field, not `= { ... }`: an initializer zeroes both structs whole (two rep
+	 * stos per request). Every field of q is set below; of r, the registers are written
+	 * only with their out bit (out_reg), and write_reply reads only those. */
+	struct page_resp r;
+	r.info1 = GHCB_RESP_OK;
+	r.info2 = 0;
+	r.out.w[0] = r.out.w[1] = 0;
 
 	v->ghcb.page_requests++;
 	if (gpa == 0)
@@ -665,6 +671,9 @@ enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 	/* Step 2, the part every request reads (SW_EXITCODE/INFO1/INFO2 even when their bits
 	 * are missing: they are logged by name), each field once. */
 	const struct ghcb *live = q.live;
+	q.v = v;
+	q.gpa = gpa;
+	q.in = &snapshot;
 	ghcb_bits_load(&q.valid, live->save.valid_bitmap);
 	q.version = live->protocol_version;
 	q.usage = live->ghcb_usage;

@@ -22,6 +22,7 @@ static inline void counts_add(u32 *counter)
 	if (*counter != ~0u)
 		(*counter)++;
 }
+
 /* Appends "NAME=N" for each non-zero counts[first..end), slot order, separated by spaces, each
  * name (name(slot)) after prefix; buf already holds len characters. Returns the new length,
  * cut at size - 1. */

@@ -61,14 +61,20 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-static void soft_es_step(struct vcpu *v, unsigned len)
+/* Steps over len bytes in the given code size (the mode the fetch found). */
+static void soft_es_step_in(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
 {
 	u64 rip = vcpu_raw_reg(v, VCPU_RIP) + len;
-	if (svm_guest_cpu_mode(v) != SVM_CPU_MODE_64)
+	if (mode != SVM_CPU_MODE_64)
 		rip &= 0xFFFFFFFFULL;
 	vcpu_raw_set_reg(v, VCPU_RIP, rip);
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+}
+
+static void soft_es_step(struct vcpu *v, unsigned len)
+{
+	soft_es_step_in(v, len, svm_guest_cpu_mode(v));
 }
 
 /* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
@@ -91,19 +97,16 @@ static enum svm_decode_status soft_es_insn(struct svm_insn *insn, enum svm_insn_
 }
 
 /* The kind and length of the instruction at CS:RIP, for an exit whose instruction the model
- * steps over. After a VMMCALL exit, VMGEXIT is looked for first, in place (svm_fetch_ptr: its
- * 4 bytes are nearly always within RIP's page), then in the fetched bytes (across a page
- * boundary); the unprefixed fixed encodings (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT)
- * are recognised from the fetched bytes; anything else (other prefixes) is decoded. These are
- * the kinds and lengths svm_decode gives in every mode (test_vmgexit_forms). Only kind and len
- * are filled on the short ways: the callers need no more. */
+ * steps over. After a VMMCALL exit, VMGEXIT is looked for in the fetched bytes (soft_es_vmmcall
+ * has looked in place already; here it may cross a page boundary); the unprefixed fixed
+ * encodings (svm_decode_fixed_len: RDMSR, WRMSR, VMMCALL, HLT) are recognised from the fetched
+ * bytes; anything else (other prefixes) is decoded. These are the kinds and lengths svm_decode
+ * gives in every mode (test_vmgexit_forms). Only kind and len are filled on the short ways: the
+ * callers need no more. */
 static enum svm_decode_status soft_es_fetch(struct vcpu *v, enum svm_insn_kind expect, struct svm_insn *insn)
 {
 	enum svm_cpu_mode mode;
 	bool vmmcall = expect == SVM_INSN_VMMCALL;
-	const u8 *at = vmmcall ? svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode) : NULL;
-	if (at && soft_es_is_vmgexit(at))
-		return soft_es_insn(insn, SVM_INSN_VMGEXIT, SOFT_ES_VMGEXIT_LEN);
 	u8 bytes[SVM_INSN_MAX_LEN];
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	if (vmmcall && n >= SOFT_ES_VMGEXIT_LEN && soft_es_is_vmgexit(bytes))
@@ -177,9 +180,18 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 /* ---- class (b): VMMCALL and rep vmmcall (VMGEXIT) ----------------------------------------- */
 
 /* VMGEXIT is F3 0F 01 D9 (GHCB spec 2.0x, "VMGEXIT"); hardware completes it, so the guest
- * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). */
+ * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). Its 4 bytes
+ * are looked for first in place (svm_fetch_ptr: they are nearly always within RIP's page),
+ * and the RIP step uses the code size that fetch found; everything else (a VMGEXIT across a
+ * page boundary, a plain or prefixed VMMCALL) goes through the full fetch. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
+	enum svm_cpu_mode mode;
+	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
+	if (at && soft_es_is_vmgexit(at)) {
+		soft_es_step_in(v, SOFT_ES_VMGEXIT_LEN, mode);
+		return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
+	}
 	struct svm_insn insn;
 	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_VMMCALL, &insn);
 	if (st != SVM_DECODE_OK)

@@ -542,6 +542,25 @@ static void test_vmgexit_forms(void **state)
 	}
 }
 
+/* VMGEXIT at the top of a 32-bit code segment: outside 64-bit mode the instruction pointer is
+ * 32 bits wide and wraps (APM vol. 1, 2.2.3 "Instruction Pointer": EIP), so the guest resumes
+ * at RIP 0. The CS base puts the linear address of RIP 0xFFFFFFFC on the code page. */
+static void test_vmgexit_eip_wraps(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	s->cs.attrib = ATTR_CODE32;
+	s->efer = EFER_SVME;
+	s->cr0 = CR0_PE | CR0_ET;
+	s->cs.base = CODE_GPA + 4;
+	s->rip = 0xFFFFFFFCULL; /* linear (base + EIP) mod 4 GiB = CODE_GPA */
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+	assert_int_equal(s->rip, 0);
+	s->cs.base = 0;
+}
+
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
 static void test_cr_and_efer_write_traps(void **state)
 {
@@ -905,6 +924,7 @@ int main(void)
 		T(test_vc_fallbacks_to_eventinj),
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),
+		T(test_vmgexit_eip_wraps),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),
