@@ -3,25 +3,30 @@
  * and it applies the architectural validity rules so bad writes get #GP as on hardware. */
 #include "msr/msr_rules.h"
 
-/* PAT entries: UC, WC, WT, WP, WB, UC- (2 and 3 are reserved encodings). */
-static bool pat_type_valid(u8 t)
+/* Memory-type checks on all eight bytes of a PAT or fixed-range MTRR value at once, each byte
+ * one type (APM vol. 2, 7.7.1 and 7.8.1): PAT types UC 0, WC 1, WT 4, WP 5, WB 6, UC- 7; 2 and 3
+ * are reserved, as is everything from 8 up; MTRRs have the same types without UC- (7 is
+ * reserved there). In bits: a byte is a PAT type when bits 7:3 are clear and not (bit 1 set
+ * with bit 2 clear), the pattern of 2 and 3; an MTRR type when it is a PAT type and not all of
+ * bits 2:0 are set. Shifting the word right by one or two lines each byte's bit 2 and bit 1 up
+ * with its bit 1 and bit 0 (the bits that cross into the next byte are masked off), so one
+ * expression tests the eight bytes instead of a loop over them. */
+#define EACH_BYTE(b) (0x0101010101010101ULL * (b))
+
+static bool pat_types_valid(u64 v)
 {
-	return t == MSR_MEMTYPE_UC || t == MSR_MEMTYPE_WC || t == MSR_MEMTYPE_WT ||
-	       t == MSR_MEMTYPE_WP || t == MSR_MEMTYPE_WB || t == MSR_MEMTYPE_UC_MINUS;
+	return !(v & EACH_BYTE(0xF8)) && !(v & ~(v >> 1) & EACH_BYTE(0x02));
 }
 
-/* MTRR types: the PAT ones without UC- (APM vol. 2, 7.7.1: encoding 7 is reserved for MTRRs). */
+static bool mtrr_types_valid(u64 v)
+{
+	return pat_types_valid(v) && !(v & (v >> 1) & (v >> 2) & EACH_BYTE(0x01));
+}
+
+/* One type in bits 7:0 (the other bytes count as UC, which is valid). */
 static bool mtrr_type_valid(u8 t)
 {
-	return t != MSR_MEMTYPE_UC_MINUS && pat_type_valid(t);
-}
-
-bool msr_pat_valid(u64 value)
-{
-	for (unsigned i = 0; i < 8; i++)
-		if (!pat_type_valid((u8)(value >> (8 * i))))
-			return false;
-	return true;
+	return mtrr_types_valid(t);
 }
 
 /* Guest PAT is the VMCB's G_PAT with nested paging (APM 15.25.8). For sev-es/soft-es the PAT
@@ -38,7 +43,7 @@ enum msr_result msr_pat_read(struct vcpu *v, u32 index, u64 *value)
 enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value)
 {
 	(void)index;
-	if (!msr_state_in_vmcb(v) || !msr_pat_valid(value))
+	if (!msr_state_in_vmcb(v) || !pat_types_valid(value))
 		return MSR_GP;
 	v->vmcb->save.g_pat = value;
 	return MSR_OK;
@@ -96,9 +101,8 @@ enum msr_result msr_mtrr_fixed_read(struct vcpu *v, u32 index, u64 *value)
  * SYSCFG.MtrrFixDramModEn, which the guest never sees set, so they count as invalid types. */
 enum msr_result msr_mtrr_fixed_write(struct vcpu *v, u32 index, u64 value)
 {
-	for (unsigned i = 0; i < 8; i++)
-		if (!mtrr_type_valid((u8)(value >> (8 * i))))
-			return MSR_GP;
+	if (!mtrr_types_valid(value))
+		return MSR_GP;
 	v->msr.mtrr_fixed[fixed_slot(index)] = value;
 	return MSR_OK;
 }

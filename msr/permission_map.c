@@ -6,10 +6,6 @@
 #include "msr/msr_rules.h"
 #include "lib/kstring.h"
 
-static const u32 pm_range_base[3] = { 0x00000000u, 0xC0000000u, 0xC0010000u };
-#define PM_RANGE_MSRS 0x2000u
-#define PM_RANGE_BYTES 0x800u
-
 static void clear_bit_at(u8 *msrpm, u32 bitpos)
 {
 	msrpm[bitpos / 8] &= (u8)~(1u << (bitpos % 8));
@@ -26,11 +22,9 @@ void msr_build_permission_map(u8 *msrpm, enum vm_mode mode)
 	for (size_t i = 0; i < n; i++) {
 		const struct msr_rule *r = &rules[i];
 		for (u32 index = r->first;; index++) {
-			for (unsigned k = 0; k < 3; k++) {
-				u32 off = index - pm_range_base[k];
-				if (index < pm_range_base[k] || off >= PM_RANGE_MSRS)
-					continue;
-				u32 bitpos = k * PM_RANGE_BYTES * 8 + off * 2;
+			u32 slot = msr_pm_slot(index);
+			if (slot < MSR_PM_SLOTS) {
+				u32 bitpos = slot * 2; /* 2 KiB = 0x2000 MSRs of 2 bits per range */
 				if (!msr_intercepted(index, mode, MSR_ACCESS_READ))
 					clear_bit_at(msrpm, bitpos);
 				if (!msr_intercepted(index, mode, MSR_ACCESS_WRITE))

@@ -78,8 +78,9 @@ const struct msr_rule *msr_rules(size_t *count)
 	return msr_table;
 }
 
-/* Binary search: the table is sorted and disjoint. */
-const struct msr_rule *msr_rule_find(u32 index)
+/* Binary search: the table is sorted and disjoint. For MSRs outside the permission map's
+ * ranges, and to build the index below. */
+static const struct msr_rule *rule_search(u32 index)
 {
 	size_t lo = 0, hi = ARRAY_SIZE(msr_table);
 	while (lo < hi) {
@@ -93,6 +94,45 @@ const struct msr_rule *msr_rule_find(u32 index)
 			return r;
 	}
 	return NULL;
+}
+
+/* The rule of every MSR that has a permission-map slot (msr_pm_slot), one byte each: its
+ * position in msr_table + 1, or 0 for none. Every guest RDMSR/WRMSR looks its rule up here
+ * with one load instead of searching the table (the search was 70 instructions of a 250-
+ * instruction exit budget). 24 KiB of .bss, filled from msr_table on the first lookup; the
+ * table is constant, so the index never goes stale. */
+static u8 rule_by_slot[MSR_PM_SLOTS];
+static bool rule_index_built;
+_Static_assert(ARRAY_SIZE(msr_table) < 0xFF, "rule_by_slot holds a table position in a u8");
+
+static void build_rule_index(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+		for (u32 index = msr_table[i].first;; index++) {
+			u32 slot = msr_pm_slot(index);
+			if (slot < MSR_PM_SLOTS)
+				rule_by_slot[slot] = (u8)(i + 1);
+			if (index == msr_table[i].last)
+				break;
+		}
+	}
+	rule_index_built = true;
+}
+
+static inline const struct msr_rule *rule_lookup(u32 index)
+{
+	u32 slot = msr_pm_slot(index);
+	if (slot == MSR_PM_SLOTS)
+		return rule_search(index);
+	if (__builtin_expect(!rule_index_built, 0))
+		build_rule_index();
+	u8 at = rule_by_slot[slot];
+	return at ? &msr_table[at - 1] : NULL;
+}
+
+const struct msr_rule *msr_rule_find(u32 index)
+{
+	return rule_lookup(index);
 }
 
 const char *msr_rule_name(u32 index)
@@ -161,7 +201,7 @@ static enum msr_result unknown_msr(struct vcpu *v, u32 index, bool write, u64 va
 
 enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
 {
-	const struct msr_rule *r = msr_rule_find(index);
+	const struct msr_rule *r = rule_lookup(index);
 	*value = 0;
 	if (!r)
 		return unknown_msr(v, index, false, 0);
@@ -175,7 +215,7 @@ enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
 
 enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
 {
-	const struct msr_rule *r = msr_rule_find(index);
+	const struct msr_rule *r = rule_lookup(index);
 	if (!r)
 		return unknown_msr(v, index, true, value);
 	if (!r->write)

@@ -55,14 +55,17 @@ struct svm_intr_state {
 	bool window_open; /* protected vCPU: the last exit was the virtual-interrupt window */
 };
 
-/* The guest paging entries one page walk read (svm/emul/gva.c): where they are in host memory
- * and their values then (4- or 8-byte entries). */
+/* The guest paging entries one page walk read (svm/emul/gva.c), as the aligned 8-byte words
+ * of host memory that hold them and their values then (a 4-byte entry of 32-bit paging brings
+ * its neighbour along: a change there only costs a new walk). A walk that read fewer than
+ * VCPU_WALK_MAX entries fills the rest with a constant word, so that the check on every use
+ * compares all VCPU_WALK_MAX words with no loop and no per-entry size. */
 #define VCPU_WALK_MAX 4
 struct vcpu_walk {
 	const void *entry[VCPU_WALK_MAX];
 	u64 value[VCPU_WALK_MAX];
-	u8 size[VCPU_WALK_MAX];
-	u8 n;
+	u8 n;         /* entries recorded */
+	bool lost;    /* an entry could not be recorded: the walk cannot be kept */
 };
 
 /* One guest page's translation, kept (svm/emul/gva.c): the page of the last instruction
@@ -94,7 +97,6 @@ struct vcpu_page_set {
 	u64 value[VCPU_SET_ENTRIES];         /* ... their values then */
 	u8 users[VCPU_SET_ENTRIES];          /* ... bit n: slot n's walk read it */
 	u8 nr_entries;
-	bool wide; /* 8-byte entries (PAE and long mode), else 4-byte (32-bit paging) */
 };
 _Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 

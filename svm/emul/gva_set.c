@@ -9,32 +9,14 @@
 #include "svm/guest_mem.h"
 #include "lib/kstring.h"
 
+/* Every kept entry is the aligned 8-byte word holding it (struct vcpu_walk), in every paging
+ * mode, so one compare per word covers 4- and 8-byte entries alike. */
 static bool set_entries_unchanged(const struct vcpu_page_set *set)
 {
-	unsigned n = set->nr_entries;
-	if (set->wide) {
-		for (unsigned i = 0; i < n; i++) {
-			u64 e;
-			memcpy(&e, set->entry[i], sizeof(e));
-			if (e != set->value[i])
-				return false;
-		}
-		return true;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		u32 e;
-		memcpy(&e, set->entry[i], sizeof(e));
-		if (e != set->value[i])
+	for (unsigned i = 0; i < set->nr_entries; i++)
+		if (*(const u64 *)set->entry[i] != set->value[i])
 			return false;
-	}
 	return true;
-}
-
-/* The walk's entry size for the paging mode of s: 8 bytes in long mode and PAE, 4 in 32-bit
- * paging (APM vol. 2, 5.2-5.3; the same choice as gva.c's walk()). */
-static bool set_wide(const struct vmcb_save *s)
-{
-	return (s->efer & EFER_LMA) || (s->cr4 & CR4_PAE);
 }
 
 bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
@@ -49,7 +31,6 @@ bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
 	set->cr3 = s->cr3;
 	set->cr4 = s->cr4;
 	set->efer = s->efer;
-	set->wide = set_wide(s);
 	return false;
 }
 
@@ -95,10 +76,8 @@ u8 *svm_gva_set_fill(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u
 	u8 *host = svm_gpa_ptr(v->vm, gpa, PAGE_SIZE);
 	if (!host)
 		return NULL;
-	/* One entry size per set, as the compare loop assumes (fixed by the paging mode). */
-	for (unsigned i = 0; i < rec.n; i++)
-		if (rec.size[i] != (set->wide ? 8 : 4))
-			return host; /* not kept: the caller still gets this walk's page */
+	if (rec.lost)
+		return host; /* not kept: the caller still gets this walk's page */
 	for (unsigned i = 0; i < rec.n; i++)
 		set_add_entry(set, slot, rec.entry[i], rec.value[i]);
 	set->lin_page[slot] = page;

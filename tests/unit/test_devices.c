@@ -586,6 +586,45 @@ static void mmio_ranges_cover_lapic_and_hpet(void **state)
 	assert_true(hpet);
 }
 
+/* The port index: every one of the 64 Ki ports reaches the device whose range holds it (a scan
+ * of the ranges), and the PC ports by name: 8259 0x20-0x21/0xA0-0xA1, 8254 0x40-0x43, port 61h,
+ * 8042 0x64, RTC 0x70-0x71, COM1 0x3F8-0x3FF, ELCR 0x4D0-0x4D1, fw_cfg 0x510-0x511, reset 0xCF9
+ * (ICH), nothing at COM2 0x2F8 or the PCI configuration ports 0xCF8/0xCFC. */
+static void port_index_matches_ranges(void **state)
+{
+	(void)state;
+	for (u32 port = 0; port < 0x10000; port++) {
+		int owner = -1;
+		u16 base, count;
+		for (unsigned i = 0; svm_io_port_range(i, &base, &count); i++)
+			if (port >= base && port - base < count) {
+				assert_int_equal(owner, -1); /* ranges are disjoint */
+				owner = (int)i;
+			}
+		const char *name = svm_io_port_device((u16)port);
+		if ((owner < 0) != (name == NULL))
+			fail_msg("port 0x%x: claimed %d by the ranges, index says %s", port, owner,
+				 name ? name : "nothing");
+		if (owner >= 0) {
+			svm_io_port_range((unsigned)owner, &base, &count);
+			assert_string_equal(name, svm_io_port_device(base));
+		}
+	}
+	static const struct { u16 port; const char *name; } pc[] = {
+		{ 0x20, "pic-master" }, { 0x21, "pic-master" }, { 0xA0, "pic-slave" },
+		{ 0xA1, "pic-slave" }, { 0x40, "pit" }, { 0x43, "pit" }, { 0x61, "port61" },
+		{ 0x64, "kbc" }, { 0x70, "rtc" }, { 0x71, "rtc" }, { 0x3F8, "uart" }, { 0x3FF, "uart" },
+		{ 0x4D0, "elcr" }, { 0x4D1, "elcr" }, { 0x510, "fw_cfg" }, { 0x511, "fw_cfg" },
+		{ 0xCF9, "reset" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(pc); i++)
+		assert_string_equal(svm_io_port_device(pc[i].port), pc[i].name);
+	assert_null(svm_io_port_device(0x2F8));
+	assert_null(svm_io_port_device(0xCF8));
+	assert_null(svm_io_port_device(0xCFC));
+	assert_null(svm_io_port_device(0xFFFF));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -610,6 +649,7 @@ int main(void)
 		T(pic_icw1_single_mode),
 		T(pic_icw1_clears_imr),
 		T(unclaimed_ports),
+		T(port_index_matches_ranges),
 		T(lapic_id_version_svr),
 		T(lapic_ldr_dfr),
 		T(lapic_icr_logged),

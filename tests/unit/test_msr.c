@@ -278,6 +278,40 @@ static void test_reads(void **state)
 	}
 }
 
+/* Every byte value in every entry of PAT and of a fixed-range MTRR, the other entries WB:
+ * accepted exactly for the types APM vol. 2 lists (7.8.1 PAT: UC 0, WC 1, WT 4, WP 5, WB 6,
+ * UC- 7; 7.7.1 MTRRs: the same without UC-), and MTRRdefType's type field likewise. */
+static bool listed_type(u8 t, bool pat)
+{
+	static const u8 pat_types[] = { 0, 1, 4, 5, 6, 7 };
+	for (size_t i = 0; i < ARRAY_SIZE(pat_types); i++)
+		if (t == pat_types[i])
+			return pat || t != 7;
+	return false;
+}
+
+static void test_memory_types_every_byte(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(VM_MODE_PLAIN, 6);
+	const u64 all_wb = 0x0606060606060606ULL;
+	for (unsigned entry = 0; entry < 8; entry++)
+		for (unsigned t = 0; t < 256; t++) {
+			u64 v = (all_wb & ~(0xFFULL << (8 * entry))) | ((u64)t << (8 * entry));
+			enum msr_result want_pat = listed_type((u8)t, true) ? OK : GP;
+			enum msr_result want_mtrr = listed_type((u8)t, false) ? OK : GP;
+			if (msr_write(&f->vcpu, MSR_IA32_PAT, v) != want_pat)
+				fail_msg("PAT entry %u type 0x%x", entry, t);
+			if (msr_write(&f->vcpu, MSR_MTRR_FIX4K_C0000, v) != want_mtrr)
+				fail_msg("MTRRfix4K entry %u type 0x%x", entry, t);
+		}
+	for (unsigned t = 0; t < 256; t++)
+		if (msr_write(&f->vcpu, MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE_E | t) !=
+		    (listed_type((u8)t, false) ? OK : GP))
+			fail_msg("MTRRdefType type 0x%x", t);
+	fx_free(f);
+}
+
 /* MCi_STATUS non-zero is allowed once the guest sets HWCR.McStatusWrEn (APM 9.3.1.4). */
 static void test_mci_status_wren(void **state)
 {
@@ -581,6 +615,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_writes),
 		cmocka_unit_test(test_reads),
+		cmocka_unit_test(test_memory_types_every_byte),
 		cmocka_unit_test(test_mci_status_wren),
 		cmocka_unit_test(test_mce_config),
 		cmocka_unit_test(test_efer_paging),

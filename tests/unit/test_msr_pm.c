@@ -132,12 +132,78 @@ static void test_table_shape(void **state)
 	assert_true(msr_intercepted(0xC0002000, VM_MODE_SEV_ES, MSR_ACCESS_READ));
 }
 
+/* A plain scan of the table: what the rule index must agree with. */
+static const struct msr_rule *scan_rules(u32 index)
+{
+	size_t n;
+	const struct msr_rule *rules = msr_rules(&n);
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].first <= index && index <= rules[i].last)
+			return &rules[i];
+	return NULL;
+}
+
+/* The slots of the permission map's three ranges (APM vol. 2, 15.11), and none outside. */
+static void test_pm_slots(void **state)
+{
+	(void)state;
+	assert_int_equal(msr_pm_slot(0x00000000), 0x0000);
+	assert_int_equal(msr_pm_slot(0x00001FFF), 0x1FFF);
+	assert_int_equal(msr_pm_slot(0x00002000), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0xBFFFFFFF), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0xC0000000), 0x2000);
+	assert_int_equal(msr_pm_slot(0xC0000080), 0x2080);
+	assert_int_equal(msr_pm_slot(0xC0001FFF), 0x3FFF);
+	assert_int_equal(msr_pm_slot(0xC0002000), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0xC000FFFF), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0xC0010000), 0x4000);
+	assert_int_equal(msr_pm_slot(0xC0011FFF), 0x5FFF);
+	assert_int_equal(msr_pm_slot(0xC0012000), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0x40000000), MSR_PM_SLOTS);
+	assert_int_equal(msr_pm_slot(0xFFFFFFFF), MSR_PM_SLOTS);
+}
+
+/* The rule index: every MSR of every rule finds that rule; every MSR of the three ranges,
+ * their neighbours and MSRs elsewhere find what a scan of the table finds (NULL for most). */
+static void test_rule_lookup(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct msr_rule *rules = msr_rules(&n);
+	for (size_t i = 0; i < n; i++)
+		for (u32 index = rules[i].first;; index++) {
+			if (msr_rule_find(index) != &rules[i])
+				fail_msg("MSR 0x%x: not found as rule %s", index, rules[i].name);
+			if (index == rules[i].last)
+				break;
+		}
+	static const u32 bases[] = { 0x00000000, 0xC0000000, 0xC0010000 };
+	for (size_t k = 0; k < ARRAY_SIZE(bases); k++)
+		for (u32 off = 0; off < 0x2000 + 0x100; off++) {
+			u32 index = bases[k] + off;
+			if (msr_rule_find(index) != scan_rules(index))
+				fail_msg("MSR 0x%x: index and table disagree", index);
+		}
+	static const u32 elsewhere[] = { 0x40000000, 0x40000001, 0x4B564D00, 0xBFFFFFFF, 0xC000FFFF,
+					 0xC0011FFF, 0xC0012000, 0xC0020000, 0xFFFFFFFF };
+	for (size_t i = 0; i < ARRAY_SIZE(elsewhere); i++)
+		assert_ptr_equal(msr_rule_find(elsewhere[i]), scan_rules(elsewhere[i]));
+	/* The common MSRs, by name (APM vol. 2 / SDM MSR numbers). */
+	assert_string_equal(msr_rule_name(0x277), "PAT");
+	assert_string_equal(msr_rule_name(0xC0000080), "EFER");
+	assert_string_equal(msr_rule_name(0xC0000102), "FS/GS_BASE");
+	assert_string_equal(msr_rule_name(0xC0010131), "SEV_STATUS");
+	assert_null(msr_rule_name(0x40000000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_matches_expectation),
 		cmocka_unit_test(test_known_positions),
 		cmocka_unit_test(test_table_shape),
+		cmocka_unit_test(test_pm_slots),
+		cmocka_unit_test(test_rule_lookup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
