@@ -113,8 +113,8 @@ static bool soft_es_decode_cs(u16 sel, u64 desc, bool long_mode, struct vmcb_seg
 /* Decodes a gate and its code-segment descriptor into g (struct vcpu_vc_gate), which is valid
  * afterwards only if the model can deliver through them: a present interrupt or trap gate
  * (4.8.4; a legacy gate is the first 8 bytes of a long-mode one) into a 64-bit code segment in
- * long mode, a 32-bit one with the handler within its limit in legacy mode. The gate and TSS
- * layouts are the ones sevisor itself uses (arch/x86/desc.h). */
+ * long mode, a 32-bit one with the handler within its limit in legacy mode. The gate layout is
+ * the one sevisor itself uses (arch/x86/desc.h). */
 static bool soft_es_decode_gate(struct vcpu_vc_gate *g, const u64 raw[2], u64 desc, bool long_mode)
 {
 	struct idt_gate gate;
