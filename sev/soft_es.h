@@ -17,6 +17,7 @@
 #define SEV_SOFT_ES_H
 
 #include "svm/vcpu.h"
+#include "lib/counts.h"
 
 /* What the run loop does after svm_soft_es_after_exit(). */
 enum soft_es_action {
@@ -55,8 +56,19 @@ enum soft_es_action soft_es_reflect_vc(struct vcpu *v);
 /* ---- #VC exceptions the model raised, counted by exit code (v->vc_counts) -------------------
  * One slot per exit code the model can reflect (sev/soft_es_vc_counts.c), the last slot for
  * any other; shown per guest in the summary as "CPUID=9 IOIO=2 NPF=4" (svm_exit_name). */
-void soft_es_vc_count(struct vcpu *v, u64 exit_code);
-unsigned soft_es_vc_slot(u64 exit_code);
+extern const u32 soft_es_vc_codes[]; /* the slots' exit codes in order, VCPU_VC_SLOTS - 1 */
+
+static inline unsigned soft_es_vc_slot(u64 exit_code)
+{
+	return counts_slot(soft_es_vc_codes, VCPU_VC_SLOTS - 1, exit_code);
+}
+
+/* Inline: it runs on every #VC. */
+static inline void soft_es_vc_count(struct vcpu *v, u64 exit_code)
+{
+	counts_add(&v->vc_counts[soft_es_vc_slot(exit_code)]);
+}
+
 const char *soft_es_vc_name(unsigned slot);
 /* The non-zero counts, "NAME=N" in slot order; "" when none. Returns the length (cut at
  * size - 1). */

@@ -62,76 +62,108 @@ static inline __attribute__((always_inline)) bool soft_es_read(struct vcpu *v, e
 	return true;
 }
 
-static inline __attribute__((always_inline)) bool soft_es_write(struct vcpu *v, u64 lin, const void *src, u64 len)
-{
-	void *p = svm_gva_set_ptr(v, &v->model_pages, SOFT_ES_PAGE_STACK, lin, len);
-	if (!p)
-		return svm_gva_write(v, lin, src, len);
-	memcpy(p, src, len);
-	return true;
-}
-
-/* A gate as the delivery uses it (APM vol. 2, 4.8.4 figure 4-24, 4.8.4.1 figure 4-25). */
-struct soft_es_gate {
-	u64 handler;
-	u16 selector;
-	u8 ist;  /* 0: none (long mode only) */
-	u8 type; /* SOFT_ES_GATE_INTR or SOFT_ES_GATE_TRAP */
-};
-
 #define SOFT_ES_INLINE static inline __attribute__((always_inline))
 
-/* The IDT entry of vector, decoded: size is 16 in long mode, 8 in legacy mode (a legacy gate is
- * the first 8 bytes of a long-mode one). False unless it is a present interrupt or trap gate
- * within the IDT limit. The gate and TSS layouts are the ones sevisor itself uses
- * (arch/x86/desc.h). Inlined into each delivery, where size is a constant. */
-SOFT_ES_INLINE bool soft_es_read_gate(struct vcpu *v, u8 vector, unsigned size, struct soft_es_gate *g)
+/* The frame of len bytes pushed at linear address lin is built where it goes: in the guest's
+ * stack page through the STACK slot, or, when it crosses a page (or the page is not wholly
+ * RAM), in buf, which soft_es_frame_done then writes page by page. */
+SOFT_ES_INLINE u8 *soft_es_frame_at(struct vcpu *v, u64 lin, u8 *buf, u64 len)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
-	struct idt_gate raw = { 0 };
-	if ((u32)vector * size + size - 1 > s->idtr.limit ||
-	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, &raw, size))
-		return false;
-	u8 type = raw.type_attr & SOFT_ES_GATE_TYPE_MASK;
-	if (!(raw.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
-		return false;
-	g->handler = (u64)raw.offset_lo | ((u64)raw.offset_mid << 16) | (size == 16 ? (u64)raw.offset_hi << 32 : 0);
-	g->selector = raw.selector;
-	g->ist = size == 16 ? raw.ist & 7 : 0;
-	g->type = type;
-	return true;
+	u8 *p = svm_gva_set_ptr(v, &v->model_pages, SOFT_ES_PAGE_STACK, lin, len);
+	return p ? p : buf;
+}
+
+SOFT_ES_INLINE bool soft_es_frame_done(struct vcpu *v, u64 lin, const u8 *frame, const u8 *buf, u64 len)
+{
+	return frame != buf || svm_gva_write(v, lin, buf, len);
+}
+
+/* One frame slot; a legacy-mode stack need not be aligned. */
+SOFT_ES_INLINE void soft_es_put64(u8 *frame, unsigned slot, u64 val)
+{
+	memcpy(frame + slot * 8, &val, 8);
+}
+
+SOFT_ES_INLINE void soft_es_put32(u8 *frame, unsigned slot, u32 val)
+{
+	memcpy(frame + slot * 4, &val, 4);
 }
 
 /* The gate's target: a present DPL 0 code segment in the GDT (APM vol. 2, 4.7, 4.8), as the
- * CPU loads it into CS. In 64-bit mode the base and limit of CS are ignored (4.8.1) and the
- * delivery gives CS base 0 and limit 0xFFFFFFFF, so long_mode leaves them undecoded. */
-SOFT_ES_INLINE bool soft_es_gate_cs(struct vcpu *v, u16 sel, bool long_mode, struct vmcb_seg *cs)
+ * CPU loads it into CS. In 64-bit mode the base and limit of CS are ignored (4.8.1): the
+ * delivery gives CS base 0 and limit 0xFFFFFFFF. */
+static bool soft_es_decode_cs(u16 sel, u64 desc, bool long_mode, struct vmcb_seg *cs)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
-	u64 desc;
-	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !soft_es_read(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8))
-		return false;
 	u16 attrib = (u16)(((desc >> 40) & 0xFF) | (((desc >> 52) & 0xF) << 8));
 	if (!(attrib & SVM_SEG_P) || !(attrib & SVM_SEG_S) || !(attrib & SOFT_ES_SEG_CODE) ||
 	    ((attrib >> SVM_SEG_DPL_SHIFT) & 3) != 0)
 		return false;
 	if (long_mode) {
 		*cs = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = 0xFFFFFFFF, .base = 0 };
-		return true;
+		return (attrib & SVM_SEG_L) && !(attrib & SVM_SEG_DB);
 	}
 	u32 limit = (u32)((desc & 0xFFFF) | ((desc >> 32) & 0xF0000));
 	if (attrib & SVM_SEG_G)
 		limit = (limit << 12) | 0xFFF;
 	u64 base = ((desc >> 16) & 0xFFFFFF) | (((desc >> 56) & 0xFF) << 24);
 	*cs = (struct vmcb_seg){ .selector = sel, .attrib = attrib, .limit = limit, .base = base };
+	return !(attrib & SVM_SEG_L) && (attrib & SVM_SEG_DB);
+}
+
+/* Decodes a gate and its code-segment descriptor into g (struct vcpu_vc_gate), which is valid
+ * afterwards only if the model can deliver through them: a present interrupt or trap gate
+ * (4.8.4; a legacy gate is the first 8 bytes of a long-mode one) into a 64-bit code segment in
+ * long mode, a 32-bit one with the handler within its limit in legacy mode. The gate layout is
+ * the one sevisor itself uses (arch/x86/desc.h). */
+static bool soft_es_decode_gate(struct vcpu_vc_gate *g, const u64 raw[2], u64 desc, bool long_mode)
+{
+	struct idt_gate gate;
+	memcpy(&gate, raw, sizeof(gate));
+	g->valid = false;
+	u8 type = gate.type_attr & SOFT_ES_GATE_TYPE_MASK;
+	if (!(gate.type_attr & SOFT_ES_GATE_P) || (type != SOFT_ES_GATE_INTR && type != SOFT_ES_GATE_TRAP))
+		return false;
+	u64 handler = (u64)gate.offset_lo | ((u64)gate.offset_mid << 16) | (long_mode ? (u64)gate.offset_hi << 32 : 0);
+	if (!soft_es_decode_cs(gate.selector, desc, long_mode, &g->cs) || (!long_mode && handler > g->cs.limit))
+		return false;
+	g->long_mode = long_mode;
+	g->gate[0] = raw[0];
+	g->gate[1] = raw[1];
+	g->desc = desc;
+	g->handler = handler;
+	g->ist = long_mode ? gate.ist & 7 : 0;
+	g->type = type;
+	g->valid = true;
 	return true;
 }
 
+/* The gate of vector and its code segment, decoded: v->vc_gate, decoded again only when the
+ * bytes read differ from the ones it holds. size is 16 in long mode, 8 in legacy mode. NULL
+ * when the gate lies beyond the IDT limit, its selector beyond the GDT limit or in the LDT,
+ * either cannot be read, or the model cannot deliver through them (soft_es_decode_gate). */
+SOFT_ES_INLINE const struct vcpu_vc_gate *soft_es_gate(struct vcpu *v, u8 vector, unsigned size)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	u64 raw[2] = { 0, 0 };
+	if ((u32)vector * size + size - 1 > s->idtr.limit ||
+	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, raw, size))
+		return NULL;
+	u16 sel = (u16)(raw[0] >> 16); /* the selector: gate bytes 2-3 */
+	u64 desc;
+	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !soft_es_read(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8))
+		return NULL;
+	struct vcpu_vc_gate *g = &v->vc_gate;
+	bool long_mode = size == 16;
+	if (g->valid && g->gate[0] == raw[0] && g->gate[1] == raw[1] && g->desc == desc && g->long_mode == long_mode)
+		return g;
+	return soft_es_decode_gate(g, raw, desc, long_mode) ? g : NULL;
+}
+
 /* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */
-SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg *cs, const struct soft_es_gate *g)
+SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vcpu_vc_gate *g)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	s->cs = *cs;
+	s->cs = g->cs;
 	s->rip = g->handler;
 	u64 clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
 	if (g->type == SOFT_ES_GATE_INTR)
@@ -148,27 +180,33 @@ SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vmcb_seg 
 static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	struct soft_es_gate g;
-	struct vmcb_seg cs;
-	if (!soft_es_read_gate(v, vector, 16, &g) || !soft_es_gate_cs(v, g.selector, true, &cs) ||
-	    !(cs.attrib & SVM_SEG_L) || (cs.attrib & SVM_SEG_DB))
+	const struct vcpu_vc_gate *g = soft_es_gate(v, vector, 16);
+	if (!g)
 		return false;
 	u64 rsp = s->rsp;
-	if (g.ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (g.ist - 1) * 8u, &rsp, 8))
+	if (g->ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (g->ist - 1) * 8u, &rsp, 8))
 		return false;
-	if (!g.ist && s->cpl != 0 && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
+	if (!g->ist && s->cpl != 0 && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
 		return false;
 	rsp &= ~0xFULL;
-	u64 frame[6] = { err, s->rip, s->cs.selector, s->rflags, s->rsp, s->ss.selector };
-	rsp -= sizeof(frame);
-	if (!soft_es_write(v, rsp, frame, sizeof(frame)))
+	/* The frame, from the top: SS, RSP, RFLAGS, CS, RIP, error code (8.9.3). */
+	u8 buf[6 * 8];
+	rsp -= sizeof(buf);
+	u8 *frame = soft_es_frame_at(v, rsp, buf, sizeof(buf));
+	soft_es_put64(frame, 0, err);
+	soft_es_put64(frame, 1, s->rip);
+	soft_es_put64(frame, 2, s->cs.selector);
+	soft_es_put64(frame, 3, s->rflags);
+	soft_es_put64(frame, 4, s->rsp);
+	soft_es_put64(frame, 5, s->ss.selector);
+	if (!soft_es_frame_done(v, rsp, frame, buf, sizeof(buf)))
 		return false;
 	s->rsp = rsp;
 	if (s->cpl != 0) {
 		s->ss = (struct vmcb_seg){ 0 };
 		s->cpl = 0;
 	}
-	soft_es_enter_handler(v, &cs, &g);
+	soft_es_enter_handler(v, g);
 	return true;
 }
 
@@ -178,21 +216,26 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 static bool soft_es_deliver_legacy(struct vcpu *v, u8 vector, u32 err)
 {
 	struct vmcb_save *s = &v->vmcb->save;
-	struct soft_es_gate g;
-	struct vmcb_seg cs;
 	if (!(s->ss.attrib & SVM_SEG_DB) || (s->ss.attrib & SOFT_ES_SEG_EXPAND_DOWN))
 		return false;
-	if (!soft_es_read_gate(v, vector, 8, &g) || !soft_es_gate_cs(v, g.selector, false, &cs) ||
-	    (cs.attrib & SVM_SEG_L) || !(cs.attrib & SVM_SEG_DB) || g.handler > cs.limit)
+	const struct vcpu_vc_gate *g = soft_es_gate(v, vector, 8);
+	if (!g)
 		return false;
-	u32 frame[4] = { err, (u32)s->rip, s->cs.selector, (u32)s->rflags };
-	u32 esp = (u32)s->rsp - (u32)sizeof(frame);
+	u8 buf[4 * 4];
+	u32 esp = (u32)s->rsp - (u32)sizeof(buf);
 	if ((u32)s->rsp - 1 > s->ss.limit || esp > (u32)s->rsp)
 		return false; /* beyond the stack segment, or wrapping: the CPU's #SS */
-	if (!soft_es_write(v, (u32)(s->ss.base + esp), frame, sizeof(frame)))
+	/* The frame, from the top: EFLAGS, CS, EIP, error code. */
+	u32 lin = (u32)(s->ss.base + esp);
+	u8 *frame = soft_es_frame_at(v, lin, buf, sizeof(buf));
+	soft_es_put32(frame, 0, err);
+	soft_es_put32(frame, 1, (u32)s->rip);
+	soft_es_put32(frame, 2, s->cs.selector);
+	soft_es_put32(frame, 3, (u32)s->rflags);
+	if (!soft_es_frame_done(v, lin, frame, buf, sizeof(buf)))
 		return false;
 	s->rsp = esp;
-	soft_es_enter_handler(v, &cs, &g);
+	soft_es_enter_handler(v, g);
 	return true;
 }
 

@@ -10,8 +10,7 @@
 #include "lib/fmt.h"
 #include "lib/log.h"
 
-/* At log_level = debug, the first exits of each vCPU are traced. */
-#define SVM_EXIT_TRACE_FIRST 40
+/* At log_level = debug, the first exits of each vCPU are traced (SVM_EXIT_TRACE_FIRST). */
 
 static const char *const exception_names[VCPU_INJECT_VECTORS] = {
 	[X86_DE] = "#DE", [X86_DB] = "#DB", [X86_NMI] = "NMI", [X86_BP] = "#BP", [X86_OF] = "#OF",
@@ -185,8 +184,6 @@ u64 svm_exit_traced(const struct vcpu *v)
 void svm_exit_model_handled(struct vcpu *v, const char *outcome)
 {
 	const struct vmcb_control *c = &v->vmcb->control;
-	if (c->exit_code == SVM_EXIT_INTR || ++v->model_exits > SVM_EXIT_TRACE_FIRST)
-		return;
 	log_debug("guest %s vcpu%u: soft-es model exit %s (0x%llx) info1=0x%llx info2=0x%llx: %s", v->vm->name, v->id,
 		  svm_exit_name(c->exit_code) ? svm_exit_name(c->exit_code) : "?", (unsigned long long)c->exit_code,
 		  (unsigned long long)c->exit_info1, (unsigned long long)c->exit_info2, outcome);

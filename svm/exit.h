@@ -9,6 +9,8 @@
 
 #include "svm/vcpu.h"
 #include "svm/emul/decode.h"
+#include "svm/exit_codes.h"
+#include "lib/log.h"
 
 enum svm_outcome {
 	SVM_RESUME = 0,
@@ -55,8 +57,19 @@ u64 svm_exit_traced(const struct vcpu *v);
 
 /* "#GP", "#DB", "NMI"... for an exception vector, NULL for a vector with no name. */
 const char *svm_exception_name(unsigned vector);
-/* Traces (debug level, the first ones per vCPU, never INTR) an exit the soft-es model handled
- * itself, which never reaches the exit handlers; outcome says what the model did. */
+/* How many exits of a vCPU are traced at debug level: the first ones the handlers see, and
+ * the first ones the soft-es model handles itself. */
+#define SVM_EXIT_TRACE_FIRST 40
+
+/* Counts an exit the soft-es model handled itself, which never reaches the exit handlers;
+ * true when it is to be traced: one of the vCPU's first ones (never INTR) at debug level.
+ * Inline: it runs on every exit the model handles (each #VC). */
+static inline bool svm_exit_model_count(struct vcpu *v)
+{
+	return v->vmcb->control.exit_code != SVM_EXIT_INTR && ++v->model_exits <= SVM_EXIT_TRACE_FIRST &&
+	       log_enabled(LOG_DEBUG);
+}
+/* The trace line of such an exit; outcome says what the model did. */
 void svm_exit_model_handled(struct vcpu *v, const char *outcome);
 
 /* Name of an exit code ("CPUID", "NPF", "VMGEXIT", ...) or NULL if unnamed. */

@@ -372,7 +372,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
-			svm_exit_model_handled(v, soft_es_action_name(act));
+			if (svm_exit_model_count(v))
+				svm_exit_model_handled(v, soft_es_action_name(act));
 			log_defer(false);
 			desc_set_context(NULL);
 			continue;

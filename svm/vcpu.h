@@ -100,6 +100,20 @@ struct vcpu_page_set {
 };
 _Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 
+/* The gate the soft-es model last delivered #VC through, decoded with its code segment
+ * (sev/soft_es_vc.c). The decode is a function of the gate's bytes, the code-segment
+ * descriptor's bytes and the gate size alone, so a delivery that reads the same bytes reuses
+ * it; only a gate the model can deliver through is kept. */
+struct vcpu_vc_gate {
+	bool valid;
+	bool long_mode;  /* a 16-byte long-mode gate, else an 8-byte legacy one */
+	u64 gate[2];     /* the gate's bytes (an 8-byte gate: gate[1] = 0) */
+	u64 desc;        /* the code-segment descriptor's bytes */
+	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, the gate type */
+	struct vmcb_seg cs;
+	u8 ist, type;
+};
+
 #define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */
 #define VCPU_EXIT_SLOT_NPF 0x100
 #define VCPU_EXIT_SLOT_VMGEXIT 0x101
@@ -129,6 +143,7 @@ struct vcpu {
 	struct vcpu_page_cache fetch;
 	/* The soft-es model's exception delivery: IDT, GDT, TSS and stack pages (sev/soft_es_vc.c). */
 	struct vcpu_page_set model_pages;
+	struct vcpu_vc_gate vc_gate;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es

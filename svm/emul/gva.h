@@ -60,10 +60,24 @@ void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64
  * the guest runs again and before the caller writes guest memory through a pointer it got (a
  * write could change a paging entry: the next check sees that). */
 
+/* Empties the set, for the control registers of now; returns false. */
+bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set);
+
 /* True when every page the set keeps still translates as when it was walked: CR0, CR3, CR4
  * and EFER as then, and every paging entry in the union unchanged. Otherwise empties the set
- * (for the control registers of now) and returns false. */
-bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set);
+ * (svm_gva_set_reset) and returns false. Every kept entry is the aligned 8-byte word holding
+ * it (struct vcpu_walk), in every paging mode, so one compare per word covers 4- and 8-byte
+ * entries alike. Inline: it runs on every use. */
+static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	if (set->cr0 != s->cr0 || set->cr3 != s->cr3 || set->cr4 != s->cr4 || set->efer != s->efer)
+		return svm_gva_set_reset(v, set);
+	for (unsigned i = 0; i < set->nr_entries; i++)
+		if (*(const u64 *)set->entry[i] != set->value[i])
+			return svm_gva_set_reset(v, set);
+	return true;
+}
 /* The miss of svm_gva_set_ptr: slot takes the page holding linear address page (an unchecked
  * walk, SVM_GVA_ANY). NULL when the page is unmapped or not wholly guest RAM (the slot is left
  * empty). */

@@ -9,22 +9,9 @@
 #include "svm/guest_mem.h"
 #include "lib/kstring.h"
 
-/* Every kept entry is the aligned 8-byte word holding it (struct vcpu_walk), in every paging
- * mode, so one compare per word covers 4- and 8-byte entries alike. */
-static bool set_entries_unchanged(const struct vcpu_page_set *set)
-{
-	for (unsigned i = 0; i < set->nr_entries; i++)
-		if (*(const u64 *)set->entry[i] != set->value[i])
-			return false;
-	return true;
-}
-
-bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	if (set->cr0 == s->cr0 && set->cr3 == s->cr3 && set->cr4 == s->cr4 && set->efer == s->efer &&
-	    set_entries_unchanged(set))
-		return true;
 	memset(set->host, 0, sizeof(set->host));
 	set->nr_entries = 0;
 	set->cr0 = s->cr0;

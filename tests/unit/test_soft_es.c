@@ -469,6 +469,90 @@ static void test_vc_fallbacks_to_eventinj(void **state)
 	}
 }
 
+/* Each #VC goes through the gate and the code-segment descriptor as they are at that moment
+ * (the guest rewrites its IDT and GDT without any exit): a new handler offset is used, and a
+ * descriptor that stops being a DPL 0 code segment (APM vol. 2, 4.8.1 descriptor bits: DPL
+ * 46:45, type 43:40) or a 64-bit one (L, bit 53; a long-mode gate must lead to a 64-bit code
+ * segment, 8.9.2) is no target the model delivers to: the #VC goes to EVENTINJ. */
+static bool vc_long_mode_once(void)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	s->rflags = BIT(1);
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	if (!vcpu()->pending.pending) {
+		assert_int_equal(s->cs.selector, 0x08);
+		assert_int_equal(s->cs.attrib & (SVM_SEG_L | SVM_SEG_DB), SVM_SEG_L);
+		return true;
+	}
+	assert_vc(SVM_EXIT_CPUID);
+	assert_int_equal(s->rip, CODE_GPA);
+	return false;
+}
+
+static void test_vc_rereads_gate_and_descriptor(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x1234);
+	gate[0] = 0x78;
+	gate[1] = 0x56;
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 | (3ULL << 45) }, 8); /* DPL 3 */
+	assert_false(vc_long_mode_once());
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 }, 8);
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 & ~BIT(53) }, 8); /* L clear: 16-bit code */
+	assert_false(vc_long_mode_once());
+	memcpy(fx.ram + GDT_GPA + 0x08, &(u64){ DESC_CODE64 }, 8);
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	/* The upper half of a long-mode gate holds offset 63:32. */
+	gate[8] = 0x01;
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x100005678ULL);
+}
+
+/* The same 8 gate bytes mean another gate in each mode (a legacy gate is 8 bytes, a long-mode
+ * one 16, APM vol. 2, 4.8.4): a 32-bit interrupt gate into a 32-bit code segment is delivered
+ * in legacy protected mode; read as the first half of a long-mode gate (upper half zero), it
+ * leads to a segment that is not 64-bit, and the model leaves the #VC to EVENTINJ. */
+static void test_vc_gate_bytes_read_per_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	gate32(29, 0x2345, 0x18, 0x8E);
+	memcpy(fx.ram + IDT_GPA + 29 * 16, fx.ram + IDT_GPA + 29 * 8, 8);
+	memset(fx.ram + IDT_GPA + 29 * 16 + 8, 0, 8);
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1);
+	s->rsp = STACK_TOP;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, 0x2345);
+	/* Long mode, still on the 32-bit code segment: compatibility mode. */
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->idtr.limit = 32 * 16 - 1;
+	s->rip = CODE_GPA;
+	s->rsp = STACK_TOP;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	assert_vc(SVM_EXIT_CPUID);
+	assert_int_equal(s->rip, CODE_GPA);
+}
+
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
 static void test_vmgexit_and_vmmcall(void **state)
 {
@@ -922,6 +1006,8 @@ int main(void)
 		T(test_vc_delivered_in_legacy_protected_mode),
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
+		T(test_vc_rereads_gate_and_descriptor),
+		T(test_vc_gate_bytes_read_per_mode),
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),
 		T(test_vmgexit_eip_wraps),
