@@ -125,27 +125,33 @@ static enum svm_outcome h_shutdown(struct vcpu *v)
 }
 
 /* IOIO (APM 15.10.2): EXITINFO1 has port, size, direction, string and rep; EXITINFO2 the
- * next RIP. String forms move data between guest memory (by linear address) and the port. */
+ * next RIP, so no instruction is fetched. String forms move data between guest memory (by
+ * linear address) and the port.
+ *
+ * The size field is one-hot (SZ8, SZ16, SZ32 in bits 6:4): indexed by it, ioio_size gives the
+ * widest size it names and ioio_keep the RAX bits an IN of that size leaves alone (8 and 16
+ * bits merge into RAX, 32 bits zero-extend into it: APM vol. 3, IN). */
+static const u8 ioio_size[8] = { 1, 1, 2, 2, 4, 4, 4, 4 };
+static const u64 ioio_keep[8] = { ~0xFFULL, ~0xFFULL, ~0xFFFFULL, ~0xFFFFULL, 0, 0, 0, 0 };
+
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
-	u64 info = v->vmcb->control.exit_info1;
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	unsigned size = (info & SVM_IOIO_SZ32) ? 4 : (info & SVM_IOIO_SZ16) ? 2 : 1;
-	bool in = info & SVM_IOIO_IN;
-	if (!(info & SVM_IOIO_STR)) {
-		u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
-		if (!svm_io_port(v->vm, port, size, in, &val))
-			return SVM_TERMINATE;
-		if (in) {
-			u64 rax = vcpu_reg(v, VCPU_RAX);
-			u64 mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (8 * size)) - 1;
-			/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge (APM vol. 3 IN). */
-			set_reg(v, VCPU_RAX, size == 4 ? val : (rax & ~mask) | val);
-		}
-		svm_set_next_rip(v, v->vmcb->control.exit_info2);
-		return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
+	const u64 *info = &v->vmcb->control.exit_info1;
+	u16 port = (u16)(*info >> SVM_IOIO_PORT_SHIFT);
+	unsigned field = (unsigned)(*info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	bool in = *info & SVM_IOIO_IN;
+	if (*info & SVM_IOIO_STR)
+		return svm_string_io(v, port, ioio_size[field], in, *info);
+	u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
+	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
+		return SVM_TERMINATE;
+	/* Only v is kept across the device call: what the merge needs is read again. */
+	if (*info & SVM_IOIO_IN) {
+		field = (unsigned)(*info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
 	}
-	return svm_string_io(v, port, size, in, info);
+	svm_set_next_rip(v, v->vmcb->control.exit_info2);
+	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
 static enum svm_outcome h_npf(struct vcpu *v)
