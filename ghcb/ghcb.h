@@ -122,9 +122,23 @@ static inline bool ghcb_bits_contain(const struct ghcb_bits *have, const struct 
 	return (have->w[0] & need->w[0]) == need->w[0] && (have->w[1] & need->w[1]) == need->w[1];
 }
 
-/* Loads / stores the 16 bitmap bytes of a GHCB (byte i holds bits 8i..8i+7). */
-void ghcb_bits_load(struct ghcb_bits *out, const u8 bitmap[16]);
-void ghcb_bits_store(u8 bitmap[16], const struct ghcb_bits *in);
+/* Loads / stores the 16 bitmap bytes of a GHCB (byte i holds bits 8i..8i+7, facts B.1/B.2).
+ * x86 is little-endian: byte i of each 8-byte half is bits 8i..8i+7 of its word, so each half
+ * is one load or store, and a request's required-field mask is checked with one AND per
+ * word. Inline: every GHCB request loads the bitmap and every reply stores it. */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the GHCB valid bitmap is loaded as little-endian words"
+#endif
+
+static inline void ghcb_bits_load(struct ghcb_bits *out, const u8 bitmap[16])
+{
+	__builtin_memcpy(out->w, bitmap, 16);
+}
+
+static inline void ghcb_bits_store(u8 bitmap[16], const struct ghcb_bits *in)
+{
+	__builtin_memcpy(bitmap, in->w, 16);
+}
 
 /* ---- protocol versions (facts A.1/A.4) ---------------------------------------------------- */
 

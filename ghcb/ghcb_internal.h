@@ -3,9 +3,108 @@
 #define GHCB_GHCB_INTERNAL_H
 
 #include "ghcb/ghcb.h"
+#include "lib/counts.h"
 
-/* Highest protocol version this vCPU's guest is offered (config, clamped to 1..2). */
-u16 ghcb_max_version(const struct vcpu *v);
+/* Highest protocol version this vCPU's guest is offered (config, clamped to 1..2). Inline:
+ * SEV_INFO and every GHCB page request read it. */
+static inline u16 ghcb_max_version(const struct vcpu *v)
+{
+	u16 max = v->ghcb.cfg.max_version;
+	if (max == 0 || max > GHCB_VERSION_MAX)
+		return GHCB_VERSION_MAX;
+	if (max < GHCB_VERSION_MIN)
+		return GHCB_VERSION_MIN;
+	return max;
+}
+
+/* The SEV_INFO response (facts A.1/A.3): max offered, min 1, the VM's C-bit. A few shifts,
+ * computed on each request rather than kept: nothing to go stale when the configuration or
+ * the C-bit is set after reset (ghcb_sev_info_value is the same, out of line). */
+static inline u64 ghcb_sev_info(const struct vcpu *v)
+{
+	return GHCB_MSR_SEV_INFO(ghcb_max_version(v), GHCB_VERSION_MIN, v->vm->cbit);
+}
+
+/* ---- count slots (ghcb_state.events) ------------------------------------------------------ */
+
+/* What a guest can send, one list per kind: the guest->hypervisor MSR-protocol requests
+ * (facts A.1) and the NAE events (facts B.3), as X(name, code). A request's slot is its place
+ * in its list, MSR requests first; every other code shares the last slot, "other". The slot
+ * also indexes each protocol's handler table (msr_protocol.c, page_protocol.c), so one
+ * lookup both counts a request and finds its handler. */
+#define GHCB_MSR_REQUESTS(X)                                                                       \
+	X(SEV_INFO, GHCB_MSR_SEV_INFO_REQ)                                                         \
+	X(CPUID, GHCB_MSR_CPUID_REQ)                                                               \
+	X(AP_RESET_HOLD, GHCB_MSR_AP_RESET_HOLD_REQ)                                               \
+	X(PREF_GPA, GHCB_MSR_PREF_GPA_REQ)                                                         \
+	X(REG_GPA, GHCB_MSR_REG_GPA_REQ)                                                           \
+	X(PSC, GHCB_MSR_PSC_REQ)                                                                   \
+	X(VMPL, GHCB_MSR_VMPL_REQ)                                                                 \
+	X(HV_FT, GHCB_MSR_HV_FT_REQ)                                                               \
+	X(TERM, GHCB_MSR_TERM_REQ)
+
+#define GHCB_NAE_EVENTS(X)                                                                         \
+	X(DR7_READ, GHCB_NAE_DR7_READ)                                                             \
+	X(DR7_WRITE, GHCB_NAE_DR7_WRITE)                                                           \
+	X(RDTSC, GHCB_NAE_RDTSC)                                                                   \
+	X(RDPMC, GHCB_NAE_RDPMC)                                                                   \
+	X(CPUID, GHCB_NAE_CPUID)                                                                   \
+	X(INVD, GHCB_NAE_INVD)                                                                     \
+	X(IOIO, GHCB_NAE_IOIO)                                                                     \
+	X(MSR, GHCB_NAE_MSR)                                                                       \
+	X(VMMCALL, GHCB_NAE_VMMCALL)                                                               \
+	X(RDTSCP, GHCB_NAE_RDTSCP)                                                                 \
+	X(WBINVD, GHCB_NAE_WBINVD)                                                                 \
+	X(MONITOR, GHCB_NAE_MONITOR)                                                               \
+	X(MWAIT, GHCB_NAE_MWAIT)                                                                   \
+	X(MMIO_READ, GHCB_NAE_MMIO_READ)                                                           \
+	X(MMIO_WRITE, GHCB_NAE_MMIO_WRITE)                                                         \
+	X(NMI_COMPLETE, GHCB_NAE_NMI_COMPLETE)                                                     \
+	X(AP_RESET_HOLD, GHCB_NAE_AP_RESET_HOLD)                                                   \
+	X(AP_JUMP_TABLE, GHCB_NAE_AP_JUMP_TABLE)                                                   \
+	X(SNP_PSC, GHCB_NAE_SNP_PSC)                                                               \
+	X(SNP_GUEST_REQUEST, GHCB_NAE_SNP_GUEST_REQUEST)                                           \
+	X(SNP_EXT_GUEST_REQUEST, GHCB_NAE_SNP_EXT_GUEST_REQUEST)                                   \
+	X(SNP_AP_CREATION, GHCB_NAE_SNP_AP_CREATION)                                               \
+	X(HV_FEATURES, GHCB_NAE_HV_FEATURES)                                                       \
+	X(TERMINATE, GHCB_NAE_TERMINATE)                                                           \
+	X(UNSUPPORTED, GHCB_NAE_UNSUPPORTED)
+
+#define GHCB_SLOT_MSR_ENUM(name, code) GHCB_SLOT_MSR_##name,
+#define GHCB_SLOT_NAE_ENUM(name, code) GHCB_SLOT_NAE_##name,
+enum ghcb_slot {
+	GHCB_MSR_REQUESTS(GHCB_SLOT_MSR_ENUM)
+	GHCB_SLOT_NAE_FIRST,
+	GHCB_SLOT_NAE_BEFORE_FIRST = GHCB_SLOT_NAE_FIRST - 1,
+	GHCB_NAE_EVENTS(GHCB_SLOT_NAE_ENUM)
+	GHCB_SLOT_OTHER,
+};
+#undef GHCB_SLOT_MSR_ENUM
+#undef GHCB_SLOT_NAE_ENUM
+_Static_assert(GHCB_SLOT_OTHER + 1 == GHCB_COUNT_SLOTS,
+	       "GHCB_COUNT_SLOTS must be the counted codes plus the 'other' slot");
+
+/* The slot of a request code among its own kind; GHCB_SLOT_OTHER for any other code (a
+ * response code, an unknown one). A switch: the compiler's search over the sparse codes. */
+#define GHCB_SLOT_CASE_MSR(name, code) case code: return GHCB_SLOT_MSR_##name;
+#define GHCB_SLOT_CASE_NAE(name, code) case code: return GHCB_SLOT_NAE_##name;
+static inline enum ghcb_slot ghcb_msr_slot(u64 code)
+{
+	switch (code) {
+	GHCB_MSR_REQUESTS(GHCB_SLOT_CASE_MSR)
+	default: return GHCB_SLOT_OTHER;
+	}
+}
+
+static inline enum ghcb_slot ghcb_nae_slot(u64 exit_code)
+{
+	switch (exit_code) {
+	GHCB_NAE_EVENTS(GHCB_SLOT_CASE_NAE)
+	default: return GHCB_SLOT_OTHER;
+	}
+}
+#undef GHCB_SLOT_CASE_MSR
+#undef GHCB_SLOT_CASE_NAE
 
 /* A guest termination request (MSR 0x100 or NAE 0x8000FFFE): logs the reason set and code by
  * name (facts A.2) and stops the guest (facts G27). via names the path for the log. */

@@ -5,8 +5,8 @@
 
 #include "lib/types.h"
 
-/* Slots of ghcb_state.events: 9 MSR-protocol requests + 25 NAE events + "other" (ghcb/names.c
- * holds the table; a static assert there keeps the two in step). */
+/* Slots of ghcb_state.events: 9 MSR-protocol requests + 25 NAE events + "other" (the lists
+ * are in ghcb/ghcb_internal.h; a static assert there keeps the two in step). */
 #define GHCB_COUNT_SLOTS 35
 
 /* Per-guest options (from sevisor.cfg when the config grows them). Kept per vCPU because struct
@@ -35,6 +35,11 @@ struct ghcb_state {
 	 * GPA terminates the guest. */
 	bool registered;
 	u64 registered_gpa;
+
+	/* The GHCB page last mapped (ghcb/page_protocol.c map_ghcb): its GPA as the guest gave
+	 * it, and its host address; map NULL = none. */
+	u64 map_gpa;
+	void *map;
 
 	/* AP reset hold and the AP jump table (one per VM in the spec; one vCPU per VM today). */
 	u8 ap_hold; /* enum ghcb_ap_hold */

@@ -43,7 +43,7 @@ static enum svm_outcome req_sev_info(struct vcpu *v, u64 msr)
 	/* A new negotiation: the version in use is whatever the next GHCB page states. */
 	v->ghcb.sev_info_requested = true;
 	v->ghcb.version = 0;
-	reply(v, ghcb_sev_info_value(v));
+	reply(v, ghcb_sev_info(v));
 	return SVM_GHCB_REPLY;
 }
 
@@ -151,29 +151,26 @@ static enum svm_outcome req_unknown(struct vcpu *v, u64 msr)
 	return SVM_GHCB_REPLY; /* control.ghcb_gpa still holds the request: "no answer" */
 }
 
-static const struct {
-	u16 code;
-	msr_req_fn fn;
-} msr_requests[] = {
-	{ GHCB_MSR_SEV_INFO_REQ, req_sev_info },
-	{ GHCB_MSR_CPUID_REQ, req_cpuid },
-	{ GHCB_MSR_AP_RESET_HOLD_REQ, req_ap_reset_hold },
-	{ GHCB_MSR_PREF_GPA_REQ, req_pref_gpa },
-	{ GHCB_MSR_REG_GPA_REQ, req_reg_gpa },
-	{ GHCB_MSR_PSC_REQ, req_snp_psc },
-	{ GHCB_MSR_VMPL_REQ, req_snp_vmpl },
-	{ GHCB_MSR_HV_FT_REQ, req_hv_features },
-	{ GHCB_MSR_TERM_REQ, req_terminate },
+/* Indexed by count slot (ghcb_msr_slot): the request's handler, req_unknown for every code
+ * that is no request. */
+static const msr_req_fn msr_handlers[GHCB_COUNT_SLOTS] = {
+	[GHCB_SLOT_MSR_SEV_INFO] = req_sev_info,
+	[GHCB_SLOT_MSR_CPUID] = req_cpuid,
+	[GHCB_SLOT_MSR_AP_RESET_HOLD] = req_ap_reset_hold,
+	[GHCB_SLOT_MSR_PREF_GPA] = req_pref_gpa,
+	[GHCB_SLOT_MSR_REG_GPA] = req_reg_gpa,
+	[GHCB_SLOT_MSR_PSC] = req_snp_psc,
+	[GHCB_SLOT_MSR_VMPL] = req_snp_vmpl,
+	[GHCB_SLOT_MSR_HV_FT] = req_hv_features,
+	[GHCB_SLOT_MSR_TERM] = req_terminate,
+	[GHCB_SLOT_OTHER] = req_unknown,
 };
 
 enum svm_outcome ghcb_msr_protocol(struct vcpu *v, u64 msr)
 {
-	u64 code = GHCB_MSR_INFO(msr);
+	enum ghcb_slot slot = ghcb_msr_slot(GHCB_MSR_INFO(msr));
 
 	v->ghcb.msr_requests++;
-	ghcb_count(&v->ghcb, true, code);
-	for (size_t i = 0; i < ARRAY_SIZE(msr_requests); i++)
-		if (msr_requests[i].code == code)
-			return msr_requests[i].fn(v, msr);
-	return req_unknown(v, msr);
+	counts_add(&v->ghcb.events[slot]);
+	return msr_handlers[slot](v, msr);
 }

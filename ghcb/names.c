@@ -1,6 +1,5 @@
 /* Name tables for logs and termination reasons (facts A.1, A.2, B.3, B.4). */
-#include "ghcb/ghcb.h"
-#include "lib/counts.h"
+#include "ghcb/ghcb_internal.h"
 
 struct code_name {
 	u64 code;
@@ -138,36 +137,17 @@ const char *ghcb_err_name(u64 err)
 
 /* ---- per-guest event counts (ghcb_state.events) ------------------------------------------- */
 
-/* What a guest can send: the guest->hypervisor MSR-protocol requests (facts A.1), slots 0..8,
- * and the NAE events (facts B.3) after them; one more slot counts everything else. Two lists,
- * so that a request is looked up among its own kind only. */
-static const u32 counted_msr[] = {
-	GHCB_MSR_SEV_INFO_REQ, GHCB_MSR_CPUID_REQ, GHCB_MSR_AP_RESET_HOLD_REQ, GHCB_MSR_PREF_GPA_REQ,
-	GHCB_MSR_REG_GPA_REQ, GHCB_MSR_PSC_REQ, GHCB_MSR_VMPL_REQ, GHCB_MSR_HV_FT_REQ, GHCB_MSR_TERM_REQ,
+/* The code each slot counts (ghcb_internal.h lists them), for its name. */
+#define SLOT_CODE(name, code) code,
+static const u32 slot_codes[GHCB_SLOT_OTHER] = {
+	GHCB_MSR_REQUESTS(SLOT_CODE)
+	GHCB_NAE_EVENTS(SLOT_CODE)
 };
-static const u32 counted_nae[] = {
-	GHCB_NAE_DR7_READ, GHCB_NAE_DR7_WRITE, GHCB_NAE_RDTSC, GHCB_NAE_RDPMC, GHCB_NAE_CPUID,
-	GHCB_NAE_INVD, GHCB_NAE_IOIO, GHCB_NAE_MSR, GHCB_NAE_VMMCALL, GHCB_NAE_RDTSCP, GHCB_NAE_WBINVD,
-	GHCB_NAE_MONITOR, GHCB_NAE_MWAIT, GHCB_NAE_MMIO_READ, GHCB_NAE_MMIO_WRITE,
-	GHCB_NAE_NMI_COMPLETE, GHCB_NAE_AP_RESET_HOLD, GHCB_NAE_AP_JUMP_TABLE, GHCB_NAE_SNP_PSC,
-	GHCB_NAE_SNP_GUEST_REQUEST, GHCB_NAE_SNP_EXT_GUEST_REQUEST, GHCB_NAE_SNP_AP_CREATION,
-	GHCB_NAE_HV_FEATURES, GHCB_NAE_TERMINATE, GHCB_NAE_UNSUPPORTED,
-};
-#define COUNTED_MSR ((unsigned)ARRAY_SIZE(counted_msr))
-#define COUNTED_NAE ((unsigned)ARRAY_SIZE(counted_nae))
-_Static_assert(COUNTED_MSR + COUNTED_NAE + 1 == GHCB_COUNT_SLOTS,
-	       "GHCB_COUNT_SLOTS must be the counted codes plus the 'other' slot");
-
-#define GHCB_SLOT_OTHER (GHCB_COUNT_SLOTS - 1u)
+#undef SLOT_CODE
 
 unsigned ghcb_count_slot(bool msr, u64 code)
 {
-	if (msr) {
-		unsigned i = counts_slot(counted_msr, COUNTED_MSR, code);
-		return i < COUNTED_MSR ? i : GHCB_SLOT_OTHER;
-	}
-	unsigned i = counts_slot(counted_nae, COUNTED_NAE, code);
-	return i < COUNTED_NAE ? COUNTED_MSR + i : GHCB_SLOT_OTHER;
+	return msr ? ghcb_msr_slot(code) : ghcb_nae_slot(code);
 }
 
 void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
@@ -177,15 +157,15 @@ void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
 
 const char *ghcb_count_name(unsigned slot)
 {
-	if (slot < COUNTED_MSR)
-		return ghcb_msr_code_name(counted_msr[slot]);
-	if (slot < COUNTED_MSR + COUNTED_NAE)
-		return ghcb_nae_name(counted_nae[slot - COUNTED_MSR]);
+	if (slot < GHCB_SLOT_NAE_FIRST)
+		return ghcb_msr_code_name(slot_codes[slot]);
+	if (slot < GHCB_SLOT_OTHER)
+		return ghcb_nae_name(slot_codes[slot]);
 	return "other";
 }
 
 size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size)
 {
-	size_t n = counts_format(g->events, 0, COUNTED_MSR, "msr:", ghcb_count_name, buf, size, 0);
-	return counts_format(g->events, COUNTED_MSR, GHCB_COUNT_SLOTS, "", ghcb_count_name, buf, size, n);
+	size_t n = counts_format(g->events, 0, GHCB_SLOT_NAE_FIRST, "msr:", ghcb_count_name, buf, size, 0);
+	return counts_format(g->events, GHCB_SLOT_NAE_FIRST, GHCB_COUNT_SLOTS, "", ghcb_count_name, buf, size, n);
 }

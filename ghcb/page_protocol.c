@@ -4,16 +4,17 @@
  * Flow for one VMGEXIT whose GHCB MSR holds a page GPA:
  *  1. The GPA must be set (non-zero), match a registered GHCB GPA if the guest registered one
  *     (GHCB spec: the hypervisor terminates the guest otherwise; facts A.4), and be a whole page
- *     of guest RAM. Any failure terminates the guest with the reason: there is no GHCB to
- *     answer through.
- *  2. The inputs are copied ONCE into a private snapshot and read only from there, never
- *     again from guest memory (facts G5: the guest can change the page concurrently): the save
- *     area up to the valid bitmap and the version/usage words at entry; the shared buffer is
- *     not copied whole (2 KiB the usual event never reads) but a scratch area in it is
- *     copied once, when its event reads it (scratch_read).
+ *     of guest RAM (the last page mapped is kept per vCPU: map_ghcb). Any failure terminates
+ *     the guest with the reason: there is no GHCB to answer through.
+ *  2. Every input is read ONCE from the guest's page and used only from that copy, never
+ *     read again (facts G5: the guest can change the page concurrently): the valid bitmap,
+ *     the version and usage words and SW_EXITCODE/INFO1/INFO2 at entry; then, once the event
+ *     is known, only the save-area fields it reads, into a private snapshot (snapshot_inputs).
+ *     The shared buffer is not copied whole (2 KiB the usual event never reads) but a
+ *     scratch area in it is copied once, when its event reads it (scratch_read).
  *  3. Validation of the snapshot, in this order (facts B.4/B.5):
  *     ghcb_usage != 0                       -> SW_EXITINFO1 = 2, INVALID_USAGE
- *     protocol version not offered          -> terminate (see ghcb_version_check)
+ *     protocol version not offered          -> terminate (see version_check)   
  *     SW_EXITCODE/INFO1/INFO2 valid bits     -> MISSING_INPUT
  *     unknown, SNP-only or too-new event     -> INVALID_EVENT
  *     required valid bits of the event (B.3) -> MISSING_INPUT
@@ -46,11 +47,12 @@
 /* One VMGEXIT's inputs, all from the snapshot. */
 struct page_req {
 	struct vcpu *v;
-	u64 gpa;                 /* GHCB GPA as the guest gave it */
-	struct ghcb *live;       /* the guest's page: written with outputs only */
-	const struct ghcb *snap; /* private copy: read inputs only from here */
-	struct ghcb_bits valid;  /* snapshot of the guest's valid bitmap */
-	u16 version;
+	u64 gpa;                          /* GHCB GPA as the guest gave it */
+	struct ghcb *live;                /* the guest's page: written with outputs only */
+	const struct ghcb_save_area *in;  /* private copy: read register inputs only from here */
+	struct ghcb_bits valid;           /* the guest's valid bitmap, read once */
+	u16 version;                      /* in use (version_check); the page's field before */
+	u32 usage;
 	u64 exit_code, info1, info2;
 };
 
@@ -65,20 +67,22 @@ typedef enum svm_outcome (*nae_fn)(struct page_req *q, struct page_resp *r);
 typedef void (*nae_need_fn)(const struct page_req *q, struct ghcb_bits *need);
 
 struct nae_event {
-	u32 code;
 	u16 min_version;       /* events added by protocol version 2 */
 	struct ghcb_bits need; /* required valid bits besides SW_EXITCODE/INFO1/INFO2 (B.3) */
+	struct ghcb_bits in;   /* every save-area field the event reads (required or optional) */
 	nae_need_fn more;      /* input-dependent requirements, or NULL */
-	nae_fn fn;
+	nae_fn fn;             /* NULL: not an event this hypervisor takes (INVALID_EVENT) */
 };
 
-static struct ghcb snapshot;
+static struct ghcb_save_area snapshot;
 static u8 bounce[GHCB_SCRATCH_V1_MAX];
 
 #define NEED1(b) { { GHCB_BITS_LO(b), GHCB_BITS_HI(b) } }
 #define NEED2(a, b) { { GHCB_BITS_LO(a) | GHCB_BITS_LO(b), GHCB_BITS_HI(a) | GHCB_BITS_HI(b) } }
 #define NEED3(a, b, c) { { GHCB_BITS_LO(a) | GHCB_BITS_LO(b) | GHCB_BITS_LO(c), \
 			   GHCB_BITS_HI(a) | GHCB_BITS_HI(b) | GHCB_BITS_HI(c) } }
+#define NEED4(a, b, c, d) { { GHCB_BITS_LO(a) | GHCB_BITS_LO(b) | GHCB_BITS_LO(c) | GHCB_BITS_LO(d), \
+			      GHCB_BITS_HI(a) | GHCB_BITS_HI(b) | GHCB_BITS_HI(c) | GHCB_BITS_HI(d) } }
 #define NONE { { 0, 0 } }
 
 #define B_CPL GHCB_BIT(cpl)
@@ -164,7 +168,7 @@ struct scratch {
 static enum ghcb_err scratch_check(const struct page_req *q, u64 len, struct scratch *s)
 {
 	struct vm *vm = q->v->vm;
-	u64 raw = q->snap->save.sw_scratch;
+	u64 raw = q->in->sw_scratch;
 	u64 gpa = svm_gpa_strip_cbit(vm, raw);
 	u64 ghcb = svm_gpa_strip_cbit(vm, q->gpa);
 
@@ -218,7 +222,7 @@ static enum svm_outcome nae_dr7_read(struct page_req *q, struct page_resp *r)
 
 static enum svm_outcome nae_dr7_write(struct page_req *q, struct page_resp *r)
 {
-	u64 val = q->snap->save.rax;
+	u64 val = q->in->rax;
 	/* MOV DR7 with bits 63:32 set raises #GP (APM vol.2 13.1.1.5). */
 	if (val >> 32)
 		return exception(r, GHCB_EVENT_GP);
@@ -257,7 +261,7 @@ static enum svm_outcome nae_rdtscp(struct page_req *q, struct page_resp *r)
 /* RDPMC ECX = n reads legacy PerfCtr n through the MSR model; other counters #GP. */
 static enum svm_outcome nae_rdpmc(struct page_req *q, struct page_resp *r)
 {
-	u32 ctr = (u32)q->snap->save.rcx;
+	u32 ctr = (u32)q->in->rcx;
 	u64 val;
 	if (ctr >= AMD_LEGACY_PERF_CTRS)
 		return exception(r, GHCB_EVENT_GP);
@@ -271,13 +275,13 @@ static enum svm_outcome nae_rdpmc(struct page_req *q, struct page_resp *r)
 
 static void need_cpuid(const struct page_req *q, struct ghcb_bits *need)
 {
-	if ((u32)q->snap->save.rax == CPUID_LEAF_XSAVE)
+	if ((u32)q->in->rax == CPUID_LEAF_XSAVE)
 		ghcb_bits_set(need, B_XCR0); /* facts B.3, G3 */
 }
 
 static enum svm_outcome nae_cpuid(struct page_req *q, struct page_resp *r)
 {
-	const struct ghcb_save_area *s = &q->snap->save;
+	const struct ghcb_save_area *s = q->in;
 	u32 leaf = (u32)s->rax, sub = (u32)s->rcx;
 	u64 xcr0 = ghcb_bits_test(&q->valid, B_XCR0) ? s->xcr0
 		   : (q->v->ghcb.xcr0 ? q->v->ghcb.xcr0 : 1);
@@ -364,7 +368,7 @@ static enum svm_outcome nae_ioio(struct page_req *q, struct page_resp *r)
 		return ioio_string(q, r, port, size, in);
 
 	u32 mask = (u32)GENMASK(size * 8 - 1, 0);
-	u32 val = in ? 0 : (u32)q->snap->save.rax & mask;
+	u32 val = in ? 0 : (u32)q->in->rax & mask;
 	if (!svm_io_port(q->v->vm, port, size, in, &val))
 		return SVM_TERMINATE;
 	if (in)
@@ -382,7 +386,7 @@ static void need_msr(const struct page_req *q, struct ghcb_bits *need)
 
 static enum svm_outcome nae_msr(struct page_req *q, struct page_resp *r)
 {
-	const struct ghcb_save_area *s = &q->snap->save;
+	const struct ghcb_save_area *s = q->in;
 	u32 index = (u32)s->rcx;
 	enum msr_result res;
 
@@ -407,9 +411,9 @@ static enum svm_outcome nae_msr(struct page_req *q, struct page_resp *r)
  * (facts G3: hypercalls from CPL > 0 are refused). */
 static enum svm_outcome nae_vmmcall(struct page_req *q, struct page_resp *r)
 {
-	u8 cpl = q->snap->save.cpl;
+	u8 cpl = q->in->cpl;
 	log_debug("guest %s vcpu%u: VMMCALL 0x%llx at CPL %u: not implemented", q->v->vm->name,
-		  q->v->id, (unsigned long long)q->snap->save.rax, cpl);
+		  q->v->id, (unsigned long long)q->in->rax, cpl);
 	out_reg(r, B_RAX, &r->rax, cpl == 0 ? GHCB_HC_ENOSYS : GHCB_HC_EPERM);
 	return SVM_GHCB_REPLY;
 }
@@ -507,38 +511,36 @@ static enum svm_outcome nae_unsupported(struct page_req *q, struct page_resp *r)
 			     (unsigned long long)q->info2);
 }
 
-/* facts B.3. SNP-only events are absent on purpose: they get INVALID_EVENT. */
-static const struct nae_event nae_events[] = {
-	{ GHCB_NAE_DR7_READ, 1, NONE, NULL, nae_dr7_read },
-	{ GHCB_NAE_DR7_WRITE, 1, NEED1(B_RAX), NULL, nae_dr7_write },
-	{ GHCB_NAE_RDTSC, 1, NONE, NULL, nae_rdtsc },
-	{ GHCB_NAE_RDPMC, 1, NEED1(B_RCX), NULL, nae_rdpmc },
-	{ GHCB_NAE_CPUID, 1, NEED2(B_RAX, B_RCX), need_cpuid, nae_cpuid },
-	{ GHCB_NAE_INVD, 1, NONE, NULL, nae_nop },
-	{ GHCB_NAE_IOIO, 1, NONE, need_ioio, nae_ioio },
-	{ GHCB_NAE_MSR, 1, NEED1(B_RCX), need_msr, nae_msr },
-	{ GHCB_NAE_VMMCALL, 1, NEED2(B_RAX, B_CPL), NULL, nae_vmmcall },
-	{ GHCB_NAE_RDTSCP, 1, NONE, NULL, nae_rdtscp },
-	{ GHCB_NAE_WBINVD, 1, NONE, NULL, nae_nop },
-	{ GHCB_NAE_MONITOR, 1, NEED3(B_RAX, B_RCX, B_RDX), NULL, nae_nop },
-	{ GHCB_NAE_MWAIT, 1, NEED2(B_RAX, B_RCX), NULL, nae_nop },
-	{ GHCB_NAE_MMIO_READ, 1, NEED1(B_SCRATCH), NULL, nae_mmio_read },
-	{ GHCB_NAE_MMIO_WRITE, 1, NEED1(B_SCRATCH), NULL, nae_mmio_write },
-	{ GHCB_NAE_NMI_COMPLETE, 1, NONE, NULL, nae_nmi_complete },
-	{ GHCB_NAE_AP_RESET_HOLD, 1, NONE, NULL, nae_ap_reset_hold },
-	{ GHCB_NAE_AP_JUMP_TABLE, 1, NONE, NULL, nae_ap_jump_table },
-	{ GHCB_NAE_HV_FEATURES, 2, NONE, NULL, nae_hv_features },
-	{ GHCB_NAE_TERMINATE, 1, NONE, NULL, nae_terminate },
-	{ GHCB_NAE_UNSUPPORTED, 1, NONE, NULL, nae_unsupported },
+/* facts B.3, indexed by count slot (ghcb_nae_slot). need: the inputs an event cannot do
+ * without (MISSING_INPUT otherwise); in: every field its handler reads, copied into the
+ * snapshot when valid. SNP-only events and "other" have no handler: INVALID_EVENT. */
+#define NAE(name) [GHCB_SLOT_NAE_##name - GHCB_SLOT_NAE_FIRST]
+#define NAE_SLOTS (GHCB_SLOT_OTHER + 1 - GHCB_SLOT_NAE_FIRST)
+static const struct nae_event nae_events[NAE_SLOTS] = {
+	NAE(DR7_READ) = { 1, NONE, NONE, NULL, nae_dr7_read },
+	NAE(DR7_WRITE) = { 1, NEED1(B_RAX), NEED1(B_RAX), NULL, nae_dr7_write },
+	NAE(RDTSC) = { 1, NONE, NONE, NULL, nae_rdtsc },
+	NAE(RDPMC) = { 1, NEED1(B_RCX), NEED1(B_RCX), NULL, nae_rdpmc },
+	NAE(CPUID) = { 1, NEED2(B_RAX, B_RCX), NEED4(B_RAX, B_RCX, B_XCR0, B_XSS), need_cpuid,
+		       nae_cpuid },
+	NAE(INVD) = { 1, NONE, NONE, NULL, nae_nop },
+	NAE(IOIO) = { 1, NONE, NEED2(B_RAX, B_SCRATCH), need_ioio, nae_ioio },
+	NAE(MSR) = { 1, NEED1(B_RCX), NEED3(B_RAX, B_RCX, B_RDX), need_msr, nae_msr },
+	NAE(VMMCALL) = { 1, NEED2(B_RAX, B_CPL), NEED2(B_RAX, B_CPL), NULL, nae_vmmcall },
+	NAE(RDTSCP) = { 1, NONE, NONE, NULL, nae_rdtscp },
+	NAE(WBINVD) = { 1, NONE, NONE, NULL, nae_nop },
+	NAE(MONITOR) = { 1, NEED3(B_RAX, B_RCX, B_RDX), NONE, NULL, nae_nop },
+	NAE(MWAIT) = { 1, NEED2(B_RAX, B_RCX), NONE, NULL, nae_nop },
+	NAE(MMIO_READ) = { 1, NEED1(B_SCRATCH), NEED1(B_SCRATCH), NULL, nae_mmio_read },
+	NAE(MMIO_WRITE) = { 1, NEED1(B_SCRATCH), NEED1(B_SCRATCH), NULL, nae_mmio_write },
+	NAE(NMI_COMPLETE) = { 1, NONE, NONE, NULL, nae_nmi_complete },
+	NAE(AP_RESET_HOLD) = { 1, NONE, NONE, NULL, nae_ap_reset_hold },
+	NAE(AP_JUMP_TABLE) = { 1, NONE, NONE, NULL, nae_ap_jump_table },
+	NAE(HV_FEATURES) = { 2, NONE, NONE, NULL, nae_hv_features },
+	NAE(TERMINATE) = { 1, NONE, NONE, NULL, nae_terminate },
+	NAE(UNSUPPORTED) = { 1, NONE, NONE, NULL, nae_unsupported },
 };
-
-static const struct nae_event *find_event(u64 code)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(nae_events); i++)
-		if (nae_events[i].code == code)
-			return &nae_events[i];
-	return NULL;
-}
+#undef NAE
 
 /* The version this request speaks: the GHCB's protocol_version field (0xFFA). Decisions:
  *  - 1..max offered: used, and recorded as the vCPU's version.
@@ -552,7 +554,7 @@ static const struct nae_event *find_event(u64 code)
 static bool version_check(struct page_req *q)
 {
 	struct vcpu *v = q->v;
-	u16 max = ghcb_max_version(v), pv = q->snap->protocol_version;
+	u16 max = ghcb_max_version(v), pv = q->version;
 
 	if (pv == 0)
 		pv = v->ghcb.version ? v->ghcb.version : max;
@@ -572,29 +574,21 @@ static bool version_check(struct page_req *q)
 	return true;
 }
 
-/* Step 2 (see the top of this file): the valid bitmap, version and usage words, SW_EXITCODE/
- * INFO1/INFO2 (logged by name even when their bits are missing), and of the rest of the save
- * area only the qwords the bitmap marks valid, each read once. The others keep whatever an
- * earlier request left: nothing reads a field whose bit is clear (validate_and_run refuses
- * an event whose required bits are missing; optional inputs such as XCR0 and XSS are tested
- * first). A CPUID request copies 6 qwords instead of 126. */
-#define GHCB_SAVE_QWORDS (GHCB_VALID_BITMAP_OFFSET / 8) /* qwords the bitmap can mark */
+/* Step 2 (see the top of this file), the part an event decides: of the save area, only the
+ * qwords the event reads (e->in) and the bitmap marks valid, each read once, plus XCR0
+ * whenever it is valid (recorded for MSR-protocol CPUID leaf 0xD). The others keep whatever an
+ * earlier request left: nothing reads a field whose bit is clear (validate_and_run refuses an
+ * event whose required bits are missing; optional inputs such as XCR0 and XSS are tested
+ * first) or that is not in its event's in mask. A CPUID request copies 2 qwords. */
+static const struct ghcb_bits always_in = NEED1(B_XCR0);
 
-static void snapshot_inputs(struct ghcb *snap, const struct ghcb *live)
+static void snapshot_inputs(struct ghcb_save_area *snap, const struct ghcb_save_area *live,
+			    const struct ghcb_bits *valid, const struct ghcb_bits *in)
 {
-	const u8 *from = (const u8 *)&live->save;
-	u8 *to = (u8 *)&snap->save;
-	memcpy(snap->save.valid_bitmap, live->save.valid_bitmap, sizeof(snap->save.valid_bitmap));
-	snap->protocol_version = live->protocol_version;
-	snap->ghcb_usage = live->ghcb_usage;
-	snap->save.sw_exit_code = live->save.sw_exit_code;
-	snap->save.sw_exit_info1 = live->save.sw_exit_info1;
-	snap->save.sw_exit_info2 = live->save.sw_exit_info2;
-	struct ghcb_bits valid;
-	ghcb_bits_load(&valid, snap->save.valid_bitmap);
-	valid.w[1] &= GENMASK(GHCB_SAVE_QWORDS - 64 - 1, 0); /* not the bitmap's own qwords */
+	const u8 *from = (const u8 *)live;
+	u8 *to = (u8 *)snap;
 	for (unsigned w = 0; w < 2; w++)
-		for (u64 bits = valid.w[w]; bits; bits &= bits - 1) {
+		for (u64 bits = valid->w[w] & (in->w[w] | always_in.w[w]); bits; bits &= bits - 1) {
 			unsigned i = w * 64 + (unsigned)__builtin_ctzll(bits);
 			memcpy(to + i * 8, from + i * 8, 8);
 		}
@@ -605,37 +599,53 @@ static enum svm_outcome validate_and_run(struct page_req *q, struct page_resp *r
 	static const struct ghcb_bits always = NEED3(GHCB_BIT(sw_exit_code),
 						     GHCB_BIT(sw_exit_info1),
 						     GHCB_BIT(sw_exit_info2));
-	const struct ghcb_save_area *s = &q->snap->save;
 
-	if (q->snap->ghcb_usage != GHCB_USAGE_STANDARD)
+	if (q->usage != GHCB_USAGE_STANDARD)
 		return malformed(q, r, GHCB_ERR_INVALID_USAGE);
 	if (!version_check(q))
 		return SVM_TERMINATE;
-	ghcb_bits_load(&q->valid, s->valid_bitmap);
-	q->exit_code = s->sw_exit_code;
-	q->info1 = s->sw_exit_info1;
-	q->info2 = s->sw_exit_info2;
 	if (!ghcb_bits_contain(&q->valid, &always))
 		return malformed(q, r, GHCB_ERR_MISSING_INPUT);
-	ghcb_count(&q->v->ghcb, false, q->exit_code);
+	enum ghcb_slot slot = ghcb_nae_slot(q->exit_code);
+	counts_add(&q->v->ghcb.events[slot]);
 
-	const struct nae_event *e = find_event(q->exit_code);
-	if (!e || q->version < e->min_version)
+	const struct nae_event *e = &nae_events[slot - GHCB_SLOT_NAE_FIRST];
+	if (!e->fn || q->version < e->min_version)
 		return malformed(q, r, GHCB_ERR_INVALID_EVENT);
+	snapshot_inputs(&snapshot, &q->live->save, &q->valid, &e->in);
 	struct ghcb_bits need = e->need;
 	if (e->more)
 		e->more(q, &need);
 	if (!ghcb_bits_contain(&q->valid, &need))
 		return malformed(q, r, GHCB_ERR_MISSING_INPUT);
 	if (ghcb_bits_test(&q->valid, B_XCR0))
-		q->v->ghcb.xcr0 = s->xcr0;
+		q->v->ghcb.xcr0 = snapshot.xcr0;
 	return e->fn(q, r);
+}
+
+/* Step 1: the host address of the GHCB page at gpa, or NULL when it is not a whole page of
+ * guest RAM. The last one is kept per vCPU (ghcb_state.map_gpa/map): a guest uses the same
+ * GHCB for nearly every request, and the answer cannot change while the GPA is the same,
+ * because a VM's RAM slots and C-bit are fixed when it is created (svm/run_hw.c guest_create),
+ * before ghcb_vcpu_reset clears the kept one. A different GPA (another vCPU's GHCB, Linux's
+ * early-boot GHCB before its runtime one) is mapped afresh and kept instead. */
+static struct ghcb *map_ghcb(struct vcpu *v, u64 gpa)
+{
+	struct ghcb_state *g = &v->ghcb;
+	if (gpa == g->map_gpa && g->map)
+		return g->map;
+	struct ghcb *p = svm_gpa_ptr(v->vm, gpa, sizeof(struct ghcb));
+	if (p) {
+		g->map_gpa = gpa;
+		g->map = p;
+	}
+	return p;
 }
 
 enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 {
 	struct vm *vm = v->vm;
-	struct page_req q = { .v = v, .gpa = gpa, .snap = &snapshot };
+	struct page_req q = { .v = v, .gpa = gpa, .in = &snapshot };
 	struct page_resp r = { .info1 = GHCB_RESP_OK };
 
 	v->ghcb.page_requests++;
@@ -648,11 +658,19 @@ enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa)
 				     "GHCB GPA 0x%llx (GHCB spec: terminate on mismatch)",
 				     (unsigned long long)gpa,
 				     (unsigned long long)v->ghcb.registered_gpa);
-	q.live = svm_gpa_ptr(vm, gpa, sizeof(struct ghcb));
+	q.live = map_ghcb(v, gpa);
 	if (!q.live)
 		return svm_terminate(v, "GHCB GPA 0x%llx is not guest RAM", (unsigned long long)gpa);
 
-	snapshot_inputs(&snapshot, q.live);
+	/* Step 2, the part every request reads (SW_EXITCODE/INFO1/INFO2 even when their bits
+	 * are missing: they are logged by name), each field once. */
+	const struct ghcb *live = q.live;
+	ghcb_bits_load(&q.valid, live->save.valid_bitmap);
+	q.version = live->protocol_version;
+	q.usage = live->ghcb_usage;
+	q.exit_code = live->save.sw_exit_code;
+	q.info1 = live->save.sw_exit_info1;
+	q.info2 = live->save.sw_exit_info2;
 	enum svm_outcome o = validate_and_run(&q, &r);
 	if (o == SVM_GHCB_REPLY)
 		write_reply(&q, &r);

@@ -17,19 +17,9 @@ enum svm_outcome ghcb_handle_vmgexit(struct vcpu *v)
 	return ghcb_page_protocol(v, msr);
 }
 
-u16 ghcb_max_version(const struct vcpu *v)
-{
-	u16 max = v->ghcb.cfg.max_version;
-	if (max == 0 || max > GHCB_VERSION_MAX)
-		return GHCB_VERSION_MAX;
-	if (max < GHCB_VERSION_MIN)
-		return GHCB_VERSION_MIN;
-	return max;
-}
-
 u64 ghcb_sev_info_value(const struct vcpu *v)
 {
-	return GHCB_MSR_SEV_INFO(ghcb_max_version(v), GHCB_VERSION_MIN, v->vm->cbit);
+	return ghcb_sev_info(v);
 }
 
 void ghcb_vcpu_reset(struct vcpu *v)

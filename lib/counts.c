@@ -2,20 +2,6 @@
 #include "lib/counts.h"
 #include "lib/fmt.h"
 
-unsigned counts_slot(const u32 *codes, unsigned n, u64 code)
-{
-	for (unsigned i = 0; i < n; i++)
-		if (codes[i] == code)
-			return i;
-	return n;
-}
-
-void counts_add(u32 *counter)
-{
-	if (*counter != ~0u)
-		(*counter)++;
-}
-
 size_t counts_format(const u32 *counts, unsigned first, unsigned end, const char *prefix,
 		     const char *(*name)(unsigned slot), char *buf, size_t size, size_t len)
 {

@@ -6,10 +6,22 @@
 
 #include "lib/types.h"
 
-/* The index of code in codes[0..n), or n (the "other" slot) when it is not there. */
-unsigned counts_slot(const u32 *codes, unsigned n, u64 code);
+/* The index of code in codes[0..n), or n (the "other" slot) when it is not there. Inline, as
+ * counts_add: both run on every counted event (each soft-es #VC, each GHCB request). */
+static inline unsigned counts_slot(const u32 *codes, unsigned n, u64 code)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (codes[i] == code)
+			return i;
+	return n;
+}
+
 /* Adds one, stopping at the largest value rather than wrapping to 0. */
-void counts_add(u32 *counter);
+static inline void counts_add(u32 *counter)
+{
+	if (*counter != ~0u)
+		(*counter)++;
+}
 /* Appends "NAME=N" for each non-zero counts[first..end), slot order, separated by spaces, each
  * name (name(slot)) after prefix; buf already holds len characters. Returns the new length,
  * cut at size - 1. */

@@ -20,8 +20,10 @@ static struct {
 	u64 lost;
 	struct sink sinks[LOG_MAX_SINKS];
 	unsigned nsinks;
-	bool hold, defer, draining;
+	bool hold, draining;
 } g_log;
+
+struct log_fast log_fast;
 
 enum log_level g_log_level = LOG_INFO;
 
@@ -111,6 +113,7 @@ static void ring_put(const char *s, size_t n)
 		}
 		g_log_ring[g_log.head++ % LOG_RING_SIZE] = s[i];
 	}
+	log_fast.undrained = true;
 }
 
 static void send_all(const char *s, size_t n)
@@ -122,8 +125,8 @@ static void send_all(const char *s, size_t n)
 
 void log_drain(void)
 {
-	/* Nothing to send: the usual case, once per exit (log_defer(false)). */
-	if (g_log.tail == g_log.head && !g_log.lost)
+	/* Nothing to send: the usual case (log_defer(false) does not even call). */
+	if (!log_fast.undrained)
 		return;
 	if (g_log.draining || g_log.hold)
 		return;
@@ -141,6 +144,7 @@ void log_drain(void)
 		send_all(&g_log_ring[off], (size_t)n);
 		g_log.tail += n;
 	}
+	log_fast.undrained = g_log.lost != 0; /* a sink's own line overflowed the ring meanwhile */
 	g_log.draining = false;
 }
 
@@ -155,7 +159,7 @@ static void emit_line(const char *prefix, const char *fmt, va_list ap)
 	if (len == 0 || line[len - 1] != '\n')
 		line[len++] = '\n';
 	ring_put(line, len);
-	if (!g_log.defer)
+	if (!log_fast.defer)
 		log_drain();
 }
 
@@ -191,17 +195,11 @@ void log_hold(bool hold)
 		log_drain();
 }
 
-void log_defer(bool defer)
-{
-	g_log.defer = defer;
-	if (!defer)
-		log_drain();
-}
-
 void log_reset(void)
 {
 	g_log.head = g_log.tail = g_log.lost = 0;
 	g_log.nsinks = 0;
-	g_log.hold = g_log.defer = g_log.draining = false;
+	g_log.hold = g_log.draining = false;
+	log_fast = (struct log_fast){ 0 };
 	g_log_level = LOG_INFO;
 }

@@ -55,8 +55,19 @@ static inline bool log_enabled(enum log_level level)
 
 /* Hold: keep everything in the ring (early boot). Defer: same, cheaper to toggle per exit. */
 void log_hold(bool hold);
-void log_defer(bool defer);
 void log_drain(void);
+/* Toggled twice per exit, so inline: a store, and for defer = false a test of whether the ring
+ * holds anything to drain (log_fast.undrained: bytes or a loss report not yet sent). */
+extern struct log_fast {
+	bool defer;
+	bool undrained;
+} log_fast;
+static inline void log_defer(bool defer)
+{
+	log_fast.defer = defer;
+	if (!defer && log_fast.undrained)
+		log_drain();
+}
 
 /* Test support: forget all sinks and empty the ring. */
 void log_reset(void);

@@ -23,6 +23,9 @@ void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 
 typedef void (*msr_host_cpuid_fn)(u32 leaf, u32 subleaf, struct cpuid_regs *out);
 void msr_cpuid_set_host(msr_host_cpuid_fn fn);
 
+/* The XSAVE leaf, the one whose answer depends on the guest's XCR0/XSS. */
+#define MSR_CPUID_XSAVE_LEAF 0xDu
+
 /* Hypervisor leaves (0x40000000): "sevisor" padded with NULs in EBX, ECX, EDX. */
 #define MSR_CPUID_HV_LEAF 0x40000000u
 #define MSR_CPUID_HV_MAX_LEAF 0x40000000u

@@ -110,140 +110,59 @@ u64 msr_cpuid_xcr0_allowed(void)
 	return (r.eax | ((u64)r.edx << 32)) & XCR0_OFFERED;
 }
 
-/* Standard (non-compacted) format: the end of the highest enabled component. */
-static u32 xsave_size_standard(u64 features)
+/* ---- fixups: the per-guest parts (the per-vCPU ones are added on lookup) ---- */
+static unsigned nr_vcpus(const struct vm *vm)
 {
-	u32 size = XSAVE_BASE_SIZE;
-	for (unsigned i = 2; i < 64; i++) {
-		if (!(features & BIT(i)))
-			continue;
-		struct cpuid_regs c;
-		host_cpuid(0xD, i, &c);
-		size = MAX(size, c.ebx + c.eax);
-	}
-	return size;
+	return vm->nr_vcpus ? vm->nr_vcpus : 1;
 }
 
-/* Compacted format (XSAVEC/XSAVES): components packed in order, 64-byte aligned when
- * 0xD.i.ECX[1] says so. */
-static u32 xsave_size_compacted(u64 features)
+static void fix_leaf0(const struct vm *vm, struct cpuid_regs *r)
 {
-	u32 size = XSAVE_BASE_SIZE;
-	for (unsigned i = 2; i < 64; i++) {
-		if (!(features & BIT(i)))
-			continue;
-		struct cpuid_regs c;
-		host_cpuid(0xD, i, &c);
-		if (c.ecx & BIT(1))
-			size = (u32)ALIGN_UP(size, 64);
-		size += c.eax;
-	}
-	return size;
-}
-
-/* ---- fixups ---- */
-struct policy_ctx {
-	const struct vcpu *v;
-	u32 sub;
-	u64 xcr0, xss;
-};
-
-static unsigned nr_vcpus(const struct vcpu *v)
-{
-	return v->vm->nr_vcpus ? v->vm->nr_vcpus : 1;
-}
-
-static void fix_leaf0(const struct policy_ctx *c, struct cpuid_regs *r)
-{
-	(void)c;
+	(void)vm;
 	r->eax = GUEST_MAX_BASIC;
 }
 
-/* Leaf 1: EBX[23:16] logical processors = vCPU count, EBX[31:24] initial APIC ID = vCPU id;
- * hypervisor present; TSC-deadline timer present; OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
-static void fix_leaf1(const struct policy_ctx *c, struct cpuid_regs *r)
+/* Leaf 1: EBX[23:16] logical processors = vCPU count (EBX[31:24], the APIC ID, is the vCPU's:
+ * leaf1_vcpu); hypervisor present; TSC-deadline timer present; HTT for more than one vCPU. */
+static void fix_leaf1(const struct vm *vm, struct cpuid_regs *r)
 {
-	unsigned n = nr_vcpus(c->v);
-	r->ebx = (r->ebx & 0xFFFFu) | ((n & 0xFFu) << 16) | ((c->v->id & 0xFFu) << 24);
+	unsigned n = nr_vcpus(vm);
+	r->ebx = (r->ebx & 0xFFFFu) | ((n & 0xFFu) << 16);
 	r->ecx |= L1_ECX_HYPERVISOR | L1_ECX_TSC_DEADLINE;
-	if (!(c->v->msr.apic_base & MSR_APIC_BASE_EN))
-		r->edx &= ~L1_EDX_APIC; /* cleared while the APIC is globally disabled (SDM 11.4.3) */
-	if ((r->ecx & BIT(26)) && (c->v->cr.cr4 & CR4_OSXSAVE))
-		r->ecx |= L1_ECX_OSXSAVE;
 	if (n > 1)
 		r->edx |= L1_EDX_HTT;
 }
 
-/* Leaf 7: only subleaf 0 (EAX = 0: no further subleaves); OSPKE mirrors CR4.PKE. */
-static void fix_leaf7(const struct policy_ctx *c, struct cpuid_regs *r)
+/* Leaf 7 subleaf 0: EAX = 0, no further subleaves (leaf7_vcpu answers the others). */
+static void fix_leaf7(const struct vm *vm, struct cpuid_regs *r)
 {
-	if (c->sub != 0) {
-		memset(r, 0, sizeof(*r));
-		return;
-	}
+	(void)vm;
 	r->eax = 0;
-	if ((r->ecx & BIT(3)) && (c->v->cr.cr4 & CR4_PKE))
-		r->ecx |= L7_ECX_OSPKE;
-}
-
-/* Leaf 0xD, sizes consistent with the guest's XCR0/XSS (APM vol. 3, E.3.9). */
-static void fix_leafd(const struct policy_ctx *c, struct cpuid_regs *r)
-{
-	u64 allowed = msr_cpuid_xcr0_allowed();
-	struct cpuid_regs h;
-	memset(r, 0, sizeof(*r));
-	if (!allowed)
-		return;
-	u64 xcr0 = c->xcr0 & allowed;
-	switch (c->sub) {
-	case 0:
-		r->eax = (u32)allowed;
-		r->edx = (u32)(allowed >> 32);
-		r->ebx = xsave_size_standard(xcr0);
-		r->ecx = xsave_size_standard(allowed);
-		break;
-	case 1:
-		host_cpuid(0xD, 1, &h);
-		r->eax = h.eax & LD1_EAX;
-		if (r->eax & (BIT(1) | BIT(3)))
-			r->ebx = xsave_size_compacted(xcr0 | (c->xss & XSS_OFFERED));
-		r->ecx = (u32)XSS_OFFERED;
-		r->edx = (u32)(XSS_OFFERED >> 32);
-		break;
-	default:
-		if (c->sub < 64 && (allowed & BIT(c->sub))) {
-			host_cpuid(0xD, c->sub, &h);
-			r->eax = h.eax;
-			r->ebx = h.ebx;
-			r->ecx = h.ecx & BIT(1); /* bit 0 = supervisor: none offered */
-		}
-		break;
-	}
 }
 
 /* 0x40000000: max hypervisor leaf and the signature "sevisor" padded with NULs to 12 bytes,
  * in EBX, ECX, EDX (the layout KVM, Xen and Hyper-V use). */
-static void fix_hv(const struct policy_ctx *c, struct cpuid_regs *r)
+static void fix_hv(const struct vm *vm, struct cpuid_regs *r)
 {
 	static const char sig[12] = "sevisor";
-	(void)c;
+	(void)vm;
 	r->eax = MSR_CPUID_HV_MAX_LEAF;
 	memcpy(&r->ebx, sig, 4);
 	memcpy(&r->ecx, sig + 4, 4);
 	memcpy(&r->edx, sig + 8, 4);
 }
 
-static void fix_ext0(const struct policy_ctx *c, struct cpuid_regs *r)
+static void fix_ext0(const struct vm *vm, struct cpuid_regs *r)
 {
-	(void)c;
+	(void)vm;
 	r->eax = GUEST_MAX_EXT;
 }
 
 /* 0x80000008: LMSLE must be zero; ECX = NC (cores - 1) [7:0] and ApicIdSize [15:12] for the
  * guest's vCPU count (APM vol. 3, E.4.7); no INVLPGB/RDPRU counts in EDX. */
-static void fix_ext8(const struct policy_ctx *c, struct cpuid_regs *r)
+static void fix_ext8(const struct vm *vm, struct cpuid_regs *r)
 {
-	unsigned n = nr_vcpus(c->v);
+	unsigned n = nr_vcpus(vm);
 	unsigned id_bits = 0;
 	while ((1u << id_bits) < n)
 		id_bits++;
@@ -258,11 +177,10 @@ static void fix_ext8(const struct policy_ctx *c, struct cpuid_regs *r)
  * emulated width). ECX/EDX (ASID counts) are host information: 0. */
 #define SEV_EAX_SEV BIT(1)
 #define SEV_EAX_SEV_ES BIT(3)
-static void fix_sev(const struct policy_ctx *c, struct cpuid_regs *r)
+static void fix_sev(const struct vm *vm, struct cpuid_regs *r)
 {
-	const struct vm *vm = c->v->vm;
 	u32 reduction = (r->ebx >> 6) & 0x3Fu;
-	memset(r, 0, sizeof(*r));
+	*r = (struct cpuid_regs){ 0 };
 	if (vm->mode == VM_MODE_PLAIN)
 		return;
 	if (vm->mode == VM_MODE_SOFT_ES)
@@ -275,7 +193,7 @@ static void fix_sev(const struct policy_ctx *c, struct cpuid_regs *r)
 struct cpuid_rule {
 	u32 leaf;
 	u32 keep[4]; /* host bits passed through: EAX, EBX, ECX, EDX */
-	void (*fixup)(const struct policy_ctx *c, struct cpuid_regs *r);
+	void (*fixup)(const struct vm *vm, struct cpuid_regs *r);
 	bool synthetic; /* no host values at all */
 };
 
@@ -284,7 +202,7 @@ static const struct cpuid_rule cpuid_table[] = {
 	{ 0x00000000, { 0, ALL, ALL, ALL }, fix_leaf0, false },          /* vendor */
 	{ 0x00000001, { ALL, 0xFFFF, L1_ECX, L1_EDX }, fix_leaf1, false },
 	{ 0x00000007, { 0, L7_EBX, L7_ECX, L7_EDX }, fix_leaf7, false },
-	{ 0x0000000D, { 0, 0, 0, 0 }, fix_leafd, true },
+	{ 0x0000000D, { 0, 0, 0, 0 }, NULL, true },                       /* XSAVE: leafd */
 	{ MSR_CPUID_HV_LEAF, { 0, 0, 0, 0 }, fix_hv, true },
 	{ 0x80000000, { 0, ALL, ALL, ALL }, fix_ext0, false },
 	{ 0x80000001, { ALL, ALL, LX1_ECX, LX1_EDX }, NULL, false },
@@ -309,8 +227,6 @@ static const struct cpuid_rule *cpuid_rule_find(u32 leaf)
 	return NULL;
 }
 
-_Static_assert(ARRAY_SIZE(cpuid_table) == MSR_CPUID_TABLE_LEAVES, "msr_cpuid_cache size");
-
 static void host_masked(const struct cpuid_rule *rule, u32 subleaf, struct cpuid_regs *out)
 {
 	struct cpuid_regs h;
@@ -321,40 +237,178 @@ static void host_masked(const struct cpuid_rule *rule, u32 subleaf, struct cpuid
 	out->edx = h.edx & rule->keep[EDX];
 }
 
-/* The per-guest copy of the host values, subleaf 0. Exact for every subleaf: the table's host
- * leaves ignore ECX, except leaf 7, whose fixup zeroes every subleaf but 0 (APM vol. 3,
- * appendix E: only leaves 7, 0xB, 0xD, 0x8000001D, 0x80000020 have subleaves; 0xD is
- * synthetic and reads the host itself). Host CPUID values do not change while sevisor runs:
- * the bits that could (APIC ID, OSXSAVE) are masked out by the table. */
-static const struct cpuid_regs *host_masked_cached(const struct vcpu *v, size_t rule)
+/* ---- the per-guest answers (struct msr_cpuid_cache) ---- */
+
+/* Standard (non-compacted) format: the end of the highest enabled component. features holds
+ * offered components only (bits below MSR_CPUID_XSAVE_COMPONENTS). */
+static u32 xsave_size_standard(const struct msr_cpuid_cache *c, u64 features)
 {
-	struct msr_cpuid_cache *c = &v->vm->cpuid;
-	if (!c->built || c->built_for != host_fn) {
-		for (size_t i = 0; i < ARRAY_SIZE(cpuid_table); i++)
-			if (!cpuid_table[i].synthetic)
-				host_masked(&cpuid_table[i], 0, &c->masked[i]);
-		c->built_for = host_fn;
-		c->built = true;
-	}
-	return &c->masked[rule];
+	u32 size = XSAVE_BASE_SIZE;
+	for (unsigned i = 2; i < MSR_CPUID_XSAVE_COMPONENTS; i++)
+		if (features & BIT(i))
+			size = MAX(size, c->xsave[i].ebx + c->xsave[i].eax);
+	return size;
 }
 
+/* Compacted format (XSAVEC/XSAVES): components packed in order, 64-byte aligned when
+ * 0xD.i.ECX[1] says so. */
+static u32 xsave_size_compacted(const struct msr_cpuid_cache *c, u64 features)
+{
+	u32 size = XSAVE_BASE_SIZE;
+	for (unsigned i = 2; i < MSR_CPUID_XSAVE_COMPONENTS; i++) {
+		if (!(features & BIT(i)))
+			continue;
+		if (c->xsave[i].ecx & BIT(1))
+			size = (u32)ALIGN_UP(size, 64);
+		size += c->xsave[i].eax;
+	}
+	return size;
+}
+
+_Static_assert(XCR0_OFFERED < BIT(MSR_CPUID_XSAVE_COMPONENTS), "offered XSAVE components fit the cache");
+_Static_assert(GUEST_MAX_BASIC + 1 == MSR_CPUID_BASIC_LEAVES, "basic leaves in the cache");
+_Static_assert(GUEST_MAX_EXT - 0x80000000u + 1 == MSR_CPUID_EXT_LEAVES, "extended leaves in the cache");
+
+/* The answer slot of a leaf: basic leaves, then extended ones, then the hypervisor leaf;
+ * MSR_CPUID_ANSWERS for a leaf outside all three (it reads as zero). */
+#define SLOT_EXT MSR_CPUID_BASIC_LEAVES
+#define SLOT_HV (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES)
+static inline unsigned answer_slot(u32 leaf)
+{
+	if (leaf <= GUEST_MAX_BASIC)
+		return leaf;
+	if (leaf - 0x80000000u <= GUEST_MAX_EXT - 0x80000000u)
+		return SLOT_EXT + (leaf - 0x80000000u);
+	return leaf == MSR_CPUID_HV_LEAF ? SLOT_HV : MSR_CPUID_ANSWERS;
+}
+
+static u32 slot_leaf(unsigned slot)
+{
+	if (slot < SLOT_EXT)
+		return slot;
+	return slot < SLOT_HV ? 0x80000000u + (slot - SLOT_EXT) : MSR_CPUID_HV_LEAF;
+}
+
+/* The answer to (leaf, subleaf 0) for the guest, without the per-vCPU bits. */
+static void policy_answer(const struct vm *vm, u32 leaf, struct cpuid_regs *out)
+{
+	const struct cpuid_rule *rule = cpuid_rule_find(leaf);
+	*out = (struct cpuid_regs){ 0 };
+	if (!rule)
+		return;
+	if (!rule->synthetic)
+		host_masked(rule, 0, out);
+	if (rule->fixup)
+		rule->fixup(vm, out);
+}
+
+/* What the answers were built from: the host hook and the guest's vCPU count, mode and C-bit
+ * (the only inputs besides the per-vCPU bits the lookup adds). They are set at guest creation,
+ * but compared on every lookup: a change (a unit test's new host table, a vCPU count set after
+ * a first query) rebuilds instead of answering stale. */
+static inline bool cache_current(const struct msr_cpuid_cache *c, const struct vm *vm)
+{
+	return c->built && c->built_for == host_fn && c->nr_vcpus == vm->nr_vcpus && c->mode == vm->mode &&
+	       c->cbit == vm->cbit;
+}
+
+static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, const struct vm *vm)
+{
+	for (unsigned i = 0; i < MSR_CPUID_ANSWERS; i++)
+		policy_answer(vm, slot_leaf(i), &c->answer[i]);
+	c->xcr0_allowed = msr_cpuid_xcr0_allowed();
+	struct cpuid_regs h;
+	host_cpuid(0xD, 1, &h);
+	c->xsave_d1_eax = h.eax & LD1_EAX;
+	for (unsigned i = 0; i < MSR_CPUID_XSAVE_COMPONENTS; i++) {
+		c->xsave[i] = (struct cpuid_regs){ 0 };
+		if (i >= 2 && (c->xcr0_allowed & BIT(i)))
+			host_cpuid(0xD, i, &c->xsave[i]);
+	}
+	c->built_for = host_fn;
+	c->nr_vcpus = vm->nr_vcpus;
+	c->mode = vm->mode;
+	c->cbit = vm->cbit;
+	c->built = true;
+}
+
+/* ---- the per-vCPU and per-call parts ---- */
+
+/* Leaf 1: EBX[31:24] initial APIC ID = vCPU id; the APIC bit is cleared while the APIC is
+ * globally disabled (SDM 11.4.3); OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
+static void leaf1_vcpu(const struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ebx |= (v->id & 0xFFu) << 24;
+	if (!(v->msr.apic_base & MSR_APIC_BASE_EN))
+		r->edx &= ~L1_EDX_APIC;
+	if ((r->ecx & BIT(26)) && (v->cr.cr4 & CR4_OSXSAVE))
+		r->ecx |= L1_ECX_OSXSAVE;
+}
+
+/* Leaf 7: only subleaf 0 (EAX = 0: no further subleaves); OSPKE mirrors CR4.PKE. */
+static void leaf7_vcpu(const struct vcpu *v, u32 sub, struct cpuid_regs *r)
+{
+	if (sub != 0) {
+		*r = (struct cpuid_regs){ 0 };
+		return;
+	}
+	if ((r->ecx & BIT(3)) && (v->cr.cr4 & CR4_PKE))
+		r->ecx |= L7_ECX_OSPKE;
+}
+
+/* Leaf 0xD, sizes consistent with the guest's XCR0/XSS (APM vol. 3, E.3.9). */
+static void leafd(const struct msr_cpuid_cache *c, u32 sub, u64 guest_xcr0, u64 guest_xss,
+		  struct cpuid_regs *r)
+{
+	u64 allowed = c->xcr0_allowed;
+	*r = (struct cpuid_regs){ 0 };
+	if (!allowed)
+		return;
+	u64 xcr0 = guest_xcr0 & allowed;
+	switch (sub) {
+	case 0:
+		r->eax = (u32)allowed;
+		r->edx = (u32)(allowed >> 32);
+		r->ebx = xsave_size_standard(c, xcr0);
+		r->ecx = xsave_size_standard(c, allowed);
+		break;
+	case 1:
+		r->eax = c->xsave_d1_eax;
+		if (r->eax & (BIT(1) | BIT(3)))
+			r->ebx = xsave_size_compacted(c, xcr0 | (guest_xss & XSS_OFFERED));
+		r->ecx = (u32)XSS_OFFERED;
+		r->edx = (u32)(XSS_OFFERED >> 32);
+		break;
+	default:
+		if (sub < MSR_CPUID_XSAVE_COMPONENTS && (allowed & BIT(sub))) {
+			r->eax = c->xsave[sub].eax;
+			r->ebx = c->xsave[sub].ebx;
+			r->ecx = c->xsave[sub].ecx & BIT(1); /* bit 0 = supervisor: none offered */
+		}
+		break;
+	}
+}
+
+/* The guest's answer: the per-guest one (built once), plus what depends on the vCPU or the
+ * call. Every CPUID exit runs this, so a constant leaf costs one index and a copy. */
 void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss,
 		     struct cpuid_regs *out)
 {
-	const struct cpuid_rule *rule = cpuid_rule_find(leaf);
-	if (!rule) {
+	struct msr_cpuid_cache *c = &v->vm->cpuid;
+	if (!cache_current(c, v->vm))
+		cache_build(c, v->vm);
+	unsigned slot = answer_slot(leaf);
+	if (slot >= MSR_CPUID_ANSWERS) {
 		*out = (struct cpuid_regs){ 0 };
 		return;
 	}
-	if (rule->synthetic)
-		*out = (struct cpuid_regs){ 0 };
-	else
-		*out = *host_masked_cached(v, (size_t)(rule - cpuid_table));
-	if (rule->fixup) {
-		struct policy_ctx c = { v, subleaf, xcr0, xss };
-		rule->fixup(&c, out);
-	}
+	*out = c->answer[slot];
+	if (leaf == 1)
+		leaf1_vcpu(v, out);
+	else if (leaf == 7)
+		leaf7_vcpu(v, subleaf, out);
+	else if (leaf == MSR_CPUID_XSAVE_LEAF)
+		leafd(c, subleaf, xcr0, xss, out);
 }
 
 void msr_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss, struct cpuid_regs *out)

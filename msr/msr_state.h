@@ -15,14 +15,27 @@ struct msr_vm_config {
 	bool hide_mcg_ctl;  /* clear MCG_CAP.MCG_CTL_P, so MCG_CTL gets #GP */
 };
 
-/* The host half of the CPUID policy, per guest (msr/cpuid_policy.c): each table leaf's host
- * values with the policy's masks applied, taken once instead of on every CPUID exit. Built on
- * first use for the host hook in force (a new hook, in the unit tests, rebuilds it). */
-#define MSR_CPUID_TABLE_LEAVES 18
+/* The CPUID policy's answers, per guest (msr/cpuid_policy.c): every leaf a guest can get a
+ * non-zero answer for (basic 0..0xD, extended 0x80000000..0x8000001F, the hypervisor leaf
+ * 0x40000000), as the policy gives it for subleaf 0 without the per-vCPU bits (leaf 1: APIC ID,
+ * APIC, OSXSAVE; leaf 7: OSPKE and the other subleaves), which the lookup adds; and for leaf
+ * 0xD, whose sizes follow the guest's XCR0 on every call, the host's XSAVE component table.
+ * Built on first use and rebuilt whenever an input it was built from differs (the host hook,
+ * the vCPU count, the mode, the C-bit). */
+#define MSR_CPUID_BASIC_LEAVES 14 /* 0..0xD */
+#define MSR_CPUID_EXT_LEAVES 32   /* 0x80000000..0x8000001F */
+#define MSR_CPUID_ANSWERS (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES + 1)
+#define MSR_CPUID_XSAVE_COMPONENTS 10 /* XCR0 bits 0..9: the offered components (PKRU is 9) */
 struct msr_cpuid_cache {
-	msr_host_cpuid_fn built_for;
 	bool built;
-	struct cpuid_regs masked[MSR_CPUID_TABLE_LEAVES];
+	msr_host_cpuid_fn built_for;
+	unsigned nr_vcpus;
+	u32 mode; /* enum vm_mode */
+	u8 cbit;
+	struct cpuid_regs answer[MSR_CPUID_ANSWERS];
+	u64 xcr0_allowed;                                   /* 0xD.0 EDX:EAX */
+	u32 xsave_d1_eax;                                   /* 0xD.1 EAX */
+	struct cpuid_regs xsave[MSR_CPUID_XSAVE_COMPONENTS]; /* host 0xD.i, offered i >= 2 */
 };
 
 struct msr_mce_bank {

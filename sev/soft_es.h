@@ -48,6 +48,10 @@ enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);
 
 const char *soft_es_action_name(enum soft_es_action a);
 
+/* Class (a), the non-automatic exits: the exit in v->vmcb->control raised in the guest as #VC
+ * (sev/soft_es_vc.c). Used by the classification in sev/soft_es.c. */
+enum soft_es_action soft_es_reflect_vc(struct vcpu *v);
+
 /* ---- #VC exceptions the model raised, counted by exit code (v->vc_counts) -------------------
  * One slot per exit code the model can reflect (sev/soft_es_vc_counts.c), the last slot for
  * any other; shown per guest in the summary as "CPUID=9 IOIO=2 NPF=4" (svm_exit_name). */

@@ -8,6 +8,7 @@
 #include "svm/emul/gva.h"
 #include "svm/emul/insn_text.h"
 #include "lib/fmt.h"
+#include "lib/kstring.h"
 #include "lib/log.h"
 
 /* At log_level = debug, the first exits of each vCPU are traced. */
@@ -99,7 +100,8 @@ void svm_set_next_rip(struct vcpu *v, u64 next)
 	vcpu_reg_write(v, VCPU_RIP, next);
 	/* Stepping over an instruction ends any STI/MOV SS interrupt shadow (APM 15.21.5). */
 	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	svm_single_step_trap(v);
+	if (v->vmcb->save.rflags & RFLAGS_TF)
+		svm_single_step_trap(v);
 }
 
 void svm_skip_insn(struct vcpu *v, unsigned len)
@@ -108,6 +110,35 @@ void svm_skip_insn(struct vcpu *v, unsigned len)
 	if (!v->state_protected && vcpu_reg_read(v, VCPU_RIP, &rip))
 		svm_set_next_rip(v, rip + len);
 }
+
+/* The length of the instruction at RIP by the decoder: any prefixes, an instruction that
+ * crosses into the next page, or a RIP whose page the fetch cache cannot hold. 0 after
+ * terminating the guest when the instruction is not kind or alt. */
+static __attribute__((noinline)) unsigned decoded_len(struct vcpu *v, enum svm_insn_kind kind,
+							enum svm_insn_kind alt)
+{
+	u8 bytes[SVM_INSN_MAX_LEN];
+	enum svm_cpu_mode mode;
+	unsigned n = svm_fetch_bytes(v, bytes, &mode);
+	unsigned len = svm_decode_fixed_len(bytes, n, kind);
+	if (len == 0)
+		len = svm_decode_fixed_len(bytes, n, alt);
+	if (len != 0)
+		return len;
+	struct svm_insn i;
+	enum svm_decode_status st = svm_decode(bytes, n, mode, &i);
+	if (st == SVM_DECODE_OK && (i.kind == kind || i.kind == alt))
+		return i.len;
+	char text[SVM_INSN_TEXT_MAX];
+	svm_insn_bytes_text(v, text, sizeof(text));
+	svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
+		      svm_insn_kind_name(kind), (unsigned long long)v->vmcb->save.rip,
+		      st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), text);
+	return 0;
+}
+
+/* A word holds the longest unprefixed fixed encoding (3 bytes) and loads at once. */
+#define FIXED_PEEK_LEN sizeof(u32)
 
 enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
@@ -123,28 +154,25 @@ enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, e
 		svm_set_next_rip(v, next);
 		return SVM_RESUME;
 	}
-	/* The unprefixed encoding, the usual case, needs no decoder; anything else (prefixes) is
-	 * decoded from the same bytes. */
-	u8 bytes[SVM_INSN_MAX_LEN];
+	/* The unprefixed encoding, the usual case, is recognised in place in the fetch cache's
+	 * page (the bytes svm_fetch_bytes would give: the cache re-checks the translation and the
+	 * bytes are read now, so rewritten code or a remapped page is seen); anything else
+	 * (prefixes, the end of a page) goes to the decoder. */
 	enum svm_cpu_mode mode;
-	unsigned n = svm_fetch_bytes(v, bytes, &mode);
-	unsigned len = svm_decode_fixed_len(bytes, n, kind);
+	const u8 *at = svm_fetch_ptr(v, FIXED_PEEK_LEN, &mode);
+	unsigned len = 0;
+	if (at && (unsigned)kind < SVM_INSN_KIND_COUNT && (unsigned)alt < SVM_INSN_KIND_COUNT) {
+		u32 head;
+		memcpy(&head, at, sizeof(head));
+		len = svm_decode_fixed_len_word(head, kind);
+		if (len == 0)
+			len = svm_decode_fixed_len_word(head, alt);
+	}
 	if (len == 0)
-		len = svm_decode_fixed_len(bytes, n, alt);
-	if (len != 0) {
-		svm_skip_insn(v, len);
-		return SVM_RESUME;
-	}
-	struct svm_insn i;
-	enum svm_decode_status st = svm_decode(bytes, n, mode, &i);
-	if (st != SVM_DECODE_OK || (i.kind != kind && i.kind != alt)) {
-		char text[SVM_INSN_TEXT_MAX];
-		svm_insn_bytes_text(v, text, sizeof(text));
-		return svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
-				     svm_insn_kind_name(kind), (unsigned long long)rip,
-				     st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), text);
-	}
-	svm_skip_insn(v, i.len);
+		len = decoded_len(v, kind, alt);
+	if (len == 0)
+		return SVM_TERMINATE;
+	svm_set_next_rip(v, rip + len);
 	return SVM_RESUME;
 }
 
@@ -185,25 +213,39 @@ svm_exit_handler svm_exit_lookup(u64 code)
 	return NULL;
 }
 
+/* The first exits' debug trace, and an exit no table row takes: out of the way of the usual
+ * exit. */
+static __attribute__((noinline, cold)) void trace_exit(const struct vcpu *v, u64 code)
+{
+	if (svm_exit_traced(v) > SVM_EXIT_TRACE_FIRST)
+		return;
+	log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
+		  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
+		  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
+		  (unsigned long long)v->vmcb->control.exit_info2);
+}
+
+static __attribute__((noinline, cold)) enum svm_outcome unhandled_exit(struct vcpu *v, u64 code)
+{
+	const char *name = svm_exit_name(code);
+	svm_vmcb_dump(v);
+	return svm_terminate(v, "unhandled exit 0x%llx (%s), exitinfo1=0x%llx exitinfo2=0x%llx",
+			     (unsigned long long)code, name ? name : "unnamed",
+			     (unsigned long long)v->vmcb->control.exit_info1,
+			     (unsigned long long)v->vmcb->control.exit_info2);
+}
+
 enum svm_outcome svm_handle_exit(struct vcpu *v)
 {
 	u64 code = v->vmcb->control.exit_code;
 	v->exit_counts[counter_slot(code)]++;
 	v->exits_total++;
-	if (svm_exit_traced(v) <= SVM_EXIT_TRACE_FIRST)
-		log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
-			  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
-			  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
-			  (unsigned long long)v->vmcb->control.exit_info2);
-	svm_exit_handler h = svm_exit_lookup(code);
-	if (!h) {
-		const char *name = svm_exit_name(code);
-		svm_vmcb_dump(v);
-		return svm_terminate(v, "unhandled exit 0x%llx (%s), exitinfo1=0x%llx exitinfo2=0x%llx",
-				     (unsigned long long)code, name ? name : "unnamed",
-				     (unsigned long long)v->vmcb->control.exit_info1,
-				     (unsigned long long)v->vmcb->control.exit_info2);
-	}
+	if (__builtin_expect(log_enabled(LOG_DEBUG), 0))
+		trace_exit(v, code);
+	/* The usual exit codes (0x000-0x0FF) index the low table directly. */
+	svm_exit_handler h = code < SVM_EXIT_TABLE_LOW ? svm_exit_table_low[code] : svm_exit_lookup(code);
+	if (__builtin_expect(!h, 0))
+		return unhandled_exit(v, code);
 	return h(v);
 }
 

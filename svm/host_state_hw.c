@@ -36,14 +36,12 @@ static void host_flush_tlb(void)
 	}
 }
 
-unsigned svm_host_state_check(const char *guest, u64 exit_code)
+/* The registers differ: reload them in a safe order, flush, say so once. Out of line, so the
+ * check below needs no stack frame. */
+static __attribute__((noinline, cold)) unsigned host_state_repair(const char *guest, u64 exit_code)
 {
 	struct host_cr_state now;
 	host_state_read(&now);
-	/* The usual case, every exit: all as sevisor ran with it (compared here, without a call). */
-	if (__builtin_expect(now.cr0 == g_host_want.cr0 && now.cr3 == g_host_want.cr3 &&
-			     now.cr4 == g_host_want.cr4 && now.efer == g_host_want.efer, 1))
-		return 0;
 	unsigned diff = svm_host_state_diff(&g_host_want, &now);
 	unsigned order[4];
 	unsigned n = svm_host_state_reload_order(diff, order);
@@ -65,6 +63,16 @@ unsigned svm_host_state_check(const char *guest, u64 exit_code)
 			 (unsigned long long)exit_code, guest, what);
 	}
 	return diff;
+}
+
+unsigned svm_host_state_check(const char *guest, u64 exit_code)
+{
+	/* The usual case, every exit: all four as sevisor ran with them, each compared as it is
+	 * read (CR0 first: the register QEMU TCG loses). */
+	if (__builtin_expect(cpu_read_cr0() == g_host_want.cr0 && cpu_read_cr3() == g_host_want.cr3 &&
+			     cpu_read_cr4() == g_host_want.cr4 && cpu_rdmsr(MSR_EFER) == g_host_want.efer, 1))
+		return 0;
+	return host_state_repair(guest, exit_code);
 }
 
 u64 svm_host_state_repairs(void)

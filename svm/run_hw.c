@@ -367,8 +367,9 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 code = v->vmcb->control.exit_code;
 		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
 			svm_event_after_exit(v);
-		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE))
-			v->xcr0 = guest_xcr0();
+		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE) &&
+		    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
+			v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			svm_exit_model_handled(v, soft_es_action_name(act));

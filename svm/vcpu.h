@@ -55,14 +55,17 @@ struct svm_intr_state {
 	bool window_open; /* protected vCPU: the last exit was the virtual-interrupt window */
 };
 
-/* The guest paging entries one page walk read (svm/emul/gva.c): where they are in host memory
- * and their values then (4- or 8-byte entries). */
+/* The guest paging entries one page walk read (svm/emul/gva.c), as the aligned 8-byte words
+ * of host memory that hold them and their values then (a 4-byte entry of 32-bit paging brings
+ * its neighbour along: a change there only costs a new walk). A walk that read fewer than
+ * VCPU_WALK_MAX entries fills the rest with a constant word, so that the check on every use
+ * compares all VCPU_WALK_MAX words with no loop and no per-entry size. */
 #define VCPU_WALK_MAX 4
 struct vcpu_walk {
 	const void *entry[VCPU_WALK_MAX];
 	u64 value[VCPU_WALK_MAX];
-	u8 size[VCPU_WALK_MAX];
-	u8 n;
+	u8 n;         /* entries recorded */
+	bool lost;    /* an entry could not be recorded: the walk cannot be kept */
 };
 
 /* One guest page's translation, kept (svm/emul/gva.c): the page of the last instruction
@@ -77,6 +80,25 @@ struct vcpu_page_cache {
 	const u8 *host;          /* the whole page, in host memory */
 	struct vcpu_walk walk;
 };
+
+/* Page translations kept together and validated together (svm/emul/gva_set.c): one page per
+ * slot (the soft-es model's #VC delivery: IDT, GDT, TSS, stack), and the union of the paging
+ * entries their walks read, each once (pages near each other share the upper levels). A use
+ * first checks the control registers and every entry in the union against the guest's now,
+ * once for all slots; a slot whose page changes drops the entries only it used. So a kept page
+ * always equals a new walk, at the cost of one compare per distinct entry. */
+#define VCPU_SET_PAGES 4
+#define VCPU_SET_ENTRIES (VCPU_SET_PAGES * VCPU_WALK_MAX)
+struct vcpu_page_set {
+	u64 cr0, cr3, cr4, efer;             /* the VMCB's when the set was last emptied */
+	u64 lin_page[VCPU_SET_PAGES];        /* linear address of each slot's page */
+	u8 *host[VCPU_SET_PAGES];            /* the page in host memory; NULL: the slot is empty */
+	const void *entry[VCPU_SET_ENTRIES]; /* the distinct paging entries the slots' walks read */
+	u64 value[VCPU_SET_ENTRIES];         /* ... their values then */
+	u8 users[VCPU_SET_ENTRIES];          /* ... bit n: slot n's walk read it */
+	u8 nr_entries;
+};
+_Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 
 #define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */
 #define VCPU_EXIT_SLOT_NPF 0x100
@@ -105,9 +127,8 @@ struct vcpu {
 	struct svm_event pending;
 	struct svm_intr_state intr;
 	struct vcpu_page_cache fetch;
-	/* The soft-es model's exception delivery: IDT, GDT, TSS and stack pages (sev/soft_es.c). */
-#define VCPU_MODEL_PAGES 4
-	struct vcpu_page_cache model_pages[VCPU_MODEL_PAGES];
+	/* The soft-es model's exception delivery: IDT, GDT, TSS and stack pages (sev/soft_es_vc.c). */
+	struct vcpu_page_set model_pages;
 	u64 exit_counts[VCPU_EXIT_COUNTERS];
 	u64 exits_total;
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es

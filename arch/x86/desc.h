@@ -57,8 +57,13 @@ ASSERT_SIZE(struct desc_ptr, 10);
 void desc_init(void);
 /* Called for VECTOR_TIMER interrupts (from the IDT stub, interrupts off). */
 void desc_set_timer_hook(void (*fn)(void));
-/* Text set by the run loop so a host fault names the guest being handled (or NULL). */
-void desc_set_context(const char *what);
+/* Text set by the run loop so a host fault names the guest being handled (or NULL). Set twice
+ * per exit: inline, one store. */
+extern const char *desc_context;
+static inline void desc_set_context(const char *what)
+{
+	desc_context = what;
+}
 
 /* isr.asm */
 extern const u64 isr_stub_table[];

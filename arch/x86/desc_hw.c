@@ -22,7 +22,7 @@ static struct tss64 g_tss __attribute__((aligned(16)));
 static struct idt_gate g_idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static u8 g_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 static void (*g_timer_hook)(void);
-static const char *g_context;
+const char *desc_context;
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
@@ -77,16 +77,11 @@ void desc_set_timer_hook(void (*fn)(void))
 	g_timer_hook = fn;
 }
 
-void desc_set_context(const char *what)
-{
-	g_context = what;
-}
-
 static void dump(const struct exc_frame *f)
 {
 	log_err("sevisor host exception: vector %llu (%s), error code 0x%llx%s%s",
 		(unsigned long long)f->vector, f->vector < 32 ? exception_names[f->vector] : "interrupt",
-		(unsigned long long)f->error, g_context ? ", while " : "", g_context ? g_context : "");
+		(unsigned long long)f->error, desc_context ? ", while " : "", desc_context ? desc_context : "");
 	log_err("  rip=%016llx cs=%04llx rflags=%016llx rsp=%016llx ss=%04llx", (unsigned long long)f->rip,
 		(unsigned long long)f->cs, (unsigned long long)f->rflags, (unsigned long long)f->rsp,
 		(unsigned long long)f->ss);

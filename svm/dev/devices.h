@@ -14,6 +14,13 @@
 #include "svm/dev/rtc.h"
 #include "svm/dev/acpi_pm.h"
 
+/* Whether a maskable interrupt waits, as last evaluated (svm/dev/intr.h). */
+struct dev_intr_summary {
+	bool stale;     /* something it depends on changed since (dev_intr_changed) */
+	bool maskable;  /* the answer then */
+	u64 outside;    /* dev_lapic_outside_inputs then */
+};
+
 struct vm;
 
 #define UART_LINE_MAX 200
@@ -51,6 +58,7 @@ struct vm_devices {
 	 * clear: recomputed only after a timer device was programmed or fired. */
 	u64 next_deadline;
 	bool deadline_stale;
+	struct dev_intr_summary intr; /* svm/dev/intr.h */
 	struct dev_acpi_pm acpi_pm;
 	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */

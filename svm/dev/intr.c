@@ -20,7 +20,14 @@ static bool extint_pending(struct vm *vm)
 
 bool dev_intr_maskable_pending(struct vm *vm)
 {
-	return extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
+	struct dev_intr_summary *s = &vm->devices->intr;
+	u64 outside = dev_lapic_outside_inputs(vm);
+	if (!s->stale && s->outside == outside)
+		return s->maskable;
+	s->maskable = extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
+	s->outside = outside;
+	s->stale = false;
+	return s->maskable;
 }
 
 int dev_intr_maskable_ack(struct vm *vm)
@@ -38,14 +45,12 @@ static u64 earliest(u64 a, u64 b)
 	return a < b ? a : b;
 }
 
-u64 devices_next_deadline(struct vm *vm)
+u64 devices_deadline_refresh(struct vm *vm)
 {
 	struct vm_devices *d = vm->devices;
-	if (d->deadline_stale) {
-		d->next_deadline = earliest(earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit)),
-					    earliest(dev_hpet_next_deadline(&d->hpet), dev_rtc_next_deadline(&d->rtc)));
-		d->deadline_stale = false;
-	}
+	d->next_deadline = earliest(earliest(dev_lapic_next_deadline(&d->lapic), dev_pit_next_deadline(&d->pit)),
+				    earliest(dev_hpet_next_deadline(&d->hpet), dev_rtc_next_deadline(&d->rtc)));
+	d->deadline_stale = false;
 	return d->next_deadline;
 }
 
@@ -54,10 +59,8 @@ void devices_reprogrammed(struct vm *vm)
 	vm->devices->deadline_stale = true;
 }
 
-void devices_tick(struct vm *vm, u64 now)
+void devices_fire(struct vm *vm, u64 now)
 {
-	if (now < devices_next_deadline(vm))
-		return; /* nothing due: each tick below would return at once */
 	dev_lapic_timer_tick(vm, now);
 	dev_pit_tick(vm, now);
 	dev_hpet_tick(vm, now);

@@ -73,6 +73,7 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	dev_hpet_reset(&d->hpet);
 	dev_rtc_reset(&d->rtc, ram_size);
 	d->deadline_stale = true;
+	d->intr.stale = true;
 }
 
 static u32 ones(unsigned size)

@@ -100,6 +100,12 @@ static struct vcpu *lapic_vcpu(struct vm *vm)
 	return vm->nr_vcpus && vm->vcpus && vm->vcpus[0].vmcb ? &vm->vcpus[0] : NULL;
 }
 
+u64 dev_lapic_outside_inputs(struct vm *vm)
+{
+	struct vcpu *v = lapic_vcpu(vm);
+	return v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) | (v->msr.apic_base & MSR_APIC_BASE_EN) : 0;
+}
+
 u32 dev_lapic_tpr(struct vm *vm)
 {
 	struct vcpu *v = lapic_vcpu(vm);
@@ -111,6 +117,7 @@ void dev_lapic_set_tpr(struct vm *vm, u32 tpr)
 {
 	struct vcpu *v = lapic_vcpu(vm);
 	lapic(vm)->tpr = tpr & 0xFF;
+	dev_intr_changed(vm);
 	if (v) {
 		v->vmcb->control.int_ctl = (v->vmcb->control.int_ctl & ~(u32)SVM_INT_CTL_V_TPR_MASK) | ((tpr >> 4) & 0xF);
 		v->cr.cr8 = (tpr >> 4) & 0xF;
@@ -152,6 +159,7 @@ void dev_lapic_accept(struct vm *vm, u8 vector, bool level)
 		return;
 	}
 	vec_set(l->irr, vector);
+	dev_intr_changed(vm);
 	if (level)
 		vec_set(l->tmr, vector);
 	else
@@ -171,6 +179,7 @@ void dev_lapic_ack(struct vm *vm, u8 vector)
 	struct dev_lapic *l = lapic(vm);
 	vec_clear(l->irr, vector);
 	vec_set(l->isr, vector);
+	dev_intr_changed(vm);
 }
 
 bool dev_lapic_accepts_pic(struct vm *vm)
@@ -188,6 +197,7 @@ static void eoi(struct vm *vm)
 	int v = vec_highest(l->isr);
 	if (v >= 0)
 		vec_clear(l->isr, (u8)v); /* a level EOI would go on to an I/O APIC: there is none */
+	dev_intr_changed(vm);
 }
 
 /* ---- ICR ------------------------------------------------------------------------------------ */
@@ -404,7 +414,7 @@ static void write_reg(struct vm *vm, u32 reg, u32 v)
 	case APIC_EOI: eoi(vm); break;
 	case APIC_LDR: l->ldr = v & 0xFF000000u; break;
 	case APIC_DFR: l->dfr = v | 0x0FFFFFFFu; break;
-	case APIC_SVR: write_svr(l, v); break;
+	case APIC_SVR: write_svr(l, v); dev_intr_changed(vm); break; /* may mask LINT0 */
 	case APIC_ESR: l->esr = l->esr_pending; l->esr_pending = 0; break; /* a write latches errors */
 	case APIC_ICR_HI: l->icr_hi = v & 0xFF000000u; break;
 	case APIC_ICR_LO:
@@ -412,7 +422,10 @@ static void write_reg(struct vm *vm, u32 reg, u32 v)
 		icr_send(vm, l->icr_lo);
 		break;
 	case APIC_LVT_TIMER: write_lvt_timer(l, lvt_value(l, v, LVT_TIMER_WRITABLE)); break;
-	case APIC_LVT_LINT0: l->lvt_lint0 = lvt_value(l, v, LVT_LINT_WRITABLE); break;
+	case APIC_LVT_LINT0:
+		l->lvt_lint0 = lvt_value(l, v, LVT_LINT_WRITABLE);
+		dev_intr_changed(vm); /* ExtINT acceptance */
+		break;
 	case APIC_LVT_LINT1: l->lvt_lint1 = lvt_value(l, v, LVT_LINT_WRITABLE); break;
 	case APIC_LVT_ERROR: l->lvt_error = lvt_value(l, v, LVT_ERROR_WRITABLE); break;
 	case APIC_TIMER_ICR:

@@ -66,6 +66,11 @@ void dev_lapic_ack(struct vm *vm, u8 vector);
  * the PIC drives INTR directly. */
 bool dev_lapic_accepts_pic(struct vm *vm);
 
+/* What delivery and ExtINT acceptance read outside struct dev_lapic: V_TPR (TPR[7:4], kept in
+ * the VMCB) and APIC_BASE.EN, as one value to compare (svm/dev/intr.h keeps its summary while
+ * it is unchanged). */
+u64 dev_lapic_outside_inputs(struct vm *vm);
+
 /* Timer: fires what is due at `now` (host TSC), and the next deadline (LAPIC_NO_DEADLINE). */
 void dev_lapic_timer_tick(struct vm *vm, u64 now);
 u64 dev_lapic_next_deadline(const struct dev_lapic *l);

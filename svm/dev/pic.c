@@ -2,6 +2,7 @@
  * special mask, poll, automatic EOI) and the PIIX3/ICH ELCR description. */
 #include "svm/dev/pic.h"
 #include "svm/dev/devices.h"
+#include "svm/dev/intr.h"
 #include "svm/vm.h"
 
 #define PIC_ICW1 0x10
@@ -83,6 +84,15 @@ static void chip_set_input(struct dev_pic_chip *c, unsigned ir, bool level)
 		c->last_level &= ~m;
 }
 
+/* Would chip_set_input change nothing? The line is at that level already and, if it is
+ * level-triggered, the request follows it already (an edge-triggered request stays latched
+ * until INTA whatever the line does). */
+static bool chip_input_settled(const struct dev_pic_chip *c, unsigned ir, bool level)
+{
+	u8 m = (u8)(1u << ir);
+	return !(c->last_level & m) == !level && (!(c->elcr & m) || !(c->irr & m) == !level);
+}
+
 /* The slave's INT drives the master's IR2 and is held until the INTA that takes it, so the
  * master's request follows it as a level: a slave request that goes away before being taken
  * leaves no stale request on the master (data sheet: an IR input must stay high until the
@@ -101,8 +111,13 @@ void dev_pic_set_irq(struct vm *vm, unsigned irq, bool level)
 	struct dev_pic *p = pic(vm);
 	if (irq >= PIC_IRQS)
 		return;
+	/* A device re-stating its line (the UART does on every access) leaves the PIC as it is:
+	 * the cascade already follows the slave (every change below updates it). */
+	if (chip_input_settled(&p->chip[irq / 8], irq % 8, level))
+		return;
 	chip_set_input(&p->chip[irq / 8], irq % 8, level);
 	update_cascade(p);
+	dev_intr_changed(vm);
 }
 
 void dev_pic_pulse_irq(struct vm *vm, unsigned irq)
@@ -152,6 +167,7 @@ u8 dev_pic_inta(struct vm *vm)
 		}
 	}
 	update_cascade(p);
+	dev_intr_changed(vm);
 	return vector;
 }
 
@@ -248,10 +264,12 @@ bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	struct dev_pic_chip *c = &p->chip[idx];
 	bool data = port & 1;
 	if (in) {
-		if (c->poll)
+		if (c->poll) {
 			*val = chip_poll(p, idx);
-		else
+			dev_intr_changed(vm); /* the poll acknowledged a request */
+		} else {
 			*val = data ? c->imr : c->read_isr ? c->isr : c->irr;
+		}
 		return true;
 	}
 	if (data)
@@ -259,6 +277,7 @@ bool dev_pic_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	else
 		write_command(c, (u8)*val);
 	update_cascade(p);
+	dev_intr_changed(vm); /* IMR, EOI, priority, initialisation */
 	return true;
 }
 

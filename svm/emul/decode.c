@@ -6,15 +6,6 @@
 #include "svm/vmcb.h"
 #include "lib/kstring.h"
 
-enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
-{
-	if (!(cr0 & CR0_PE) || vm86)
-		return SVM_CPU_MODE_16;
-	if ((efer & EFER_LMA) && (cs_attrib & SVM_SEG_L))
-		return SVM_CPU_MODE_64;
-	return (cs_attrib & SVM_SEG_DB) ? SVM_CPU_MODE_32 : SVM_CPU_MODE_16;
-}
-
 /* Opcode properties. */
 #define F_MODRM BIT(0)    /* a ModRM byte follows */
 #define F_BYTE BIT(1)     /* operand size is 1 */
@@ -455,30 +446,30 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 }
 
 /* Unprefixed encodings without operands, per kind (APM vol. 3, appendix A); len 0: none. */
-static const struct {
-	u8 len;
-	u8 bytes[3];
-} fixed_encoding[SVM_INSN_KIND_COUNT] = {
-	[SVM_INSN_CPUID] = { 2, { OPC_ESCAPE, 0xA2 } },
-	[SVM_INSN_RDMSR] = { 2, { OPC_ESCAPE, 0x32 } },
-	[SVM_INSN_WRMSR] = { 2, { OPC_ESCAPE, 0x30 } },
-	[SVM_INSN_INVD] = { 2, { OPC_ESCAPE, 0x08 } },
-	[SVM_INSN_WBINVD] = { 2, { OPC_ESCAPE, 0x09 } },
-	[SVM_INSN_VMMCALL] = { 3, { OPC_ESCAPE, OPC_GROUP7, 0xD9 } },
-	[SVM_INSN_HLT] = { 1, { 0xF4 } },
+#define FIXED1(a) { (a), 0xFFu, 1 }
+#define FIXED2(a, b) { (a) | (u32)(b) << 8, 0xFFFFu, 2 }
+#define FIXED3(a, b, c) { (a) | (u32)(b) << 8 | (u32)(c) << 16, 0xFFFFFFu, 3 }
+const struct svm_fixed_encoding svm_fixed_encodings[SVM_INSN_KIND_COUNT] = {
+	[SVM_INSN_CPUID] = FIXED2(OPC_ESCAPE, 0xA2),
+	[SVM_INSN_RDMSR] = FIXED2(OPC_ESCAPE, 0x32),
+	[SVM_INSN_WRMSR] = FIXED2(OPC_ESCAPE, 0x30),
+	[SVM_INSN_INVD] = FIXED2(OPC_ESCAPE, 0x08),
+	[SVM_INSN_WBINVD] = FIXED2(OPC_ESCAPE, 0x09),
+	[SVM_INSN_VMMCALL] = FIXED3(OPC_ESCAPE, OPC_GROUP7, 0xD9),
+	[SVM_INSN_HLT] = FIXED1(0xF4),
 };
 
 unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind)
 {
-	if (!bytes || (unsigned)kind >= ARRAY_SIZE(fixed_encoding))
+	if (!bytes || (unsigned)kind >= SVM_INSN_KIND_COUNT)
 		return 0;
-	unsigned len = fixed_encoding[kind].len;
+	unsigned len = svm_fixed_encodings[kind].len;
 	if (len == 0 || n < len)
 		return 0;
+	u32 head = 0;
 	for (unsigned i = 0; i < len; i++)
-		if (bytes[i] != fixed_encoding[kind].bytes[i])
-			return 0;
-	return len;
+		head |= (u32)bytes[i] << (8 * i);
+	return svm_decode_fixed_len_word(head, kind);
 }
 
 static const char *const kind_names[SVM_INSN_KIND_COUNT] = {

@@ -26,6 +26,8 @@
 #define SVM_EMUL_DECODE_H
 
 #include "lib/types.h"
+#include "svm/cr_shadow.h"
+#include "svm/vmcb.h"
 
 #define SVM_INSN_MAX_LEN 15
 
@@ -38,8 +40,16 @@ enum svm_cpu_mode {
 };
 
 /* The caller derives the mode from CR0.PE, EFER.LMA, CS.L and CS.D (real mode is 16-bit;
- * virtual-8086 mode, RFLAGS.VM, is 16-bit too: pass vm86 = true). */
-enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86);
+ * virtual-8086 mode, RFLAGS.VM, is 16-bit too: pass vm86 = true). Inline: the instruction
+ * fetch computes it on every exit that steps over an instruction. */
+static inline enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
+{
+	if (!(cr0 & CR0_PE) || vm86)
+		return SVM_CPU_MODE_16;
+	if ((efer & EFER_LMA) && (cs_attrib & SVM_SEG_L))
+		return SVM_CPU_MODE_64;
+	return (cs_attrib & SVM_SEG_DB) ? SVM_CPU_MODE_32 : SVM_CPU_MODE_16;
+}
 
 enum svm_insn_kind {
 	SVM_INSN_NONE = 0,
@@ -164,6 +174,21 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
  * mode; 0 for anything else (a prefix, another kind, too few bytes), which then needs
  * svm_decode. Lets an intercept step over its instruction without the full decoder. */
 unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind);
+
+/* Those encodings as a little-endian u32 (the first bytes at RIP, loaded as one word) with a
+ * mask of their length, for svm_decode_fixed_len_word. */
+struct svm_fixed_encoding {
+	u32 bytes, mask;
+	u8 len; /* 0: kind has none (mask 0 and bytes 0: never a length) */
+};
+extern const struct svm_fixed_encoding svm_fixed_encodings[];
+/* svm_decode_fixed_len for the 4 bytes at RIP loaded as a little-endian word (the encodings
+ * are at most 3 bytes long; the 4th is not looked at). kind must be a valid kind. */
+static inline unsigned svm_decode_fixed_len_word(u32 head, enum svm_insn_kind kind)
+{
+	const struct svm_fixed_encoding *e = &svm_fixed_encodings[kind];
+	return (head & e->mask) == e->bytes ? e->len : 0;
+}
 
 const char *svm_insn_kind_name(enum svm_insn_kind kind);
 const char *svm_decode_status_name(enum svm_decode_status status);

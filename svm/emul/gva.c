@@ -20,6 +20,21 @@ static u64 load_entry(const void *p, unsigned size)
 	return e;
 }
 
+/* Records in rec the aligned 8-byte word that holds the size-byte entry at gpa (host p), for
+ * the page cache: an 8-byte entry is its own word; a 4-byte one is looked up with its
+ * neighbour (the word must lie in guest RAM as a whole). Marks rec lost when it cannot. */
+static void record_entry(struct vcpu *v, struct vcpu_walk *rec, u64 gpa, unsigned size, const void *p)
+{
+	const void *word = size == 8 ? p : svm_gpa_ptr(v->vm, gpa & ~7ULL, 8);
+	if (!word || rec->n >= VCPU_WALK_MAX) {
+		rec->lost = true;
+		return;
+	}
+	rec->entry[rec->n] = word;
+	rec->value[rec->n] = load_entry(word, 8);
+	rec->n++;
+}
+
 /* One 4- or 8-byte paging entry, loaded straight from guest RAM (fixed-size copies: single
  * loads; a walk reads up to four of these, and an exit may walk several times). Recorded in
  * rec, if given, for a page cache. */
@@ -31,12 +46,8 @@ static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64
 	if (!p)
 		return false;
 	*out = load_entry(p, size);
-	if (rec && rec->n < VCPU_WALK_MAX) {
-		rec->entry[rec->n] = p;
-		rec->value[rec->n] = *out;
-		rec->size[rec->n] = (u8)size;
-		rec->n++;
-	}
+	if (rec)
+		record_entry(v, rec, gpa, size, p);
 	return true;
 }
 
@@ -257,6 +268,11 @@ bool svm_gva_to_gpa(struct vcpu *v, u64 gva, u64 *gpa)
 	return translate(v, gva, gpa, NULL);
 }
 
+bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec)
+{
+	return translate(v, gva, gpa, rec);
+}
+
 enum svm_outcome svm_inject_pf(struct vcpu *v, u64 gva, u32 err)
 {
 	v->vmcb->save.cr2 = gva;
@@ -292,19 +308,18 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len)
 
 #define RFLAGS_VM BIT(17)
 
-enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
+static inline enum svm_cpu_mode guest_mode(const struct vmcb_save *s)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
 	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
 }
 
-static bool walk_unchanged(const struct vcpu_walk *w)
+enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
 {
-	for (unsigned i = 0; i < w->n; i++)
-		if (load_entry(w->entry[i], w->size[i]) != w->value[i])
-			return false;
-	return true;
+	return guest_mode(&v->vmcb->save);
 }
+
+/* The word the unused walk slots point at: it never changes. */
+static const u64 walk_pad;
 
 /* A miss of cached_page: a recorded walk of the page, which c then keeps. */
 static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struct vcpu_page_cache *c, u64 page)
@@ -312,43 +327,65 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	const struct vmcb_save *s = &v->vmcb->save;
 	c->valid = false;
 	c->walk.n = 0;
+	c->walk.lost = false;
 	u64 gpa;
 	if (!translate(v, page, &gpa, &c->walk))
 		return NULL;
-	c->host = svm_gpa_ptr(v->vm, gpa, PAGE_SIZE);
-	if (!c->host)
-		return NULL;
+	const u8 *host = svm_gpa_ptr(v->vm, gpa, PAGE_SIZE);
+	if (!host || c->walk.lost)
+		return host;
+	for (unsigned i = c->walk.n; i < VCPU_WALK_MAX; i++) {
+		c->walk.entry[i] = &walk_pad;
+		c->walk.value[i] = walk_pad;
+	}
+	c->host = host;
 	c->cr0 = s->cr0;
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
 	c->lin_page = page;
 	c->valid = true;
-	return c->host;
+	return host;
 }
 
 /* The host address of the guest page holding linear address lin, from the page cache c when
  * it still translates the same (struct vcpu_page_cache), else from a recorded walk that c then
  * keeps. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
- * through svm_gva_read as before. The check is inlined into each user, the walk is not. */
+ * through svm_gva_read as before. The check is inlined into each user, the walk is not: one
+ * chain of compares with a single branch (the control registers, then every word the walk
+ * read, padded to VCPU_WALK_MAX), because it runs on every exit that steps over an
+ * instruction. */
 static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *v, struct vcpu_page_cache *c,
 								   u64 lin)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
-	if (c->valid && c->lin_page == page && c->cr3 == s->cr3 && c->cr0 == s->cr0 && c->cr4 == s->cr4 &&
-	    c->efer == s->efer && walk_unchanged(&c->walk))
-		return c->host;
-	return cache_page_walk(v, c, page);
+	if (!c->valid)
+		return cache_page_walk(v, c, page);
+	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
+		   (c->efer ^ s->efer);
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < VCPU_WALK_MAX; i++)
+		diff |= load_entry(c->walk.entry[i], 8) ^ c->walk.value[i];
+	if (diff)
+		return cache_page_walk(v, c, page);
+	return c->host;
+}
+
+/* [lin, lin + len) in host memory through c, when it lies within one page. */
+static inline __attribute__((always_inline)) const u8 *cached_range(struct vcpu *v, struct vcpu_page_cache *c,
+								    u64 lin, u64 len)
+{
+	u64 off = lin & (PAGE_SIZE - 1);
+	if (len == 0 || off + len > PAGE_SIZE)
+		return NULL;
+	const u8 *page = cached_page(v, c, lin);
+	return page ? page + off : NULL;
 }
 
 void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len)
 {
-	u64 off = gva & (PAGE_SIZE - 1);
-	if (len == 0 || off + len > PAGE_SIZE)
-		return NULL;
-	u8 *page = (u8 *)cached_page(v, c, gva);
-	return page ? page + off : NULL;
+	return (void *)cached_range(v, c, gva, len);
 }
 
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
@@ -364,7 +401,7 @@ static inline u64 fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode
 static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN],
 								  enum svm_cpu_mode *mode)
 {
-	*mode = svm_guest_cpu_mode(v);
+	*mode = guest_mode(&v->vmcb->save);
 	u64 lin = fetch_linear(&v->vmcb->save, *mode);
 	/* Up to 15 bytes, as many as are readable: translation is per page, so one walk (or a
 	 * fetch-cache hit) for the bytes in RIP's page and, when the 15 cross into the next page,
@@ -390,8 +427,8 @@ unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cp
 
 const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode)
 {
-	*mode = svm_guest_cpu_mode(v);
-	return svm_gva_cached_ptr(v, &v->fetch, fetch_linear(&v->vmcb->save, *mode), len);
+	*mode = guest_mode(&v->vmcb->save);
+	return cached_range(v, &v->fetch, fetch_linear(&v->vmcb->save, *mode), len);
 }
 
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)

@@ -55,6 +55,39 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
  * svm_gva_read/svm_gva_write decide. */
 void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len);
 
+/* ---- struct vcpu_page_set: kept translations validated together ---------------------------
+ * Use: svm_gva_set_check once, then svm_gva_set_ptr for each page the use reaches, all before
+ * the guest runs again and before the caller writes guest memory through a pointer it got (a
+ * write could change a paging entry: the next check sees that). */
+
+/* True when every page the set keeps still translates as when it was walked: CR0, CR3, CR4
+ * and EFER as then, and every paging entry in the union unchanged. Otherwise empties the set
+ * (for the control registers of now) and returns false. */
+bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set);
+/* The miss of svm_gva_set_ptr: slot takes the page holding linear address page (an unchecked
+ * walk, SVM_GVA_ANY). NULL when the page is unmapped or not wholly guest RAM (the slot is left
+ * empty). */
+u8 *svm_gva_set_fill(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 page);
+
+/* The host address of [gva, gva + len) through the set's slot (the same bytes as a fresh walk
+ * gives, after svm_gva_set_check), or NULL when the range crosses a page, is empty, or its page
+ * is unmapped or not wholly guest RAM; then svm_gva_read/svm_gva_write decide. Inline: a hit
+ * is one compare. */
+static inline void *svm_gva_set_ptr(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 gva, u64 len)
+{
+	u64 off = gva & (PAGE_SIZE - 1);
+	if (len == 0 || off + len > PAGE_SIZE)
+		return NULL;
+	u64 page = gva - off;
+	u8 *host = set->host[slot];
+	if (!host || set->lin_page[slot] != page)
+		host = svm_gva_set_fill(v, set, slot, page);
+	return host ? host + off : NULL;
+}
+
+/* The unchecked translation of svm_gva_to_gpa, with the paging entries it read in rec. */
+bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec);
+
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
 /* Fetches the instruction at CS:RIP, byte by byte (it may end just before an unmapped page),

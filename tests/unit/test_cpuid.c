@@ -270,6 +270,50 @@ static void test_no_host(void **state)
 	fx_free(f);
 }
 
+/* The answers are kept per guest (msr/cpuid_policy.c): what they were built from may change
+ * afterwards and must show at once. The vCPU count (leaf 1 EBX[23:16], HTT; 0x80000008 ECX),
+ * the mode and C-bit (0x8000001F), the host hook (vendor string); the per-vCPU bits (APIC ID
+ * EBX[31:24], APIC EDX[9] with IA32_APIC_BASE.EN, SDM 11.4.3) differ between the vCPUs of one
+ * guest that share those answers. */
+static void test_answers_follow_their_inputs(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new(VM_MODE_PLAIN, 0);
+	assert_int_equal(q(f, 1, 0).ebx & 0xFFFF0000u, 0x00010000);
+	assert_int_equal(q(f, 0x80000008, 0).ecx, 0);
+	f->vm.nr_vcpus = 4;
+	struct cpuid_regs r1 = q(f, 1, 0);
+	assert_int_equal(r1.ebx & 0xFFFF0000u, 0x00040000);
+	assert_true(r1.edx & B(28));
+	assert_int_equal(q(f, 0x80000008, 0).ecx, 0x2003);
+	f->vcpu.id = 3;
+	assert_int_equal(q(f, 1, 0).ebx & 0xFFFF0000u, 0x03040000);
+	f->vcpu.id = 0;
+	assert_int_equal(q(f, 1, 0).ebx & 0xFFFF0000u, 0x00040000);
+	assert_true(q(f, 1, 0).edx & B(9));
+	f->vcpu.msr.apic_base &= ~MSR_APIC_BASE_EN;
+	assert_false(q(f, 1, 0).edx & B(9));
+
+	f->vm.cbit = 47;
+	struct cpuid_regs r = q(f, 0x8000001F, 0);
+	assert_int_equal(r.eax | r.ebx, 0); /* plain: no SEV, whatever the C-bit */
+	f->vm.mode = VM_MODE_SOFT_ES;
+	r = q(f, 0x8000001F, 0);
+	assert_int_equal(r.eax, B(1) | B(3));
+	assert_int_equal(r.ebx, 47 | (1 << 6));
+	f->vm.cbit = 39;
+	assert_int_equal(q(f, 0x8000001F, 0).ebx, 39 | (1 << 6));
+
+	assert_int_equal(q(f, 0, 0).ebx, AMD_EBX);
+	assert_int_equal(q(f, 0xD, 0).eax, 0x2E7);
+	msr_cpuid_set_host(NULL);
+	assert_int_equal(q(f, 0, 0).ebx, 0);
+	assert_int_equal(q(f, 0xD, 0).eax, 0);
+	msr_cpuid_set_host(fx_host_cpuid);
+	assert_int_equal(q(f, 0, 0).ebx, AMD_EBX);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_xsave_leaf),
 		cmocka_unit_test(test_cr4_allowed),
 		cmocka_unit_test(test_no_host),
+		cmocka_unit_test(test_answers_follow_their_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

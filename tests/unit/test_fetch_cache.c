@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "svm_fixture.h"
 #include "svm/emul/gva.h"
+#include "svm/exit.h"
 
 #define P 0x1ULL
 #define RW 0x2ULL
@@ -214,6 +215,74 @@ static void crosses_page(void **state)
 	assert_int_equal(b[0], 0x0F);
 }
 
+/* The in-place view (svm_fetch_ptr) that svm_skip_intercepted reads the unprefixed encoding
+ * from goes through the same cache: a remap is seen, and a range that would leave the page is
+ * refused (the decoder's full fetch then decides). */
+static void in_place_view_follows_remap(void **state)
+{
+	(void)state;
+	enum svm_cpu_mode mode;
+	const u8 *p = svm_fetch_ptr(&f->v, 4, &mode);
+	assert_non_null(p);
+	assert_int_equal(mode, SVM_CPU_MODE_64);
+	assert_memory_equal(p, cpuid_insn, 2);
+	put64(PT, CODE_B | P | RW);
+	p = svm_fetch_ptr(&f->v, 4, &mode);
+	assert_non_null(p);
+	assert_int_equal(p[0], hlt_insn[0]);
+	f->vmcb->save.rip = LIN + PAGE_SIZE - 2;
+	assert_null(svm_fetch_ptr(&f->v, 4, &mode));
+}
+
+/* 32-bit paging: 4-byte PDE and PTE. A rewritten PTE is seen whether it is the low or the
+ * high half of the 8-byte word the cache compares. */
+static void legacy_pte_rewritten(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	s->efer = EFER_SVME;
+	s->cr4 = 0;
+	s->cs.attrib = SF_CS32_ATTRIB;
+	s->cr3 = PD;
+	memset(f->ram + PD, 0, PAGE_SIZE);
+	memset(f->ram + PT, 0, PAGE_SIZE);
+	put32(PD + 1 * 4, (u32)(PT | P | RW)); /* LIN 0x400000: PD[1] */
+	for (unsigned pte = 0; pte < 2; pte++) {
+		s->rip = LIN + pte * PAGE_SIZE; /* PT[0], then PT[1]: the two halves of a word */
+		put32(PT + pte * 4, (u32)(CODE_A | P));
+		expect_first(cpuid_insn, 2);
+		put32(PT + pte * 4, (u32)(CODE_B | P));
+		expect_first(hlt_insn, 1);
+		put32(PT + pte * 4, (u32)(CODE_A | P));
+		expect_first(cpuid_insn, 2);
+	}
+}
+
+/* Stepping over an intercepted CPUID (svm_skip_intercepted) after the guest rewrote the code
+ * at the same RIP: the unprefixed CPUID is 2 bytes, the CS-prefixed one (2E 0F A2) 3 (APM
+ * vol. 3, 1.2: a segment override on CPUID is ignored but part of the instruction), and a page
+ * remapped to a HLT is not a CPUID at all. */
+static void stepping_sees_rewritten_code(void **state)
+{
+	(void)state;
+	static const u8 cs_cpuid[] = { 0x2E, 0x0F, 0xA2 };
+	struct vmcb_save *s = &f->vmcb->save;
+	assert_int_equal(svm_skip_intercepted(&f->v, SVM_INSN_CPUID, SVM_INSN_CPUID), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 2);
+	s->rip = LIN;
+	put_bytes(CODE_A, cs_cpuid, sizeof(cs_cpuid));
+	assert_int_equal(svm_skip_intercepted(&f->v, SVM_INSN_CPUID, SVM_INSN_CPUID), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 3);
+	s->rip = LIN;
+	put_bytes(CODE_A, cpuid_insn, 2);
+	assert_int_equal(svm_skip_intercepted(&f->v, SVM_INSN_CPUID, SVM_INSN_CPUID), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 2);
+	s->rip = LIN;
+	put64(PT, CODE_B | P | RW);
+	assert_int_equal(svm_skip_intercepted(&f->v, SVM_INSN_CPUID, SVM_INSN_CPUID), SVM_TERMINATE);
+	assert_int_equal(s->rip, LIN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +294,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(paging_turned_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_pse_toggle, setup, teardown),
 		cmocka_unit_test_setup_teardown(crosses_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(in_place_view_follows_remap, setup, teardown),
+		cmocka_unit_test_setup_teardown(legacy_pte_rewritten, setup, teardown),
+		cmocka_unit_test_setup_teardown(stepping_sees_rewritten_code, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

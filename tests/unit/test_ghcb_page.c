@@ -254,6 +254,74 @@ static void test_bad_ghcb_gpa_terminates(void **state)
 	fx_free(f);
 }
 
+/* A CPUID request (leaf 0x80000001, sub-leaf 0) in the GHCB page at gpa, answered through it. */
+static void cpuid_through(struct ghcb_fixture *f, u64 gpa)
+{
+	struct ghcb *g = (struct ghcb *)(f->ram + (gpa & (FX_RAM_SIZE - 1)));
+	memset(&g->save, 0, sizeof(g->save));
+	g->protocol_version = 2;
+	g->ghcb_usage = 0;
+	FX_SET(g, sw_exit_code, 0x72);
+	FX_SET(g, sw_exit_info1, 0);
+	FX_SET(g, sw_exit_info2, 0);
+	FX_SET(g, rax, 0x80000001);
+	FX_SET(g, rcx, 0);
+	f->vmcb[0].control.ghcb_gpa = gpa;
+	assert_int_equal(ghcb_handle_vmgexit(&f->v[0]), SVM_GHCB_REPLY);
+}
+
+/* The GHCB page kept from the last request (map_ghcb) is used only for the same GPA: a guest
+ * that moves to another GHCB (per-CPU GHCBs, Linux's early GHCB then its runtime one) is
+ * answered through the new page, and one whose next GHCB is no RAM is terminated. */
+static void test_ghcb_page_follows_gpa(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	const u64 a = FX_GHCB_GPA, b = FX_GHCB_GPA + 0x3000;
+	struct ghcb *ga = (struct ghcb *)(f->ram + a), *gb = (struct ghcb *)(f->ram + b);
+
+	cpuid_through(f, a);
+	assert_int_equal(ga->save.rax, 0x80000002);
+	cpuid_through(f, b);
+	assert_int_equal(gb->save.sw_exit_info1, 0);
+	assert_int_equal(gb->save.rax, 0x80000002);
+	assert_true(fx_valid_test(gb, BIT_RDX));
+	/* the request at b did not go through a: a's page still holds its own answer */
+	ga->save.rax = 0x5A5A;
+	cpuid_through(f, b);
+	assert_int_equal(ga->save.rax, 0x5A5A);
+	/* the C-bit alias of a is the same page (facts C.3: both aliases are guest RAM) */
+	cpuid_through(f, a | (1ULL << FX_CBIT));
+	assert_int_equal(ga->save.rax, 0x80000002);
+	/* a GPA past RAM after good ones */
+	f->vmcb[0].control.ghcb_gpa = FX_RAM_SIZE;
+	assert_int_equal(ghcb_handle_vmgexit(&f->v[0]), SVM_TERMINATE);
+	assert_non_null(strstr(f->vm.reason, "not guest RAM"));
+	fx_free(f);
+}
+
+/* ghcb_vcpu_reset forgets the kept GHCB page: a guest set up again in the same vCPU (sevisor
+ * reuses one struct guest for every guest it runs) may have its RAM elsewhere. */
+static void test_ghcb_page_forgotten_at_reset(void **state)
+{
+	(void)state;
+	struct ghcb_fixture *f = fx_new(1);
+	cpuid_through(f, FX_GHCB_GPA);
+	u8 *old = f->ram, *moved = aligned_alloc(4096, FX_RAM_SIZE);
+	assert_non_null(moved);
+	memset(moved, 0, FX_RAM_SIZE);
+	f->ram = moved;
+	f->vm.ram[0].host = moved;
+	ghcb_vcpu_reset(&f->v[0]);
+	memset(old + FX_GHCB_GPA, 0, 4096);
+	cpuid_through(f, FX_GHCB_GPA);
+	assert_int_equal(fx_ghcb(f)->save.rax, 0x80000002);
+	assert_true(fx_valid_test(fx_ghcb(f), BIT_RBX));
+	assert_false(fx_valid_test((struct ghcb *)(old + FX_GHCB_GPA), BIT_RBX));
+	free(old);
+	fx_free(f);
+}
+
 /* ---- events ------------------------------------------------------------------------------ */
 
 static void test_ioio_out_in(void **state)
@@ -807,10 +875,58 @@ static void test_event_counts(void **state)
 	fx_free(f);
 }
 
+/* Every request code a guest can send has its own count slot, shown under its name; the
+ * codes and names are the GHCB spec's (facts A.1 and B.3), spelled out here. A code of the
+ * other kind, a response code or an unknown one counts as "other". */
+static void test_count_slot_per_code(void **state)
+{
+	(void)state;
+	static const struct {
+		bool msr;
+		u64 code;
+		const char *name;
+	} codes[] = {
+		{ true, 0x002, "SEV_INFO_REQ" }, { true, 0x004, "CPUID_REQ" },
+		{ true, 0x006, "AP_RESET_HOLD_REQ" }, { true, 0x010, "PREF_GPA_REQ" },
+		{ true, 0x012, "REG_GPA_REQ" }, { true, 0x014, "SNP_PSC_REQ" },
+		{ true, 0x016, "SNP_VMPL_REQ" }, { true, 0x080, "HV_FT_REQ" },
+		{ true, 0x100, "TERM_REQ" },
+		{ false, 0x27, "DR7_READ" }, { false, 0x37, "DR7_WRITE" }, { false, 0x6E, "RDTSC" },
+		{ false, 0x6F, "RDPMC" }, { false, 0x72, "CPUID" }, { false, 0x76, "INVD" },
+		{ false, 0x7B, "IOIO" }, { false, 0x7C, "MSR" }, { false, 0x81, "VMMCALL" },
+		{ false, 0x87, "RDTSCP" }, { false, 0x89, "WBINVD" }, { false, 0x8A, "MONITOR" },
+		{ false, 0x8B, "MWAIT" }, { false, 0x80000001, "MMIO_READ" },
+		{ false, 0x80000002, "MMIO_WRITE" }, { false, 0x80000003, "NMI_COMPLETE" },
+		{ false, 0x80000004, "AP_RESET_HOLD" }, { false, 0x80000005, "AP_JUMP_TABLE" },
+		{ false, 0x80000010, "SNP_PAGE_STATE_CHANGE" },
+		{ false, 0x80000011, "SNP_GUEST_REQUEST" },
+		{ false, 0x80000012, "SNP_EXT_GUEST_REQUEST" },
+		{ false, 0x80000013, "SNP_AP_CREATION" }, { false, 0x8000FFFD, "HV_FEATURES" },
+		{ false, 0x8000FFFE, "TERMINATE" }, { false, 0x8000FFFF, "UNSUPPORTED_EVENT" },
+	};
+	bool used[GHCB_COUNT_SLOTS] = { false };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		unsigned slot = ghcb_count_slot(codes[i].msr, codes[i].code);
+		assert_true(slot < GHCB_COUNT_SLOTS);
+		assert_false(used[slot]);
+		used[slot] = true;
+		assert_string_equal(ghcb_count_name(slot), codes[i].name);
+		/* the same number as the other kind is not that request */
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(!codes[i].msr, codes[i].code)), "other");
+	}
+	static const u64 others[] = { 0x000, 0x001, 0x003, 0x005, 0x011, 0x082, 0x0FFF, 0x400,
+				      0x80000000, 0x80000006, 0x80000014, 0x8000FFFC, ~0ULL };
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(true, others[i])), "other");
+		assert_string_equal(ghcb_count_name(ghcb_count_slot(false, others[i])), "other");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_bits),
+		cmocka_unit_test(test_count_slot_per_code),
 		cmocka_unit_test(test_cpuid_ok_and_write_back_only_outputs),
 		cmocka_unit_test(test_cpuid_missing_inputs),
 		cmocka_unit_test(test_cpuid_leaf_d_needs_xcr0),
@@ -819,6 +935,8 @@ int main(void)
 		cmocka_unit_test(test_invalid_events),
 		cmocka_unit_test(test_version_rules),
 		cmocka_unit_test(test_bad_ghcb_gpa_terminates),
+		cmocka_unit_test(test_ghcb_page_follows_gpa),
+		cmocka_unit_test(test_ghcb_page_forgotten_at_reset),
 		cmocka_unit_test(test_ioio_out_in),
 		cmocka_unit_test(test_ioio_sizes),
 		cmocka_unit_test(test_ioio_port_terminates),

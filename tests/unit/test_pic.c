@@ -176,6 +176,32 @@ static void level_triggered_via_elcr(void **state)
 	assert_false(dev_pic_output(&f->vm));
 }
 
+/* A device restating its line level changes nothing; a line whose trigger mode changed under a
+ * latched edge request still takes its new mode's rule (level: the request follows the line). */
+static void restated_levels(void **state)
+{
+	(void)state;
+	program(false);
+	dev_pic_set_irq(&f->vm, 4, true);
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
+	dev_pic_set_irq(&f->vm, 4, true); /* still high: no new edge */
+	outb_(0x20, 0x20);
+	assert_false(dev_pic_output(&f->vm));
+	dev_pic_set_irq(&f->vm, 4, false);
+	dev_pic_set_irq(&f->vm, 4, false);
+	assert_false(dev_pic_output(&f->vm));
+	/* IR3: an edge latched, the line back low, then IR3 made level-triggered. */
+	dev_pic_pulse_irq(&f->vm, 3);
+	outb_(0x4D0, 0x08);
+	assert_true(dev_pic_output(&f->vm));
+	dev_pic_set_irq(&f->vm, 3, false); /* low line, level-triggered: the request goes */
+	assert_false(dev_pic_output(&f->vm));
+	/* The cascade: a slave line restated high keeps the master's IR2 request. */
+	dev_pic_set_irq(&f->vm, 10, true);
+	dev_pic_set_irq(&f->vm, 10, true);
+	assert_int_equal(dev_pic_inta(&f->vm), 0x3A);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -188,6 +214,7 @@ int main(void)
 		T(poll_command),
 		T(rotation),
 		T(level_triggered_via_elcr),
+		T(restated_levels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
