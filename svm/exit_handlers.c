@@ -70,28 +70,33 @@ static enum svm_outcome h_db(struct vcpu *v)
 	return svm_queue_exception(v, X86_DB, false, 0); /* the guest's own #DB goes back to it */
 }
 
+/* A refused or failed RDMSR/WRMSR: #GP, or the guest ends with the model's reason. */
+static __attribute__((noinline)) enum svm_outcome msr_refused(struct vcpu *v, enum msr_result r, u32 index,
+							      bool write)
+{
+	if (r == MSR_GP)
+		return svm_queue_exception(v, X86_GP, true, 0);
+	return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
+}
+
 static enum svm_outcome h_msr(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_reg(v, VCPU_RCX);
-	bool write = v->vmcb->control.exit_info1 == 1;
 	enum msr_result r;
-	if (write) {
+	if (v->vmcb->control.exit_info1 == 1) {
 		u64 value = (vcpu_reg(v, VCPU_RDX) << 32) | (u32)vcpu_reg(v, VCPU_RAX);
 		r = msr_write(v, index, value);
-	} else {
-		u64 value = 0;
-		r = msr_read(v, index, &value);
-		if (r == MSR_OK) {
-			set_reg(v, VCPU_RAX, (u32)value);
-			set_reg(v, VCPU_RDX, value >> 32);
-		}
+		if (r != MSR_OK)
+			return msr_refused(v, r, index, true);
+		return svm_skip_intercepted(v, SVM_INSN_WRMSR, SVM_INSN_WRMSR);
 	}
-	if (r == MSR_GP)
-		return svm_queue_exception(v, X86_GP, true, 0);
-	if (r == MSR_ERROR)
-		return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
-	enum svm_insn_kind kind = write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR;
-	return svm_skip_intercepted(v, kind, kind);
+	u64 value = 0;
+	r = msr_read(v, index, &value);
+	if (r != MSR_OK)
+		return msr_refused(v, r, index, false);
+	set_reg(v, VCPU_RAX, (u32)value);
+	set_reg(v, VCPU_RDX, value >> 32);
+	return svm_skip_intercepted(v, SVM_INSN_RDMSR, SVM_INSN_RDMSR);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)
