@@ -13,7 +13,7 @@
  * has already weighed priority; only IF and the shadow may hold it back. */
 #define WINDOW_INT_CTL (SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO_MASK)
 
-static bool guest_if(struct vcpu *v)
+static inline __attribute__((always_inline)) bool guest_if(struct vcpu *v)
 {
 	u64 rflags;
 	/* A protected vCPU's RFLAGS is hidden: the CPU reports its IF in int_state bit 1 on every
@@ -25,7 +25,7 @@ static bool guest_if(struct vcpu *v)
 	return rflags & RFLAGS_IF;
 }
 
-static bool shadowed(const struct vcpu *v)
+static inline bool shadowed(const struct vcpu *v)
 {
 	return v->vmcb->control.int_state & SVM_INT_STATE_SHADOW;
 }
@@ -36,11 +36,17 @@ static void inject(struct vcpu *v, u32 info)
 	v->vmcb->control.event_inj_err = 0;
 }
 
+/* svm_event_timers_deferred, inline: asked before every VMRUN. */
+static inline __attribute__((always_inline)) bool timers_deferred(struct vcpu *v)
+{
+	return !v->state_protected && !guest_if(v);
+}
+
 bool svm_event_prepare_entry(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 	struct vm *vm = v->vm;
-	bool deferred = svm_event_timers_deferred(v);
+	bool deferred = timers_deferred(v);
 	c->event_inj = 0;
 	c->event_inj_err = 0;
 	c->int_ctl &= ~(u32)WINDOW_INT_CTL;
@@ -84,26 +90,9 @@ bool svm_event_prepare_entry(struct vcpu *v)
 	return deferred;
 }
 
-void svm_event_after_exit(struct vcpu *v)
-{
-	const struct vmcb_control *c = &v->vmcb->control;
-	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending) {
-		v->pending.pending = true;
-		v->pending.info = c->exit_int_info;
-		v->pending.err_code = c->exit_int_info_err;
-	}
-	if (c->exit_code == SVM_EXIT_VINTR)
-		v->intr.window_open = true;
-	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
-	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET) {
-		v->intr.iret_step = false;
-		v->intr.nmi_masked = false;
-	}
-}
-
 bool svm_event_timers_deferred(struct vcpu *v)
 {
-	return !v->state_protected && !guest_if(v);
+	return timers_deferred(v);
 }
 
 bool svm_event_wakes(struct vcpu *v)

@@ -11,6 +11,7 @@
 #define SVM_EVENT_H
 
 #include "svm/vcpu.h"
+#include "svm/exit_codes.h"
 
 /* Before VMRUN: programs EVENTINJ and the interrupt window for this entry. Returns
  * svm_event_timers_deferred for the entry (evaluated once; nothing here changes it). */
@@ -18,8 +19,23 @@ bool svm_event_prepare_entry(struct vcpu *v);
 /* After #VMEXIT: an event whose delivery the exit interrupted (EXITINTINFO.V) is queued again
  * unless something else is queued already. Only the V bit counts: QEMU TCG leaves a copy of an
  * injected event with V = 0. Not for VMEXIT_INVALID, where EXITINTINFO means nothing. Also
- * notes the interrupt window and the end of NMI blocking. */
-void svm_event_after_exit(struct vcpu *v);
+ * notes the interrupt window and the end of NMI blocking. Inline: once per exit. */
+static inline void svm_event_after_exit(struct vcpu *v)
+{
+	const struct vmcb_control *c = &v->vmcb->control;
+	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending) {
+		v->pending.pending = true;
+		v->pending.info = c->exit_int_info;
+		v->pending.err_code = c->exit_int_info_err;
+	}
+	if (c->exit_code == SVM_EXIT_VINTR)
+		v->intr.window_open = true;
+	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
+	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET) {
+		v->intr.iret_step = false;
+		v->intr.nmi_masked = false;
+	}
+}
 
 /* A plain vCPU with RFLAGS.IF = 0 cannot take a device interrupt, so its timers need not end its
  * run: the host timer waits (for the time limit only) and, while a device deadline is pending,

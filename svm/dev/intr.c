@@ -3,11 +3,6 @@
 #include "svm/dev/devices.h"
 #include "svm/vm.h"
 
-bool dev_intr_nmi_pending(struct vm *vm)
-{
-	return vm->devices->lapic.nmi_pending;
-}
-
 void dev_intr_nmi_ack(struct vm *vm)
 {
 	vm->devices->lapic.nmi_pending = false;
@@ -18,12 +13,10 @@ static bool extint_pending(struct vm *vm)
 	return dev_lapic_accepts_pic(vm) && dev_pic_output(vm);
 }
 
-bool dev_intr_maskable_pending(struct vm *vm)
+bool dev_intr_maskable_evaluate(struct vm *vm)
 {
 	struct dev_intr_summary *s = &vm->devices->intr;
 	u64 outside = dev_lapic_outside_inputs(vm);
-	if (!s->stale && s->outside == outside)
-		return s->maskable;
 	s->maskable = extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
 	s->outside = outside;
 	s->stale = false;

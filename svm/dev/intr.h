@@ -9,7 +9,10 @@
 #include "svm/dev/devices.h"
 #include "svm/vm.h"
 
-bool dev_intr_nmi_pending(struct vm *vm);
+static inline bool dev_intr_nmi_pending(struct vm *vm)
+{
+	return vm->devices->lapic.nmi_pending;
+}
 void dev_intr_nmi_ack(struct vm *vm);
 /* A maskable interrupt waits: ExtINT from the PIC (which bypasses the APIC's priority, SDM
  * 11.6.1), or a fixed vector whose class beats the PPR.
@@ -21,7 +24,14 @@ void dev_intr_nmi_ack(struct vm *vm);
  * CR8 intercept and write trap, the soft-es model and the APIC's TPR register alike) and
  * APIC_BASE.EN (the MSR) are compared with their values at the last evaluation
  * (dev_lapic_outside_inputs). The NMI line is a flag of its own, read directly. */
-bool dev_intr_maskable_pending(struct vm *vm);
+bool dev_intr_maskable_evaluate(struct vm *vm); /* evaluates and keeps the answer */
+static inline bool dev_intr_maskable_pending(struct vm *vm)
+{
+	const struct dev_intr_summary *s = &vm->devices->intr;
+	if (!s->stale && s->outside == dev_lapic_outside_inputs(vm))
+		return s->maskable;
+	return dev_intr_maskable_evaluate(vm);
+}
 static inline void dev_intr_changed(struct vm *vm)
 {
 	vm->devices->intr.stale = true;

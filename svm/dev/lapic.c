@@ -95,27 +95,16 @@ static int vec_highest(const u32 *map)
 /* TPR and CR8 are one register seen twice: CR8[3:0] = TPR[7:4] (APM vol. 2, 16.6.4), and
  * the hardware keeps CR8 in the VMCB's V_TPR. So TPR[7:4] is read from and written to V_TPR
  * (and the CR8 shadow); only TPR[3:0], which CR8 cannot express, is kept here. */
-static struct vcpu *lapic_vcpu(struct vm *vm)
-{
-	return vm->nr_vcpus && vm->vcpus && vm->vcpus[0].vmcb ? &vm->vcpus[0] : NULL;
-}
-
-u64 dev_lapic_outside_inputs(struct vm *vm)
-{
-	struct vcpu *v = lapic_vcpu(vm);
-	return v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) | (v->msr.apic_base & MSR_APIC_BASE_EN) : 0;
-}
-
 u32 dev_lapic_tpr(struct vm *vm)
 {
-	struct vcpu *v = lapic_vcpu(vm);
+	struct vcpu *v = dev_lapic_vcpu(vm);
 	u32 high = v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) : (lapic(vm)->tpr >> 4);
 	return (high << 4) | (lapic(vm)->tpr & 0xF);
 }
 
 void dev_lapic_set_tpr(struct vm *vm, u32 tpr)
 {
-	struct vcpu *v = lapic_vcpu(vm);
+	struct vcpu *v = dev_lapic_vcpu(vm);
 	lapic(vm)->tpr = tpr & 0xFF;
 	dev_intr_changed(vm);
 	if (v) {
@@ -184,7 +173,7 @@ void dev_lapic_ack(struct vm *vm, u8 vector)
 
 bool dev_lapic_accepts_pic(struct vm *vm)
 {
-	struct vcpu *v = lapic_vcpu(vm);
+	struct vcpu *v = dev_lapic_vcpu(vm);
 	if (v && !(v->msr.apic_base & MSR_APIC_BASE_EN))
 		return true; /* hardware-disabled APIC: the PIC drives the CPU's INTR pin itself */
 	u32 lint0 = lapic(vm)->lvt_lint0;
@@ -444,7 +433,7 @@ bool dev_lapic_mmio(struct vm *vm, u64 offset, unsigned size, bool write, u64 *v
 {
 	/* Registers are 32 bits wide at 16-byte strides; other widths read/write the low dword. */
 	(void)size;
-	struct vcpu *v = lapic_vcpu(vm);
+	struct vcpu *v = dev_lapic_vcpu(vm);
 	if (v && !(v->msr.apic_base & MSR_APIC_BASE_EN)) {
 		/* Globally disabled (APIC_BASE.EN = 0, SDM 11.4.3): the page is no longer the APIC's;
 		 * like a bus with nothing on it, reads give all ones and writes are dropped. */

@@ -8,8 +8,7 @@
 #define SVM_DEV_LAPIC_H
 
 #include "lib/types.h"
-
-struct vm;
+#include "svm/vcpu.h"
 
 #define LAPIC_BASE_DEFAULT 0xFEE00000ULL
 #define LAPIC_VECTOR_WORDS 8 /* 256 vectors as 8 x 32 bits, the layout of IRR/ISR/TMR */
@@ -66,10 +65,19 @@ void dev_lapic_ack(struct vm *vm, u8 vector);
  * the PIC drives INTR directly. */
 bool dev_lapic_accepts_pic(struct vm *vm);
 
+/* The vCPU this APIC belongs to, once it has a VMCB (NULL before: the APIC model alone). */
+static inline struct vcpu *dev_lapic_vcpu(struct vm *vm)
+{
+	return vm->nr_vcpus && vm->vcpus && vm->vcpus[0].vmcb ? &vm->vcpus[0] : NULL;
+}
 /* What delivery and ExtINT acceptance read outside struct dev_lapic: V_TPR (TPR[7:4], kept in
  * the VMCB) and APIC_BASE.EN, as one value to compare (svm/dev/intr.h keeps its summary while
- * it is unchanged). */
-u64 dev_lapic_outside_inputs(struct vm *vm);
+ * it is unchanged). Inline: compared before every VMRUN. */
+static inline u64 dev_lapic_outside_inputs(struct vm *vm)
+{
+	const struct vcpu *v = dev_lapic_vcpu(vm);
+	return v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) | (v->msr.apic_base & MSR_APIC_BASE_EN) : 0;
+}
 
 /* Timer: fires what is due at `now` (host TSC), and the next deadline (LAPIC_NO_DEADLINE). */
 void dev_lapic_timer_tick(struct vm *vm, u64 now);
