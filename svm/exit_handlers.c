@@ -139,11 +139,16 @@ static enum svm_outcome h_shutdown(struct vcpu *v)
 static const u8 ioio_size[8] = { 1, 1, 2, 2, 4, 4, 4, 4 };
 static const u64 ioio_keep[8] = { ~0xFFULL, ~0xFFULL, ~0xFFFFULL, ~0xFFFFULL, 0, 0, 0, 0 };
 
+static unsigned ioio_size_field(u64 info)
+{
+	return (unsigned)(info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+}
+
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
 	const u64 *info = &v->vmcb->control.exit_info1;
 	u16 port = (u16)(*info >> SVM_IOIO_PORT_SHIFT);
-	unsigned field = (unsigned)(*info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	unsigned field = ioio_size_field(*info);
 	bool in = *info & SVM_IOIO_IN;
 	if (*info & SVM_IOIO_STR)
 		return svm_string_io(v, port, ioio_size[field], in, *info);
@@ -151,10 +156,8 @@ static enum svm_outcome h_ioio(struct vcpu *v)
 	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
 		return SVM_TERMINATE;
 	/* Only v is kept across the device call: what the merge needs is read again. */
-	if (*info & SVM_IOIO_IN) {
-		field = (unsigned)(*info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
-	}
+	if (*info & SVM_IOIO_IN)
+		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[ioio_size_field(*info)]) | val);
 	svm_set_next_rip(v, v->vmcb->control.exit_info2);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }

@@ -139,11 +139,10 @@ static __attribute__((noinline)) bool unclaimed_port(struct vm *vm, u16 port, un
 }
 
 /* An access to a timer device: its deadline may move. A read is cut to the access size. */
-static __attribute__((noinline)) bool device_access(const struct port_range *r, struct vm *vm, u16 port,
-						     unsigned size, bool in, u32 *val)
+static __attribute__((noinline)) bool timer_device_access(const struct port_range *r, struct vm *vm,
+							   u16 port, unsigned size, bool in, u32 *val)
 {
-	if (r->timer)
-		devices_reprogrammed(vm);
+	devices_reprogrammed(vm);
 	bool ok = r->fn(vm, port, size, in, val);
 	if (in)
 		*val &= ones(size);
@@ -156,7 +155,7 @@ bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	if (!r)
 		return unclaimed_port(vm, port, size, in, val);
 	if (r->timer)
-		return device_access(r, vm, port, size, in, val);
+		return timer_device_access(r, vm, port, size, in, val);
 	/* A write to a device without a timer: only a tail call, no registers saved. */
 	if (!in)
 		return r->fn(vm, port, size, false, val);
