@@ -336,7 +336,7 @@ static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, con
 
 /* Leaf 1: EBX[31:24] initial APIC ID = vCPU id; the APIC bit is cleared while the APIC is
  * globally disabled (SDM 11.4.3); OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
-static void leaf1_vcpu(const struct vcpu *v, struct cpuid_regs *r)
+static inline void leaf1_vcpu(const struct vcpu *v, struct cpuid_regs *r)
 {
 	r->ebx |= (v->id & 0xFFu) << 24;
 	if (!(v->msr.apic_base & MSR_APIC_BASE_EN))
@@ -389,10 +389,10 @@ static void leafd(const struct msr_cpuid_cache *c, u32 sub, u64 guest_xcr0, u64 
 	}
 }
 
-/* The guest's answer: the per-guest one (built once), plus what depends on the vCPU or the
- * call. Every CPUID exit runs this, so a constant leaf costs one index and a copy. */
-void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss,
-		     struct cpuid_regs *out)
+/* msr_cpuid_const when the answers must be (re)built, or the leaf is one whose answer
+ * depends on the call (7: subleaves; 0xD: XCR0/XSS), or none at all. */
+static __attribute__((noinline)) void answer_general(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0,
+						     u64 xss, struct cpuid_regs *out)
 {
 	struct msr_cpuid_cache *c = &v->vm->cpuid;
 	if (!cache_current(c, v->vm))
@@ -409,6 +409,23 @@ void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 
 		leaf7_vcpu(v, subleaf, out);
 	else if (leaf == MSR_CPUID_XSAVE_LEAF)
 		leafd(c, subleaf, xcr0, xss, out);
+}
+
+/* The guest's answer: the per-guest one (built once), plus what depends on the vCPU or the
+ * call. Every CPUID exit runs this: a constant leaf costs the cache check, one index and a
+ * copy (and leaf 1 its three per-vCPU bits), everything else is answer_general. */
+void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss,
+		     struct cpuid_regs *out)
+{
+	const struct msr_cpuid_cache *c = &v->vm->cpuid;
+	unsigned slot = answer_slot(leaf);
+	if (slot >= MSR_CPUID_ANSWERS || leaf == 7 || leaf == MSR_CPUID_XSAVE_LEAF || !cache_current(c, v->vm)) {
+		answer_general(v, leaf, subleaf, xcr0, xss, out);
+		return;
+	}
+	*out = c->answer[slot];
+	if (leaf == 1)
+		leaf1_vcpu(v, out);
 }
 
 void msr_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss, struct cpuid_regs *out)

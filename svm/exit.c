@@ -8,7 +8,6 @@
 #include "svm/emul/gva.h"
 #include "svm/emul/insn_text.h"
 #include "lib/fmt.h"
-#include "lib/kstring.h"
 #include "lib/log.h"
 
 /* At log_level = debug, the first exits of each vCPU are traced. */
@@ -111,34 +110,36 @@ void svm_skip_insn(struct vcpu *v, unsigned len)
 		svm_set_next_rip(v, rip + len);
 }
 
-/* The length of the instruction at RIP by the decoder: any prefixes, an instruction that
- * crosses into the next page, or a RIP whose page the fetch cache cannot hold. 0 after
- * terminating the guest when the instruction is not kind or alt. */
-static __attribute__((noinline)) unsigned decoded_len(struct vcpu *v, enum svm_insn_kind kind,
-							enum svm_insn_kind alt)
+/* Steps over the instruction at RIP by the decoder: any prefixes, an instruction that
+ * crosses into the next page, or a RIP whose page the fetch cache cannot hold. The guest ends
+ * when the instruction is neither kind nor alt. */
+static __attribute__((noinline)) enum svm_outcome skip_decoded(struct vcpu *v, enum svm_insn_kind kind,
+							       enum svm_insn_kind alt)
 {
 	u8 bytes[SVM_INSN_MAX_LEN];
 	enum svm_cpu_mode mode;
+	u64 rip = vcpu_reg(v, VCPU_RIP);
 	unsigned n = svm_fetch_bytes(v, bytes, &mode);
 	unsigned len = svm_decode_fixed_len(bytes, n, kind);
 	if (len == 0)
 		len = svm_decode_fixed_len(bytes, n, alt);
-	if (len != 0)
-		return len;
 	struct svm_insn i;
-	enum svm_decode_status st = svm_decode(bytes, n, mode, &i);
-	if (st == SVM_DECODE_OK && (i.kind == kind || i.kind == alt))
-		return i.len;
+	enum svm_decode_status st = SVM_DECODE_OK;
+	if (len == 0) {
+		st = svm_decode(bytes, n, mode, &i);
+		if (st == SVM_DECODE_OK && (i.kind == kind || i.kind == alt))
+			len = i.len;
+	}
+	if (len != 0) {
+		svm_set_next_rip(v, rip + len);
+		return SVM_RESUME;
+	}
 	char text[SVM_INSN_TEXT_MAX];
 	svm_insn_bytes_text(v, text, sizeof(text));
-	svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
-		      svm_insn_kind_name(kind), (unsigned long long)v->vmcb->save.rip,
-		      st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), text);
-	return 0;
+	return svm_terminate(v, "%s intercept at RIP 0x%llx, but the instruction there is not one (%s: %s)",
+			     svm_insn_kind_name(kind), (unsigned long long)rip,
+			     st == SVM_DECODE_OK ? svm_insn_kind_name(i.kind) : svm_decode_status_name(st), text);
 }
-
-/* A word holds the longest unprefixed fixed encoding (3 bytes) and loads at once. */
-#define FIXED_PEEK_LEN sizeof(u32)
 
 enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
@@ -158,20 +159,9 @@ enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, e
 	 * page (the bytes svm_fetch_bytes would give: the cache re-checks the translation and the
 	 * bytes are read now, so rewritten code or a remapped page is seen); anything else
 	 * (prefixes, the end of a page) goes to the decoder. */
-	enum svm_cpu_mode mode;
-	const u8 *at = svm_fetch_ptr(v, FIXED_PEEK_LEN, &mode);
-	unsigned len = 0;
-	if (at && (unsigned)kind < SVM_INSN_KIND_COUNT && (unsigned)alt < SVM_INSN_KIND_COUNT) {
-		u32 head;
-		memcpy(&head, at, sizeof(head));
-		len = svm_decode_fixed_len_word(head, kind);
-		if (len == 0)
-			len = svm_decode_fixed_len_word(head, alt);
-	}
+	unsigned len = svm_fetch_fixed_len(v, kind, alt);
 	if (len == 0)
-		len = decoded_len(v, kind, alt);
-	if (len == 0)
-		return SVM_TERMINATE;
+		return skip_decoded(v, kind, alt);
 	svm_set_next_rip(v, rip + len);
 	return SVM_RESUME;
 }

@@ -348,28 +348,35 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	return host;
 }
 
-/* The host address of the guest page holding linear address lin, from the page cache c when
- * it still translates the same (struct vcpu_page_cache), else from a recorded walk that c then
- * keeps. NULL when the page is unmapped or not wholly in one RAM slot: the caller then reads
- * through svm_gva_read as before. The check is inlined into each user, the walk is not: one
- * chain of compares with a single branch (the control registers, then every word the walk
- * read, padded to VCPU_WALK_MAX), because it runs on every exit that steps over an
+/* The host address of the guest page at linear address page when the cache c holds it and it
+ * still translates the same (struct vcpu_page_cache), else NULL. One chain of compares with a
+ * single branch (the control registers, then every word the walk read, padded to
+ * VCPU_WALK_MAX), inlined into each user: it runs on every exit that steps over an
  * instruction. */
-static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *v, struct vcpu_page_cache *c,
-								   u64 lin)
+static inline __attribute__((always_inline)) const u8 *cached_page_hit(const struct vcpu *v,
+								       const struct vcpu_page_cache *c, u64 page)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
 	if (!c->valid)
-		return cache_page_walk(v, c, page);
+		return NULL;
 	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
 		   (c->efer ^ s->efer);
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < VCPU_WALK_MAX; i++)
 		diff |= load_entry(c->walk.entry[i], 8) ^ c->walk.value[i];
-	if (diff)
-		return cache_page_walk(v, c, page);
-	return c->host;
+	return diff ? NULL : c->host;
+}
+
+/* The host address of the guest page holding linear address lin, from the page cache c when
+ * it still translates the same, else from a recorded walk that c then keeps. NULL when the
+ * page is unmapped or not wholly in one RAM slot: the caller then reads through svm_gva_read
+ * as before. The check is inlined into each user, the walk is not. */
+static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *v, struct vcpu_page_cache *c,
+								   u64 lin)
+{
+	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
+	const u8 *host = cached_page_hit(v, c, page);
+	return host ? host : cache_page_walk(v, c, page);
 }
 
 /* [lin, lin + len) in host memory through c, when it lies within one page. */
@@ -429,6 +436,37 @@ const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode)
 {
 	*mode = guest_mode(&v->vmcb->save);
 	return cached_range(v, &v->fetch, fetch_linear(&v->vmcb->save, *mode), len);
+}
+
+/* The fixed length of kind or alt for the bytes at at (4 readable). */
+static inline unsigned fixed_len_at(const u8 *at, enum svm_insn_kind kind, enum svm_insn_kind alt)
+{
+	u32 head;
+	memcpy(&head, at, sizeof(head));
+	unsigned len = svm_decode_fixed_len_word(head, kind);
+	return len ? len : svm_decode_fixed_len_word(head, alt);
+}
+
+/* svm_fetch_fixed_len when the cache misses: a walk that the cache then keeps. */
+static __attribute__((noinline)) unsigned fixed_len_walk(struct vcpu *v, u64 lin, enum svm_insn_kind kind,
+							   enum svm_insn_kind alt)
+{
+	const u8 *at = cached_range(v, &v->fetch, lin, sizeof(u32));
+	return at ? fixed_len_at(at, kind, alt) : 0;
+}
+
+/* Kept a leaf function on a cache hit (the walk is a tail call): it runs on every exit that
+ * steps over an instruction. */
+unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	u64 lin = fetch_linear(s, guest_mode(s)), off = lin & (PAGE_SIZE - 1);
+	if (off > PAGE_SIZE - sizeof(u32))
+		return 0;
+	const u8 *page = cached_page_hit(v, &v->fetch, lin - off);
+	if (!page)
+		return fixed_len_walk(v, lin, kind, alt);
+	return fixed_len_at(page + off, kind, alt);
 }
 
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)

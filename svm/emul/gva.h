@@ -100,5 +100,10 @@ unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cp
 /* The first len bytes at CS:RIP in place, through the fetch's page cache (the bytes
  * svm_fetch_bytes would give), when they lie within one page; else NULL. Sets *mode. */
 const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode);
+/* The length of the instruction at CS:RIP when it is the unprefixed encoding of kind or alt
+ * (svm_decode_fixed_len), read in place through the fetch's page cache; 0 for anything else
+ * and when the 4 bytes at RIP are not within one cached page: then svm_fetch_bytes and the
+ * decoder decide. kind and alt are valid kinds (constants of the exit handlers). */
+unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt);
 
 #endif

@@ -172,6 +172,23 @@ static void paging_turned_off(void **state)
 	expect_first(hlt_insn, 1);
 }
 
+/* EFER.LMA alone picks the walk (APM vol. 2, 5.1: with CR4.PAE and CR0.PG, LMA = 1 is the
+ * 4-level long-mode walk, LMA = 0 the 3-level PAE walk): with LMA clear, CR3 names four
+ * PDPTEs, and PDPTE 0 (the PML4 entry, pointing at PDPT) is used as the page directory, whose
+ * entry 2 (LIN bits 29:21) is empty, so nothing is fetched. */
+static void lma_alone_changes_the_walk(void **state)
+{
+	(void)state;
+	expect_first(cpuid_insn, 2);
+	struct vmcb_save *s = &f->vmcb->save;
+	s->efer = EFER_LME | EFER_SVME;
+	s->cs.attrib = SF_CS32_ATTRIB;
+	u8 b[SVM_INSN_MAX_LEN];
+	assert_int_equal(fetch(b), 0);
+	s->efer = EFER_LME | EFER_LMA | EFER_SVME;
+	expect_first(cpuid_insn, 2);
+}
+
 /* 32-bit paging, 4-byte entries: a PDE with PS maps 4 MiB only while CR4.PSE is set. */
 static void legacy_pse_toggle(void **state)
 {
@@ -293,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cr3_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(paging_turned_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_pse_toggle, setup, teardown),
+		cmocka_unit_test_setup_teardown(lma_alone_changes_the_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(crosses_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(in_place_view_follows_remap, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_pte_rewritten, setup, teardown),
