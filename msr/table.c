@@ -79,7 +79,7 @@ const struct msr_rule *msr_rules(size_t *count)
 }
 
 /* Binary search: the table is sorted and disjoint. For MSRs outside the permission map's
- * ranges, and to build the index below. */
+ * ranges, which the index below does not cover. */
 static const struct msr_rule *rule_search(u32 index)
 {
 	size_t lo = 0, hi = ARRAY_SIZE(msr_table);

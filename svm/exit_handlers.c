@@ -70,28 +70,33 @@ static enum svm_outcome h_db(struct vcpu *v)
 	return svm_queue_exception(v, X86_DB, false, 0); /* the guest's own #DB goes back to it */
 }
 
+/* A refused or failed RDMSR/WRMSR: #GP, or the guest ends with the model's reason. */
+static __attribute__((noinline)) enum svm_outcome msr_refused(struct vcpu *v, enum msr_result r, u32 index,
+							      bool write)
+{
+	if (r == MSR_GP)
+		return svm_queue_exception(v, X86_GP, true, 0);
+	return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
+}
+
 static enum svm_outcome h_msr(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_reg(v, VCPU_RCX);
-	bool write = v->vmcb->control.exit_info1 == 1;
 	enum msr_result r;
-	if (write) {
+	if (v->vmcb->control.exit_info1 == 1) {
 		u64 value = (vcpu_reg(v, VCPU_RDX) << 32) | (u32)vcpu_reg(v, VCPU_RAX);
 		r = msr_write(v, index, value);
-	} else {
-		u64 value = 0;
-		r = msr_read(v, index, &value);
-		if (r == MSR_OK) {
-			set_reg(v, VCPU_RAX, (u32)value);
-			set_reg(v, VCPU_RDX, value >> 32);
-		}
+		if (r != MSR_OK)
+			return msr_refused(v, r, index, true);
+		return svm_skip_intercepted(v, SVM_INSN_WRMSR, SVM_INSN_WRMSR);
 	}
-	if (r == MSR_GP)
-		return svm_queue_exception(v, X86_GP, true, 0);
-	if (r == MSR_ERROR)
-		return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
-	enum svm_insn_kind kind = write ? SVM_INSN_WRMSR : SVM_INSN_RDMSR;
-	return svm_skip_intercepted(v, kind, kind);
+	u64 value = 0;
+	r = msr_read(v, index, &value);
+	if (r != MSR_OK)
+		return msr_refused(v, r, index, false);
+	set_reg(v, VCPU_RAX, (u32)value);
+	set_reg(v, VCPU_RDX, value >> 32);
+	return svm_skip_intercepted(v, SVM_INSN_RDMSR, SVM_INSN_RDMSR);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)
@@ -125,27 +130,36 @@ static enum svm_outcome h_shutdown(struct vcpu *v)
 }
 
 /* IOIO (APM 15.10.2): EXITINFO1 has port, size, direction, string and rep; EXITINFO2 the
- * next RIP. String forms move data between guest memory (by linear address) and the port. */
+ * next RIP, so no instruction is fetched. String forms move data between guest memory (by
+ * linear address) and the port.
+ *
+ * The size field is one-hot (SZ8, SZ16, SZ32 in bits 6:4): indexed by it, ioio_size gives the
+ * widest size it names and ioio_keep the RAX bits an IN of that size leaves alone (8 and 16
+ * bits merge into RAX, 32 bits zero-extend into it: APM vol. 3, IN). */
+static const u8 ioio_size[8] = { 1, 1, 2, 2, 4, 4, 4, 4 };
+static const u64 ioio_keep[8] = { ~0xFFULL, ~0xFFULL, ~0xFFFFULL, ~0xFFFFULL, 0, 0, 0, 0 };
+
+static unsigned ioio_size_field(u64 info)
+{
+	return (unsigned)(info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+}
+
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
-	u64 info = v->vmcb->control.exit_info1;
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	unsigned size = (info & SVM_IOIO_SZ32) ? 4 : (info & SVM_IOIO_SZ16) ? 2 : 1;
-	bool in = info & SVM_IOIO_IN;
-	if (!(info & SVM_IOIO_STR)) {
-		u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
-		if (!svm_io_port(v->vm, port, size, in, &val))
-			return SVM_TERMINATE;
-		if (in) {
-			u64 rax = vcpu_reg(v, VCPU_RAX);
-			u64 mask = size == 4 ? 0xFFFFFFFFULL : (1ULL << (8 * size)) - 1;
-			/* A 32-bit IN zero-extends into RAX; 8/16-bit ones merge (APM vol. 3 IN). */
-			set_reg(v, VCPU_RAX, size == 4 ? val : (rax & ~mask) | val);
-		}
-		svm_set_next_rip(v, v->vmcb->control.exit_info2);
-		return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
-	}
-	return svm_string_io(v, port, size, in, info);
+	const u64 *info = &v->vmcb->control.exit_info1;
+	u16 port = (u16)(*info >> SVM_IOIO_PORT_SHIFT);
+	unsigned field = ioio_size_field(*info);
+	bool in = *info & SVM_IOIO_IN;
+	if (*info & SVM_IOIO_STR)
+		return svm_string_io(v, port, ioio_size[field], in, *info);
+	u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
+	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
+		return SVM_TERMINATE;
+	/* Only v is kept across the device call: what the merge needs is read again. */
+	if (*info & SVM_IOIO_IN)
+		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[ioio_size_field(*info)]) | val);
+	svm_set_next_rip(v, v->vmcb->control.exit_info2);
+	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
 static enum svm_outcome h_npf(struct vcpu *v)

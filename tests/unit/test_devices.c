@@ -19,6 +19,8 @@
 #include "svm_fixture.h"
 #include "svm/dev/io.h"
 #include "svm/dev/clock.h"
+#include "svm/exit_table.h"
+#include "svm/exit_codes.h"
 
 static struct svm_fx *f;
 
@@ -625,6 +627,33 @@ static void port_index_matches_ranges(void **state)
 	assert_null(svm_io_port_device(0xFFFF));
 }
 
+/* A plain IOIO exit (APM vol. 2, 15.10.2: EXITINFO1 port in bits 31:16, SZ8/SZ16/SZ32 in bits
+ * 4/5/6, bit 0 IN; EXITINFO2 the next RIP) on the UART scratch register, COM1 + 7: IN AL and IN
+ * AX leave the rest of RAX alone, IN EAX zero-extends into RAX (APM vol. 3, IN); OUT sends
+ * AL/AX/EAX; RIP becomes EXITINFO2. */
+static u64 ioio_exit(u32 size_bit, bool in, u64 rax)
+{
+	f->vmcb->save.rax = rax;
+	f->vmcb->save.rip = 0x1000;
+	f->vmcb->control.exit_code = SVM_EXIT_IOIO;
+	f->vmcb->control.exit_info1 = (0x3FFull << 16) | size_bit | (in ? 1 : 0);
+	f->vmcb->control.exit_info2 = 0x1002;
+	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, 0x1002);
+	return f->vmcb->save.rax;
+}
+
+static void ioio_exit_merges_rax(void **state)
+{
+	(void)state;
+	ioio_exit(1u << 4, false, 0x1122334455667788ull); /* OUT 0x3FF, AL: scratch = 0x88 */
+	assert_int_equal(ioio_exit(1u << 4, true, 0xFFFFFFFFFFFFFFFFull), 0xFFFFFFFFFFFFFF88ull);
+	assert_int_equal(ioio_exit(1u << 5, true, 0xFFFFFFFFFFFFFFFFull), 0xFFFFFFFFFFFF0088ull);
+	assert_int_equal(ioio_exit(1u << 6, true, 0xFFFFFFFFFFFFFFFFull), 0x0000000000000088ull);
+	ioio_exit(1u << 5, false, 0x5A); /* OUT AX: the low byte reaches the 8-bit register */
+	assert_int_equal(inp(0x3FF, 1), 0x5A);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -650,6 +679,7 @@ int main(void)
 		T(pic_icw1_clears_imr),
 		T(unclaimed_ports),
 		T(port_index_matches_ranges),
+		T(ioio_exit_merges_rax),
 		T(lapic_id_version_svr),
 		T(lapic_ldr_dfr),
 		T(lapic_icr_logged),
