@@ -14,7 +14,7 @@
  *     scratch area in it is copied once, when its event reads it (scratch_read).
  *  3. Validation of the snapshot, in this order (facts B.4/B.5):
  *     ghcb_usage != 0                       -> SW_EXITINFO1 = 2, INVALID_USAGE
- *     protocol version not offered          -> terminate (see version_check)   
+ *     protocol version not offered          -> terminate (see version_check)
  *     SW_EXITCODE/INFO1/INFO2 valid bits     -> MISSING_INPUT
  *     unknown, SNP-only or too-new event     -> INVALID_EVENT
  *     required valid bits of the event (B.3) -> MISSING_INPUT
