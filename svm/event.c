@@ -5,25 +5,9 @@
 #include "svm/exit_codes.h"
 
 #define RFLAGS_TF BIT(8)
-#define RFLAGS_IF BIT(9)
 #define DR6_BS BIT(14) /* single-step (APM vol. 2, 13.1.1.3) */
 #define VECTOR_NMI 2
 #define VECTOR_DB 1
-/* The window's virtual interrupt: highest priority and TPR ignored, because the LAPIC model
- * has already weighed priority; only IF and the shadow may hold it back. */
-#define WINDOW_INT_CTL (SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO_MASK)
-
-static inline __attribute__((always_inline)) bool guest_if(struct vcpu *v)
-{
-	u64 rflags;
-	/* A protected vCPU's RFLAGS is hidden: the CPU reports its IF in int_state bit 1 on every
-	 * #VMEXIT of an SEV-ES guest (facts G28, KVM svm_get_if_flag); a window exit says so too. */
-	if (v->state_protected)
-		return (v->vmcb->control.int_state & SVM_INT_STATE_GUEST_IF) || v->intr.window_open;
-	if (!vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
-		return v->intr.window_open;
-	return rflags & RFLAGS_IF;
-}
 
 static inline bool shadowed(const struct vcpu *v)
 {
@@ -36,21 +20,13 @@ static void inject(struct vcpu *v, u32 info)
 	v->vmcb->control.event_inj_err = 0;
 }
 
-/* svm_event_timers_deferred, inline: asked before every VMRUN. */
-static inline __attribute__((always_inline)) bool timers_deferred(struct vcpu *v)
-{
-	return !v->state_protected && !guest_if(v);
-}
-
-bool svm_event_prepare_entry(struct vcpu *v)
+bool svm_event_prepare_entry_general(struct vcpu *v)
 {
 	struct vmcb_control *c = &v->vmcb->control;
 	struct vm *vm = v->vm;
-	bool deferred = timers_deferred(v);
+	bool deferred = svm_event_timers_deferred(v);
 	c->event_inj = 0;
 	c->event_inj_err = 0;
-	c->int_ctl &= ~(u32)WINDOW_INT_CTL;
-	c->intercept_misc1 &= ~BIT(SVM_INTERCEPT_VINTR);
 	bool injected = false;
 	if (v->pending.pending) {
 		c->event_inj = v->pending.info;
@@ -73,26 +49,17 @@ bool svm_event_prepare_entry(struct vcpu *v)
 	/* Whether a maskable interrupt is pending, computed once: only an acknowledge changes it
 	 * before the window check below. */
 	bool maskable = !hold && dev_intr_maskable_pending(vm);
-	if (maskable && guest_if(v) && !shadowed(v)) {
+	if (maskable && svm_event_guest_if(v) && !shadowed(v)) {
 		int vec = dev_intr_maskable_ack(vm);
 		if (vec >= 0)
 			inject(v, SVM_EVT_VALID | SVM_EVT_TYPE_INTR | (u32)vec);
 		maskable = dev_intr_maskable_pending(vm);
 	}
 	v->intr.window_open = false;
-	if (vm && vm->devices &&
-	    (maskable || (hold && dev_intr_maskable_pending(vm)) ||
-	     (deferred && devices_next_deadline(vm) != LAPIC_NO_DEADLINE))) {
-		c->int_ctl |= WINDOW_INT_CTL;
-		c->int_vector = 0;
-		c->intercept_misc1 |= BIT(SVM_INTERCEPT_VINTR);
-	}
+	svm_event_window_program(c, vm && vm->devices &&
+					    (maskable || (hold && dev_intr_maskable_pending(vm)) ||
+					     (deferred && devices_next_deadline(vm) != LAPIC_NO_DEADLINE)));
 	return deferred;
-}
-
-bool svm_event_timers_deferred(struct vcpu *v)
-{
-	return timers_deferred(v);
 }
 
 bool svm_event_wakes(struct vcpu *v)
@@ -100,7 +67,7 @@ bool svm_event_wakes(struct vcpu *v)
 	struct vm *vm = v->vm;
 	if (dev_intr_nmi_pending(vm) && !v->intr.nmi_masked)
 		return true;
-	return dev_intr_maskable_pending(vm) && guest_if(v);
+	return dev_intr_maskable_pending(vm) && svm_event_guest_if(v);
 }
 
 void svm_event_nmi_complete(struct vcpu *v)

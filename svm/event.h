@@ -12,10 +12,22 @@
 
 #include "svm/vcpu.h"
 #include "svm/exit_codes.h"
+#include "svm/dev/intr.h"
 
-/* Before VMRUN: programs EVENTINJ and the interrupt window for this entry. Returns
- * svm_event_timers_deferred for the entry (evaluated once; nothing here changes it). */
-bool svm_event_prepare_entry(struct vcpu *v);
+#define SVM_EVENT_RFLAGS_IF BIT(9)
+/* The guest's RFLAGS.IF. A protected vCPU's RFLAGS is hidden: the CPU reports its IF in
+ * int_state bit 1 on every #VMEXIT of an SEV-ES guest (facts G28, KVM svm_get_if_flag); a window
+ * exit says so too. Inline: asked before every VMRUN. */
+static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu *v)
+{
+	u64 rflags;
+	if (v->state_protected)
+		return (v->vmcb->control.int_state & SVM_INT_STATE_GUEST_IF) || v->intr.window_open;
+	if (!vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
+		return v->intr.window_open;
+	return rflags & SVM_EVENT_RFLAGS_IF;
+}
+
 /* After #VMEXIT: an event whose delivery the exit interrupted (EXITINTINFO.V) is queued again
  * unless something else is queued already. Only the V bit counts: QEMU TCG leaves a copy of an
  * injected event with V = 0. Not for VMEXIT_INVALID, where EXITINTINFO means nothing. Also
@@ -42,7 +54,48 @@ static inline void svm_event_after_exit(struct vcpu *v)
  * the next entry opens the interrupt window, whose exit at the guest's STI brings the timers up
  * to date. Without this every guest tick would interrupt code that runs with interrupts off
  * (a kernel timing its TSC against the PIT with IF = 0 rejects a loop that took an exit). */
-bool svm_event_timers_deferred(struct vcpu *v);
+static inline __attribute__((always_inline)) bool svm_event_timers_deferred(struct vcpu *v)
+{
+	return !v->state_protected && !svm_event_guest_if(v);
+}
+
+/* Opens (V_IRQ with the VINTR intercept, APM 15.21.4) or closes the interrupt window for this
+ * entry. The window's virtual interrupt: highest priority and TPR ignored, because the LAPIC
+ * model has already weighed priority; only IF and the shadow may hold it back. */
+#define SVM_EVENT_WINDOW_INT_CTL (SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR | SVM_INT_CTL_V_INTR_PRIO_MASK)
+static inline __attribute__((always_inline)) void svm_event_window_program(struct vmcb_control *c, bool open)
+{
+	if (open) {
+		c->int_ctl |= SVM_EVENT_WINDOW_INT_CTL;
+		c->int_vector = 0;
+		c->intercept_misc1 |= BIT(SVM_INTERCEPT_VINTR);
+	} else {
+		c->int_ctl &= ~(u32)SVM_EVENT_WINDOW_INT_CTL;
+		c->intercept_misc1 &= ~BIT(SVM_INTERCEPT_VINTR);
+	}
+}
+
+/* Before VMRUN: programs EVENTINJ and the interrupt window for this entry. Returns
+ * svm_event_timers_deferred for the entry (evaluated once; nothing here changes it).
+ * svm_event_prepare_entry_general is the whole rule; the inline entry below takes the common
+ * case itself (nothing queued, no IRET being single-stepped, no NMI and no maskable interrupt
+ * pending), where the general rule injects nothing and opens the window only for deferred
+ * timers: the same outcome from the same inputs, without a call per exit. */
+bool svm_event_prepare_entry_general(struct vcpu *v);
+static inline __attribute__((always_inline)) bool svm_event_prepare_entry(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (v->pending.pending || v->intr.step_tf || !vm || !vm->devices || dev_intr_nmi_pending(vm) ||
+	    dev_intr_maskable_pending(vm))
+		return svm_event_prepare_entry_general(v);
+	struct vmcb_control *c = &v->vmcb->control;
+	bool deferred = svm_event_timers_deferred(v);
+	c->event_inj = 0;
+	c->event_inj_err = 0;
+	v->intr.window_open = false;
+	svm_event_window_program(c, deferred && devices_next_deadline(vm) != LAPIC_NO_DEADLINE);
+	return deferred;
+}
 
 /* Does an interrupt or NMI end a HLT now (APM vol. 3, HLT: a maskable interrupt only with
  * RFLAGS.IF = 1)? */

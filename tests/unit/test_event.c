@@ -370,6 +370,43 @@ static void protected_nmi_until_nmi_complete(void **state)
 	f->v.state_protected = false;
 }
 
+/* The common entry (nothing queued, nothing pending) undoes what the previous entry set:
+ * EVENTINJ.V must not deliver the old event again (APM 15.20), and the window (V_IRQ, VINTR
+ * intercept, 15.21.4) stays open only for deferred timers. The whole rule (the general path)
+ * gives the same VMCB from the same state. */
+static void common_entry_matches_general(void **state)
+{
+	(void)state;
+	for (int deferred = 0; deferred < 2; deferred++) {
+		struct vmcb_control *c = &f->vmcb->control;
+		c->event_inj = 0x80000030; /* left by an earlier injection */
+		c->event_inj_err = 5;
+		c->int_ctl |= 0x100 | BIT(20); /* V_IRQ, V_IGN_TPR: an earlier window */
+		c->intercept_misc1 |= VINTR_BIT;
+		f->v.intr.window_open = true;
+		f->vmcb->save.rflags = deferred ? 2 : 2 | RFLAGS_IF;
+		if (deferred) {
+			enable_apic();
+			u64 v = 0x30;
+			assert_true(svm_mmio(&f->vm, 0xFEE00320, 4, true, &v)); /* LVT timer */
+			v = 1000;
+			assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &v)); /* armed */
+		}
+		struct vmcb_control before = *c;
+		assert_int_equal(svm_event_prepare_entry(&f->v), deferred);
+		struct vmcb_control fast = *c;
+		assert_int_equal(c->event_inj, 0);
+		assert_int_equal(c->event_inj_err, 0);
+		assert_false(f->v.intr.window_open);
+		assert_int_equal(!!(c->intercept_misc1 & VINTR_BIT), deferred);
+		assert_int_equal(!!(c->int_ctl & 0x100), deferred);
+		*c = before;
+		f->v.intr.window_open = true;
+		assert_int_equal(svm_event_prepare_entry_general(&f->v), deferred);
+		assert_memory_equal(&fast, c, sizeof(fast));
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -393,6 +430,7 @@ int main(void)
 		T(nmi_blocked_until_iret_completes),
 		T(protected_if_from_int_state),
 		T(protected_nmi_until_nmi_complete),
+		T(common_entry_matches_general),
 		T(hlt_wakes_only_if_deliverable),
 		T(timers_deferred_while_if_clear),
 	};
