@@ -301,7 +301,6 @@ const char *ghcb_err_name(u64 err);
 /* The counter slot of a guest->hypervisor MSR-protocol request (msr) or an NAE event; codes
  * outside the tables share the last slot, "other". */
 unsigned ghcb_count_slot(bool msr, u64 code);
-void ghcb_count(struct ghcb_state *g, bool msr, u64 code);
 /* The name a slot is shown with (the MSR code's or the event's name; "other"). */
 const char *ghcb_count_name(unsigned slot);
 /* "msr:SEV_INFO_REQ=1 CPUID=12 IOIO=3": the non-zero counts, MSR-protocol ones prefixed

@@ -150,11 +150,6 @@ unsigned ghcb_count_slot(bool msr, u64 code)
 	return msr ? ghcb_msr_slot(code) : ghcb_nae_slot(code);
 }
 
-void ghcb_count(struct ghcb_state *g, bool msr, u64 code)
-{
-	counts_add(&g->events[ghcb_count_slot(msr, code)]);
-}
-
 const char *ghcb_count_name(unsigned slot)
 {
 	if (slot < GHCB_SLOT_NAE_FIRST)

@@ -390,11 +390,6 @@ static inline __attribute__((always_inline)) const u8 *cached_range(struct vcpu 
 	return page ? page + off : NULL;
 }
 
-void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len)
-{
-	return (void *)cached_range(v, c, gva, len);
-}
-
 /* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
 /* The linear address of CS:RIP: in 64-bit mode the CS base is ignored; elsewhere the linear
  * address wraps at 4 GiB. */

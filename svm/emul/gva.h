@@ -49,11 +49,6 @@ bool svm_fetch_fault(struct vcpu *v, u64 *gva, u32 *pf_err);
 /* Reads len bytes at a linear address, page by page. */
 bool svm_gva_read(struct vcpu *v, u64 gva, void *dst, u64 len);
 bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
-/* For a caller that comes back to the same page: the host address of [gva, gva + len) through
- * the page cache c (struct vcpu_page_cache: the same bytes as a fresh walk gives), or NULL when
- * the range crosses a page, is empty, or its page is unmapped or not wholly guest RAM; then
- * svm_gva_read/svm_gva_write decide. */
-void *svm_gva_cached_ptr(struct vcpu *v, struct vcpu_page_cache *c, u64 gva, u64 len);
 
 /* ---- struct vcpu_page_set: kept translations validated together ---------------------------
  * Use: svm_gva_set_check once, then svm_gva_set_ptr for each page the use reaches, all before

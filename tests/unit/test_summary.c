@@ -14,6 +14,7 @@
 #include "svm/exit.h"
 #include "ghcb/ghcb.h"
 #include "sev/soft_es.h"
+#include "lib/counts.h"
 
 static struct svm_fx *f;
 static struct summary *sum;
@@ -314,10 +315,10 @@ static void ghcb_counts_line(void **state)
 
 	f->v.ghcb.msr_requests = 1;
 	f->v.ghcb.page_requests = 4;
-	ghcb_count(&f->v.ghcb, true, 0x002);
+	counts_add(&f->v.ghcb.events[ghcb_count_slot(true, 0x002)]);
 	for (int i = 0; i < 3; i++)
-		ghcb_count(&f->v.ghcb, false, 0x72);
-	ghcb_count(&f->v.ghcb, false, 0x7B);
+		counts_add(&f->v.ghcb.events[ghcb_count_slot(false, 0x72)]);
+	counts_add(&f->v.ghcb.events[ghcb_count_slot(false, 0x7B)]);
 	summary_add(sum, &cg, &f->vm, &f->v, 0);
 	assert_true(find_line("@sevisor ghcb", line, sizeof(line)));
 	assert_string_equal(line, "@sevisor ghcb guest=g1 msr=1 page=4 "
