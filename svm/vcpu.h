@@ -70,10 +70,9 @@ struct vcpu_walk {
 
 /* One guest page's translation, kept (svm/emul/gva.c): the page of the last instruction
  * fetch (the soft-es model's #VC delivery keeps its pages in a struct vcpu_page_set). It is
- * reused only while the
- * control registers the walk depends on and every entry the walk read still hold the same
- * values, so it always equals a new walk (which sets no accessed bits and has no other side
- * effect). */
+ * reused only while the control registers the walk depends on and every entry the walk read
+ * still hold the same values, so it always equals a new walk (which sets no accessed bits and
+ * has no other side effect). */
 struct vcpu_page_cache {
 	bool valid;
 	u64 cr0, cr3, cr4, efer; /* the VMCB's, as the walk read them */
