@@ -9,8 +9,8 @@ start function (`--handler`) run `--skip` times (the guest's warm-up), then sing
 its next call to the next VMRUN, recording each instruction. Prints the count per function and
 the total: the exact path of the rest of one exit. What runs before the start function (the
 world switch's return half, the host-state check, the run loop up to dispatch) is the same for
-every exit of a mode: trace it with --handler svm_host_state_check, say. A
-development tool: not part of make bench or make test.
+every exit of a mode: trace it with --handler svm_host_state_check, say. --listing prints
+every instruction with its disassembly. A development tool: not part of make bench or make test.
 """
 import argparse
 import collections
@@ -70,6 +70,8 @@ def main():
     ap.add_argument("--handler", default=None,
                     help="function to start in (default: svm_handle_exit for plain, "
                          "svm_soft_es_after_exit for soft-es)")
+    ap.add_argument("--listing", action="store_true",
+                    help="also print every executed instruction with its disassembly")
     args = ap.parse_args()
     kernel = "bench.elf" if args.mode == "plain" else "es_bench.elf"
     handler = args.handler or ("svm_handle_exit" if args.mode == "plain" else "svm_soft_es_after_exit")
@@ -130,6 +132,16 @@ def main():
     for name, n in per_fn.most_common():
         print(f"{n:6}  {name}")
     print("order: " + " > ".join(order))
+    if args.listing:
+        text = {}
+        for line in dis.splitlines():
+            m = re.match(r"\s+([0-9a-f]+):\s+(.*)", line)
+            if m:
+                text[int(m.group(1), 16)] = m.group(2).strip()
+        for pc in pcs:
+            i = bisect.bisect_right(keys, pc) - 1
+            name = addrs[i][1] if i >= 0 else "?"
+            print(f"{pc:8x}  {name:28.28} {text.get(pc, '?')}")
 
 
 if __name__ == "__main__":
