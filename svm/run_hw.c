@@ -9,7 +9,7 @@
 #include "arch/x86/finish.h"
 #include "arch/x86/host_timer.h"
 #include "arch/x86/cmos.h"
-#include "svm/cr_shadow.h"
+#include "svm/cr_shadow_exit.h"
 #include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
 #include "svm/dev/intr.h"
