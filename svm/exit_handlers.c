@@ -209,22 +209,40 @@ static unsigned ioio_size_field(u64 info)
 	return (unsigned)(info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 }
 
-static enum svm_outcome h_ioio(struct vcpu *v)
+/* The end of a plain IN/OUT: RIP to EXITINFO2, and whether the access ended the guest. */
+static inline __attribute__((always_inline)) enum svm_outcome ioio_done(struct vcpu *v)
 {
-	const u64 *info = &v->vmcb->control.exit_info1;
-	u16 port = (u16)(*info >> SVM_IOIO_PORT_SHIFT);
-	unsigned field = ioio_size_field(*info);
-	bool in = *info & SVM_IOIO_IN;
-	if (*info & SVM_IOIO_STR)
-		return svm_string_io(v, port, ioio_size[field], in, *info);
-	u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
-	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
-		return SVM_TERMINATE;
-	/* Only v is kept across the device call: what the merge needs is read again. */
-	if (*info & SVM_IOIO_IN)
-		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[ioio_size_field(*info)]) | val);
 	svm_set_next_rip(v, v->vmcb->control.exit_info2);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
+}
+
+/* String I/O (decoded by the emulator) and IN (the value merged into RAX by the access size,
+ * ioio_keep). */
+static __attribute__((noinline)) enum svm_outcome ioio_in_or_string(struct vcpu *v, u64 info)
+{
+	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned field = ioio_size_field(info);
+	if (info & SVM_IOIO_STR)
+		return svm_string_io(v, port, ioio_size[field], info & SVM_IOIO_IN, info);
+	u32 val = 0;
+	if (!svm_io_port_inline(v->vm, port, ioio_size[field], true, &val))
+		return SVM_TERMINATE;
+	set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
+	return ioio_done(v);
+}
+
+/* A plain OUT keeps nothing but v across the device's call: RAX is read first, and the port
+ * and size are taken from EXITINFO1 after that. */
+static enum svm_outcome h_ioio(struct vcpu *v)
+{
+	if (v->vmcb->control.exit_info1 & (SVM_IOIO_STR | SVM_IOIO_IN))
+		return ioio_in_or_string(v, v->vmcb->control.exit_info1);
+	u32 val = (u32)vcpu_reg(v, VCPU_RAX);
+	u64 info = v->vmcb->control.exit_info1;
+	if (!svm_io_port_inline(v->vm, (u16)(info >> SVM_IOIO_PORT_SHIFT), ioio_size[ioio_size_field(info)], false,
+				&val))
+		return SVM_TERMINATE;
+	return ioio_done(v);
 }
 
 static enum svm_outcome h_npf(struct vcpu *v)

@@ -164,6 +164,25 @@ static void counters(void **state)
 	assert_int_equal(f->v.exits_total, 6);
 }
 
+/* The codes above 0x0FF (APM vol. 2 appendix C: 0x400 NPF, 0x401 AVIC_INCOMPLETE_IPI, 0x402
+ * AVIC_NOACCEL, 0x403 VMGEXIT; -1 VMEXIT_INVALID): NPF and VMGEXIT have slots of their own,
+ * everything else shares one; every exit counts in the total. */
+static void counters_high_codes(void **state)
+{
+	(void)state;
+	run_exit(0x403, 0, 0); /* VMGEXIT of a plain guest */
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_VMGEXIT], 1);
+	run_exit(0x401, 0, 0); /* no handler */
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 1);
+	run_exit(0x402, 0, 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 2);
+	run_exit(0xFFFFFFFFFFFFFFFFULL, 0, 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 3);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_NPF], 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_VMGEXIT], 1);
+	assert_int_equal(f->v.exits_total, 4);
+}
+
 /* Host timer interrupts arrive when host timing says; however many there are, they never use up
  * the trace of the first 40 guest exits (issue 10 item 12: no test may depend on host timing). */
 static void trace_budget_ignores_intr(void **state)
@@ -614,6 +633,7 @@ int main(void)
 		T(unhandled_0a2_terminates),
 		T(unhandled_gap_code_terminates),
 		T(counters),
+		T(counters_high_codes),
 		T(trace_budget_ignores_intr),
 		T(cpuid_hypervisor_leaf),
 		T(cpuid_vendor_leaf),
