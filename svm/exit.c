@@ -7,6 +7,7 @@
 #include "svm/exit_table.h"
 #include "svm/emul/gva.h"
 #include "svm/emul/insn_text.h"
+#include "svm/step.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
@@ -71,16 +72,16 @@ enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...)
 	return SVM_TERMINATE;
 }
 
-/* RFLAGS.TF and DR6.BS (APM vol. 2, 13.1.1.3 "Debug-Status Register (DR6)", 13.1.3.6
- * "Single Stepping"); VMCB clean bit 6 covers DR6/DR7 (APM vol. 2, 15.15.3). */
-#define RFLAGS_TF BIT(8)
+/* DR6.BS (APM vol. 2, 13.1.1.3 "Debug-Status Register (DR6)", 13.1.3.6 "Single Stepping";
+ * RFLAGS.TF is SVM_RFLAGS_TF, svm/step.h); VMCB clean bit 6 covers DR6/DR7 (APM vol. 2,
+ * 15.15.3). */
 #define DR6_BS BIT(14)
 #define VMCB_CLEAN_DR BIT(6)
 
 void svm_single_step_trap(struct vcpu *v)
 {
 	u64 rflags;
-	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || !(rflags & RFLAGS_TF))
+	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || !(rflags & SVM_RFLAGS_TF))
 		return;
 	/* The instruction sevisor carried out ran with TF set: the CPU would have raised the
 	 * single-step #DB (a trap: after the instruction, DR6.BS set) before the next one. */
@@ -95,11 +96,7 @@ void svm_set_next_rip(struct vcpu *v, u64 next)
 	 * handler advances its own RIP (GHCB spec: the hypervisor never does). */
 	if (v->state_protected)
 		return; /* the CPU (SEV-ES hardware or the soft-es model) already moved RIP */
-	vcpu_reg_write(v, VCPU_RIP, next);
-	/* Stepping over an instruction ends any STI/MOV SS interrupt shadow (APM 15.21.5). */
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	if (v->vmcb->save.rflags & RFLAGS_TF)
-		svm_single_step_trap(v);
+	svm_step_to(v, next);
 }
 
 void svm_skip_insn(struct vcpu *v, unsigned len)

@@ -11,8 +11,9 @@
  * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same hit test of
  * the kept page against CR0/CR3/CR4/EFER and every paging-entry word, the bytes read now, so
  * rewritten code and remapped pages are seen), the length is svm_decode_fixed_len_word's, and
- * the effects are svm_set_next_rip's: RIP moved on, the STI/MOV SS interrupt shadow ended (APM
- * vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF (APM vol. 2, 13.1.3.6).
+ * the effects are svm_set_next_rip's, both through svm_step_to: RIP moved on, the STI/MOV SS
+ * interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF (APM
+ * vol. 2, 13.1.3.6).
  *
  * What goes back to the general path (svm_skip_intercepted, which then decides as before): a
  * next RIP from the CPU (NRIPS), a prefix or any other bytes, 4 bytes crossing the end of the
@@ -24,6 +25,18 @@
 #include "svm/emul/gva.h"
 
 #define SVM_RFLAGS_TF BIT(8) /* APM vol. 2, 3.1.6 "RFLAGS Register": trap flag */
+
+/* What moving an unprotected vCPU's RIP past an instruction sevisor carried out does, in one
+ * place (svm_set_next_rip and svm_step_plain): RIP = next, the STI/MOV SS interrupt shadow
+ * ends (APM vol. 2, 15.21.5), and with RFLAGS.TF the single-step #DB (svm_single_step_trap). */
+static inline __attribute__((always_inline)) void svm_step_to(struct vcpu *v, u64 next)
+{
+	struct vmcb *vmcb = v->vmcb;
+	vmcb->save.rip = next;
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	if (vmcb->save.rflags & SVM_RFLAGS_TF)
+		svm_single_step_trap(v);
+}
 
 static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, enum svm_insn_kind kind)
 {
@@ -37,10 +50,7 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(str
 			__builtin_memcpy(&head, page + off, sizeof(head));
 			unsigned len = svm_decode_fixed_len_word(head, kind);
 			if (len) {
-				s->rip += len;
-				vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-				if (s->rflags & SVM_RFLAGS_TF)
-					svm_single_step_trap(v);
+				svm_step_to(v, s->rip + len);
 				return SVM_RESUME;
 			}
 		}

@@ -345,13 +345,6 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	return host;
 }
 
-/* The kept page's hit test is svm_fetch_cache_hit (gva.h), inlined into each user. */
-static inline __attribute__((always_inline)) const u8 *cached_page_hit(const struct vcpu *v,
-								       const struct vcpu_page_cache *c, u64 page)
-{
-	return svm_fetch_cache_hit(&v->vmcb->save, c, page);
-}
-
 /* The host address of the guest page holding linear address lin, from the page cache c when
  * it still translates the same, else from a recorded walk that c then keeps. NULL when the
  * page is unmapped or not wholly in one RAM slot: the caller then reads through svm_gva_read
@@ -360,7 +353,7 @@ static inline __attribute__((always_inline)) const u8 *cached_page(struct vcpu *
 								   u64 lin)
 {
 	u64 page = lin & ~(u64)(PAGE_SIZE - 1);
-	const u8 *host = cached_page_hit(v, c, page);
+	const u8 *host = svm_fetch_cache_hit(&v->vmcb->save, c, page);
 	return host ? host : cache_page_walk(v, c, page);
 }
 
@@ -431,15 +424,16 @@ static __attribute__((noinline)) unsigned fixed_len_walk(struct vcpu *v, u64 lin
 	return at ? fixed_len_at(at, kind, alt) : 0;
 }
 
-/* Kept a leaf function on a cache hit (the walk is a tail call): it runs on every exit that
- * steps over an instruction. */
+/* Kept a leaf function on a cache hit (the walk is a tail call): it runs on the exits that
+ * step over an instruction outside the lean step (svm/step.h: HLT, VMMCALL, INVD...) and
+ * after that step's miss. */
 unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	u64 lin = fetch_linear(s, guest_mode(s)), off = lin & (PAGE_SIZE - 1);
 	if (off > PAGE_SIZE - sizeof(u32))
 		return 0;
-	const u8 *page = cached_page_hit(v, &v->fetch, lin - off);
+	const u8 *page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
 	if (!page)
 		return fixed_len_walk(v, lin, kind, alt);
 	return fixed_len_at(page + off, kind, alt);
