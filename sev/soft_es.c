@@ -61,15 +61,17 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-/* Steps over len bytes in the given code size (the mode the fetch found). */
+/* Steps over len bytes in the given code size (the mode the fetch found). The VMCB pointer is
+ * read once: stores through it could alias v->vmcb for the compiler (-fno-strict-aliasing). */
 static void soft_es_step_in(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
 {
-	u64 rip = vcpu_raw_reg(v, VCPU_RIP) + len;
+	struct vmcb *vmcb = v->vmcb;
+	u64 rip = vmcb->save.rip + len;
 	if (mode != SVM_CPU_MODE_64)
 		rip &= 0xFFFFFFFFULL;
-	vcpu_raw_set_reg(v, VCPU_RIP, rip);
+	vmcb->save.rip = rip;
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
 static void soft_es_step(struct vcpu *v, unsigned len)
@@ -180,27 +182,37 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 /* ---- class (b): VMMCALL and rep vmmcall (VMGEXIT) ----------------------------------------- */
 
 /* VMGEXIT is F3 0F 01 D9 (GHCB spec 2.0x, "VMGEXIT"); hardware completes it, so the guest
- * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). Its 4 bytes
- * are looked for first in place (svm_fetch_ptr: they are nearly always within RIP's page),
- * and the RIP step uses the code size that fetch found; everything else (a VMGEXIT across a
- * page boundary, a plain or prefixed VMMCALL) goes through the full fetch. */
-static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
+ * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). */
+static enum soft_es_action soft_es_vmgexit(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
 {
-	enum svm_cpu_mode mode;
-	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
-	if (at && soft_es_is_vmgexit(at)) {
-		soft_es_step_in(v, SOFT_ES_VMGEXIT_LEN, mode);
-		return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
-	}
+	soft_es_step_in(v, len, mode);
+	return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
+}
+
+/* soft_es_vmmcall's full fetch and decode: a VMGEXIT across a page boundary or behind a page
+ * the fetch cache cannot hold, a plain or prefixed VMMCALL (#VC), or bytes that no longer
+ * decode. Out of line: the common VMGEXIT needs no room for a decoded instruction. */
+static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(struct vcpu *v)
+{
 	struct svm_insn insn;
 	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_VMMCALL, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
-	if (insn.kind == SVM_INSN_VMGEXIT) {
-		soft_es_step(v, insn.len);
-		return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
-	}
+	if (insn.kind == SVM_INSN_VMGEXIT)
+		return soft_es_vmgexit(v, insn.len, svm_guest_cpu_mode(v));
 	return soft_es_reflect_vc(v);
+}
+
+/* The 4 bytes of VMGEXIT are looked for first in place (svm_fetch_ptr: they are nearly always
+ * within RIP's page), and the RIP step uses the code size that fetch found; everything else
+ * goes through the full fetch (soft_es_vmmcall_decoded). */
+static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
+{
+	enum svm_cpu_mode mode;
+	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
+	if (at && soft_es_is_vmgexit(at))
+		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
+	return soft_es_vmmcall_decoded(v);
 }
 
 /* ---- class (c): CR0/CR4/CR8 writes become write traps ---------------------------------- */

@@ -240,6 +240,30 @@ static void cpuid_vendor_leaf(void **state)
 	assert_true(f->vmcb->save.rax >= 1 && f->vmcb->save.rax <= 0xFFFFFFFFULL);
 }
 
+/* Leaf 1's per-vCPU bits through the exit (APM vol. 3, E.3.2): EBX[31:24] the initial APIC
+ * ID, the vCPU's; EDX[9] APIC, clear while the APIC is globally disabled (IA32_APIC_BASE bit
+ * 11 EN, SDM 11.4.3); ECX[27] OSXSAVE mirrors CR4.OSXSAVE (bit 18) where XSAVE (ECX[26]) is
+ * offered, as on the EPYC host table. */
+static void cpuid_leaf1_per_vcpu_bits(void **state)
+{
+	(void)state;
+	CODE(0x1000, 0x0F, 0xA2); /* CPUID */
+	f->v.id = 3;
+	for (int round = 0; round < 2; round++) {
+		f->v.msr.apic_base = 0xFEE00000ULL | (round == 0 ? BIT(11) : 0);
+		f->v.cr.cr4 = round == 0 ? BIT(18) : 0;
+		f->vmcb->save.rip = 0x1000;
+		f->vmcb->save.rax = 1;
+		f->v.gprs.rcx = 0;
+		assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+		assert_int_equal(f->vmcb->save.rip, 0x1002);
+		assert_int_equal(f->v.gprs.rbx >> 24, 3);
+		assert_true(f->v.gprs.rcx & BIT(26));
+		assert_int_equal((f->v.gprs.rdx >> 9) & 1, round == 0);
+		assert_int_equal((f->v.gprs.rcx >> 27) & 1, round == 0);
+	}
+}
+
 static void cpuid_protected_vcpu_reads_nothing(void **state)
 {
 	(void)state;
@@ -613,6 +637,7 @@ int main(void)
 		T(trace_budget_ignores_intr),
 		T(cpuid_hypervisor_leaf),
 		T(cpuid_vendor_leaf),
+		T(cpuid_leaf1_per_vcpu_bits),
 		T(cpuid_protected_vcpu_reads_nothing),
 		T(rdmsr_unknown_injects_gp),
 		T(wrmsr_unknown_injects_gp),

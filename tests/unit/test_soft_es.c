@@ -74,6 +74,7 @@ static int setup(void **state)
 	s->cs = (struct vmcb_seg){ .selector = 0x18, .attrib = ATTR_CODE32, .limit = 0xFFFFFFFF };
 	s->rip = CODE_GPA;
 	s->rsp = STACK_TOP;
+	ghcb_vcpu_reset(vcpu());
 	svm_soft_es_vcpu_setup(vcpu());
 	return 0;
 }
