@@ -150,6 +150,7 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (e): automatic exits ----------------------------------------------------------- */
 
+/* Handed on unchanged: the automatic exits, and every exit code the model has no class for. */
 static enum soft_es_action soft_es_automatic(struct vcpu *v)
 {
 	(void)v;
@@ -383,10 +384,14 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 
 typedef enum soft_es_action (*soft_es_fn)(struct vcpu *v);
 
-/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without an entry is
- * handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any unexpected
- * exit. */
+/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without a class of its
+ * own is handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any
+ * unexpected exit. Every entry is a function (the default range, overridden per class), so
+ * the lookup needs no test for an empty one. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const soft_es_fn soft_es_class_low[0x100] = {
+	[0 ... 0xFF] = soft_es_automatic,
 	/* (c) CR write intercepts, synthesised into write traps. */
 	[SVM_EXIT_WRITE_CR0 + 0] = soft_es_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 4] = soft_es_cr_write,
@@ -427,14 +432,15 @@ static const soft_es_fn soft_es_class_low[0x100] = {
 	/* (a), (c), (d): MSR by index. */
 	[SVM_EXIT_MSR] = soft_es_msr,
 };
+#pragma GCC diagnostic pop
 
 static soft_es_fn soft_es_lookup(u64 code)
 {
-	if (code < ARRAY_SIZE(soft_es_class_low))
+	if (__builtin_expect(code < ARRAY_SIZE(soft_es_class_low), 1))
 		return soft_es_class_low[code];
 	if (code == SVM_EXIT_NPF)
 		return soft_es_npf;
-	return NULL; /* VMEXIT_INVALID and anything else: the hypervisor's */
+	return soft_es_automatic; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
 /* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
@@ -450,8 +456,7 @@ static void soft_es_report_if(struct vcpu *v)
 
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
-	enum soft_es_action a = fn ? fn(v) : SOFT_ES_HANDOFF;
+	enum soft_es_action a = soft_es_lookup(v->vmcb->control.exit_code)(v);
 	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
 	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
 	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC
