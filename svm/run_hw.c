@@ -9,7 +9,7 @@
 #include "arch/x86/finish.h"
 #include "arch/x86/host_timer.h"
 #include "arch/x86/cmos.h"
-#include "svm/cr_shadow.h"
+#include "svm/cr_shadow_exit.h"
 #include "svm/dev/clock.h"
 #include "svm/dev/devices.h"
 #include "svm/dev/intr.h"
@@ -344,12 +344,14 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			v->intr.halted = false;
 		}
 		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
+		unsigned host_differs;
 		if (vm->mode == VM_MODE_SEV_ES)
-			svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
+			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
 		else
-			svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
 		/* Before anything else runs on translations the exit may have left wrong. */
-		svm_host_state_check(vm->name, v->vmcb->control.exit_code);
+		if (__builtin_expect(host_differs, 0))
+			svm_host_state_check(vm->name, v->vmcb->control.exit_code);
 		/* A physical interrupt ended the run: take it now with the classic atomic
 		 * "sti; hlt" (the interrupt is recognised while halted). A bare "sti; cli" is not
 		 * enough under QEMU TCG, which checks for interrupts only between translation

@@ -10,17 +10,8 @@
 #include "lib/kstring.h"
 #include "lib/log.h"
 
-typedef bool (*port_fn)(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-
-struct port_range {
-	u16 base;
-	u16 count;
-	const char *name;
-	port_fn fn;
-	bool timer; /* has a deadline in devices_next_deadline: an access may move it */
-};
-
-static const struct port_range port_devices[] = {
+const struct svm_port_device svm_port_devices[] = {
+	{ 0, 0, NULL, svm_io_port_other, true }, /* index 0: no device, or the index not filled */
 	{ 0x020, 2, "pic-master", dev_pic_io, false },
 	{ 0x040, 4, "pit", dev_pit_io, true },
 	{ 0x061, 1, "port61", dev_port61_io, true },
@@ -76,54 +67,45 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	d->intr.stale = true;
 }
 
-static u32 ones(unsigned size)
-{
-	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
-}
-
-/* The device of every port of the 64 Ki I/O space, one byte each: its position in
- * port_devices + 1, or 0 for none. Every port access finds its device with one load instead of
- * a scan of the table (the scan was a third of a plain OUT exit). 64 KiB of .bss, filled from
- * the constant table on the first access, so it never goes stale. */
-static u8 device_of_port[IO_PORTS];
+/* The device of every port of the 64 Ki I/O space, one byte each (see io.h): 64 KiB of .bss,
+ * filled from the constant table on the first access that finds 0, so it never goes stale. */
+u8 svm_port_index[IO_PORTS];
 static bool port_index_built;
-_Static_assert(ARRAY_SIZE(port_devices) < 0xFF, "device_of_port holds a table position in a u8");
+_Static_assert(ARRAY_SIZE(svm_port_devices) <= 0x100, "svm_port_index holds a table position in a u8");
 
-static __attribute__((noinline)) void build_port_index(void)
+static void build_port_index(void)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(port_devices); i++)
-		for (unsigned k = 0; k < port_devices[i].count; k++)
-			device_of_port[port_devices[i].base + k] = (u8)(i + 1);
+	for (unsigned i = 1; i < ARRAY_SIZE(svm_port_devices); i++)
+		for (unsigned k = 0; k < svm_port_devices[i].count; k++)
+			svm_port_index[svm_port_devices[i].base + k] = (u8)i;
 	port_index_built = true;
 }
 
-static const struct port_range *port_device(u16 port)
+static const struct svm_port_device *port_device(u16 port)
 {
-	if (__builtin_expect(!port_index_built, 0))
+	if (!port_index_built)
 		build_port_index();
-	u8 at = device_of_port[port];
-	return at ? &port_devices[at - 1] : NULL;
+	u8 at = svm_port_index[port];
+	return at ? &svm_port_devices[at] : NULL;
 }
 
 const char *svm_io_port_device(u16 port)
 {
-	const struct port_range *r = port_device(port);
+	const struct svm_port_device *r = port_device(port);
 	return r ? r->name : NULL;
 }
 
 bool svm_io_port_range(unsigned i, u16 *base, u16 *count)
 {
-	if (i >= ARRAY_SIZE(port_devices))
+	if (i + 1 >= ARRAY_SIZE(svm_port_devices))
 		return false;
-	*base = port_devices[i].base;
-	*count = port_devices[i].count;
+	*base = svm_port_devices[i + 1].base;
+	*count = svm_port_devices[i + 1].count;
 	return true;
 }
 
-/* What nothing claims: reads all ones, writes dropped, counted and logged once per port. Kept
- * out of svm_io_port so that the device path saves no registers for it. */
-static __attribute__((noinline)) bool unclaimed_port(struct vm *vm, u16 port, unsigned size, bool in,
-						      u32 *val)
+/* What nothing claims: reads all ones, writes dropped, counted and logged once per port. */
+static bool unclaimed_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
 	struct vm_devices *d = vm->devices;
 	d->unclaimed_port_accesses++;
@@ -134,34 +116,27 @@ static __attribute__((noinline)) bool unclaimed_port(struct vm *vm, u16 port, un
 			 in ? "reads all ones" : "write dropped");
 	}
 	if (in)
-		*val = ones(size);
+		*val = svm_io_ones(size);
 	return true;
 }
 
-/* An access to a timer device: its deadline may move. A read is cut to the access size. */
-static __attribute__((noinline)) bool timer_device_access(const struct port_range *r, struct vm *vm,
-							   u16 port, unsigned size, bool in, u32 *val)
+bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
-	devices_reprogrammed(vm);
+	const struct svm_port_device *r = port_device(port);
+	if (!r)
+		return unclaimed_port(vm, port, size, in, val);
+	/* A device served here (general) has a timer: its deadline may move (devices_next_deadline). */
+	if (r->general)
+		devices_reprogrammed(vm);
 	bool ok = r->fn(vm, port, size, in, val);
 	if (in)
-		*val &= ones(size);
+		*val &= svm_io_ones(size);
 	return ok;
 }
 
 bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
-	const struct port_range *r = port_device(port);
-	if (!r)
-		return unclaimed_port(vm, port, size, in, val);
-	if (r->timer)
-		return timer_device_access(r, vm, port, size, in, val);
-	/* A write to a device without a timer: only a tail call, no registers saved. */
-	if (!in)
-		return r->fn(vm, port, size, false, val);
-	bool ok = r->fn(vm, port, size, true, val);
-	*val &= ones(size);
-	return ok;
+	return svm_io_port_inline(vm, port, size, in, val);
 }
 
 static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)

@@ -9,7 +9,56 @@
 
 #include "svm/vm.h"
 
+typedef bool (*svm_port_fn)(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+
+struct svm_port_device {
+	u16 base;
+	u16 count;
+	const char *name;
+	svm_port_fn fn;
+	/* svm_io_port_other serves it: a device with a deadline in devices_next_deadline (an
+	 * access may move it), or entry 0 */
+	bool general;
+};
+
+/* The devices' port ranges (svm/dev/io.c), and the port index: for every port of the 64 Ki
+ * I/O space, its device's position in svm_port_devices, one byte each. Entry 0 of the table
+ * stands for no device, and for every port until the index is filled: svm_io_port_other fills
+ * it from the constant table on its first call, so the index is a function of the table alone
+ * and never goes stale. */
+extern const struct svm_port_device svm_port_devices[];
+extern u8 svm_port_index[];
+
+/* All ones in the low size bytes: what a read of size bytes can hold. */
+static inline u32 svm_io_ones(unsigned size)
+{
+	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+}
+
+/* svm_io_port for every port: looks the device up in the table (filling the index first when
+ * it is empty); a timer device's deadline may move (devices_reprogrammed); what nothing claims
+ * reads all ones and drops writes, counted and logged once per port. */
+bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+
+/* A port access (svm_io_port), inline for the plain IOIO exit, where it is on the path of
+ * every IN and OUT: a port of a device without a timer costs two loads and the device's call.
+ * Entry 0 (nothing there, or the index not filled yet) and timer devices go to
+ * svm_io_port_other, which gives the same result for them as for any port. */
+static inline bool svm_io_port_inline(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+{
+	const struct svm_port_device *d = &svm_port_devices[svm_port_index[port]];
+	if (d->general)
+		return svm_io_port_other(vm, port, size, in, val);
+	if (!in)
+		return d->fn(vm, port, size, false, val);
+	bool ok = d->fn(vm, port, size, true, val);
+	*val &= svm_io_ones(size);
+	return ok;
+}
+
+/* The same, out of line: for the GHCB IOIO event, string I/O and the loaders. */
 bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
+
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val);
 
 /* The port ranges the devices claim, i = 0, 1, ... until it returns false, and the name of the

@@ -84,15 +84,6 @@ static void chip_set_input(struct dev_pic_chip *c, unsigned ir, bool level)
 		c->last_level &= ~m;
 }
 
-/* Would chip_set_input change nothing? The line is at that level already and, if it is
- * level-triggered, the request follows it already (an edge-triggered request stays latched
- * until INTA whatever the line does). */
-static bool chip_input_settled(const struct dev_pic_chip *c, unsigned ir, bool level)
-{
-	u8 m = (u8)(1u << ir);
-	return !(c->last_level & m) == !level && (!(c->elcr & m) || !(c->irr & m) == !level);
-}
-
 /* The slave's INT drives the master's IR2 and is held until the INTA that takes it, so the
  * master's request follows it as a level: a slave request that goes away before being taken
  * leaves no stale request on the master (data sheet: an IR input must stay high until the
@@ -113,7 +104,7 @@ void dev_pic_set_irq(struct vm *vm, unsigned irq, bool level)
 		return;
 	/* A device re-stating its line (the UART does on every access) leaves the PIC as it is:
 	 * the cascade already follows the slave (every change below updates it). */
-	if (chip_input_settled(&p->chip[irq / 8], irq % 8, level))
+	if (dev_pic_input_settled(p, irq, level))
 		return;
 	chip_set_input(&p->chip[irq / 8], irq % 8, level);
 	update_cascade(p);

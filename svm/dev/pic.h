@@ -27,6 +27,17 @@ struct dev_pic {
 	struct dev_pic_chip chip[2]; /* master, slave */
 };
 
+/* Would a change of input line irq (0-15) to level leave the PIC as it is? The line is at that
+ * level already and, if it is level-triggered, the request follows it already (an
+ * edge-triggered request stays latched until INTA whatever the line does). Inline, so that a
+ * device re-stating its line on every access (the UART) costs a few loads when nothing moves. */
+static inline bool dev_pic_input_settled(const struct dev_pic *p, unsigned irq, bool level)
+{
+	const struct dev_pic_chip *c = &p->chip[irq / 8];
+	u8 m = (u8)(1u << (irq % 8));
+	return !(c->last_level & m) == !level && (!(c->elcr & m) || !(c->irr & m) == !level);
+}
+
 /* An ISA interrupt line (0-15) changes level. Edge-triggered inputs latch a rising edge. */
 void dev_pic_set_irq(struct vm *vm, unsigned irq, bool level);
 /* A rising and a falling edge: one interrupt on an edge-triggered line. */

@@ -142,14 +142,25 @@ static u8 interrupt_id(const struct dev_uart *u)
 	return IIR_NO_INTERRUPT;
 }
 
-static void update_irq(struct vm *vm)
+/* The PIC's side of update_irq, when the line moves: out of line, so that an access that
+ * leaves the line as it was (nearly all) makes no call. Returns true for dev_uart_io. */
+static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
+{
+	dev_pic_set_irq(vm, UART_IRQ, level);
+	return true;
+}
+
+/* The UART states its line after every access; the PIC is called only when that moves it
+ * (dev_pic_input_settled: what dev_pic_set_irq itself checks first). Returns true. */
+static inline __attribute__((always_inline)) bool update_irq(struct vm *vm)
 {
 	const struct dev_uart *u = &vm->devices->uart;
 	bool wired = (u->mcr & MCR_OUT2) && !(u->mcr & MCR_LOOP);
-	dev_pic_set_irq(vm, UART_IRQ, wired && interrupt_id(u) != IIR_NO_INTERRUPT);
+	bool level = wired && interrupt_id(u) != IIR_NO_INTERRUPT;
+	if (dev_pic_input_settled(&vm->devices->pic, UART_IRQ, level))
+		return true;
+	return line_moved(vm, level);
 }
-
-static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 static u8 read_iir(struct dev_uart *u)
 {
@@ -178,13 +189,6 @@ static u8 read_msr(const struct dev_uart *u)
 	return msr;
 }
 
-bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
-{
-	bool ok = uart_access(vm, port, size, in, val);
-	update_irq(vm);
-	return ok;
-}
-
 unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
 {
 	struct dev_uart *u = &vm->devices->uart;
@@ -195,9 +199,8 @@ unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
 	return i;
 }
 
-static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+static inline __attribute__((always_inline)) void uart_access(struct vm *vm, u16 port, bool in, u32 *val)
 {
-	(void)size;
 	struct dev_uart *u = &vm->devices->uart;
 	unsigned reg = port - UART_BASE;
 	bool dlab = u->lcr & LCR_DLAB;
@@ -212,7 +215,7 @@ static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *va
 		case REG_MSR: *val = read_msr(u); break;
 		default: *val = u->scr; break;
 		}
-		return true;
+		return;
 	}
 	u8 b = (u8)*val;
 	switch (reg) {
@@ -247,5 +250,11 @@ static bool uart_access(struct vm *vm, u16 port, unsigned size, bool in, u32 *va
 	case REG_SCR: u->scr = b; break;
 	default: break; /* LSR, MSR writes: nothing to model */
 	}
-	return true;
+}
+
+bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+{
+	(void)size; /* the registers are 8 bits wide; svm_io_port cuts a read to the access size */
+	uart_access(vm, port, in, val);
+	return update_irq(vm);
 }
