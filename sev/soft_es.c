@@ -204,14 +204,19 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
 	return soft_es_reflect_vc(v);
 }
 
-/* The 4 bytes of VMGEXIT are looked for first in place (svm_fetch_ptr: they are nearly always
- * within RIP's page), and the RIP step uses the code size that fetch found; everything else
- * goes through the full fetch (soft_es_vmmcall_decoded). */
+/* The 4 bytes of VMGEXIT are looked for first in place, in the page the instruction fetch
+ * keeps (svm_fetch_cache_hit, inline: the same hit test of the kept page against CR0/CR3/CR4/
+ * EFER and every paging-entry word its walk read, so rewritten code and remapped pages are
+ * seen), and the RIP step uses the code size found there. Everything else - 4 bytes crossing
+ * the page end, a cache miss (the full fetch walks and the cache keeps the page), other
+ * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
-	enum svm_cpu_mode mode;
-	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
-	if (at && soft_es_is_vmgexit(at))
+	const struct vmcb_save *s = &v->vmcb->save;
+	enum svm_cpu_mode mode = svm_cpu_mode_of(s);
+	u64 lin = svm_fetch_linear(s, mode), off = lin & (PAGE_SIZE - 1);
+	const u8 *page = off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN ? svm_fetch_cache_hit(s, &v->fetch, lin - off) : NULL;
+	if (page && soft_es_is_vmgexit(page + off))
 		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
 	return soft_es_vmmcall_decoded(v);
 }
