@@ -268,11 +268,6 @@ static enum svm_outcome h_trap(struct vcpu *v)
 	return SVM_RESUME;
 }
 
-static enum svm_outcome h_vmgexit(struct vcpu *v)
-{
-	return ghcb_handle_vmgexit(v);
-}
-
 enum svm_outcome svm_exit_invalid(struct vcpu *v)
 {
 	char why[256];
@@ -318,5 +313,5 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 
 const svm_exit_handler svm_exit_table_high[SVM_EXIT_TABLE_HIGH] = {
 	[SVM_EXIT_NPF - SVM_EXIT_NPF] = h_npf,
-	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = h_vmgexit,
+	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = ghcb_handle_vmgexit, /* the GHCB protocols (ghcb/) */
 };
