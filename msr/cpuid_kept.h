@@ -35,8 +35,9 @@ static inline unsigned msr_cpuid_slot(u32 leaf)
  * stale. */
 static inline bool msr_cpuid_inputs_same(const struct msr_cpuid_cache *c, const struct vm *vm)
 {
-	return c->built_for == msr_cpuid_host_fn && c->nr_vcpus == vm->nr_vcpus && c->mode == vm->mode &&
-	       c->cbit == vm->cbit;
+	/* One chain of compares, one branch. */
+	return (((uintptr_t)c->built_for ^ (uintptr_t)msr_cpuid_host_fn) | (c->nr_vcpus ^ vm->nr_vcpus) |
+		(c->mode ^ (u32)vm->mode) | (c->cbit ^ vm->cbit)) == 0;
 }
 
 /* Leaf 1's per-vCPU bits: EBX[31:24] initial APIC ID = vCPU id; the APIC bit (EDX[9]) is

@@ -354,7 +354,7 @@ static void leafd(const struct msr_cpuid_cache *c, u32 sub, u64 guest_xcr0, u64 
 }
 
 /* A kept answer with leaf 1's per-vCPU bits, as 32-bit values. */
-static void answer_kept(const struct vcpu *v, u32 leaf, const struct msr_cpuid_answer *kept, struct cpuid_regs *out)
+static inline __attribute__((always_inline)) void answer_kept(const struct vcpu *v, u32 leaf, const struct msr_cpuid_answer *kept, struct cpuid_regs *out)
 {
 	struct msr_cpuid_answer a = *kept;
 	if (leaf == 1)

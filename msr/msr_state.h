@@ -39,7 +39,7 @@ struct msr_cpuid_cache {
 	msr_host_cpuid_fn built_for;
 	unsigned nr_vcpus;
 	u32 mode; /* enum vm_mode */
-	u8 cbit;
+	u32 cbit; /* vm->cbit, zero-extended: the check compares it with one xor */
 	struct msr_cpuid_answer answer[MSR_CPUID_ANSWERS];
 	u64 xcr0_allowed;                                   /* 0xD.0 EDX:EAX */
 	u32 xsave_d1_eax;                                   /* 0xD.1 EAX */

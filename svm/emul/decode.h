@@ -42,12 +42,18 @@ enum svm_cpu_mode {
 /* The caller derives the mode from CR0.PE, EFER.LMA, CS.L and CS.D (real mode is 16-bit;
  * virtual-8086 mode, RFLAGS.VM, is 16-bit too: pass vm86 = true). Inline: the instruction
  * fetch computes it on every exit that steps over an instruction. */
+static inline bool svm_cpu_mode_is_64(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
+{
+	/* The 64-bit tests first: the usual answer of a running 64-bit guest takes no branch. */
+	return (efer & EFER_LMA) && (cs_attrib & SVM_SEG_L) && (cr0 & CR0_PE) && !vm86;
+}
+
 static inline enum svm_cpu_mode svm_cpu_mode_from(u64 cr0, u64 efer, u16 cs_attrib, bool vm86)
 {
+	if (svm_cpu_mode_is_64(cr0, efer, cs_attrib, vm86))
+		return SVM_CPU_MODE_64;
 	if (!(cr0 & CR0_PE) || vm86)
 		return SVM_CPU_MODE_16;
-	if ((efer & EFER_LMA) && (cs_attrib & SVM_SEG_L))
-		return SVM_CPU_MODE_64;
 	return (cs_attrib & SVM_SEG_DB) ? SVM_CPU_MODE_32 : SVM_CPU_MODE_16;
 }
 
