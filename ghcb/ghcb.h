@@ -315,12 +315,13 @@ size_t ghcb_counts_format(const struct ghcb_state *g, char *buf, size_t size);
  * the answer in control.ghcb_gpa or the GHCB page, or SVM_TERMINATE (reason recorded through
  * svm_terminate). Never touches protected guest state and never advances RIP. */
 enum svm_outcome ghcb_handle_vmgexit(struct vcpu *v);
-enum svm_outcome ghcb_msr_protocol(struct vcpu *v, u64 msr);
 enum svm_outcome ghcb_page_protocol(struct vcpu *v, u64 gpa);
 
-/* Per-vCPU set-up at reset: clears the protocol state (keeps the configuration). */
+/* Per-vCPU set-up at reset: clears the protocol state (keeps the configuration) and fixes the
+ * SEV_INFO answer from the configuration and v->vm->cbit, which must be set before. */
 void ghcb_vcpu_reset(struct vcpu *v);
-/* The SEV_INFO response a vCPU's GHCB MSR may be preloaded with at reset (facts A.0). */
+/* The SEV_INFO response a vCPU's GHCB MSR may be preloaded with at reset (facts A.0), the one
+ * every SEV_INFO request gets: fixed by ghcb_vcpu_reset. */
 u64 ghcb_sev_info_value(const struct vcpu *v);
 
 /* AP reset hold (facts G7): true while the vCPU waits for a wake-up; release completes the

@@ -17,13 +17,6 @@ static inline u16 ghcb_max_version(const struct vcpu *v)
 	return max;
 }
 
-/* The SEV_INFO response (facts A.1/A.3): max offered, min 1, the VM's C-bit. A few shifts,
- * computed on each request rather than kept: nothing to go stale when the configuration or
- * the C-bit is set after reset (ghcb_sev_info_value is the same, out of line). */
-static inline u64 ghcb_sev_info(const struct vcpu *v)
-{
-	return GHCB_MSR_SEV_INFO(ghcb_max_version(v), GHCB_VERSION_MIN, v->vm->cbit);
-}
 
 /* ---- count slots (ghcb_state.events) ------------------------------------------------------ */
 
@@ -84,18 +77,21 @@ enum ghcb_slot {
 _Static_assert(GHCB_SLOT_OTHER + 1 == GHCB_COUNT_SLOTS,
 	       "GHCB_COUNT_SLOTS must be the counted codes plus the 'other' slot");
 
-/* The slot of a request code among its own kind; GHCB_SLOT_OTHER for any other code (a
- * response code, an unknown one). A switch: the compiler's search over the sparse codes. */
-#define GHCB_SLOT_CASE_MSR(name, code) case code: return GHCB_SLOT_MSR_##name;
-#define GHCB_SLOT_CASE_NAE(name, code) case code: return GHCB_SLOT_NAE_##name;
+/* The slot of an MSR-protocol request code (GHCBInfo, 12 bits); GHCB_SLOT_OTHER for any other
+ * code (a response code, an unknown one). The request codes all lie at or below TERM_REQ
+ * (0x100), so a byte table over 0..0x100 (names.c) answers with one load on every request. */
+#define GHCB_MSR_SLOT_TABLE (GHCB_MSR_TERM_REQ + 1)
+extern const u8 ghcb_msr_slot_table[GHCB_MSR_SLOT_TABLE];
+_Static_assert(GHCB_SLOT_OTHER <= 0xFF, "ghcb_msr_slot_table holds a slot per byte");
+
 static inline enum ghcb_slot ghcb_msr_slot(u64 code)
 {
-	switch (code) {
-	GHCB_MSR_REQUESTS(GHCB_SLOT_CASE_MSR)
-	default: return GHCB_SLOT_OTHER;
-	}
+	return code < GHCB_MSR_SLOT_TABLE ? (enum ghcb_slot)ghcb_msr_slot_table[code] : GHCB_SLOT_OTHER;
 }
 
+/* The slot of an NAE event code; GHCB_SLOT_OTHER for any other code. A switch: the compiler's
+ * search over the sparse codes. */
+#define GHCB_SLOT_CASE_NAE(name, code) case code: return GHCB_SLOT_NAE_##name;
 static inline enum ghcb_slot ghcb_nae_slot(u64 exit_code)
 {
 	switch (exit_code) {
@@ -103,8 +99,25 @@ static inline enum ghcb_slot ghcb_nae_slot(u64 exit_code)
 	default: return GHCB_SLOT_OTHER;
 	}
 }
-#undef GHCB_SLOT_CASE_MSR
 #undef GHCB_SLOT_CASE_NAE
+
+/* ---- the MSR protocol's dispatch ---------------------------------------------------------- */
+
+/* Each request's handler by slot (msr_protocol.c). */
+typedef enum svm_outcome (*ghcb_msr_req_fn)(struct vcpu *v, u64 msr);
+extern const ghcb_msr_req_fn ghcb_msr_handlers[GHCB_COUNT_SLOTS];
+
+/* An MSR-protocol request (GHCBInfo != 0, facts A.1): counted by slot, then handed to its
+ * handler; one table lookup does both. Inline into ghcb_handle_vmgexit (vmgexit.c), its only
+ * caller: it runs on every MSR-protocol VMGEXIT. */
+static inline enum svm_outcome ghcb_msr_protocol(struct vcpu *v, u64 msr)
+{
+	enum ghcb_slot slot = ghcb_msr_slot(GHCB_MSR_INFO(msr));
+
+	v->ghcb.msr_requests++;
+	counts_add(&v->ghcb.events[slot]);
+	return ghcb_msr_handlers[slot](v, msr);
+}
 
 /* A guest termination request (MSR 0x100 or NAE 0x8000FFFE): logs the reason set and code by
  * name (facts A.2) and stops the guest (facts G27). via names the path for the log. */

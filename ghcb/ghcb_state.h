@@ -1,5 +1,6 @@
 /* Per-vCPU GHCB protocol state, embedded in struct vcpu as v->ghcb (ghcb/ owns it).
- * Zero-initialised is a valid "reset" state; ghcb_vcpu_reset() returns to it. */
+ * ghcb_vcpu_reset() sets the reset state: all zero but the configuration, which it keeps, and
+ * the SEV_INFO answer, which it derives from that configuration and the VM's C-bit. */
 #ifndef GHCB_GHCB_STATE_H
 #define GHCB_GHCB_STATE_H
 
@@ -10,7 +11,8 @@
 #define GHCB_COUNT_SLOTS 35
 
 /* Per-guest options (from sevisor.cfg when the config grows them). Kept per vCPU because struct
- * vm is not ghcb/'s; the launcher copies the guest's values into every vCPU. Zero = defaults. */
+ * vm is not ghcb/'s; the launcher copies the guest's values into every vCPU, before
+ * ghcb_vcpu_reset (which reads max_version into the SEV_INFO answer). Zero = defaults. */
 struct ghcb_config {
 	u16 max_version;   /* highest GHCB protocol version offered; 0 = GHCB_VERSION_MAX (2) */
 	bool pref_gfn_set; /* answer PREF_GPA_REQ with pref_gfn instead of "no preference" */
@@ -30,6 +32,10 @@ struct ghcb_state {
 	u16 version;
 	bool sev_info_requested; /* the guest asked SEV_INFO at least once */
 	struct ghcb_config cfg;
+	/* The SEV_INFO answer (facts A.1/A.3): a function of cfg.max_version and vm->cbit alone,
+	 * both fixed before the vCPU's reset, so ghcb_vcpu_reset computes it once and every
+	 * request (MSR 0x002) and the reset preload (facts A.0) answer with it. */
+	u64 sev_info;
 
 	/* GHCB GPA registration (MSR 0x012): once registered, a VMGEXIT through any other GHCB
 	 * GPA terminates the guest. */

@@ -30,8 +30,6 @@
 #include "svm/guest_mem.h"
 #include "lib/log.h"
 
-typedef enum svm_outcome (*msr_req_fn)(struct vcpu *v, u64 msr);
-
 static void reply(struct vcpu *v, u64 value)
 {
 	v->vmcb->control.ghcb_gpa = value;
@@ -43,7 +41,7 @@ static enum svm_outcome req_sev_info(struct vcpu *v, u64 msr)
 	/* A new negotiation: the version in use is whatever the next GHCB page states. */
 	v->ghcb.sev_info_requested = true;
 	v->ghcb.version = 0;
-	reply(v, ghcb_sev_info(v));
+	reply(v, v->ghcb.sev_info);
 	return SVM_GHCB_REPLY;
 }
 
@@ -152,8 +150,8 @@ static enum svm_outcome req_unknown(struct vcpu *v, u64 msr)
 }
 
 /* Indexed by count slot (ghcb_msr_slot): the request's handler, req_unknown for every code
- * that is no request. */
-static const msr_req_fn msr_handlers[GHCB_COUNT_SLOTS] = {
+ * that is no request (ghcb_msr_protocol in ghcb_internal.h dispatches). */
+const ghcb_msr_req_fn ghcb_msr_handlers[GHCB_COUNT_SLOTS] = {
 	[GHCB_SLOT_MSR_SEV_INFO] = req_sev_info,
 	[GHCB_SLOT_MSR_CPUID] = req_cpuid,
 	[GHCB_SLOT_MSR_AP_RESET_HOLD] = req_ap_reset_hold,
@@ -166,11 +164,3 @@ static const msr_req_fn msr_handlers[GHCB_COUNT_SLOTS] = {
 	[GHCB_SLOT_OTHER] = req_unknown,
 };
 
-enum svm_outcome ghcb_msr_protocol(struct vcpu *v, u64 msr)
-{
-	enum ghcb_slot slot = ghcb_msr_slot(GHCB_MSR_INFO(msr));
-
-	v->ghcb.msr_requests++;
-	counts_add(&v->ghcb.events[slot]);
-	return msr_handlers[slot](v, msr);
-}

@@ -145,6 +145,22 @@ static const u32 slot_codes[GHCB_SLOT_OTHER] = {
 };
 #undef SLOT_CODE
 
+/* ghcb_msr_slot's table: GHCB_SLOT_OTHER for every code, then each request's own slot over it
+ * (a range default overridden per entry: -Woverride-init is what this idiom trips). */
+#define SLOT_OF_CODE(name, code) [code] = GHCB_SLOT_MSR_##name,
+#define SLOT_CODE_FITS(name, code) \
+	_Static_assert((code) < GHCB_MSR_SLOT_TABLE, "MSR request " #name " outside ghcb_msr_slot_table");
+GHCB_MSR_REQUESTS(SLOT_CODE_FITS)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+const u8 ghcb_msr_slot_table[GHCB_MSR_SLOT_TABLE] = {
+	[0 ... GHCB_MSR_SLOT_TABLE - 1] = GHCB_SLOT_OTHER,
+	GHCB_MSR_REQUESTS(SLOT_OF_CODE)
+};
+#pragma GCC diagnostic pop
+#undef SLOT_OF_CODE
+#undef SLOT_CODE_FITS
+
 unsigned ghcb_count_slot(bool msr, u64 code)
 {
 	return msr ? ghcb_msr_slot(code) : ghcb_nae_slot(code);

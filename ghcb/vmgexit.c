@@ -19,7 +19,7 @@ enum svm_outcome ghcb_handle_vmgexit(struct vcpu *v)
 
 u64 ghcb_sev_info_value(const struct vcpu *v)
 {
-	return ghcb_sev_info(v);
+	return v->ghcb.sev_info;
 }
 
 void ghcb_vcpu_reset(struct vcpu *v)
@@ -27,6 +27,8 @@ void ghcb_vcpu_reset(struct vcpu *v)
 	struct ghcb_config cfg = v->ghcb.cfg;
 	memset(&v->ghcb, 0, sizeof(v->ghcb));
 	v->ghcb.cfg = cfg;
+	/* SEV_INFO (facts A.1/A.3): max offered, min 1, the VM's C-bit. */
+	v->ghcb.sev_info = GHCB_MSR_SEV_INFO(ghcb_max_version(v), GHCB_VERSION_MIN, v->vm->cbit);
 }
 
 enum svm_outcome ghcb_guest_terminate(struct vcpu *v, const char *via, unsigned set,

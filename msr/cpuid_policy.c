@@ -3,21 +3,17 @@
  * in the table read as zero, which is what AMD CPUs return for unimplemented leaves.
  * Register bit names are from the AMD APM vol. 3, appendix E "CPUID". */
 #include "msr/msr_rules.h"
+#include "msr/cpuid_kept.h"
 #include "lib/kstring.h"
 
 enum { EAX = 0, EBX = 1, ECX = 2, EDX = 3 };
 
-/* Highest leaves offered. Basic leaves stop at 0xD (XSAVE); extended ones at 0x8000001F (SEV),
- * for every mode, so 0x8000001F exists even where the host (QEMU TCG) stops earlier. */
-#define GUEST_MAX_BASIC 0x0000000Du
-#define GUEST_MAX_EXT 0x8000001Fu
-
 /* ---- host values, through the hook ---- */
-static msr_host_cpuid_fn host_fn;
+msr_host_cpuid_fn msr_cpuid_host_fn;
 
 void msr_cpuid_set_host(msr_host_cpuid_fn fn)
 {
-	host_fn = fn;
+	msr_cpuid_host_fn = fn;
 }
 
 /* Host leaf, zero beyond the host's maximum for that range (Intel would repeat its highest
@@ -25,13 +21,13 @@ void msr_cpuid_set_host(msr_host_cpuid_fn fn)
 static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!host_fn)
+	if (!msr_cpuid_host_fn)
 		return;
 	struct cpuid_regs max;
-	host_fn(leaf & 0x80000000u, 0, &max);
+	msr_cpuid_host_fn(leaf & 0x80000000u, 0, &max);
 	if (leaf > max.eax)
 		return;
-	host_fn(leaf, sub, out);
+	msr_cpuid_host_fn(leaf, sub, out);
 }
 
 /* ---- masks of host bits passed through ---- */
@@ -45,11 +41,9 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 /* 1.EDX: FPU..APIC 0-9, SEP 11, MTRR 12, PGE 13, MCA 14, CMOV 15, PAT 16, PSE36 17, CLFSH 19,
  * MMX 23, FXSR 24, SSE 25, SSE2 26. HTT 28 is set by the fixup for more than one vCPU. */
 #define L1_EDX (GENMASK(9, 0) | GENMASK(17, 11) | BIT(19) | GENMASK(26, 23))
-#define L1_ECX_OSXSAVE BIT(27)
 #define L1_ECX_HYPERVISOR BIT(31)
 #define L1_ECX_TSC_DEADLINE BIT(24)
 #define L1_EDX_HTT BIT(28)
-#define L1_EDX_APIC BIT(9)
 
 /* 7.0.EBX: FSGSBASE 0, BMI1 3, AVX2 5, SMEP 7, BMI2 8, ERMS 9, INVPCID 10, AVX512F 16,
  * AVX512DQ 17, RDSEED 18, ADX 19, SMAP 20, AVX512_IFMA 21, CLFLUSHOPT 23, CLWB 24,
@@ -119,11 +113,11 @@ static unsigned nr_vcpus(const struct vm *vm)
 static void fix_leaf0(const struct vm *vm, struct cpuid_regs *r)
 {
 	(void)vm;
-	r->eax = GUEST_MAX_BASIC;
+	r->eax = MSR_CPUID_GUEST_MAX_BASIC;
 }
 
 /* Leaf 1: EBX[23:16] logical processors = vCPU count (EBX[31:24], the APIC ID, is the vCPU's:
- * leaf1_vcpu); hypervisor present; TSC-deadline timer present; HTT for more than one vCPU. */
+ * msr_cpuid_leaf1_vcpu); hypervisor present; TSC-deadline timer present; HTT for more than one vCPU. */
 static void fix_leaf1(const struct vm *vm, struct cpuid_regs *r)
 {
 	unsigned n = nr_vcpus(vm);
@@ -155,7 +149,7 @@ static void fix_hv(const struct vm *vm, struct cpuid_regs *r)
 static void fix_ext0(const struct vm *vm, struct cpuid_regs *r)
 {
 	(void)vm;
-	r->eax = GUEST_MAX_EXT;
+	r->eax = MSR_CPUID_GUEST_MAX_EXT;
 }
 
 /* 0x80000008: LMSLE must be zero; ECX = NC (cores - 1) [7:0] and ApicIdSize [15:12] for the
@@ -266,27 +260,14 @@ static u32 xsave_size_compacted(const struct msr_cpuid_cache *c, u64 features)
 }
 
 _Static_assert(XCR0_OFFERED < BIT(MSR_CPUID_XSAVE_COMPONENTS), "offered XSAVE components fit the cache");
-_Static_assert(GUEST_MAX_BASIC + 1 == MSR_CPUID_BASIC_LEAVES, "basic leaves in the cache");
-_Static_assert(GUEST_MAX_EXT - 0x80000000u + 1 == MSR_CPUID_EXT_LEAVES, "extended leaves in the cache");
-
-/* The answer slot of a leaf: basic leaves, then extended ones, then the hypervisor leaf;
- * MSR_CPUID_ANSWERS for a leaf outside all three (it reads as zero). */
-#define SLOT_EXT MSR_CPUID_BASIC_LEAVES
-#define SLOT_HV (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES)
-static inline unsigned answer_slot(u32 leaf)
-{
-	if (leaf <= GUEST_MAX_BASIC)
-		return leaf;
-	if (leaf - 0x80000000u <= GUEST_MAX_EXT - 0x80000000u)
-		return SLOT_EXT + (leaf - 0x80000000u);
-	return leaf == MSR_CPUID_HV_LEAF ? SLOT_HV : MSR_CPUID_ANSWERS;
-}
+_Static_assert(MSR_CPUID_GUEST_MAX_BASIC + 1 == MSR_CPUID_BASIC_LEAVES, "basic leaves in the cache");
+_Static_assert(MSR_CPUID_GUEST_MAX_EXT - 0x80000000u + 1 == MSR_CPUID_EXT_LEAVES, "extended leaves in the cache");
 
 static u32 slot_leaf(unsigned slot)
 {
-	if (slot < SLOT_EXT)
+	if (slot < MSR_CPUID_SLOT_EXT)
 		return slot;
-	return slot < SLOT_HV ? 0x80000000u + (slot - SLOT_EXT) : MSR_CPUID_HV_LEAF;
+	return slot < MSR_CPUID_SLOT_HV ? 0x80000000u + (slot - MSR_CPUID_SLOT_EXT) : MSR_CPUID_HV_LEAF;
 }
 
 /* The answer to (leaf, subleaf 0) for the guest, without the per-vCPU bits. */
@@ -302,20 +283,13 @@ static void policy_answer(const struct vm *vm, u32 leaf, struct cpuid_regs *out)
 		rule->fixup(vm, out);
 }
 
-/* What the answers were built from: the host hook and the guest's vCPU count, mode and C-bit
- * (the only inputs besides the per-vCPU bits the lookup adds). They are set at guest creation,
- * but compared on every lookup: a change (a unit test's new host table, a vCPU count set after
- * a first query) rebuilds instead of answering stale. */
-static inline bool cache_current(const struct msr_cpuid_cache *c, const struct vm *vm)
-{
-	return c->built && c->built_for == host_fn && c->nr_vcpus == vm->nr_vcpus && c->mode == vm->mode &&
-	       c->cbit == vm->cbit;
-}
-
 static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, const struct vm *vm)
 {
-	for (unsigned i = 0; i < MSR_CPUID_ANSWERS; i++)
-		policy_answer(vm, slot_leaf(i), &c->answer[i]);
+	for (unsigned i = 0; i < MSR_CPUID_ANSWERS; i++) {
+		struct cpuid_regs r;
+		policy_answer(vm, slot_leaf(i), &r);
+		c->answer[i] = (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx };
+	}
 	c->xcr0_allowed = msr_cpuid_xcr0_allowed();
 	struct cpuid_regs h;
 	host_cpuid(0xD, 1, &h);
@@ -325,25 +299,15 @@ static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, con
 		if (i >= 2 && (c->xcr0_allowed & BIT(i)))
 			host_cpuid(0xD, i, &c->xsave[i]);
 	}
-	c->built_for = host_fn;
+	c->built_for = msr_cpuid_host_fn;
 	c->nr_vcpus = vm->nr_vcpus;
 	c->mode = vm->mode;
 	c->cbit = vm->cbit;
 	c->built = true;
+	c->kept = MSR_CPUID_KEPT_SLOTS;
 }
 
 /* ---- the per-vCPU and per-call parts ---- */
-
-/* Leaf 1: EBX[31:24] initial APIC ID = vCPU id; the APIC bit is cleared while the APIC is
- * globally disabled (SDM 11.4.3); OSXSAVE mirrors CR4.OSXSAVE (APM vol. 3, E.3.2). */
-static inline void leaf1_vcpu(const struct vcpu *v, struct cpuid_regs *r)
-{
-	r->ebx |= (v->id & 0xFFu) << 24;
-	if (!(v->msr.apic_base & MSR_APIC_BASE_EN))
-		r->edx &= ~L1_EDX_APIC;
-	if ((r->ecx & BIT(26)) && (v->cr.cr4 & CR4_OSXSAVE))
-		r->ecx |= L1_ECX_OSXSAVE;
-}
 
 /* Leaf 7: only subleaf 0 (EAX = 0: no further subleaves); OSPKE mirrors CR4.PKE. */
 static void leaf7_vcpu(const struct vcpu *v, u32 sub, struct cpuid_regs *r)
@@ -389,43 +353,50 @@ static void leafd(const struct msr_cpuid_cache *c, u32 sub, u64 guest_xcr0, u64 
 	}
 }
 
+/* A kept answer with leaf 1's per-vCPU bits, as 32-bit values. */
+static void answer_kept(const struct vcpu *v, u32 leaf, const struct msr_cpuid_answer *kept, struct cpuid_regs *out)
+{
+	struct msr_cpuid_answer a = *kept;
+	if (leaf == 1)
+		msr_cpuid_leaf1_vcpu(v, &a);
+	*out = (struct cpuid_regs){ (u32)a.rax, (u32)a.rbx, (u32)a.rcx, (u32)a.rdx };
+}
+
 /* msr_cpuid_const when the answers must be (re)built, or the leaf is one whose answer
  * depends on the call (7: subleaves; 0xD: XCR0/XSS), or none at all. */
 static __attribute__((noinline)) void answer_general(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0,
 						     u64 xss, struct cpuid_regs *out)
 {
 	struct msr_cpuid_cache *c = &v->vm->cpuid;
-	if (!cache_current(c, v->vm))
+	if (!c->built || !msr_cpuid_inputs_same(c, v->vm))
 		cache_build(c, v->vm);
-	unsigned slot = answer_slot(leaf);
+	unsigned slot = msr_cpuid_slot(leaf);
 	if (slot >= MSR_CPUID_ANSWERS) {
 		*out = (struct cpuid_regs){ 0 };
 		return;
 	}
-	*out = c->answer[slot];
-	if (leaf == 1)
-		leaf1_vcpu(v, out);
-	else if (leaf == 7)
+	if ((c->kept >> slot) & 1) {
+		answer_kept(v, leaf, &c->answer[slot], out);
+		return;
+	}
+	const struct msr_cpuid_answer *a = &c->answer[slot];
+	*out = (struct cpuid_regs){ (u32)a->rax, (u32)a->rbx, (u32)a->rcx, (u32)a->rdx };
+	if (leaf == 7)
 		leaf7_vcpu(v, subleaf, out);
 	else if (leaf == MSR_CPUID_XSAVE_LEAF)
 		leafd(c, subleaf, xcr0, xss, out);
 }
 
-/* The guest's answer: the per-guest one (built once), plus what depends on the vCPU or the
- * call. Every CPUID exit runs this: a constant leaf costs the cache check, one index and a
- * copy (and leaf 1 its three per-vCPU bits), everything else is answer_general. */
+/* The guest's answer: the kept one where it holds (msr_cpuid_kept, cpuid_kept.h), else
+ * answer_general. */
 void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss,
 		     struct cpuid_regs *out)
 {
-	const struct msr_cpuid_cache *c = &v->vm->cpuid;
-	unsigned slot = answer_slot(leaf);
-	if (slot >= MSR_CPUID_ANSWERS || leaf == 7 || leaf == MSR_CPUID_XSAVE_LEAF || !cache_current(c, v->vm)) {
+	const struct msr_cpuid_answer *kept = msr_cpuid_kept(v, leaf);
+	if (kept)
+		answer_kept(v, leaf, kept, out);
+	else
 		answer_general(v, leaf, subleaf, xcr0, xss, out);
-		return;
-	}
-	*out = c->answer[slot];
-	if (leaf == 1)
-		leaf1_vcpu(v, out);
 }
 
 void msr_cpuid(struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 xss, struct cpuid_regs *out)

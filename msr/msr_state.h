@@ -26,13 +26,21 @@ struct msr_vm_config {
 #define MSR_CPUID_EXT_LEAVES 32   /* 0x80000000..0x8000001F */
 #define MSR_CPUID_ANSWERS (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES + 1)
 #define MSR_CPUID_XSAVE_COMPONENTS 10 /* XCR0 bits 0..9: the offered components (PKRU is 9) */
+/* One kept answer as the guest's RAX, RBX, RCX, RDX get it: the 32-bit values zero-extended
+ * (CPUID clears the upper halves, APM vol. 3 "CPUID"), so the CPUID exit stores them as they
+ * are. */
+struct msr_cpuid_answer {
+	u64 rax, rbx, rcx, rdx;
+};
+
 struct msr_cpuid_cache {
 	bool built;
+	u64 kept; /* bit per answer slot: the answer is whole as kept (msr_cpuid_kept); 0 until built */
 	msr_host_cpuid_fn built_for;
 	unsigned nr_vcpus;
 	u32 mode; /* enum vm_mode */
 	u8 cbit;
-	struct cpuid_regs answer[MSR_CPUID_ANSWERS];
+	struct msr_cpuid_answer answer[MSR_CPUID_ANSWERS];
 	u64 xcr0_allowed;                                   /* 0xD.0 EDX:EAX */
 	u32 xsave_d1_eax;                                   /* 0xD.1 EAX */
 	struct cpuid_regs xsave[MSR_CPUID_XSAVE_COMPONENTS]; /* host 0xD.i, offered i >= 2 */

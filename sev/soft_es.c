@@ -61,15 +61,17 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-/* Steps over len bytes in the given code size (the mode the fetch found). */
+/* Steps over len bytes in the given code size (the mode the fetch found). The VMCB pointer is
+ * read once: stores through it could alias v->vmcb for the compiler (-fno-strict-aliasing). */
 static void soft_es_step_in(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
 {
-	u64 rip = vcpu_raw_reg(v, VCPU_RIP) + len;
+	struct vmcb *vmcb = v->vmcb;
+	u64 rip = vmcb->save.rip + len;
 	if (mode != SVM_CPU_MODE_64)
 		rip &= 0xFFFFFFFFULL;
-	vcpu_raw_set_reg(v, VCPU_RIP, rip);
+	vmcb->save.rip = rip;
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
 static void soft_es_step(struct vcpu *v, unsigned len)
@@ -148,6 +150,7 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (e): automatic exits ----------------------------------------------------------- */
 
+/* Handed on unchanged: the automatic exits, and every exit code the model has no class for. */
 static enum soft_es_action soft_es_automatic(struct vcpu *v)
 {
 	(void)v;
@@ -180,27 +183,42 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 /* ---- class (b): VMMCALL and rep vmmcall (VMGEXIT) ----------------------------------------- */
 
 /* VMGEXIT is F3 0F 01 D9 (GHCB spec 2.0x, "VMGEXIT"); hardware completes it, so the guest
- * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). Its 4 bytes
- * are looked for first in place (svm_fetch_ptr: they are nearly always within RIP's page),
- * and the RIP step uses the code size that fetch found; everything else (a VMGEXIT across a
- * page boundary, a plain or prefixed VMMCALL) goes through the full fetch. */
-static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
+ * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). */
+static enum soft_es_action soft_es_vmgexit(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
 {
-	enum svm_cpu_mode mode;
-	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
-	if (at && soft_es_is_vmgexit(at)) {
-		soft_es_step_in(v, SOFT_ES_VMGEXIT_LEN, mode);
-		return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
-	}
+	soft_es_step_in(v, len, mode);
+	return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
+}
+
+/* soft_es_vmmcall's full fetch and decode: a VMGEXIT across a page boundary or behind a page
+ * the fetch cache cannot hold, a plain or prefixed VMMCALL (#VC), or bytes that no longer
+ * decode. Out of line: the common VMGEXIT needs no room for a decoded instruction. */
+static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(struct vcpu *v)
+{
 	struct svm_insn insn;
 	enum svm_decode_status st = soft_es_fetch(v, SVM_INSN_VMMCALL, &insn);
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
-	if (insn.kind == SVM_INSN_VMGEXIT) {
-		soft_es_step(v, insn.len);
-		return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
-	}
+	if (insn.kind == SVM_INSN_VMGEXIT)
+		return soft_es_vmgexit(v, insn.len, svm_guest_cpu_mode(v));
 	return soft_es_reflect_vc(v);
+}
+
+/* The 4 bytes of VMGEXIT are looked for first in place, in the page the instruction fetch
+ * keeps (svm_fetch_cache_hit, inline: the same hit test of the kept page against CR0/CR3/CR4/
+ * EFER and every paging-entry word its walk read, so rewritten code and remapped pages are
+ * seen), and the RIP step uses the code size found there. Everything else - 4 bytes crossing
+ * the page end, a cache miss (the full fetch walks and the cache keeps the page), other
+ * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
+static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	enum svm_cpu_mode mode = svm_cpu_mode_of(s);
+	u64 lin = svm_fetch_linear(s, mode), off = lin & (PAGE_SIZE - 1);
+	const u8 *page = off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN ? svm_fetch_cache_hit(s, &v->fetch, lin - off) : NULL;
+	if (page && soft_es_is_vmgexit(page + off))
+		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
+	return soft_es_vmmcall_decoded(v);
 }
 
 /* ---- class (c): CR0/CR4/CR8 writes become write traps ---------------------------------- */
@@ -371,10 +389,14 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 
 typedef enum soft_es_action (*soft_es_fn)(struct vcpu *v);
 
-/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without an entry is
- * handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any unexpected
- * exit. */
+/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without a class of its
+ * own is handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any
+ * unexpected exit. Every entry is a function (the default range, overridden per class), so
+ * the lookup needs no test for an empty one. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const soft_es_fn soft_es_class_low[0x100] = {
+	[0 ... 0xFF] = soft_es_automatic,
 	/* (c) CR write intercepts, synthesised into write traps. */
 	[SVM_EXIT_WRITE_CR0 + 0] = soft_es_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 4] = soft_es_cr_write,
@@ -415,14 +437,15 @@ static const soft_es_fn soft_es_class_low[0x100] = {
 	/* (a), (c), (d): MSR by index. */
 	[SVM_EXIT_MSR] = soft_es_msr,
 };
+#pragma GCC diagnostic pop
 
 static soft_es_fn soft_es_lookup(u64 code)
 {
-	if (code < ARRAY_SIZE(soft_es_class_low))
+	if (__builtin_expect(code < ARRAY_SIZE(soft_es_class_low), 1))
 		return soft_es_class_low[code];
 	if (code == SVM_EXIT_NPF)
 		return soft_es_npf;
-	return NULL; /* VMEXIT_INVALID and anything else: the hypervisor's */
+	return soft_es_automatic; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
 /* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
@@ -438,8 +461,7 @@ static void soft_es_report_if(struct vcpu *v)
 
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
-	enum soft_es_action a = fn ? fn(v) : SOFT_ES_HANDOFF;
+	enum soft_es_action a = soft_es_lookup(v->vmcb->control.exit_code)(v);
 	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
 	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
 	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC

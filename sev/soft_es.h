@@ -33,8 +33,8 @@ enum soft_es_action {
  * when no position fits (phys_bits < 33). */
 unsigned svm_soft_es_pick_cbit(unsigned phys_bits);
 
-/* Set-up of a soft-es vCPU, after svm_vmcb_init, the entry state, cr_shadow_reset and
- * msr_vcpu_reset: the intercepts sevisor programs for a real SEV-ES guest
+/* Set-up of a soft-es vCPU, after svm_vmcb_init, the entry state, cr_shadow_reset,
+ * msr_vcpu_reset and ghcb_vcpu_reset: the intercepts sevisor programs for a real SEV-ES guest
  * (svm_intercepts_for), with the CR write traps turned into the CR write intercepts the model
  * needs to synthesise them, the GHCB MSR preloaded with SEV_INFO (facts A.0, C.3), and
  * v->state_protected = true. vm->cbit must be set before (SEV_INFO carries it). */

@@ -551,21 +551,9 @@ enum cr_shadow_result cr_shadow_lmsw(struct vcpu *v, u16 value)
 
 /* ---- after every #VMEXIT -------------------------------------------------------------------- */
 
-void cr_shadow_after_exit(struct vcpu *v)
+void cr_shadow_after_exit_changed(struct vcpu *v)
 {
-	if (v->vmcb)
-		v->cr.cr8 = v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK;
-	if (!mirrors_save_area(v))
-		return;
 	const struct vmcb_save *s = &v->vmcb->save;
-	const struct cr_shadow *c = &v->cr;
-	/* The usual case, every exit but a CR/EFER write or a far jump between 64-bit and
-	 * compatibility code: the save area holds what the shadow mirrored, and CS.L is what the
-	 * transitions were checked with. commit() would rewrite the same values (LMA inference
-	 * is idempotent) and find no new transition, so it is skipped. */
-	if (s->cr0 == c->cr0 && s->cr4 == c->cr4 && s->efer == (c->efer | EFER_SVME) &&
-	    ((s->cs.attrib & SVM_SEG_L) != 0) == c->checked_cs_l)
-		return;
 	commit(v, s->efer, s->cr0, s->cr4);
 }
 

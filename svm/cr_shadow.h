@@ -200,12 +200,11 @@ bool cr_shadow_write_flushes_tlb(unsigned n, u64 old, u64 value);
 
 /* ---- after every #VMEXIT ------------------------------------------------------------------ */
 
-/* Called by the run loop after each #VMEXIT, before the exit is dispatched. Reads CR8 back
- * from V_TPR (control area, never encrypted; the guest's CR8 writes land there when
- * V_INTR_MASKING is on). For an unprotected vCPU also re-reads CR0/CR4/EFER from the save
- * area (the CPU may have changed them without an intercept) and notes CS.L to detect 64-bit
- * and compatibility mode. */
-void cr_shadow_after_exit(struct vcpu *v);
+/* cr_shadow_after_exit, called by the run loop after each #VMEXIT, is inline in
+ * svm/cr_shadow_exit.h (it needs struct vcpu). Its part for a save area that no longer holds
+ * what the shadow mirrored (or a CS.L the transitions were not checked with): re-reads
+ * CR0/CR4/EFER from it and logs new transitions. */
+void cr_shadow_after_exit_changed(struct vcpu *v);
 
 /* Name of a result, for logs. */
 const char *cr_shadow_result_name(enum cr_shadow_result r);

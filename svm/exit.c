@@ -165,16 +165,13 @@ enum svm_outcome svm_skip_intercepted(struct vcpu *v, enum svm_insn_kind kind, e
 	return SVM_RESUME;
 }
 
-static unsigned counter_slot(u64 code)
-{
-	if (code < VCPU_EXIT_SLOTS)
-		return (unsigned)code;
-	if (code == SVM_EXIT_NPF)
-		return VCPU_EXIT_SLOT_NPF;
-	if (code == SVM_EXIT_VMGEXIT)
-		return VCPU_EXIT_SLOT_VMGEXIT;
-	return VCPU_EXIT_SLOT_OTHER;
-}
+/* Counter slots of the codes in the high table (0x400-0x403). */
+const u16 svm_exit_slot_high[SVM_EXIT_TABLE_HIGH] = {
+	[SVM_EXIT_NPF - SVM_EXIT_NPF] = VCPU_EXIT_SLOT_NPF,
+	[SVM_EXIT_NPF + 1 - SVM_EXIT_NPF] = VCPU_EXIT_SLOT_OTHER,
+	[SVM_EXIT_NPF + 2 - SVM_EXIT_NPF] = VCPU_EXIT_SLOT_OTHER,
+	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = VCPU_EXIT_SLOT_VMGEXIT,
+};
 
 u64 svm_exit_traced(const struct vcpu *v)
 {
@@ -191,18 +188,18 @@ void svm_exit_model_handled(struct vcpu *v, const char *outcome)
 
 svm_exit_handler svm_exit_lookup(u64 code)
 {
-	if (code == SVM_EXIT_INVALID || code == SVM_EXIT_INVALID32)
-		return svm_exit_invalid;
 	if (code < SVM_EXIT_TABLE_LOW)
 		return svm_exit_table_low[code];
-	if (code >= SVM_EXIT_NPF && code < SVM_EXIT_NPF + SVM_EXIT_TABLE_HIGH)
+	if (code - SVM_EXIT_NPF < SVM_EXIT_TABLE_HIGH)
 		return svm_exit_table_high[code - SVM_EXIT_NPF];
+	if (code == SVM_EXIT_INVALID || code == SVM_EXIT_INVALID32)
+		return svm_exit_invalid;
 	return NULL;
 }
 
 /* The first exits' debug trace, and an exit no table row takes: out of the way of the usual
- * exit. */
-static __attribute__((noinline, cold)) void trace_exit(const struct vcpu *v, u64 code)
+ * exit (svm_handle_exit, svm/exit_table.h). */
+void svm_exit_trace(const struct vcpu *v, u64 code)
 {
 	if (svm_exit_traced(v) > SVM_EXIT_TRACE_FIRST)
 		return;
@@ -212,7 +209,7 @@ static __attribute__((noinline, cold)) void trace_exit(const struct vcpu *v, u64
 		  (unsigned long long)v->vmcb->control.exit_info2);
 }
 
-static __attribute__((noinline, cold)) enum svm_outcome unhandled_exit(struct vcpu *v, u64 code)
+enum svm_outcome svm_exit_unhandled(struct vcpu *v, u64 code)
 {
 	const char *name = svm_exit_name(code);
 	svm_vmcb_dump(v);
@@ -222,17 +219,15 @@ static __attribute__((noinline, cold)) enum svm_outcome unhandled_exit(struct vc
 			     (unsigned long long)v->vmcb->control.exit_info2);
 }
 
-enum svm_outcome svm_handle_exit(struct vcpu *v)
+enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code)
 {
-	u64 code = v->vmcb->control.exit_code;
-	v->exit_counts[counter_slot(code)]++;
+	v->exit_counts[VCPU_EXIT_SLOT_OTHER]++;
 	v->exits_total++;
-	if (__builtin_expect(log_enabled(LOG_DEBUG), 0))
-		trace_exit(v, code);
-	/* The usual exit codes (0x000-0x0FF) index the low table directly. */
-	svm_exit_handler h = code < SVM_EXIT_TABLE_LOW ? svm_exit_table_low[code] : svm_exit_lookup(code);
-	if (__builtin_expect(!h, 0))
-		return unhandled_exit(v, code);
+	if (log_enabled(LOG_DEBUG))
+		svm_exit_trace(v, code);
+	svm_exit_handler h = svm_exit_lookup(code);
+	if (!h)
+		return svm_exit_unhandled(v, code);
 	return h(v);
 }
 

@@ -7,6 +7,7 @@
 #include "svm/cr_shadow.h"
 #include "svm/dev/devices.h"
 #include "svm/emul/gva.h"
+#include "svm/step.h"
 #include "svm/guest_mem.h"
 #include "svm/dev/io.h"
 #include "svm/emul/mmio_emulate.h"
@@ -14,7 +15,9 @@
 #include "svm/vmcb_check.h"
 #include "ghcb/ghcb.h"
 #include "msr/cpuid.h"
+#include "msr/cpuid_kept.h"
 #include "msr/msr.h"
+#include "msr/msr_dispatch.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
@@ -29,7 +32,9 @@ static void set_reg(struct vcpu *v, enum vcpu_reg r, u64 x)
 	vcpu_reg_write(v, r, x);
 }
 
-static enum svm_outcome h_cpuid(struct vcpu *v)
+/* A protected vCPU's CPUID exit (the CPU turns CPUID into #VC there, so it does not come):
+ * the guarded accessors refuse and log, and nothing moves. */
+static __attribute__((noinline, cold)) enum svm_outcome cpuid_guarded(struct vcpu *v)
 {
 	struct cpuid_regs out;
 	msr_cpuid(v, (u32)vcpu_reg(v, VCPU_RAX), (u32)vcpu_reg(v, VCPU_RCX), v->xcr0, 0, &out);
@@ -38,6 +43,40 @@ static enum svm_outcome h_cpuid(struct vcpu *v)
 	set_reg(v, VCPU_RCX, out.ecx);
 	set_reg(v, VCPU_RDX, out.edx);
 	return svm_skip_intercepted(v, SVM_INSN_CPUID, SVM_INSN_CPUID);
+}
+
+/* The answer into RAX..RDX, and the step over the CPUID. */
+static inline __attribute__((always_inline)) enum svm_outcome cpuid_answer(struct vcpu *v, struct msr_cpuid_answer a)
+{
+	vcpu_visible_set_reg(v, VCPU_RAX, a.rax);
+	vcpu_visible_set_reg(v, VCPU_RBX, a.rbx);
+	vcpu_visible_set_reg(v, VCPU_RCX, a.rcx);
+	vcpu_visible_set_reg(v, VCPU_RDX, a.rdx);
+	return svm_step_plain(v, SVM_INSN_CPUID);
+}
+
+/* A leaf without a kept answer: the policy computes it. */
+static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v, u32 leaf)
+{
+	struct cpuid_regs r;
+	msr_cpuid(v, leaf, (u32)vcpu_visible_reg(v, VCPU_RCX), v->xcr0, 0, &r);
+	return cpuid_answer(v, (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx });
+}
+
+/* The state is checked once (vcpu_state_visible); a kept answer is taken inline (the
+ * per-guest table of msr/cpuid_kept.h), and the step is the lean one (svm/step.h). */
+static enum svm_outcome h_cpuid(struct vcpu *v)
+{
+	if (!vcpu_state_visible(v))
+		return cpuid_guarded(v);
+	u32 leaf = (u32)vcpu_visible_reg(v, VCPU_RAX);
+	const struct msr_cpuid_answer *kept = msr_cpuid_kept(v, leaf);
+	if (!kept)
+		return cpuid_computed(v, leaf);
+	struct msr_cpuid_answer a = *kept;
+	if (leaf == 1)
+		msr_cpuid_leaf1_vcpu(v, &a);
+	return cpuid_answer(v, a);
 }
 
 static enum svm_outcome h_hlt(struct vcpu *v)
@@ -79,7 +118,8 @@ static __attribute__((noinline)) enum svm_outcome msr_refused(struct vcpu *v, en
 	return svm_terminate(v, "%s of MSR 0x%x: %s", write ? "WRMSR" : "RDMSR", index, msr_error_reason(v));
 }
 
-static enum svm_outcome h_msr(struct vcpu *v)
+/* A protected vCPU's RDMSR/WRMSR exit (see cpuid_guarded). */
+static __attribute__((noinline, cold)) enum svm_outcome msr_guarded(struct vcpu *v)
 {
 	u32 index = (u32)vcpu_reg(v, VCPU_RCX);
 	enum msr_result r;
@@ -97,6 +137,31 @@ static enum svm_outcome h_msr(struct vcpu *v)
 	set_reg(v, VCPU_RAX, (u32)value);
 	set_reg(v, VCPU_RDX, value >> 32);
 	return svm_skip_intercepted(v, SVM_INSN_RDMSR, SVM_INSN_RDMSR);
+}
+
+/* EXITINFO1 0: RDMSR, 1: WRMSR (APM vol. 2, 15.11). The state is checked once, the rule's
+ * handler is called through the inline dispatch (msr/msr_dispatch.h), the step is the lean
+ * one (svm/step.h). */
+static enum svm_outcome h_msr(struct vcpu *v)
+{
+	if (!vcpu_state_visible(v))
+		return msr_guarded(v);
+	u32 index = (u32)vcpu_visible_reg(v, VCPU_RCX);
+	enum msr_result r;
+	if (v->vmcb->control.exit_info1 == 1) {
+		u64 value = (vcpu_visible_reg(v, VCPU_RDX) << 32) | (u32)vcpu_visible_reg(v, VCPU_RAX);
+		r = msr_write_inline(v, index, value);
+		if (r != MSR_OK)
+			return msr_refused(v, r, index, true);
+		return svm_step_plain(v, SVM_INSN_WRMSR);
+	}
+	u64 value;
+	r = msr_read_inline(v, index, &value);
+	if (r != MSR_OK)
+		return msr_refused(v, r, index, false);
+	vcpu_visible_set_reg(v, VCPU_RAX, (u32)value);
+	vcpu_visible_set_reg(v, VCPU_RDX, value >> 32);
+	return svm_step_plain(v, SVM_INSN_RDMSR);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)
@@ -203,11 +268,6 @@ static enum svm_outcome h_trap(struct vcpu *v)
 	return SVM_RESUME;
 }
 
-static enum svm_outcome h_vmgexit(struct vcpu *v)
-{
-	return ghcb_handle_vmgexit(v);
-}
-
 enum svm_outcome svm_exit_invalid(struct vcpu *v)
 {
 	char why[256];
@@ -253,5 +313,5 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 
 const svm_exit_handler svm_exit_table_high[SVM_EXIT_TABLE_HIGH] = {
 	[SVM_EXIT_NPF - SVM_EXIT_NPF] = h_npf,
-	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = h_vmgexit,
+	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = ghcb_handle_vmgexit, /* the GHCB protocols (ghcb/) */
 };

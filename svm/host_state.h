@@ -38,7 +38,8 @@ void svm_host_state_describe(unsigned diff, const struct host_cr_state *want, co
 			     char *buf, size_t size);
 
 /* Hardware side (svm/host_state_hw.c). svm_host_state_capture records the registers sevisor
- * runs with (once SVM is on); svm_host_state_check, after every world switch, reloads any that
+ * runs with (once SVM is on); the world switch compares them after every exit (its return
+ * value, svm/world_switch.h) and, when one differs, svm_host_state_check reloads any that
  * differ, flushes the TLB if it reloaded anything, logs the first time it had to (naming the
  * guest and exit), and returns the diff. */
 void svm_host_state_capture(void);

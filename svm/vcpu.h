@@ -74,10 +74,9 @@ struct vcpu_walk {
  * still hold the same values, so it always equals a new walk (which sets no accessed bits and
  * has no other side effect). */
 struct vcpu_page_cache {
-	bool valid;
 	u64 cr0, cr3, cr4, efer; /* the VMCB's, as the walk read them */
 	u64 lin_page;            /* linear address of the page */
-	const u8 *host;          /* the whole page, in host memory */
+	const u8 *host;          /* the whole page, in host memory; NULL: nothing kept */
 	struct vcpu_walk walk;
 };
 
@@ -219,6 +218,26 @@ static inline u64 vcpu_reg(struct vcpu *v, enum vcpu_reg reg)
 	u64 x = 0;
 	vcpu_reg_read(v, reg, &x);
 	return x;
+}
+
+/* For a handler on a hot path: it asks once, on entry, whether the state is visible
+ * (vcpu_state_visible: not protected), sends a protected vCPU down its guarded path, and then
+ * reaches the registers with vcpu_visible_reg/vcpu_visible_set_reg, which skip the per-access
+ * check (repeated, it cost two instructions per access, as the compiler cannot tell that a
+ * register store leaves state_protected alone). Nothing else may call them. */
+static inline bool vcpu_state_visible(const struct vcpu *v)
+{
+	return !__builtin_expect(v->state_protected, 0);
+}
+
+static inline __attribute__((always_inline)) u64 vcpu_visible_reg(struct vcpu *v, enum vcpu_reg reg)
+{
+	return *vcpu_reg_slot(v, reg);
+}
+
+static inline __attribute__((always_inline)) void vcpu_visible_set_reg(struct vcpu *v, enum vcpu_reg reg, u64 val)
+{
+	*vcpu_reg_slot(v, reg) = val;
 }
 
 /* Raw accessors: only for code that plays the CPU (the soft-es model, the world switch

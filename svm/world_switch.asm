@@ -1,6 +1,6 @@
 ; The world switch (APM vol. 2, 15.5 VMRUN, 15.17 GIF, 15.5.2 VMSAVE/VMLOAD).
 ;
-; void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
+; unsigned svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
 ;
 ; - saves the host's callee-saved registers on the stack;
 ; - VMLOAD of the host's hidden state (FS/GS/TR/LDTR bases, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
@@ -12,11 +12,23 @@
 ;   physical interrupt end the guest's run with an INTR exit (15.21.4); the run loop lets the
 ;   interrupt in after STGI;
 ; - guest GPRs (all but RAX/RSP, which VMRUN takes from the VMCB) in and out of struct svm_gprs
-;   (svm/vcpu.h asserts its layout: rbx rcx rdx rsi rdi rbp r8..r15 at 8-byte steps);
+;   (svm/vcpu.h asserts its layout: rbx rcx rdx rsi rdi rbp r8..r15 at 8-byte steps). RAX holds
+;   the guest VMCB's address for VMLOAD, VMRUN and VMSAVE: VMRUN saves the host's RAX in the host
+;   save area and #VMEXIT reloads it (APM 15.5.1, 15.6), so it needs no reload after the exit;
+; - sevisor's own CR0, CR3, CR4 and EFER compared with what it ran with (HOST_STATE_CHECK,
+;   svm/host_state.h): returns 0 when the CPU restored them all, else nonzero (the caller then
+;   repairs with svm_host_state_check);
 ; - guest values cleared from the GPRs before returning to C.
 bits 64
 default rel
 section .text
+
+extern svm_host_want    ; struct host_cr_state: cr0, cr3, cr4, efer (svm/host_state_hw.c)
+%define MSR_EFER 0xC0000080
+%define WANT_CR0 0x00
+%define WANT_CR3 0x08
+%define WANT_CR4 0x10
+%define WANT_EFER 0x18
 
 ; The System V callee-saved registers, saved on entry and restored on return.
 %macro PUSH_CALLEE_SAVED 0
@@ -35,11 +47,38 @@ section .text
 	pop rbp
 	pop rbx
 %endmacro
-; The caller-saved registers, cleared so no guest value reaches C.
-%macro CLEAR_SCRATCH 0
+
+; EAX = 0 when CR0, CR3, CR4 and EFER hold what sevisor ran with, else 1 (svm/host_state.h: a
+; #VMEXIT must reload them, QEMU TCG sometimes loses CR0). Compared as read, CR0 first. Leaves
+; host values in RAX, RCX and RDX.
+%macro HOST_STATE_CHECK 0
+	mov rax, cr0
+	cmp rax, [svm_host_want + WANT_CR0]
+	jne %%differs
+	mov rax, cr3
+	cmp rax, [svm_host_want + WANT_CR3]
+	jne %%differs
+	mov rax, cr4
+	cmp rax, [svm_host_want + WANT_CR4]
+	jne %%differs
+	mov ecx, MSR_EFER
+	rdmsr
+	cmp eax, [svm_host_want + WANT_EFER]
+	jne %%differs
+	cmp edx, [svm_host_want + WANT_EFER + 4]
+	jne %%differs
 	xor eax, eax
+	jmp %%done
+%%differs:
+	mov eax, 1
 	xor ecx, ecx
 	xor edx, edx
+%%done:
+%endmacro
+
+; The caller-saved registers HOST_STATE_CHECK does not overwrite, cleared so no guest value
+; reaches C (the callee-saved ones are popped, RAX is the result).
+%macro CLEAR_SCRATCH 0
 	xor esi, esi
 	xor edi, edi
 	xor r8d, r8d
@@ -66,72 +105,71 @@ section .text
 global svm_world_switch
 svm_world_switch:
 	PUSH_CALLEE_SAVED
-	push rdx                ; [rsp+16] host VMCB PA
-	push rsi                ; [rsp+8]  struct svm_gprs *
-	push rdi                ; [rsp+0]  guest VMCB PA
+	push rdx                ; [rsp+8] host VMCB PA
+	push rsi                ; [rsp]   struct svm_gprs *
 
+	mov rax, rdi            ; guest VMCB PA, for VMLOAD/VMRUN/VMSAVE
 	clgi
 	sti
 
-	mov rax, rsi
-	mov rbx, [rax + G_RBX]
-	mov rcx, [rax + G_RCX]
-	mov rdx, [rax + G_RDX]
-	mov rdi, [rax + G_RDI]
-	mov rbp, [rax + G_RBP]
-	mov r8,  [rax + G_R8]
-	mov r9,  [rax + G_R9]
-	mov r10, [rax + G_R10]
-	mov r11, [rax + G_R11]
-	mov r12, [rax + G_R12]
-	mov r13, [rax + G_R13]
-	mov r14, [rax + G_R14]
-	mov r15, [rax + G_R15]
-	mov rsi, [rax + G_RSI]
+	mov rbx, [rsi + G_RBX]
+	mov rcx, [rsi + G_RCX]
+	mov rdx, [rsi + G_RDX]
+	mov rdi, [rsi + G_RDI]
+	mov rbp, [rsi + G_RBP]
+	mov r8,  [rsi + G_R8]
+	mov r9,  [rsi + G_R9]
+	mov r10, [rsi + G_R10]
+	mov r11, [rsi + G_R11]
+	mov r12, [rsi + G_R12]
+	mov r13, [rsi + G_R13]
+	mov r14, [rsi + G_R14]
+	mov r15, [rsi + G_R15]
+	mov rsi, [rsi + G_RSI]  ; the pointer last
 
-	mov rax, [rsp]
 	vmload
 	vmrun
-	vmsave
+global svm_world_switch_exited  ; where an exit's path starts (tests/bench/trace_exit.py --handler)
+svm_world_switch_exited:
+	vmsave                  ; RAX: the guest VMCB PA again (host RAX, reloaded by #VMEXIT)
 
-	; Guest GPRs are live. Stash guest RAX-free registers through the gprs pointer.
-	push rsi                ; guest rsi; the frame above moved by 8
-	mov rsi, [rsp + 16]     ; struct svm_gprs *
-	mov [rsi + G_RBX], rbx
-	mov [rsi + G_RCX], rcx
-	mov [rsi + G_RDX], rdx
-	mov [rsi + G_RDI], rdi
-	mov [rsi + G_RBP], rbp
-	mov [rsi + G_R8],  r8
-	mov [rsi + G_R9],  r9
-	mov [rsi + G_R10], r10
-	mov [rsi + G_R11], r11
-	mov [rsi + G_R12], r12
-	mov [rsi + G_R13], r13
-	mov [rsi + G_R14], r14
-	mov [rsi + G_R15], r15
-	pop rax
-	mov [rsi + G_RSI], rax
+	; Guest GPRs are live: store them through the gprs pointer.
+	mov rax, [rsp]
+	mov [rax + G_RBX], rbx
+	mov [rax + G_RCX], rcx
+	mov [rax + G_RDX], rdx
+	mov [rax + G_RSI], rsi
+	mov [rax + G_RDI], rdi
+	mov [rax + G_RBP], rbp
+	mov [rax + G_R8],  r8
+	mov [rax + G_R9],  r9
+	mov [rax + G_R10], r10
+	mov [rax + G_R11], r11
+	mov [rax + G_R12], r12
+	mov [rax + G_R13], r13
+	mov [rax + G_R14], r14
+	mov [rax + G_R15], r15
 
 	cli
-	mov rax, [rsp + 16]
+	mov rax, [rsp + 8]
 	vmload                  ; host hidden state back
 	stgi                    ; IF is 0: a pending interrupt waits for the run loop
 
+	HOST_STATE_CHECK
 	; No guest value survives in a register the C code could leak or use.
-	xor ebx, ebx
 	CLEAR_SCRATCH
 
-	add rsp, 24
+	add rsp, 16
 	POP_CALLEE_SAVED
 	ret
 
 ;
-; void svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa)
+; unsigned svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa)
 ;
 ; SEV-ES: the host save area (VMSA layout) holds RBX 0x318, RBP 0x328, R12..R15 0x360..0x378;
 ; #VMEXIT reloads them from there (type B state). RAX and RSP are saved and restored by
 ; VMRUN/#VMEXIT as usual; the other GPRs come back zero or unchanged and hold no guest value.
+; Returns as svm_world_switch does.
 %define HS_RBX 0x318
 %define HS_RBP 0x328
 %define HS_R12 0x360
@@ -160,13 +198,13 @@ svm_world_switch_es:
 	vmload                  ; host hidden state back
 	stgi
 
+	HOST_STATE_CHECK
 	CLEAR_SCRATCH
 
 	add rsp, 8
 	POP_CALLEE_SAVED
 	ret
 
-; void svm_host_vmsave(u64 host_vmcb_pa): the host's hidden state into the host VMCB page, once.
 global svm_host_vmsave
 svm_host_vmsave:
 	mov rax, rdi

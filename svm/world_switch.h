@@ -5,8 +5,11 @@
 
 #include "svm/vcpu.h"
 
-/* host_vmcb_pa holds the host's hidden state from svm_host_vmsave: reloaded after the exit. */
-void svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
+/* host_vmcb_pa holds the host's hidden state from svm_host_vmsave: reloaded after the exit.
+ * Returns 0 when the CPU restored sevisor's CR0, CR3, CR4 and EFER (svm_host_want,
+ * svm/host_state.h), nonzero when one differs: then svm_host_state_check must repair them before
+ * anything else runs. */
+unsigned svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
 /* VMSAVE of the host's hidden state (APM 15.5.2), once SVM is on and the host's descriptor
  * tables and MSRs are final: sevisor never changes them afterwards. */
 void svm_host_vmsave(u64 host_vmcb_pa);
@@ -15,7 +18,8 @@ void svm_host_vmsave(u64 host_vmcb_pa);
  * live in the encrypted VMSA, so none are loaded or saved here; the host's callee-saved GPRs
  * are written into the host save area (host_save_vmsa = VM_HSAVE_PA page + 0x400, VMSA
  * layout), from where #VMEXIT reloads them. No guest VMLOAD/VMSAVE: the guest's hidden state
- * is in the VMSA too. The caller puts XCR0 at 0x3E8 of the host save area beforehand. */
-void svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa);
+ * is in the VMSA too. The caller puts XCR0 at 0x3E8 of the host save area beforehand. Returns
+ * as svm_world_switch does. */
+unsigned svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa);
 
 #endif

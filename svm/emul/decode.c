@@ -445,25 +445,11 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
 	return SVM_DECODE_OK;
 }
 
-/* Unprefixed encodings without operands, per kind (APM vol. 3, appendix A); len 0: none. */
-#define FIXED1(a) { (a), 0xFFu, 1 }
-#define FIXED2(a, b) { (a) | (u32)(b) << 8, 0xFFFFu, 2 }
-#define FIXED3(a, b, c) { (a) | (u32)(b) << 8 | (u32)(c) << 16, 0xFFFFFFu, 3 }
-const struct svm_fixed_encoding svm_fixed_encodings[SVM_INSN_KIND_COUNT] = {
-	[SVM_INSN_CPUID] = FIXED2(OPC_ESCAPE, 0xA2),
-	[SVM_INSN_RDMSR] = FIXED2(OPC_ESCAPE, 0x32),
-	[SVM_INSN_WRMSR] = FIXED2(OPC_ESCAPE, 0x30),
-	[SVM_INSN_INVD] = FIXED2(OPC_ESCAPE, 0x08),
-	[SVM_INSN_WBINVD] = FIXED2(OPC_ESCAPE, 0x09),
-	[SVM_INSN_VMMCALL] = FIXED3(OPC_ESCAPE, OPC_GROUP7, 0xD9),
-	[SVM_INSN_HLT] = FIXED1(0xF4),
-};
-
 unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind)
 {
 	if (!bytes || (unsigned)kind >= SVM_INSN_KIND_COUNT)
 		return 0;
-	unsigned len = svm_fixed_encodings[kind].len;
+	unsigned len = svm_fixed_len_of(kind);
 	if (len == 0 || n < len)
 		return 0;
 	u32 head = 0;

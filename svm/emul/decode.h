@@ -175,19 +175,39 @@ enum svm_decode_status svm_decode(const u8 *bytes, unsigned n, enum svm_cpu_mode
  * svm_decode. Lets an intercept step over its instruction without the full decoder. */
 unsigned svm_decode_fixed_len(const u8 *bytes, unsigned n, enum svm_insn_kind kind);
 
-/* Those encodings as a little-endian u32 (the first bytes at RIP, loaded as one word) with a
- * mask of their length, for svm_decode_fixed_len_word. */
-struct svm_fixed_encoding {
-	u32 bytes, mask;
-	u8 len; /* 0: kind has none (mask 0 and bytes 0: never a length) */
-};
-extern const struct svm_fixed_encoding svm_fixed_encodings[];
+/* Those encodings, one row per kind: X(kind, length, the bytes as a little-endian word). One
+ * list for the two readers below, so a kind's encoding is written once. */
+#define SVM_FIXED_ENCODINGS(X)                    \
+	X(SVM_INSN_CPUID, 2, 0xA20Fu)             \
+	X(SVM_INSN_RDMSR, 2, 0x320Fu)             \
+	X(SVM_INSN_WRMSR, 2, 0x300Fu)             \
+	X(SVM_INSN_INVD, 2, 0x080Fu)              \
+	X(SVM_INSN_WBINVD, 2, 0x090Fu)            \
+	X(SVM_INSN_VMMCALL, 3, 0xD9010Fu)         \
+	X(SVM_INSN_HLT, 1, 0xF4u)
+
+/* The length of kind's fixed encoding, 0 when it has none. */
+static inline unsigned svm_fixed_len_of(enum svm_insn_kind kind)
+{
+	switch (kind) {
+#define SVM_FIXED_LEN_CASE(k, n, word) case k: return n;
+	SVM_FIXED_ENCODINGS(SVM_FIXED_LEN_CASE)
+#undef SVM_FIXED_LEN_CASE
+	default: return 0;
+	}
+}
+
 /* svm_decode_fixed_len for the 4 bytes at RIP loaded as a little-endian word (the encodings
- * are at most 3 bytes long; the 4th is not looked at). kind must be a valid kind. */
+ * are at most 3 bytes long; the 4th is not looked at). A switch, so that a caller with a
+ * constant kind (the exit handlers' lean step, svm/step.h) compiles it to one compare. */
 static inline unsigned svm_decode_fixed_len_word(u32 head, enum svm_insn_kind kind)
 {
-	const struct svm_fixed_encoding *e = &svm_fixed_encodings[kind];
-	return (head & e->mask) == e->bytes ? e->len : 0;
+	switch (kind) {
+#define SVM_FIXED_WORD_CASE(k, n, word) case k: return (head & (0xFFFFFFFFu >> (32 - 8 * (n)))) == (word) ? (n) : 0;
+	SVM_FIXED_ENCODINGS(SVM_FIXED_WORD_CASE)
+#undef SVM_FIXED_WORD_CASE
+	default: return 0;
+	}
 }
 
 const char *svm_insn_kind_name(enum svm_insn_kind kind);

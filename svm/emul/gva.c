@@ -306,11 +306,9 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len)
 	return copy(v, gva, (void *)src, len, true);
 }
 
-#define RFLAGS_VM BIT(17)
-
 static inline enum svm_cpu_mode guest_mode(const struct vmcb_save *s)
 {
-	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
+	return svm_cpu_mode_of(s);
 }
 
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
@@ -325,7 +323,7 @@ static const u64 walk_pad;
 static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struct vcpu_page_cache *c, u64 page)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	c->valid = false;
+	c->host = NULL;
 	c->walk.n = 0;
 	c->walk.lost = false;
 	u64 gpa;
@@ -338,33 +336,20 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 		c->walk.entry[i] = &walk_pad;
 		c->walk.value[i] = walk_pad;
 	}
-	c->host = host;
 	c->cr0 = s->cr0;
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
 	c->lin_page = page;
-	c->valid = true;
+	c->host = host; /* last: a cache with a host page is a full one */
 	return host;
 }
 
-/* The host address of the guest page at linear address page when the cache c holds it and it
- * still translates the same (struct vcpu_page_cache), else NULL. One chain of compares with a
- * single branch (the control registers, then every word the walk read, padded to
- * VCPU_WALK_MAX), inlined into each user: it runs on every exit that steps over an
- * instruction. */
+/* The kept page's hit test is svm_fetch_cache_hit (gva.h), inlined into each user. */
 static inline __attribute__((always_inline)) const u8 *cached_page_hit(const struct vcpu *v,
 								       const struct vcpu_page_cache *c, u64 page)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
-	if (!c->valid)
-		return NULL;
-	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
-		   (c->efer ^ s->efer);
-#pragma GCC unroll 4
-	for (unsigned i = 0; i < VCPU_WALK_MAX; i++)
-		diff |= load_entry(c->walk.entry[i], 8) ^ c->walk.value[i];
-	return diff ? NULL : c->host;
+	return svm_fetch_cache_hit(&v->vmcb->save, c, page);
 }
 
 /* The host address of the guest page holding linear address lin, from the page cache c when
@@ -390,16 +375,12 @@ static inline __attribute__((always_inline)) const u8 *cached_range(struct vcpu 
 	return page ? page + off : NULL;
 }
 
-/* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
-/* The linear address of CS:RIP: in 64-bit mode the CS base is ignored; elsewhere the linear
- * address wraps at 4 GiB. */
 static inline u64 fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode)
 {
-	if (mode == SVM_CPU_MODE_64)
-		return s->rip;
-	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+	return svm_fetch_linear(s, mode);
 }
 
+/* Inlined into both users: svm_fetch_insn stays one call on the soft-es paths. */
 static inline __attribute__((always_inline)) unsigned fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN],
 								  enum svm_cpu_mode *mode)
 {

@@ -102,6 +102,46 @@ static inline void *svm_gva_set_ptr(struct vcpu *v, struct vcpu_page_set *set, u
 /* The unchecked translation of svm_gva_to_gpa, with the paging entries it read in rec. */
 bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk *rec);
 
+/* ---- the instruction fetch's kept page (struct vcpu_page_cache) ---------------------------- */
+
+/* The host address of the guest page at linear address page when the fetch cache c holds it
+ * and it still translates the same: CR0, CR3, CR4 and EFER as the walk read them, and every
+ * paging-entry word the walk read unchanged (padded to VCPU_WALK_MAX with a constant word), so
+ * a hit always equals a new walk. Else NULL (an empty cache has no host page). One chain of
+ * compares with a single branch, inline: it runs on every exit that steps over an
+ * instruction (svm/step.h). */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
+									   const struct vcpu_page_cache *c, u64 page)
+{
+	const u8 *host = c->host;
+	if (!host)
+		return NULL;
+	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
+		   (c->efer ^ s->efer);
+#pragma GCC unroll 4
+	for (unsigned i = 0; i < VCPU_WALK_MAX; i++) {
+		u64 word;
+		__builtin_memcpy(&word, c->walk.entry[i], sizeof(word));
+		diff |= word ^ c->walk.value[i];
+	}
+	return diff ? NULL : host;
+}
+
+/* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
+static inline enum svm_cpu_mode svm_cpu_mode_of(const struct vmcb_save *s)
+{
+	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & BIT(17)) != 0); /* RFLAGS.VM */
+}
+
+/* The linear address of CS:RIP in the code size the guest runs in (mode): in 64-bit mode the
+ * CS base is ignored; elsewhere the linear address wraps at 4 GiB. */
+static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode)
+{
+	if (mode == SVM_CPU_MODE_64)
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
 /* Fetches the instruction at CS:RIP, byte by byte (it may end just before an unmapped page),

@@ -9,7 +9,8 @@ start function (`--handler`) run `--skip` times (the guest's warm-up), then sing
 its next call to the next VMRUN, recording each instruction. Prints the count per function and
 the total: the exact path of the rest of one exit. What runs before the start function (the
 world switch's return half, the host-state check, the run loop up to dispatch) is the same for
-every exit of a mode: trace it with --handler svm_host_state_check, say. --listing prints
+every exit of a mode: trace it with --handler svm_world_switch_exited (the return half's first
+instruction). --listing prints
 every instruction with its disassembly. A development tool: not part of make bench or make test.
 """
 import argparse

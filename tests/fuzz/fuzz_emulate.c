@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/fuzz/fuzz_env.h"
-#include "svm/cr_shadow.h"
+#include "svm/cr_shadow_exit.h"
 #include "svm/emul/decode.h"
 #include "svm/emul/gva.h"
 #include "svm/event.h"

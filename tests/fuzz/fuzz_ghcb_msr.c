@@ -117,6 +117,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	v->ghcb.cfg.max_version = (cfg >> 1) & 3;
 	v->ghcb.cfg.pref_gfn_set = (cfg >> 3) & 1;
 	v->ghcb.cfg.pref_gfn = fz_u64();
+	ghcb_vcpu_reset(v); /* SEV_INFO is fixed from the configuration and C-bit at reset */
 	v->ghcb.xcr0 = (cfg & 0x10) ? fz_u64() : 0;
 
 	for (unsigned i = 0; i < 64; i++) {

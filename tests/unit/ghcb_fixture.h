@@ -212,6 +212,7 @@ static inline struct ghcb_fixture *fx_new(unsigned nr_vcpus)
 		f->v[i].vmcb = &f->vmcb[i];
 		f->vmcb[i].save.rip = FX_RIP_SENTINEL;
 		f->v[i].state_protected = true;
+		ghcb_vcpu_reset(&f->v[i]);
 	}
 	memset(&fx, 0, sizeof(fx));
 	log_reset();

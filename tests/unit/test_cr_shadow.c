@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include "cr_fixture.h"
 #include "svm/exit_codes.h"
+#include "svm/cr_shadow_exit.h"
 
 #define TRAP_EFER SVM_EXIT_EFER_WRITE_TRAP
 #define TRAP_CR(n) (SVM_EXIT_CR0_WRITE_TRAP + (n))

@@ -164,6 +164,25 @@ static void counters(void **state)
 	assert_int_equal(f->v.exits_total, 6);
 }
 
+/* The codes above 0x0FF (APM vol. 2 appendix C: 0x400 NPF, 0x401 AVIC_INCOMPLETE_IPI, 0x402
+ * AVIC_NOACCEL, 0x403 VMGEXIT; -1 VMEXIT_INVALID): NPF and VMGEXIT have slots of their own,
+ * everything else shares one; every exit counts in the total. */
+static void counters_high_codes(void **state)
+{
+	(void)state;
+	run_exit(0x403, 0, 0); /* VMGEXIT of a plain guest */
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_VMGEXIT], 1);
+	run_exit(0x401, 0, 0); /* no handler */
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 1);
+	run_exit(0x402, 0, 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 2);
+	run_exit(0xFFFFFFFFFFFFFFFFULL, 0, 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 3);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_NPF], 0);
+	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_VMGEXIT], 1);
+	assert_int_equal(f->v.exits_total, 4);
+}
+
 /* Host timer interrupts arrive when host timing says; however many there are, they never use up
  * the trace of the first 40 guest exits (issue 10 item 12: no test may depend on host timing). */
 static void trace_budget_ignores_intr(void **state)
@@ -219,6 +238,30 @@ static void cpuid_vendor_leaf(void **state)
 	assert_int_equal(f->v.gprs.rdx, 0x69746e65);
 	assert_int_equal(f->v.gprs.rcx, 0x444d4163);
 	assert_true(f->vmcb->save.rax >= 1 && f->vmcb->save.rax <= 0xFFFFFFFFULL);
+}
+
+/* Leaf 1's per-vCPU bits through the exit (APM vol. 3, E.3.2): EBX[31:24] the initial APIC
+ * ID, the vCPU's; EDX[9] APIC, clear while the APIC is globally disabled (IA32_APIC_BASE bit
+ * 11 EN, SDM 11.4.3); ECX[27] OSXSAVE mirrors CR4.OSXSAVE (bit 18) where XSAVE (ECX[26]) is
+ * offered, as on the EPYC host table. */
+static void cpuid_leaf1_per_vcpu_bits(void **state)
+{
+	(void)state;
+	CODE(0x1000, 0x0F, 0xA2); /* CPUID */
+	f->v.id = 3;
+	for (int round = 0; round < 2; round++) {
+		f->v.msr.apic_base = 0xFEE00000ULL | (round == 0 ? BIT(11) : 0);
+		f->v.cr.cr4 = round == 0 ? BIT(18) : 0;
+		f->vmcb->save.rip = 0x1000;
+		f->vmcb->save.rax = 1;
+		f->v.gprs.rcx = 0;
+		assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+		assert_int_equal(f->vmcb->save.rip, 0x1002);
+		assert_int_equal(f->v.gprs.rbx >> 24, 3);
+		assert_true(f->v.gprs.rcx & BIT(26));
+		assert_int_equal((f->v.gprs.rdx >> 9) & 1, round == 0);
+		assert_int_equal((f->v.gprs.rcx >> 27) & 1, round == 0);
+	}
 }
 
 static void cpuid_protected_vcpu_reads_nothing(void **state)
@@ -590,9 +633,11 @@ int main(void)
 		T(unhandled_0a2_terminates),
 		T(unhandled_gap_code_terminates),
 		T(counters),
+		T(counters_high_codes),
 		T(trace_budget_ignores_intr),
 		T(cpuid_hypervisor_leaf),
 		T(cpuid_vendor_leaf),
+		T(cpuid_leaf1_per_vcpu_bits),
 		T(cpuid_protected_vcpu_reads_nothing),
 		T(rdmsr_unknown_injects_gp),
 		T(wrmsr_unknown_injects_gp),

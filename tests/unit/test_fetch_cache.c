@@ -16,6 +16,8 @@
 #include "svm_fixture.h"
 #include "svm/emul/gva.h"
 #include "svm/exit.h"
+#include "svm/exit_codes.h"
+#include "svm/exit_table.h"
 
 #define P 0x1ULL
 #define RW 0x2ULL
@@ -33,6 +35,7 @@
 #define CODE_A 0x20000
 #define CODE_B 0x21000
 #define CODE_C 0x22000
+#define CODE_D 0x23000
 #define LIN 0x400000ULL /* linear address of the code page: PML4[0] PDPT[0] PD[2] PT[0] */
 
 static struct svm_fx *f;
@@ -300,6 +303,126 @@ static void stepping_sees_rewritten_code(void **state)
 	assert_int_equal(s->rip, LIN);
 }
 
+/* ---- the exit handlers' lean step (svm/step.h) ----------------------------------------------
+ * CPUID and RDMSR/WRMSR exits step over their instruction in place when the fetch cache keeps
+ * RIP's page. Each test first lets one CPUID exit walk the page (the cache then keeps it), so
+ * the exits after it take the lean step; they must see what a fresh walk sees. */
+static const u8 cs_cpuid_insn[] = { 0x2E, 0x0F, 0xA2 }; /* CPUID with an ignored CS override: 3 bytes */
+
+static enum svm_outcome cpuid_exit(u64 rip)
+{
+	f->vmcb->save.rip = rip;
+	f->vmcb->save.rax = 0;
+	f->v.gprs.rcx = 0;
+	f->vmcb->control.exit_code = SVM_EXIT_CPUID;
+	return svm_handle_exit(&f->v);
+}
+
+static void warm_cache(void)
+{
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME); /* the lean step, on the kept page */
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+}
+
+/* A remapped page, rewritten bytes, a rewritten upper-level entry and another CR3: each gives
+ * the length of the instruction there now (APM vol. 3, 1.2: a segment override on CPUID is
+ * part of the instruction). */
+static void lean_step_sees_remap_and_rewrite(void **state)
+{
+	(void)state;
+	warm_cache();
+	put_bytes(CODE_D, cs_cpuid_insn, sizeof(cs_cpuid_insn));
+	put64(PT, CODE_D | P | RW); /* the PTE now maps the prefixed CPUID */
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 3);
+	put64(PT, CODE_A | P | RW);
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+	put_bytes(CODE_A, cs_cpuid_insn, sizeof(cs_cpuid_insn)); /* the code itself rewritten */
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 3);
+	put_bytes(CODE_A, cpuid_insn, 2);
+	f->ram[CODE_A + 2] = 0x90;
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+	/* PD[2] becomes a 2 MiB page at GPA 0, where the prefixed CPUID is put. */
+	put_bytes(0, cs_cpuid_insn, sizeof(cs_cpuid_insn));
+	put64(PD + 2 * 8, 0 | P | RW | PS);
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 3);
+	put64(PD + 2 * 8, PT | P | RW);
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+	/* The second hierarchy maps LIN to RDMSR's bytes: not a CPUID, the guest ends. */
+	f->vmcb->save.cr3 = PML4_B;
+	assert_int_equal(cpuid_exit(LIN), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN);
+}
+
+/* The effects of a step (APM vol. 2, 15.21.5: the interrupt shadow ends; 13.1.3.6: with
+ * RFLAGS.TF the single-step #DB, a trap with DR6.BS = bit 14; EVENTINJ V | type 3 | vector 1 =
+ * 0x80000301), and the CPU's next RIP when it gives one (NRIPS, VMCB 0xC8), cleared after use. */
+static void lean_step_effects(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	warm_cache();
+	f->vmcb->control.int_state = 1;
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(f->vmcb->control.int_state & 1, 0);
+	assert_false(f->v.pending.pending);
+	s->rflags = 2 | BIT(8);
+	s->dr6 = 0xFFFF0FF0;
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 2);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info, 0x80000301u);
+	assert_int_equal(s->dr6, 0xFFFF4FF0);
+	f->v.pending.pending = false;
+	s->rflags = 2;
+	f->vmcb->control.next_rip = LIN + 3; /* what a CPU with NRIPS would say for 3 bytes */
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 3);
+	assert_int_equal(f->vmcb->control.next_rip, 0);
+}
+
+/* An instruction that starts in the last 3 bytes of the kept page goes to the full fetch,
+ * which takes the next page's bytes from that page's own translation: 0F in the last byte,
+ * then the next linear page maps CODE_C (0F 32...), so the bytes are 0F 0F, no CPUID, although
+ * the host page after CODE_A (CODE_B) starts with A2. */
+static void lean_step_leaves_the_page_end_to_the_fetch(void **state)
+{
+	(void)state;
+	warm_cache();
+	put64(PT + 8, CODE_C | P | RW); /* LIN + 4 KiB -> CODE_C */
+	f->ram[CODE_A + PAGE_SIZE - 1] = 0x0F;
+	f->ram[CODE_B] = 0xA2;
+	assert_int_equal(cpuid_exit(LIN + PAGE_SIZE - 1), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 1);
+}
+
+/* RDMSR and WRMSR (0F 32, 0F 30) step the same way, each by its own encoding. */
+static void lean_step_rdmsr_wrmsr(void **state)
+{
+	(void)state;
+	warm_cache();
+	static const u8 wrmsr_insn[] = { 0x0F, 0x30 };
+	put_bytes(CODE_A, rdmsr_insn, 2);
+	f->v.gprs.rcx = MSR_IA32_PAT;
+	f->vmcb->control.exit_code = SVM_EXIT_MSR;
+	f->vmcb->control.exit_info1 = 0;
+	f->vmcb->save.rip = LIN;
+	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(f->vmcb->save.rip, LIN + 2);
+	/* WRMSR bytes under a RDMSR exit: not the instruction, the guest ends. */
+	put_bytes(CODE_A, wrmsr_insn, 2);
+	f->vmcb->save.rip = LIN;
+	assert_int_equal(svm_handle_exit(&f->v), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +438,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(in_place_view_follows_remap, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_pte_rewritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(stepping_sees_rewritten_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_sees_remap_and_rewrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_effects, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@ static void test_sev_info(void **state)
 	(void)state;
 	struct ghcb_fixture *f = fx_new(1);
 	f->vm.cbit = 51;
+	ghcb_vcpu_reset(&f->v[0]); /* the C-bit is set before the vCPU's reset, as at launch */
 	assert_int_equal(fx_msr(f, 0x002), SVM_GHCB_REPLY);
 	/* [63:48] max 2, [47:32] min 1, [31:24] C-bit 51 = 0x33, code 0x001 */
 	assert_int_equal(f->vmcb[0].control.ghcb_gpa, 0x0002000133000001ULL);
@@ -23,6 +24,13 @@ static void test_sev_info(void **state)
 	assert_int_equal(f->vmcb[0].control.ghcb_gpa, 0x0002000133000001ULL);
 	/* The preload value for reset (facts A.0) is the same answer. */
 	assert_int_equal(ghcb_sev_info_value(&f->v[0]), 0x0002000133000001ULL);
+	/* Set up again with another C-bit (a new launch in the same vCPU): the answer follows,
+	 * C-bit 39 = 0x27. */
+	f->vm.cbit = 39;
+	ghcb_vcpu_reset(&f->v[0]);
+	assert_int_equal(fx_msr(f, 0x002), SVM_GHCB_REPLY);
+	assert_int_equal(f->vmcb[0].control.ghcb_gpa, 0x0002000127000001ULL);
+	assert_int_equal(ghcb_sev_info_value(&f->v[0]), 0x0002000127000001ULL);
 	fx_free(f);
 }
 
@@ -32,9 +40,11 @@ static void test_sev_info_configured_max(void **state)
 	struct ghcb_fixture *f = fx_new(1);
 	f->vm.cbit = 47;
 	f->v[0].ghcb.cfg.max_version = 1;
+	ghcb_vcpu_reset(&f->v[0]); /* the configuration is set before the vCPU's reset */
 	fx_msr(f, 0x002);
 	assert_int_equal(f->vmcb[0].control.ghcb_gpa, 0x000100012F000001ULL);
 	f->v[0].ghcb.cfg.max_version = 9; /* clamped to what sevisor implements */
+	ghcb_vcpu_reset(&f->v[0]);
 	fx_msr(f, 0x002);
 	assert_int_equal(f->vmcb[0].control.ghcb_gpa, 0x000200012F000001ULL);
 	fx_free(f);

@@ -74,6 +74,7 @@ static int setup(void **state)
 	s->cs = (struct vmcb_seg){ .selector = 0x18, .attrib = ATTR_CODE32, .limit = 0xFFFFFFFF };
 	s->rip = CODE_GPA;
 	s->rsp = STACK_TOP;
+	ghcb_vcpu_reset(vcpu());
 	svm_soft_es_vcpu_setup(vcpu());
 	return 0;
 }
@@ -714,6 +715,46 @@ static void test_vmgexit_eip_wraps(void **state)
 	s->cs.base = 0;
 }
 
+/* VMGEXIT is recognised through the guest's page tables as they are at each exit (APM vol. 2,
+ * 5.3), also when the model reads the bytes in the page it kept from an earlier fetch: long
+ * mode, linear code page 1 mapped to CODE_GPA (F3 0F 01 D9), then remapped to a page holding a
+ * plain VMMCALL (0F 01 D9: #VC, RIP unchanged), then mapped back. */
+#define ALT_CODE_GPA 0x5000
+static void test_vmgexit_follows_page_tables(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
+	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
+	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
+	for (unsigned page = 0; page < 16; page++)
+		pte(page, (u64)page * PAGE_SIZE);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cr3 = PG_PML4;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	memcpy(fx.ram + ALT_CODE_GPA, (const u8[]){ 0x0F, 0x01, 0xD9, 0x90 }, 4);
+
+	const u64 maps[] = { CODE_GPA, CODE_GPA, ALT_CODE_GPA, ALT_CODE_GPA, CODE_GPA };
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		pte(CODE_GPA / PAGE_SIZE, maps[i]);
+		s->rip = CODE_GPA;
+		vmcb()->control.exit_code = SVM_EXIT_VMMCALL;
+		enum soft_es_action a = exit_with(SVM_EXIT_VMMCALL, 0, 0);
+		if (maps[i] == CODE_GPA) {
+			assert_int_equal(a, SOFT_ES_HANDOFF);
+			assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+			assert_int_equal(s->rip, CODE_GPA + 4);
+		} else {
+			assert_int_equal(a, SOFT_ES_RESUME);
+			assert_vc(SVM_EXIT_VMMCALL);
+			assert_int_equal(s->rip, CODE_GPA);
+		}
+	}
+}
+
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
 static void test_cr_and_efer_write_traps(void **state)
 {
@@ -1082,6 +1123,7 @@ int main(void)
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),
 		T(test_vmgexit_eip_wraps),
+		T(test_vmgexit_follows_page_tables),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),

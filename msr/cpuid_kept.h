@@ -1,0 +1,71 @@
+/* The CPUID answers kept per guest (struct msr_cpuid_cache, built by msr/cpuid_policy.c),
+ * looked up inline: the CPUID exit handler runs this on every CPUID, so a constant leaf costs
+ * the cache check, one index and a copy (leaf 1 also its per-vCPU bits), without a call. */
+#ifndef MSR_CPUID_KEPT_H
+#define MSR_CPUID_KEPT_H
+
+#include "svm/vcpu.h"
+#include "msr/cpuid.h"
+
+/* Highest leaves offered. Basic leaves stop at 0xD (XSAVE); extended ones at 0x8000001F (SEV),
+ * for every mode, so 0x8000001F exists even where the host (QEMU TCG) stops earlier. */
+#define MSR_CPUID_GUEST_MAX_BASIC 0x0000000Du
+#define MSR_CPUID_GUEST_MAX_EXT 0x8000001Fu
+
+/* The host hook (msr_cpuid_set_host), which the kept answers were built from. */
+extern msr_host_cpuid_fn msr_cpuid_host_fn __attribute__((visibility("hidden")));
+
+/* The answer slot of a leaf: basic leaves, then extended ones, then the hypervisor leaf;
+ * MSR_CPUID_ANSWERS for a leaf outside all three (it reads as zero). */
+#define MSR_CPUID_SLOT_EXT MSR_CPUID_BASIC_LEAVES
+#define MSR_CPUID_SLOT_HV (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES)
+static inline unsigned msr_cpuid_slot(u32 leaf)
+{
+	if (leaf <= MSR_CPUID_GUEST_MAX_BASIC)
+		return leaf;
+	if (leaf - 0x80000000u <= MSR_CPUID_GUEST_MAX_EXT - 0x80000000u)
+		return MSR_CPUID_SLOT_EXT + (leaf - 0x80000000u);
+	return leaf == MSR_CPUID_HV_LEAF ? MSR_CPUID_SLOT_HV : MSR_CPUID_ANSWERS;
+}
+
+/* What the answers were built from: the host hook and the guest's vCPU count, mode and C-bit
+ * (the only inputs besides the per-vCPU bits the lookup adds). They are set at guest creation,
+ * but compared on every lookup: a change (a unit test's new host table, a vCPU count set after
+ * a first query, the soft-es C-bit chosen after a first query) rebuilds instead of answering
+ * stale. */
+static inline bool msr_cpuid_inputs_same(const struct msr_cpuid_cache *c, const struct vm *vm)
+{
+	return c->built_for == msr_cpuid_host_fn && c->nr_vcpus == vm->nr_vcpus && c->mode == vm->mode &&
+	       c->cbit == vm->cbit;
+}
+
+/* Leaf 1's per-vCPU bits: EBX[31:24] initial APIC ID = vCPU id; the APIC bit (EDX[9]) is
+ * cleared while the APIC is globally disabled (SDM 11.4.3); OSXSAVE (ECX[27]) mirrors
+ * CR4.OSXSAVE when XSAVE (ECX[26]) is offered (APM vol. 3, E.3.2). */
+static inline void msr_cpuid_leaf1_vcpu(const struct vcpu *v, struct msr_cpuid_answer *r)
+{
+	r->rbx |= (u64)(v->id & 0xFFu) << 24;
+	if (!(v->msr.apic_base & MSR_APIC_BASE_EN))
+		r->rdx &= ~BIT(9);
+	if ((r->rcx & BIT(26)) && (v->cr.cr4 & CR4_OSXSAVE))
+		r->rcx |= BIT(27);
+}
+
+/* The answer slots whose kept answer is the whole answer but for leaf 1's per-vCPU bits:
+ * all but leaf 7 (subleaves) and 0xD (XCR0/XSS), whose answers depend on the call. */
+#define MSR_CPUID_KEPT_SLOTS ((BIT(MSR_CPUID_ANSWERS) - 1) & ~(BIT(7) | BIT(MSR_CPUID_XSAVE_LEAF)))
+_Static_assert(MSR_CPUID_ANSWERS < 64, "one bit of msr_cpuid_cache.kept per slot, and one for no slot");
+
+/* The kept answer to leaf (any subleaf), without leaf 1's per-vCPU bits (the caller adds them:
+ * msr_cpuid_leaf1_vcpu). NULL for a leaf whose answer depends on the call, a leaf with no
+ * answer slot, or answers not built for the inputs of now: then msr_cpuid decides. */
+static inline __attribute__((always_inline)) const struct msr_cpuid_answer *msr_cpuid_kept(const struct vcpu *v, u32 leaf)
+{
+	const struct msr_cpuid_cache *c = &v->vm->cpuid;
+	unsigned slot = msr_cpuid_slot(leaf); /* MSR_CPUID_ANSWERS, whose bit is never set, for none */
+	if (!((c->kept >> slot) & 1) || !msr_cpuid_inputs_same(c, v->vm))
+		return NULL;
+	return &c->answer[slot];
+}
+
+#endif

@@ -1,0 +1,31 @@
+/* The shadow control registers after every #VMEXIT (svm/cr_shadow.h): inline, because the run
+ * loop calls it on every exit and the usual exit changes nothing. */
+#ifndef SVM_CR_SHADOW_EXIT_H
+#define SVM_CR_SHADOW_EXIT_H
+
+#include "svm/vcpu.h"
+
+/* Called by the run loop after each #VMEXIT, before the exit is dispatched. Reads CR8 back
+ * from V_TPR (control area, never encrypted; the guest's CR8 writes land there when
+ * V_INTR_MASKING is on). For an unprotected vCPU also re-reads CR0/CR4/EFER from the save
+ * area (the CPU may have changed them without an intercept) and notes CS.L to detect 64-bit
+ * and compatibility mode. The usual case, every exit but a CR/EFER write or a far jump between
+ * 64-bit and compatibility code: the save area holds what the shadow mirrored, and CS.L is
+ * what the transitions were checked with; the commit would rewrite the same values (LMA
+ * inference is idempotent) and find no new transition, so it is skipped. */
+static inline __attribute__((always_inline)) void cr_shadow_after_exit(struct vcpu *v)
+{
+	if (!v->vmcb)
+		return;
+	v->cr.cr8 = v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK;
+	if (v->state_protected)
+		return;
+	const struct vmcb_save *s = &v->vmcb->save;
+	const struct cr_shadow *c = &v->cr;
+	if (__builtin_expect(s->cr0 == c->cr0 && s->cr4 == c->cr4 && s->efer == (c->efer | EFER_SVME) &&
+			     ((s->cs.attrib & SVM_SEG_L) != 0) == c->checked_cs_l, 1))
+		return;
+	cr_shadow_after_exit_changed(v);
+}
+
+#endif

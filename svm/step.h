@@ -1,0 +1,51 @@
+/* The lean step over an intercepted instruction: inline in the exit handlers that run on
+ * every guest's hot path (CPUID, RDMSR/WRMSR), with the instruction kind a constant.
+ *
+ * What it covers: a vCPU whose state is not protected (the caller checked it once, on entry:
+ * vcpu_state_visible), no next RIP from the CPU (VMCB next_rip 0: a CPU without NRIPS, such as
+ * QEMU TCG, which never writes it), and the unprefixed encoding of kind in the 4 bytes at
+ * CS:RIP, which lie within the page the instruction fetch keeps (svm_fetch_cache_hit) while its
+ * translation still holds.
+ *
+ * Why it is the general path: svm_skip_intercepted does the same for that case, in the same
+ * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same hit test of
+ * the kept page against CR0/CR3/CR4/EFER and every paging-entry word, the bytes read now, so
+ * rewritten code and remapped pages are seen), the length is svm_decode_fixed_len_word's, and
+ * the effects are svm_set_next_rip's: RIP moved on, the STI/MOV SS interrupt shadow ended (APM
+ * vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF (APM vol. 2, 13.1.3.6).
+ *
+ * What goes back to the general path (svm_skip_intercepted, which then decides as before): a
+ * next RIP from the CPU (NRIPS), a prefix or any other bytes, 4 bytes crossing the end of the
+ * page, a fetch-cache miss (a walk, which the cache then keeps). */
+#ifndef SVM_STEP_H
+#define SVM_STEP_H
+
+#include "svm/exit.h"
+#include "svm/emul/gva.h"
+
+#define SVM_RFLAGS_TF BIT(8) /* APM vol. 2, 3.1.6 "RFLAGS Register": trap flag */
+
+static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, enum svm_insn_kind kind)
+{
+	struct vmcb *vmcb = v->vmcb;
+	struct vmcb_save *s = &vmcb->save;
+	if (__builtin_expect(vmcb->control.next_rip == 0, 1)) {
+		u64 lin = svm_fetch_linear(s, svm_cpu_mode_of(s)), off = lin & (PAGE_SIZE - 1);
+		const u8 *page = off <= PAGE_SIZE - sizeof(u32) ? svm_fetch_cache_hit(s, &v->fetch, lin - off) : NULL;
+		if (page) {
+			u32 head;
+			__builtin_memcpy(&head, page + off, sizeof(head));
+			unsigned len = svm_decode_fixed_len_word(head, kind);
+			if (len) {
+				s->rip += len;
+				vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+				if (s->rflags & SVM_RFLAGS_TF)
+					svm_single_step_trap(v);
+				return SVM_RESUME;
+			}
+		}
+	}
+	return svm_skip_intercepted(v, kind, kind);
+}
+
+#endif
