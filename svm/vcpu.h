@@ -102,8 +102,8 @@ struct vcpu_page_set {
 	u8 nr_entries;
 	/* Moves on whenever a slot's page may change (the set emptied, a slot filled): a host
 	 * address taken through a slot stays the slot's while gen and the check say so (the #VC
-	 * delivery's kept gate, struct vcpu_vc_gate). */
-	u32 gen;
+	 * delivery's kept gate, struct vcpu_vc_gate). 64 bits: it never wraps. */
+	u64 gen;
 };
 _Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 
@@ -119,12 +119,12 @@ struct vcpu_vc_gate {
 	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, the gate type */
 	struct vmcb_seg cs;
 	u8 ist, type;
-	/* Where those bytes were read (soft_es_gate_kept): host addresses through the model_pages
-	 * IDT and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL:
-	 * not kept (a read that crossed a page or was not wholly RAM). */
+	/* Where those bytes were read (soft_es_gate): host addresses through the model_pages IDT
+	 * and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL: not
+	 * kept (a read that crossed a page or was not wholly RAM, or no gate decoded). */
 	const u8 *at_gate, *at_desc;
 	u8 at_vector;
-	u32 at_gen;
+	u64 at_gen;
 	u64 at_idt_base, at_gdt_base;
 	u32 at_idt_limit, at_gdt_limit;
 };

@@ -279,7 +279,7 @@ static void generation_follows_slot_pages(void **state)
 	(void)state;
 	svm_gva_set_check(&f->v, &set);
 	assert_int_equal(at(0, LIN_A), 0xA);
-	u32 gen = set.gen;
+	u64 gen = set.gen;
 	assert_int_equal(at(0, LIN_A), 0xA);
 	assert_non_null(svm_gva_set_ptr(&f->v, &set, 0, LIN_A + 8, 8)); /* the same page */
 	assert_true(svm_gva_set_check(&f->v, &set));

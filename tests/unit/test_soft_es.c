@@ -493,15 +493,24 @@ static bool vc_long_mode_once(void)
 	return false;
 }
 
-static void test_vc_rereads_gate_and_descriptor(void **state)
+/* Long mode with the GDT of gdt() and a 32-entry IDT at IDT_GPA whose vector 29 is gate: a
+ * 64-bit interrupt gate to 0x1234 through selector 0x08. */
+static void long_mode_tables(u8 gate[16])
 {
-	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
 	gdt();
 	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
 	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
-	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(gate, (u8[16]){ 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E }, 16);
 	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+}
+
+static void test_vc_rereads_gate_and_descriptor(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x1234);
 	gate[0] = 0x78;
@@ -535,11 +544,8 @@ static void test_vc_follows_idtr_and_gdtr(void **state)
 {
 	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
-	gdt();
-	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
-	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
-	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
-	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	u8 gate[16];
+	long_mode_tables(gate);
 	gate[0] = 0x78;
 	gate[1] = 0x56;
 	memcpy(fx.ram + IDT_GPA + 0x800 + 29 * 16, gate, 16);
