@@ -25,6 +25,18 @@
 
 #define SVM_RFLAGS_TF BIT(8) /* APM vol. 2, 3.1.6 "RFLAGS Register": trap flag */
 
+/* svm_set_next_rip for a vCPU whose state the caller found visible (vcpu_state_visible), inline:
+ * RIP to next, the STI/MOV SS interrupt shadow ended (APM vol. 2, 15.21.5), the single-step
+ * #DB when RFLAGS.TF (APM vol. 2, 13.1.3.6). For the plain IN/OUT exit (next = EXITINFO2). */
+static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcpu *v, u64 next)
+{
+	struct vmcb *vmcb = v->vmcb;
+	vmcb->save.rip = next;
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	if (vmcb->save.rflags & SVM_RFLAGS_TF)
+		svm_single_step_trap(v);
+}
+
 static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, enum svm_insn_kind kind)
 {
 	struct vmcb *vmcb = v->vmcb;

@@ -493,15 +493,24 @@ static bool vc_long_mode_once(void)
 	return false;
 }
 
-static void test_vc_rereads_gate_and_descriptor(void **state)
+/* Long mode with the GDT of gdt() and a 32-entry IDT at IDT_GPA whose vector 29 is gate: a
+ * 64-bit interrupt gate to 0x1234 through selector 0x08. */
+static void long_mode_tables(u8 gate[16])
 {
-	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
 	gdt();
 	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
 	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
-	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(gate, (u8[16]){ 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E }, 16);
 	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+}
+
+static void test_vc_rereads_gate_and_descriptor(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x1234);
 	gate[0] = 0x78;
@@ -524,6 +533,46 @@ static void test_vc_rereads_gate_and_descriptor(void **state)
 	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x100005678ULL);
+}
+
+/* LIDT and LGDT take effect without an exit too: each #VC reads the gate within IDTR's limit
+ * at its base, and the descriptor within GDTR's limit at its base, as they are at that moment
+ * (APM vol. 2, 8.9.1 "Interrupt-Descriptor Table", 4.6.2 "Global Descriptor Table": a gate or
+ * descriptor beyond the limit is a #GP, which the model leaves to EVENTINJ). The second tables
+ * lie in the same pages as the first, so the pages the model keeps do not change. */
+static void test_vc_follows_idtr_and_gdtr(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
+	gate[0] = 0x78;
+	gate[1] = 0x56;
+	memcpy(fx.ram + IDT_GPA + 0x800 + 29 * 16, gate, 16);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_true(vc_long_mode_once());
+		assert_int_equal(s->rip, 0x1234);
+	}
+	s->idtr.base = IDT_GPA + 0x800;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	s->idtr.limit = 29 * 16 + 14; /* one byte short of the gate's end */
+	assert_false(vc_long_mode_once());
+	s->idtr.limit = 32 * 16 - 1;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	/* A second GDT whose selector 0x08 is a DPL 3 code segment: no target the model uses. */
+	memcpy(fx.ram + GDT_GPA + 0x800, fx.ram + GDT_GPA, 0x20);
+	memcpy(fx.ram + GDT_GPA + 0x808, &(u64){ DESC_CODE64 | (3ULL << 45) }, 8);
+	s->gdtr.base = GDT_GPA + 0x800;
+	assert_false(vc_long_mode_once());
+	s->gdtr.base = GDT_GPA;
+	assert_true(vc_long_mode_once());
+	s->gdtr.limit = 0x0E; /* selector 0x08's descriptor ends at 0x0F */
+	assert_false(vc_long_mode_once());
+	s->gdtr.limit = 0x1F;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
 }
 
 /* The same 8 gate bytes mean another gate in each mode (a legacy gate is 8 bytes, a long-mode
@@ -552,6 +601,32 @@ static void test_vc_gate_bytes_read_per_mode(void **state)
 	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
 	assert_vc(SVM_EXIT_CPUID);
 	assert_int_equal(s->rip, CODE_GPA);
+}
+
+/* One IDT, two readings (APM vol. 2, 4.8.4, 8.9.1): in legacy mode the gate of vector 29 is the
+ * 8 bytes at 29 * 8, in long mode the 16 bytes at 29 * 16. A guest that enters long mode with
+ * the same IDTR gets the long-mode gate. */
+static void test_vc_gate_size_follows_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	gate32(29, 0x2345, 0x18, 0x8E);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	s->idtr.limit = 32 * 16 - 1;
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1);
+	for (unsigned i = 0; i < 2; i++) {
+		s->rip = CODE_GPA;
+		s->rsp = STACK_TOP;
+		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+		assert_false(vcpu()->pending.pending);
+		assert_int_equal(s->rip, 0x2345);
+	}
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x1234);
 }
 
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
@@ -1048,6 +1123,8 @@ int main(void)
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
 		T(test_vc_rereads_gate_and_descriptor),
+		T(test_vc_follows_idtr_and_gdtr),
+		T(test_vc_gate_size_follows_mode),
 		T(test_vc_gate_bytes_read_per_mode),
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),
