@@ -5,12 +5,10 @@
 
 #include "lib/types.h"
 #include "msr/msr.h"
+#include "msr/msr_dispatch.h"
 #include "msr/msr_index.h"
 #include "svm/vcpu.h"
 #include "msr/cpuid.h"
-
-typedef enum msr_result (*msr_read_fn)(struct vcpu *v, u32 index, u64 *value);
-typedef enum msr_result (*msr_write_fn)(struct vcpu *v, u32 index, u64 value);
 
 /* Mode masks for the "hardware serves it" columns of the table. */
 #define MSR_MODE_BIT(m) (1u << (m))
@@ -33,29 +31,6 @@ struct msr_rule {
 /* The table, sorted by first, ranges disjoint (msr/table.c). */
 const struct msr_rule *msr_rule_find(u32 index);
 const struct msr_rule *msr_rules(size_t *count);
-
-/* The three MSR ranges the permission map covers (APM vol. 2, 15.11 "MSR Intercepts"):
- * 0000_0000-0000_1FFF, C000_0000-C000_1FFF and C001_0000-C001_1FFF, numbered one after the
- * other as slots 0..3 * 0x2000 - 1. The permission map keeps two bits per slot; the rule index
- * of msr/table.c one byte. Guests also use MSRs outside these ranges (hypervisor leaves at
- * 0x4000_0000, say): those have no slot. */
-#define MSR_PM_RANGES 3u
-#define MSR_PM_RANGE_MSRS 0x2000u
-#define MSR_PM_SLOTS (MSR_PM_RANGES * MSR_PM_RANGE_MSRS)
-#define MSR_PM_RANGE1_BASE 0xC0000000u
-#define MSR_PM_RANGE2_BASE 0xC0010000u
-
-/* The slot of index, or MSR_PM_SLOTS when it is in none of the ranges. */
-static inline u32 msr_pm_slot(u32 index)
-{
-	if (index < MSR_PM_RANGE_MSRS)
-		return index;
-	if (index - MSR_PM_RANGE1_BASE < MSR_PM_RANGE_MSRS)
-		return MSR_PM_RANGE_MSRS + (index - MSR_PM_RANGE1_BASE);
-	if (index - MSR_PM_RANGE2_BASE < MSR_PM_RANGE_MSRS)
-		return 2 * MSR_PM_RANGE_MSRS + (index - MSR_PM_RANGE2_BASE);
-	return MSR_PM_SLOTS;
-}
 
 /* Records a named internal error and returns MSR_ERROR. */
 enum msr_result msr_fail(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);

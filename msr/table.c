@@ -97,21 +97,26 @@ static const struct msr_rule *rule_search(u32 index)
 }
 
 /* The rule of every MSR that has a permission-map slot (msr_pm_slot), one byte each: its
- * position in msr_table + 1, or 0 for none. Every guest RDMSR/WRMSR looks its rule up here
- * with one load instead of searching the table (the search was 70 instructions of a 250-
- * instruction exit budget). 24 KiB of .bss, filled from msr_table on the first lookup; the
- * table is constant, so the index never goes stale. */
-static u8 rule_by_slot[MSR_PM_SLOTS];
+ * position in msr_table + 1, or 0 for none (msr/msr_dispatch.h). Every guest RDMSR/WRMSR
+ * looks its rule up here with one load instead of searching the table (the search was 70
+ * instructions of a 250-instruction exit budget). 24 KiB of .bss, filled from msr_table by the
+ * first access that finds 0 there (until then every entry is 0, the unindexed path, so the
+ * hot path tests nothing more); the table is constant, so the index never goes stale. */
+u8 msr_rule_by_slot[MSR_PM_SLOTS];
 static bool rule_index_built;
-_Static_assert(ARRAY_SIZE(msr_table) < 0xFF, "rule_by_slot holds a table position in a u8");
+#define NR_RULES ARRAY_SIZE(msr_table)
+_Static_assert(NR_RULES < 0xFF, "msr_rule_by_slot holds a table position in a u8");
+
+static void build_handler_tables(void);
 
 static void build_rule_index(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(msr_table); i++) {
+	build_handler_tables(); /* before any slot names a position */
+	for (size_t i = 0; i < NR_RULES; i++) {
 		for (u32 index = msr_table[i].first;; index++) {
 			u32 slot = msr_pm_slot(index);
 			if (slot < MSR_PM_SLOTS)
-				rule_by_slot[slot] = (u8)(i + 1);
+				msr_rule_by_slot[slot] = (u8)(i + 1);
 			if (index == msr_table[i].last)
 				break;
 		}
@@ -119,15 +124,23 @@ static void build_rule_index(void)
 	rule_index_built = true;
 }
 
-static inline const struct msr_rule *rule_lookup(u32 index)
+/* The rule of index, looked up without the index's answer: an MSR outside the ranges (the
+ * table search), or one whose slot holds 0 (no rule, or the index not filled yet: filled now). */
+static const struct msr_rule *rule_unindexed(u32 index)
 {
 	u32 slot = msr_pm_slot(index);
 	if (slot == MSR_PM_SLOTS)
 		return rule_search(index);
-	if (__builtin_expect(!rule_index_built, 0))
+	if (!rule_index_built)
 		build_rule_index();
-	u8 at = rule_by_slot[slot];
+	u8 at = msr_rule_by_slot[slot];
 	return at ? &msr_table[at - 1] : NULL;
+}
+
+static inline const struct msr_rule *rule_lookup(u32 index)
+{
+	unsigned at = msr_rule_pos(index);
+	return at ? &msr_table[at - 1] : rule_unindexed(index);
 }
 
 const struct msr_rule *msr_rule_find(u32 index)
@@ -199,28 +212,61 @@ static enum msr_result unknown_msr(struct vcpu *v, u32 index, bool write, u64 va
 	return res;
 }
 
-enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
+/* Position 0 of the handler tables: the access the index does not answer (msr_dispatch.h). */
+static enum msr_result read_unindexed(struct vcpu *v, u32 index, u64 *value)
 {
-	const struct msr_rule *r = rule_lookup(index);
-	*value = 0;
+	const struct msr_rule *r = rule_unindexed(index);
 	if (!r)
 		return unknown_msr(v, index, false, 0);
-	if (!r->read)
-		return MSR_GP;
-	enum msr_result res = r->read(v, index, value);
-	if (res != MSR_OK)
-		*value = 0;
-	return res;
+	return r->read ? r->read(v, index, value) : MSR_GP;
+}
+
+static enum msr_result write_unindexed(struct vcpu *v, u32 index, u64 value)
+{
+	const struct msr_rule *r = rule_unindexed(index);
+	if (!r)
+		return unknown_msr(v, index, true, value);
+	return r->write ? r->write(v, index, value) : MSR_GP;
+}
+
+/* A rule without a handler for the direction: #GP. */
+static enum msr_result read_gp(struct vcpu *v, u32 index, u64 *value)
+{
+	(void)v;
+	(void)index;
+	(void)value;
+	return MSR_GP;
+}
+
+static enum msr_result write_gp(struct vcpu *v, u32 index, u64 value)
+{
+	(void)v;
+	(void)index;
+	(void)value;
+	return MSR_GP;
+}
+
+/* Each rule's handlers by position (msr_table's order + 1), filled with the index (a missing
+ * one is the #GP one); position 0 is the unindexed path, the only one used before. */
+msr_read_fn msr_reader_by_pos[NR_RULES + 1] = { [0] = read_unindexed };
+msr_write_fn msr_writer_by_pos[NR_RULES + 1] = { [0] = write_unindexed };
+
+static void build_handler_tables(void)
+{
+	for (size_t i = 0; i < NR_RULES; i++) {
+		msr_reader_by_pos[i + 1] = msr_table[i].read ? msr_table[i].read : read_gp;
+		msr_writer_by_pos[i + 1] = msr_table[i].write ? msr_table[i].write : write_gp;
+	}
+}
+
+enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
+{
+	return msr_read_inline(v, index, value);
 }
 
 enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)
 {
-	const struct msr_rule *r = rule_lookup(index);
-	if (!r)
-		return unknown_msr(v, index, true, value);
-	if (!r->write)
-		return MSR_GP;
-	return r->write(v, index, value);
+	return msr_write_inline(v, index, value);
 }
 
 void msr_vcpu_reset(struct vcpu *v)

@@ -17,6 +17,7 @@
 #include "msr/cpuid.h"
 #include "msr/cpuid_kept.h"
 #include "msr/msr.h"
+#include "msr/msr_dispatch.h"
 #include "lib/fmt.h"
 #include "lib/log.h"
 
@@ -138,8 +139,9 @@ static __attribute__((noinline, cold)) enum svm_outcome msr_guarded(struct vcpu 
 	return svm_skip_intercepted(v, SVM_INSN_RDMSR, SVM_INSN_RDMSR);
 }
 
-/* EXITINFO1 0: RDMSR, 1: WRMSR (APM vol. 2, 15.11). The state is checked once, the step is
- * the lean one (svm/step.h). */
+/* EXITINFO1 0: RDMSR, 1: WRMSR (APM vol. 2, 15.11). The state is checked once, the rule's
+ * handler is called through the inline dispatch (msr/msr_dispatch.h), the step is the lean
+ * one (svm/step.h). */
 static enum svm_outcome h_msr(struct vcpu *v)
 {
 	if (!vcpu_state_visible(v))
@@ -148,13 +150,13 @@ static enum svm_outcome h_msr(struct vcpu *v)
 	enum msr_result r;
 	if (v->vmcb->control.exit_info1 == 1) {
 		u64 value = (vcpu_visible_reg(v, VCPU_RDX) << 32) | (u32)vcpu_visible_reg(v, VCPU_RAX);
-		r = msr_write(v, index, value);
+		r = msr_write_inline(v, index, value);
 		if (r != MSR_OK)
 			return msr_refused(v, r, index, true);
 		return svm_step_plain(v, SVM_INSN_WRMSR);
 	}
 	u64 value;
-	r = msr_read(v, index, &value);
+	r = msr_read_inline(v, index, &value);
 	if (r != MSR_OK)
 		return msr_refused(v, r, index, false);
 	vcpu_visible_set_reg(v, VCPU_RAX, (u32)value);
