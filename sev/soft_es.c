@@ -215,7 +215,9 @@ static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 	const struct vmcb_save *s = &v->vmcb->save;
 	enum svm_cpu_mode mode = svm_cpu_mode_of(s);
 	u64 lin = svm_fetch_linear(s, mode), off = lin & (PAGE_SIZE - 1);
-	const u8 *page = off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN ? svm_fetch_cache_hit(s, &v->fetch, lin - off) : NULL;
+	const u8 *page = NULL;
+	if (off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN)
+		page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
 	if (page && soft_es_is_vmgexit(page + off))
 		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
 	return soft_es_vmmcall_decoded(v);

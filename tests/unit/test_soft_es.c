@@ -377,6 +377,22 @@ static void pte(unsigned page, u64 gpa)
 	memcpy(fx.ram + PG_PT + page * 8, &(u64){ gpa | 0x3 }, 8);
 }
 
+/* Long mode with 4-level paging through the tables above, linear pages 0-15 mapped
+ * identically. */
+static void paged_long_mode(void)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
+	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
+	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
+	for (unsigned page = 0; page < 16; page++)
+		pte(page, (u64)page * PAGE_SIZE);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cr3 = PG_PML4;
+}
+
 static void vc_long_mode_paged(u64 want_rip, u64 frame_gpa)
 {
 	struct vmcb_save *s = &vmcb()->save;
@@ -401,15 +417,7 @@ static void test_vc_delivery_follows_page_tables(void **state)
 {
 	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
-	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
-	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
-	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
-	for (unsigned page = 0; page < 16; page++)
-		pte(page, (u64)page * PAGE_SIZE);
-	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
-	s->cr4 = CR4_PAE;
-	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
-	s->cr3 = PG_PML4;
+	paged_long_mode();
 	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
 	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
 	memcpy(fx.ram + GDT_GPA + 8, &(u64){ DESC_CODE64 }, 8);
@@ -730,15 +738,7 @@ static void test_vmgexit_follows_page_tables(void **state)
 {
 	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
-	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
-	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
-	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
-	for (unsigned page = 0; page < 16; page++)
-		pte(page, (u64)page * PAGE_SIZE);
-	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
-	s->cr4 = CR4_PAE;
-	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
-	s->cr3 = PG_PML4;
+	paged_long_mode();
 	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
 	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
 	memcpy(fx.ram + ALT_CODE_GPA, (const u8[]){ 0x0F, 0x01, 0xD9, 0x90 }, 4);
