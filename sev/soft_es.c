@@ -150,6 +150,7 @@ static enum soft_es_action soft_es_fail(struct vcpu *v, const char *what, enum s
 
 /* ---- class (e): automatic exits ----------------------------------------------------------- */
 
+/* Handed on unchanged: the automatic exits, and every exit code the model has no class for. */
 static enum soft_es_action soft_es_automatic(struct vcpu *v)
 {
 	(void)v;
@@ -203,14 +204,21 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
 	return soft_es_reflect_vc(v);
 }
 
-/* The 4 bytes of VMGEXIT are looked for first in place (svm_fetch_ptr: they are nearly always
- * within RIP's page), and the RIP step uses the code size that fetch found; everything else
- * goes through the full fetch (soft_es_vmmcall_decoded). */
+/* The 4 bytes of VMGEXIT are looked for first in place, in the page the instruction fetch
+ * keeps (svm_fetch_cache_hit, inline: the same hit test of the kept page against CR0/CR3/CR4/
+ * EFER and every paging-entry word its walk read, so rewritten code and remapped pages are
+ * seen), and the RIP step uses the code size found there. Everything else - 4 bytes crossing
+ * the page end, a cache miss (the full fetch walks and the cache keeps the page), other
+ * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
-	enum svm_cpu_mode mode;
-	const u8 *at = svm_fetch_ptr(v, SOFT_ES_VMGEXIT_LEN, &mode);
-	if (at && soft_es_is_vmgexit(at))
+	const struct vmcb_save *s = &v->vmcb->save;
+	enum svm_cpu_mode mode = svm_cpu_mode_of(s);
+	u64 lin = svm_fetch_linear(s, mode), off = lin & (PAGE_SIZE - 1);
+	const u8 *page = NULL;
+	if (off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN)
+		page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
+	if (page && soft_es_is_vmgexit(page + off))
 		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
 	return soft_es_vmmcall_decoded(v);
 }
@@ -383,10 +391,14 @@ static enum soft_es_action soft_es_msr(struct vcpu *v)
 
 typedef enum soft_es_action (*soft_es_fn)(struct vcpu *v);
 
-/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without an entry is
- * handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any unexpected
- * exit. */
+/* Exit codes 0x000..0x0FF (APM appendix C; facts C.2). An exit code without a class of its
+ * own is handed on unchanged: the hypervisor dumps the VMCB and terminates, as for any
+ * unexpected exit. Every entry is a function (the default range, overridden per class), so
+ * the lookup needs no test for an empty one. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static const soft_es_fn soft_es_class_low[0x100] = {
+	[0 ... 0xFF] = soft_es_automatic,
 	/* (c) CR write intercepts, synthesised into write traps. */
 	[SVM_EXIT_WRITE_CR0 + 0] = soft_es_cr_write,
 	[SVM_EXIT_WRITE_CR0 + 4] = soft_es_cr_write,
@@ -427,14 +439,15 @@ static const soft_es_fn soft_es_class_low[0x100] = {
 	/* (a), (c), (d): MSR by index. */
 	[SVM_EXIT_MSR] = soft_es_msr,
 };
+#pragma GCC diagnostic pop
 
 static soft_es_fn soft_es_lookup(u64 code)
 {
-	if (code < ARRAY_SIZE(soft_es_class_low))
+	if (__builtin_expect(code < ARRAY_SIZE(soft_es_class_low), 1))
 		return soft_es_class_low[code];
 	if (code == SVM_EXIT_NPF)
 		return soft_es_npf;
-	return NULL; /* VMEXIT_INVALID and anything else: the hypervisor's */
+	return soft_es_automatic; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
 /* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
@@ -450,8 +463,7 @@ static void soft_es_report_if(struct vcpu *v)
 
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	soft_es_fn fn = soft_es_lookup(v->vmcb->control.exit_code);
-	enum soft_es_action a = fn ? fn(v) : SOFT_ES_HANDOFF;
+	enum soft_es_action a = soft_es_lookup(v->vmcb->control.exit_code)(v);
 	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
 	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
 	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC

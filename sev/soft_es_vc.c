@@ -137,26 +137,82 @@ static bool soft_es_decode_gate(struct vcpu_vc_gate *g, const u64 raw[2], u64 de
 	return true;
 }
 
-/* The gate of vector and its code segment, decoded: v->vc_gate, decoded again only when the
- * bytes read differ from the ones it holds. size is 16 in long mode, 8 in legacy mode. NULL
- * when the gate lies beyond the IDT limit, its selector beyond the GDT limit or in the LDT,
- * either cannot be read, or the model cannot deliver through them (soft_es_decode_gate). */
-SOFT_ES_INLINE const struct vcpu_vc_gate *soft_es_gate(struct vcpu *v, u8 vector, unsigned size)
+/* One read of the gate or descriptor: in place through the set's slot, or, when that cannot
+ * be (the bytes cross a page or are not wholly RAM), by a walk; *at is where it read, NULL
+ * after a walk. */
+SOFT_ES_INLINE bool soft_es_read_at(struct vcpu *v, enum soft_es_page which, u64 lin, void *dst, u64 len,
+				    const u8 **at)
+{
+	*at = svm_gva_set_ptr(v, &v->model_pages, which, lin, len);
+	if (!*at)
+		return svm_gva_read(v, lin, dst, len);
+	memcpy(dst, *at, len);
+	return true;
+}
+
+/* The general way of soft_es_gate: the gate of vector and its code segment read as the CPU
+ * reads them, decoded into v->vc_gate unless they are the bytes it holds already. NULL when the
+ * gate lies beyond the IDT limit, its selector beyond the GDT limit or in the LDT, either cannot
+ * be read, or the model cannot deliver through them (soft_es_decode_gate). Where both were read
+ * in place, their host addresses are kept with what led there (the at_ fields): soft_es_gate
+ * reads them there next time. */
+static __attribute__((noinline)) const struct vcpu_vc_gate *soft_es_gate_read(struct vcpu *v, u8 vector, unsigned size)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
+	struct vcpu_vc_gate *g = &v->vc_gate;
+	g->at_gate = NULL;
 	u64 raw[2] = { 0, 0 };
+	const u8 *at_gate, *at_desc;
 	if ((u32)vector * size + size - 1 > s->idtr.limit ||
-	    !soft_es_read(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, raw, size))
+	    !soft_es_read_at(v, SOFT_ES_PAGE_IDT, s->idtr.base + (u64)vector * size, raw, size, &at_gate))
 		return NULL;
 	u16 sel = (u16)(raw[0] >> 16); /* the selector: gate bytes 2-3 */
 	u64 desc;
-	if ((sel & 4) || (sel | 7u) > s->gdtr.limit || !soft_es_read(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8))
+	if ((sel & 4) || (sel | 7u) > s->gdtr.limit ||
+	    !soft_es_read_at(v, SOFT_ES_PAGE_GDT, s->gdtr.base + (sel & ~7u), &desc, 8, &at_desc))
 		return NULL;
-	struct vcpu_vc_gate *g = &v->vc_gate;
 	bool long_mode = size == 16;
-	if (g->valid && g->gate[0] == raw[0] && g->gate[1] == raw[1] && g->desc == desc && g->long_mode == long_mode)
-		return g;
-	return soft_es_decode_gate(g, raw, desc, long_mode) ? g : NULL;
+	bool same = g->valid && g->gate[0] == raw[0] && g->gate[1] == raw[1] && g->desc == desc &&
+		    g->long_mode == long_mode;
+	if (!same && !soft_es_decode_gate(g, raw, desc, long_mode))
+		return NULL;
+	if (at_gate && at_desc) {
+		g->at_gate = at_gate;
+		g->at_desc = at_desc;
+		g->at_vector = vector;
+		g->at_gen = v->model_pages.gen; /* after both slots are filled */
+		g->at_idt_base = s->idtr.base;
+		g->at_idt_limit = s->idtr.limit;
+		g->at_gdt_base = s->gdtr.base;
+		g->at_gdt_limit = s->gdtr.limit;
+	}
+	return g;
+}
+
+/* The gate of vector and its code segment, decoded (v->vc_gate); size is 16 in long mode, 8 in
+ * legacy mode. Kept: where the last delivery read the gate and the descriptor. With the same
+ * vector, the same IDTR and GDTR, and the set's pages as they were then (its generation
+ * unchanged since, and the set checked by this delivery: soft_es_deliver), the general way
+ * would pass the same limit checks and read the same host bytes, so they are read there and
+ * compared with the decoded ones: equal bytes give the same decode. The gate size follows
+ * EFER.LMA, which the set watches: a change empties it, so the kept gate has this size.
+ * Anything else - other bytes, a moved table, a slot refilled, a page-table, CR or EFER change
+ * (the check empties the set) - goes the general way, soft_es_gate_read. */
+SOFT_ES_INLINE const struct vcpu_vc_gate *soft_es_gate(struct vcpu *v, u8 vector, unsigned size)
+{
+	const struct vmcb_save *s = &v->vmcb->save;
+	const struct vcpu_vc_gate *g = &v->vc_gate;
+	if (g->at_gate && g->at_gen == v->model_pages.gen && g->at_vector == vector && g->at_idt_base == s->idtr.base &&
+	    g->at_idt_limit == s->idtr.limit && g->at_gdt_base == s->gdtr.base && g->at_gdt_limit == s->gdtr.limit) {
+		u64 lo, hi = 0, desc;
+		memcpy(&lo, g->at_gate, 8);
+		if (g->long_mode)
+			memcpy(&hi, g->at_gate + 8, 8);
+		memcpy(&desc, g->at_desc, 8);
+		if (lo == g->gate[0] && hi == g->gate[1] && desc == g->desc)
+			return g;
+	}
+	return soft_es_gate_read(v, vector, size);
 }
 
 /* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */

@@ -209,36 +209,58 @@ static unsigned ioio_size_field(u64 info)
 	return (unsigned)(info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
 }
 
-/* The end of a plain IN/OUT: RIP to EXITINFO2, and whether the access ended the guest. */
-static inline __attribute__((always_inline)) enum svm_outcome ioio_done(struct vcpu *v)
+/* A protected vCPU's IOIO exit (the CPU turns IN/OUT into #VC there, so it does not come) and
+ * string I/O (decoded by the emulator): the guarded accessors, which refuse and log for a
+ * protected vCPU, and svm_set_next_rip, which leaves its RIP alone. */
+static __attribute__((noinline)) enum svm_outcome ioio_general(struct vcpu *v, u64 info)
 {
+	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned field = ioio_size_field(info);
+	bool in = info & SVM_IOIO_IN;
+	if (info & SVM_IOIO_STR)
+		return svm_string_io(v, port, ioio_size[field], in, info);
+	u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
+	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
+		return SVM_TERMINATE;
+	if (in)
+		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
 	svm_set_next_rip(v, v->vmcb->control.exit_info2);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
-/* String I/O (decoded by the emulator) and IN (the value merged into RAX by the access size,
- * ioio_keep). */
-static __attribute__((noinline)) enum svm_outcome ioio_in_or_string(struct vcpu *v, u64 info)
+/* The end of a plain IN/OUT of a visible vCPU: RIP to EXITINFO2 (svm_step_visible_to), and
+ * whether the access ended the guest. */
+static inline __attribute__((always_inline)) enum svm_outcome ioio_done(struct vcpu *v)
 {
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	svm_step_visible_to(v, v->vmcb->control.exit_info2);
+	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
+}
+
+/* IN: the value merged into RAX by the access size (ioio_keep). */
+static __attribute__((noinline)) enum svm_outcome ioio_in(struct vcpu *v)
+{
+	u64 info = v->vmcb->control.exit_info1;
 	unsigned field = ioio_size_field(info);
-	if (info & SVM_IOIO_STR)
-		return svm_string_io(v, port, ioio_size[field], info & SVM_IOIO_IN, info);
 	u32 val = 0;
-	if (!svm_io_port_inline(v->vm, port, ioio_size[field], true, &val))
+	if (!svm_io_port_inline(v->vm, (u16)(info >> SVM_IOIO_PORT_SHIFT), ioio_size[field], true, &val))
 		return SVM_TERMINATE;
-	set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
+	field = ioio_size_field(v->vmcb->control.exit_info1); /* read again: only v is kept across the call */
+	vcpu_visible_set_reg(v, VCPU_RAX, (vcpu_visible_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
 	return ioio_done(v);
 }
 
-/* A plain OUT keeps nothing but v across the device's call: RAX is read first, and the port
- * and size are taken from EXITINFO1 after that. */
+/* The lean IN/OUT: the state is checked once (vcpu_state_visible), the device is reached
+ * through the inline port dispatch (svm_io_port_inline), RIP is stepped inline. An OUT keeps
+ * nothing but v across the device's call: RAX is read first, the port and size after. A
+ * protected vCPU and string I/O take ioio_general. */
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
-	if (v->vmcb->control.exit_info1 & (SVM_IOIO_STR | SVM_IOIO_IN))
-		return ioio_in_or_string(v, v->vmcb->control.exit_info1);
-	u32 val = (u32)vcpu_reg(v, VCPU_RAX);
 	u64 info = v->vmcb->control.exit_info1;
+	if (!vcpu_state_visible(v) || (info & SVM_IOIO_STR))
+		return ioio_general(v, info);
+	if (info & SVM_IOIO_IN)
+		return ioio_in(v);
+	u32 val = (u32)vcpu_visible_reg(v, VCPU_RAX);
 	if (!svm_io_port_inline(v->vm, (u16)(info >> SVM_IOIO_PORT_SHIFT), ioio_size[ioio_size_field(info)], false,
 				&val))
 		return SVM_TERMINATE;
@@ -266,11 +288,6 @@ static enum svm_outcome h_trap(struct vcpu *v)
 		return svm_terminate(v, "write trap 0x%llx for a register sevisor does not track",
 				     (unsigned long long)v->vmcb->control.exit_code);
 	return SVM_RESUME;
-}
-
-static enum svm_outcome h_vmgexit(struct vcpu *v)
-{
-	return ghcb_handle_vmgexit(v);
 }
 
 enum svm_outcome svm_exit_invalid(struct vcpu *v)
@@ -318,5 +335,5 @@ const svm_exit_handler svm_exit_table_low[SVM_EXIT_TABLE_LOW] = {
 
 const svm_exit_handler svm_exit_table_high[SVM_EXIT_TABLE_HIGH] = {
 	[SVM_EXIT_NPF - SVM_EXIT_NPF] = h_npf,
-	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = h_vmgexit,
+	[SVM_EXIT_VMGEXIT - SVM_EXIT_NPF] = ghcb_handle_vmgexit, /* the GHCB protocols (ghcb/) */
 };

@@ -311,18 +311,22 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 {
 	struct vcpu *v = &g->vcpu;
 	struct vm *vm = &g->vm;
+	struct vmcb *vmcb = v->vmcb;
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
+	/* The mode never changes while the guest runs: asked once, not per exit. */
+	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
+	const bool plain = vm->mode == VM_MODE_PLAIN;
 	char context[64];
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
 	host_timer_init_finish(); /* its measurement spans the first guest's set-up */
 	if (!g_first_vmrun_tsc)
 		g_first_vmrun_tsc = cpu_rdtsc();
 	/* The software SEV-ES CPU's first VMRUN takes the state from the VMSA page. */
-	if (vm->mode == VM_MODE_SOFT_ES)
+	if (soft_es)
 		svm_soft_es_enter_from_vmsa(v);
 	/* SEV-ES: XCR0 is type B host state, reloaded from the host save area (G25). */
 	u8 *host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
-	if (vm->mode == VM_MODE_SEV_ES)
+	if (hw_es)
 		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
 	while (vm->end == VM_END_RUNNING) {
 		u64 now = cpu_rdtsc();
@@ -345,44 +349,44 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		}
 		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
 		unsigned host_differs;
-		if (vm->mode == VM_MODE_SEV_ES)
+		if (hw_es)
 			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
 		else
 			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
-			svm_host_state_check(vm->name, v->vmcb->control.exit_code);
+			svm_host_state_check(vm->name, code);
 		/* A physical interrupt ended the run: take it now with the classic atomic
 		 * "sti; hlt" (the interrupt is recognised while halted). A bare "sti; cli" is not
 		 * enough under QEMU TCG, which checks for interrupts only between translation
 		 * blocks and so never sees the one-instruction window. */
-		if (v->vmcb->control.exit_code == SVM_EXIT_INTR)
+		if (code == SVM_EXIT_INTR)
 			cpu_wait_for_interrupt();
-		v->vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
+		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 		desc_set_context(context);
 		log_defer(true);
 		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
 		 * exit it carried out itself, never reaches the hypervisor. */
 		enum soft_es_action act = SOFT_ES_HANDOFF;
-		if (vm->mode == VM_MODE_SOFT_ES)
+		if (soft_es) {
 			act = svm_soft_es_after_exit(v);
-		u64 code = v->vmcb->control.exit_code;
-		if (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32)
+			code = vmcb->control.exit_code; /* the model may have rewritten it */
+		}
+		/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
+		if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
+		    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
 			svm_event_after_exit(v);
-		if (code == SVM_EXIT_CPUID && vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE) &&
+		if (code == SVM_EXIT_CPUID && plain && (v->cr.cr4 & CR4_OSXSAVE) &&
 		    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
 			v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
 		cr_shadow_after_exit(v);
 		if (act != SOFT_ES_HANDOFF) {
 			if (svm_exit_model_count(v))
 				svm_exit_model_handled(v, soft_es_action_name(act));
-			log_defer(false);
-			desc_set_context(NULL);
-			continue;
-		}
-		enum svm_outcome out = svm_handle_exit(v);
-		if (out == SVM_TERMINATE && vm->end == VM_END_RUNNING)
+		} else if (svm_handle_exit(v) == SVM_TERMINATE && vm->end == VM_END_RUNNING) {
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
+		}
 		log_defer(false);
 		desc_set_context(NULL);
 	}

@@ -11,7 +11,7 @@
  * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same hit test of
  * the kept page against CR0/CR3/CR4/EFER and every paging-entry word, the bytes read now, so
  * rewritten code and remapped pages are seen), the length is svm_decode_fixed_len_word's, and
- * the effects are svm_set_next_rip's, both through svm_step_to: RIP moved on, the STI/MOV SS
+ * the effects are svm_set_next_rip's, both through svm_step_visible_to: RIP moved on, the STI/MOV SS
  * interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF (APM
  * vol. 2, 13.1.3.6).
  *
@@ -26,10 +26,11 @@
 
 #define SVM_RFLAGS_TF BIT(8) /* APM vol. 2, 3.1.6 "RFLAGS Register": trap flag */
 
-/* What moving an unprotected vCPU's RIP past an instruction sevisor carried out does, in one
- * place (svm_set_next_rip and svm_step_plain): RIP = next, the STI/MOV SS interrupt shadow
- * ends (APM vol. 2, 15.21.5), and with RFLAGS.TF the single-step #DB (svm_single_step_trap). */
-static inline __attribute__((always_inline)) void svm_step_to(struct vcpu *v, u64 next)
+/* What moving a visible vCPU's RIP past an instruction sevisor carried out does, in one place
+ * (svm_set_next_rip, svm_step_plain, the plain IN/OUT exit with next = EXITINFO2): RIP to next,
+ * the STI/MOV SS interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when
+ * RFLAGS.TF (APM vol. 2, 13.1.3.6). The caller found the state visible (vcpu_state_visible). */
+static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcpu *v, u64 next)
 {
 	struct vmcb *vmcb = v->vmcb;
 	vmcb->save.rip = next;
@@ -50,7 +51,7 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(str
 			__builtin_memcpy(&head, page + off, sizeof(head));
 			unsigned len = svm_decode_fixed_len_word(head, kind);
 			if (len) {
-				svm_step_to(v, s->rip + len);
+				svm_step_visible_to(v, s->rip + len);
 				return SVM_RESUME;
 			}
 		}

@@ -88,6 +88,10 @@ struct vcpu_page_cache {
  * always equals a new walk, at the cost of one compare per distinct entry. */
 #define VCPU_SET_PAGES 4
 #define VCPU_SET_ENTRIES (VCPU_SET_PAGES * VCPU_WALK_MAX)
+/* The check compares entries in groups of this many: entries past nr_entries up to the end of
+ * its group point to a constant word and hold its value (svm/emul/gva_set.c). */
+#define VCPU_SET_GROUP 4
+_Static_assert(VCPU_SET_ENTRIES % VCPU_SET_GROUP == 0, "the union is checked in whole groups");
 struct vcpu_page_set {
 	u64 cr0, cr3, cr4, efer;             /* the VMCB's when the set was last emptied */
 	u64 lin_page[VCPU_SET_PAGES];        /* linear address of each slot's page */
@@ -96,6 +100,10 @@ struct vcpu_page_set {
 	u64 value[VCPU_SET_ENTRIES];         /* ... their values then */
 	u8 users[VCPU_SET_ENTRIES];          /* ... bit n: slot n's walk read it */
 	u8 nr_entries;
+	/* Moves on whenever a slot's page may change (the set emptied, a slot filled): a host
+	 * address taken through a slot stays the slot's while gen and the check say so (the #VC
+	 * delivery's kept gate, struct vcpu_vc_gate). 64 bits: it never wraps. */
+	u64 gen;
 };
 _Static_assert(VCPU_SET_PAGES <= 8, "users holds one bit per slot");
 
@@ -111,6 +119,14 @@ struct vcpu_vc_gate {
 	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, the gate type */
 	struct vmcb_seg cs;
 	u8 ist, type;
+	/* Where those bytes were read (soft_es_gate): host addresses through the model_pages IDT
+	 * and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL: not
+	 * kept (a read that crossed a page or was not wholly RAM, or no gate decoded). */
+	const u8 *at_gate, *at_desc;
+	u8 at_vector;
+	u64 at_gen;
+	u64 at_idt_base, at_gdt_base;
+	u32 at_idt_limit, at_gdt_limit;
 };
 
 #define VCPU_EXIT_SLOTS 0x100 /* counters for exit codes 0x000..0x0FF */

@@ -129,6 +129,8 @@ svm_world_switch:
 
 	vmload
 	vmrun
+global svm_world_switch_exited  ; where an exit's path starts (tests/bench/trace_exit.py --handler)
+svm_world_switch_exited:
 	vmsave                  ; RAX: the guest VMCB PA again (host RAX, reloaded by #VMEXIT)
 
 	; Guest GPRs are live: store them through the gprs pointer.

@@ -11,9 +11,16 @@
  * left of its 10 ms: call it before the timer is first armed, after other set-up work. */
 void host_timer_init(u64 tsc_hz);
 void host_timer_init_finish(void);
-/* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again);
- * cheap when that deadline is armed already. */
-void host_timer_arm(u64 deadline);
+/* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again).
+ * Inline, before every VMRUN: one compare when that deadline is armed already (host_timer_armed:
+ * the deadline armed, ~0 once it fired); host_timer_rearm programs the timer. */
+extern volatile u64 host_timer_armed;
+void host_timer_rearm(u64 deadline);
+static inline void host_timer_arm(u64 deadline)
+{
+	if (deadline != host_timer_armed)
+		host_timer_rearm(deadline);
+}
 /* Sleeps (sti; hlt) until `deadline` has passed or any interrupt arrived. */
 void host_timer_sleep_until(u64 deadline);
 /* How often the timer fired (for the log). */

@@ -25,7 +25,7 @@
 #define NOT_ARMED (~0ULL)
 
 static u64 g_tsc_hz, g_apic_hz;
-static volatile u64 g_armed = NOT_ARMED;
+__attribute__((visibility("hidden"))) volatile u64 host_timer_armed = NOT_ARMED;
 static volatile u64 g_fired;
 
 static u64 g_lapic_mmio; /* 0: x2APIC mode */
@@ -48,7 +48,7 @@ static void lapic_write(u32 off, u32 v)
 static void timer_hook(void)
 {
 	g_fired++;
-	g_armed = NOT_ARMED;
+	host_timer_armed = NOT_ARMED;
 	lapic_write(LAPIC_REG_EOI, 0);
 }
 
@@ -100,17 +100,15 @@ void host_timer_init_finish(void)
 	lapic_write(LAPIC_REG_LVT_TIMER, VECTOR_TIMER); /* one-shot, unmasked */
 }
 
-void host_timer_arm(u64 deadline)
+void host_timer_rearm(u64 deadline)
 {
-	if (deadline == g_armed)
-		return;
 	u64 now = cpu_rdtsc();
 	u64 delta = deadline > now ? deadline - now : 0;
 	/* At most one second ahead (then it is armed again): keeps the product below 2^64. */
 	if (delta > g_tsc_hz)
 		delta = g_tsc_hz;
 	u64 count = delta * g_apic_hz / g_tsc_hz;
-	g_armed = deadline;
+	host_timer_armed = deadline;
 	lapic_write(LAPIC_REG_TIMER_ICR, count ? (u32)count : 1);
 }
 

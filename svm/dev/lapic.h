@@ -73,10 +73,14 @@ static inline struct vcpu *dev_lapic_vcpu(struct vm *vm)
 /* What delivery and ExtINT acceptance read outside struct dev_lapic: V_TPR (TPR[7:4], kept in
  * the VMCB) and APIC_BASE.EN, as one value to compare (svm/dev/intr.h keeps its summary while
  * it is unchanged). Inline: compared before every VMRUN. */
+static inline u64 dev_lapic_outside_inputs_of(const struct vcpu *v)
+{
+	return (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) | (v->msr.apic_base & MSR_APIC_BASE_EN);
+}
 static inline u64 dev_lapic_outside_inputs(struct vm *vm)
 {
 	const struct vcpu *v = dev_lapic_vcpu(vm);
-	return v ? (v->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK) | (v->msr.apic_base & MSR_APIC_BASE_EN) : 0;
+	return v ? dev_lapic_outside_inputs_of(v) : 0;
 }
 
 /* Timer: fires what is due at `now` (host TSC), and the next deadline (LAPIC_NO_DEADLINE). */

@@ -392,6 +392,12 @@ static void common_entry_matches_general(void **state)
 			v = 1000;
 			assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &v)); /* armed */
 		}
+		/* The devices' kept answers up to date, as the run loop leaves them (devices_tick,
+		 * devices_next_deadline): the inline entry, not the general rule, takes this one. */
+		devices_next_deadline(&f->vm);
+		assert_false(dev_intr_maskable_pending(&f->vm));
+		assert_true(svm_event_maskable_quiet(&f->v, &f->vm));
+		assert_false(f->dev->deadline_stale);
 		struct vmcb_control before = *c;
 		assert_int_equal(svm_event_prepare_entry(&f->v), deferred);
 		struct vmcb_control fast = *c;
@@ -405,6 +411,50 @@ static void common_entry_matches_general(void **state)
 		assert_int_equal(svm_event_prepare_entry_general(&f->v), deferred);
 		assert_memory_equal(&fast, c, sizeof(fast));
 	}
+}
+
+/* The inline entry reads the devices' kept answers; each must send it to the general rule when
+ * it may be out of date. V_TPR (CR8[3:0] = TPR[7:4], APM vol. 2 16.6.4) written outside the APIC
+ * model, as the CR8 intercept, the write traps and the soft-es model do: a fixed interrupt is
+ * delivered only when its class (vector[7:4]) is above it (SDM vol. 3A 11.8.3.1). Fails when the
+ * inline entry stops comparing the outside inputs with the kept ones. */
+static void common_entry_follows_v_tpr(void **state)
+{
+	(void)state;
+	enable_apic();
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	struct vmcb_control *c = &f->vmcb->control;
+	c->int_ctl = (c->int_ctl & ~(u32)SVM_INT_CTL_V_TPR_MASK) | 3; /* TPR class 3 */
+	dev_lapic_accept(&f->vm, 0x30, false);                        /* class 3: held */
+	devices_next_deadline(&f->vm); /* as the run loop before every entry */
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(c->event_inj, 0);
+	c->int_ctl &= ~(u32)SVM_INT_CTL_V_TPR_MASK; /* CR8 = 0 */
+	devices_next_deadline(&f->vm);
+	assert_false(f->dev->intr.stale); /* only the outside input changed */
+	svm_event_prepare_entry(&f->v);
+	assert_int_equal(c->event_inj, 0x80000030);
+}
+
+/* A timer programmed since the last entry (devices_reprogrammed: the kept earliest deadline is
+ * stale) with RFLAGS.IF = 0: the deferred timer needs the interrupt window (V_IRQ and the VINTR
+ * intercept, APM 15.21.4) at once. Fails when the inline entry reads a stale kept deadline. */
+static void common_entry_follows_reprogrammed_timer(void **state)
+{
+	(void)state;
+	enable_apic();
+	f->vmcb->save.rflags = 2; /* IF = 0 */
+	struct vmcb_control *c = &f->vmcb->control;
+	assert_int_equal(devices_next_deadline(&f->vm), LAPIC_NO_DEADLINE);
+	assert_true(svm_event_prepare_entry(&f->v));
+	assert_int_equal(c->intercept_misc1 & VINTR_BIT, 0); /* no timer: no window */
+	u64 val = 0x30;
+	assert_true(svm_mmio(&f->vm, 0xFEE00320, 4, true, &val)); /* LVT timer, one-shot */
+	val = 1000;
+	assert_true(svm_mmio(&f->vm, 0xFEE00380, 4, true, &val)); /* initial count: armed */
+	assert_true(svm_event_prepare_entry(&f->v));
+	assert_int_equal(c->intercept_misc1 & VINTR_BIT, VINTR_BIT);
+	assert_int_equal(c->int_ctl & INT_CTL_WINDOW, INT_CTL_WINDOW);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -431,6 +481,8 @@ int main(void)
 		T(protected_if_from_int_state),
 		T(protected_nmi_until_nmi_complete),
 		T(common_entry_matches_general),
+		T(common_entry_follows_v_tpr),
+		T(common_entry_follows_reprogrammed_timer),
 		T(hlt_wakes_only_if_deliverable),
 		T(timers_deferred_while_if_clear),
 	};

@@ -252,6 +252,49 @@ static void slot_moves(void **state)
 	assert_int_equal(at(1, LIN_B), 0x78);
 }
 
+/* A slot whose new page cannot be walked is emptied and its entries are no longer watched:
+ * a change there is nothing to the set (the union's unused tail, checked with the last group,
+ * is padded with a constant word). */
+static void emptied_slot_not_watched(void **state)
+{
+	(void)state;
+	svm_gva_set_check(&f->v, &set);
+	assert_int_equal(at(0, LIN_A), 0xA);
+	assert_int_equal(at(1, LIN_B), 0xB);
+	assert_int_equal(at(2, LIN_C), 0xC);
+	assert_int_equal(set.nr_entries, 7);
+	assert_int_equal(at(2, 0x800000), -1); /* PD[4] is not present */
+	assert_int_equal(set.nr_entries, 5);
+	put64(PT2, DATA_D | P | RW); /* C's PTE */
+	assert_true(svm_gva_set_check(&f->v, &set));
+	assert_int_equal(at(0, LIN_A), 0xA);
+	assert_int_equal(at(1, LIN_B), 0xB);
+}
+
+/* gen says whether a host address taken through a slot may still be the slot's: it moves
+ * whenever a slot takes another page or the set is emptied, and only then (the #VC delivery
+ * keeps the addresses of its gate and descriptor on it). */
+static void generation_follows_slot_pages(void **state)
+{
+	(void)state;
+	svm_gva_set_check(&f->v, &set);
+	assert_int_equal(at(0, LIN_A), 0xA);
+	u64 gen = set.gen;
+	assert_int_equal(at(0, LIN_A), 0xA);
+	assert_non_null(svm_gva_set_ptr(&f->v, &set, 0, LIN_A + 8, 8)); /* the same page */
+	assert_true(svm_gva_set_check(&f->v, &set));
+	assert_int_equal(set.gen, gen);
+	assert_int_equal(at(1, LIN_B), 0xB); /* slot 1 takes its page */
+	assert_int_not_equal(set.gen, gen);
+	gen = set.gen;
+	assert_int_equal(at(0, LIN_C), 0xC); /* slot 0 moves */
+	assert_int_not_equal(set.gen, gen);
+	gen = set.gen;
+	put64(PT + 8, DATA_D | P | RW); /* B's PTE: the set is emptied */
+	assert_false(svm_gva_set_check(&f->v, &set));
+	assert_int_not_equal(set.gen, gen);
+}
+
 /* Ranges that cross a page, or are empty, are not served (svm_gva_read decides those). */
 static void ranges(void **state)
 {
@@ -273,6 +316,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(long_mode_left, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_paging, setup, teardown),
 		cmocka_unit_test_setup_teardown(slot_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(emptied_slot_not_watched, setup, teardown),
+		cmocka_unit_test_setup_teardown(generation_follows_slot_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(ranges, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -377,6 +377,22 @@ static void pte(unsigned page, u64 gpa)
 	memcpy(fx.ram + PG_PT + page * 8, &(u64){ gpa | 0x3 }, 8);
 }
 
+/* Long mode with 4-level paging through the tables above, linear pages 0-15 mapped
+ * identically. */
+static void paged_long_mode(void)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
+	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
+	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
+	for (unsigned page = 0; page < 16; page++)
+		pte(page, (u64)page * PAGE_SIZE);
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->cr4 = CR4_PAE;
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	s->cr3 = PG_PML4;
+}
+
 static void vc_long_mode_paged(u64 want_rip, u64 frame_gpa)
 {
 	struct vmcb_save *s = &vmcb()->save;
@@ -401,15 +417,7 @@ static void test_vc_delivery_follows_page_tables(void **state)
 {
 	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
-	memcpy(fx.ram + PG_PML4, &(u64){ PG_PDPT | 0x3 }, 8);
-	memcpy(fx.ram + PG_PDPT, &(u64){ PG_PD | 0x3 }, 8);
-	memcpy(fx.ram + PG_PD, &(u64){ PG_PT | 0x3 }, 8);
-	for (unsigned page = 0; page < 16; page++)
-		pte(page, (u64)page * PAGE_SIZE);
-	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
-	s->cr4 = CR4_PAE;
-	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
-	s->cr3 = PG_PML4;
+	paged_long_mode();
 	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
 	s->gdtr = (struct vmcb_seg){ .base = GDT_GPA, .limit = 0x27 };
 	memcpy(fx.ram + GDT_GPA + 8, &(u64){ DESC_CODE64 }, 8);
@@ -493,15 +501,24 @@ static bool vc_long_mode_once(void)
 	return false;
 }
 
-static void test_vc_rereads_gate_and_descriptor(void **state)
+/* Long mode with the GDT of gdt() and a 32-entry IDT at IDT_GPA whose vector 29 is gate: a
+ * 64-bit interrupt gate to 0x1234 through selector 0x08. */
+static void long_mode_tables(u8 gate[16])
 {
-	(void)state;
 	struct vmcb_save *s = &vmcb()->save;
 	gdt();
 	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
 	s->idtr = (struct vmcb_seg){ .base = IDT_GPA, .limit = 32 * 16 - 1 };
-	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(gate, (u8[16]){ 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E }, 16);
 	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+}
+
+static void test_vc_rereads_gate_and_descriptor(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x1234);
 	gate[0] = 0x78;
@@ -524,6 +541,46 @@ static void test_vc_rereads_gate_and_descriptor(void **state)
 	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x100005678ULL);
+}
+
+/* LIDT and LGDT take effect without an exit too: each #VC reads the gate within IDTR's limit
+ * at its base, and the descriptor within GDTR's limit at its base, as they are at that moment
+ * (APM vol. 2, 8.9.1 "Interrupt-Descriptor Table", 4.6.2 "Global Descriptor Table": a gate or
+ * descriptor beyond the limit is a #GP, which the model leaves to EVENTINJ). The second tables
+ * lie in the same pages as the first, so the pages the model keeps do not change. */
+static void test_vc_follows_idtr_and_gdtr(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
+	gate[0] = 0x78;
+	gate[1] = 0x56;
+	memcpy(fx.ram + IDT_GPA + 0x800 + 29 * 16, gate, 16);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_true(vc_long_mode_once());
+		assert_int_equal(s->rip, 0x1234);
+	}
+	s->idtr.base = IDT_GPA + 0x800;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	s->idtr.limit = 29 * 16 + 14; /* one byte short of the gate's end */
+	assert_false(vc_long_mode_once());
+	s->idtr.limit = 32 * 16 - 1;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
+	/* A second GDT whose selector 0x08 is a DPL 3 code segment: no target the model uses. */
+	memcpy(fx.ram + GDT_GPA + 0x800, fx.ram + GDT_GPA, 0x20);
+	memcpy(fx.ram + GDT_GPA + 0x808, &(u64){ DESC_CODE64 | (3ULL << 45) }, 8);
+	s->gdtr.base = GDT_GPA + 0x800;
+	assert_false(vc_long_mode_once());
+	s->gdtr.base = GDT_GPA;
+	assert_true(vc_long_mode_once());
+	s->gdtr.limit = 0x0E; /* selector 0x08's descriptor ends at 0x0F */
+	assert_false(vc_long_mode_once());
+	s->gdtr.limit = 0x1F;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x5678);
 }
 
 /* The same 8 gate bytes mean another gate in each mode (a legacy gate is 8 bytes, a long-mode
@@ -552,6 +609,32 @@ static void test_vc_gate_bytes_read_per_mode(void **state)
 	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
 	assert_vc(SVM_EXIT_CPUID);
 	assert_int_equal(s->rip, CODE_GPA);
+}
+
+/* One IDT, two readings (APM vol. 2, 4.8.4, 8.9.1): in legacy mode the gate of vector 29 is the
+ * 8 bytes at 29 * 8, in long mode the 16 bytes at 29 * 16. A guest that enters long mode with
+ * the same IDTR gets the long-mode gate. */
+static void test_vc_gate_size_follows_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	gdt();
+	gate32(29, 0x2345, 0x18, 0x8E);
+	u8 gate[16] = { 0x34, 0x12, 0x08, 0x00, 0x00, 0x8E };
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	s->idtr.limit = 32 * 16 - 1;
+	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
+	s->rflags = BIT(1);
+	for (unsigned i = 0; i < 2; i++) {
+		s->rip = CODE_GPA;
+		s->rsp = STACK_TOP;
+		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+		assert_false(vcpu()->pending.pending);
+		assert_int_equal(s->rip, 0x2345);
+	}
+	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
+	assert_true(vc_long_mode_once());
+	assert_int_equal(s->rip, 0x1234);
 }
 
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
@@ -644,6 +727,38 @@ static void test_vmgexit_eip_wraps(void **state)
 	assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
 	assert_int_equal(s->rip, 0);
 	s->cs.base = 0;
+}
+
+/* VMGEXIT is recognised through the guest's page tables as they are at each exit (APM vol. 2,
+ * 5.3), also when the model reads the bytes in the page it kept from an earlier fetch: long
+ * mode, linear code page 1 mapped to CODE_GPA (F3 0F 01 D9), then remapped to a page holding a
+ * plain VMMCALL (0F 01 D9: #VC, RIP unchanged), then mapped back. */
+#define ALT_CODE_GPA 0x5000
+static void test_vmgexit_follows_page_tables(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	paged_long_mode();
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	memcpy(fx.ram + ALT_CODE_GPA, (const u8[]){ 0x0F, 0x01, 0xD9, 0x90 }, 4);
+
+	const u64 maps[] = { CODE_GPA, CODE_GPA, ALT_CODE_GPA, ALT_CODE_GPA, CODE_GPA };
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		pte(CODE_GPA / PAGE_SIZE, maps[i]);
+		s->rip = CODE_GPA;
+		vmcb()->control.exit_code = SVM_EXIT_VMMCALL;
+		enum soft_es_action a = exit_with(SVM_EXIT_VMMCALL, 0, 0);
+		if (maps[i] == CODE_GPA) {
+			assert_int_equal(a, SOFT_ES_HANDOFF);
+			assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+			assert_int_equal(s->rip, CODE_GPA + 4);
+		} else {
+			assert_int_equal(a, SOFT_ES_RESUME);
+			assert_vc(SVM_EXIT_VMMCALL);
+			assert_int_equal(s->rip, CODE_GPA);
+		}
+	}
 }
 
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
@@ -1008,10 +1123,13 @@ int main(void)
 		T(test_vc_delivered_in_compatibility_mode),
 		T(test_vc_fallbacks_to_eventinj),
 		T(test_vc_rereads_gate_and_descriptor),
+		T(test_vc_follows_idtr_and_gdtr),
+		T(test_vc_gate_size_follows_mode),
 		T(test_vc_gate_bytes_read_per_mode),
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),
 		T(test_vmgexit_eip_wraps),
+		T(test_vmgexit_follows_page_tables),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),
