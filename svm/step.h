@@ -11,9 +11,9 @@
  * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same hit test of
  * the kept page against CR0/CR3/CR4/EFER and every paging-entry word, the bytes read now, so
  * rewritten code and remapped pages are seen), the length is svm_decode_fixed_len_word's, and
- * the effects are svm_set_next_rip's, both through svm_step_visible_to: RIP moved on, the STI/MOV SS
- * interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF (APM
- * vol. 2, 13.1.3.6).
+ * the effects are svm_set_next_rip's, both through svm_step_visible_to: RIP moved on, the
+ * STI/MOV SS interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF
+ * (APM vol. 2, 13.1.3.6).
  *
  * What goes back to the general path (svm_skip_intercepted, which then decides as before): a
  * next RIP from the CPU (NRIPS), a prefix or any other bytes, 4 bytes crossing the end of the
