@@ -401,12 +401,6 @@ unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cp
 	return fetch_bytes(v, bytes, mode);
 }
 
-const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode)
-{
-	*mode = guest_mode(&v->vmcb->save);
-	return cached_range(v, &v->fetch, fetch_linear(&v->vmcb->save, *mode), len);
-}
-
 /* The fixed length of kind or alt for the bytes at at (4 readable). */
 static inline unsigned fixed_len_at(const u8 *at, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {

@@ -151,9 +151,6 @@ enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out);
 
 /* The fetch of svm_fetch_insn without the decode: fills bytes[0..n) and *mode, returns n. */
 unsigned svm_fetch_bytes(struct vcpu *v, u8 bytes[SVM_INSN_MAX_LEN], enum svm_cpu_mode *mode);
-/* The first len bytes at CS:RIP in place, through the fetch's page cache (the bytes
- * svm_fetch_bytes would give), when they lie within one page; else NULL. Sets *mode. */
-const u8 *svm_fetch_ptr(struct vcpu *v, unsigned len, enum svm_cpu_mode *mode);
 /* The length of the instruction at CS:RIP when it is the unprefixed encoding of kind or alt
  * (svm_decode_fixed_len), read in place through the fetch's page cache; 0 for anything else
  * and when the 4 bytes at RIP are not within one cached page: then svm_fetch_bytes and the

@@ -235,25 +235,6 @@ static void crosses_page(void **state)
 	assert_int_equal(b[0], 0x0F);
 }
 
-/* The in-place view (svm_fetch_ptr) that svm_skip_intercepted reads the unprefixed encoding
- * from goes through the same cache: a remap is seen, and a range that would leave the page is
- * refused (the decoder's full fetch then decides). */
-static void in_place_view_follows_remap(void **state)
-{
-	(void)state;
-	enum svm_cpu_mode mode;
-	const u8 *p = svm_fetch_ptr(&f->v, 4, &mode);
-	assert_non_null(p);
-	assert_int_equal(mode, SVM_CPU_MODE_64);
-	assert_memory_equal(p, cpuid_insn, 2);
-	put64(PT, CODE_B | P | RW);
-	p = svm_fetch_ptr(&f->v, 4, &mode);
-	assert_non_null(p);
-	assert_int_equal(p[0], hlt_insn[0]);
-	f->vmcb->save.rip = LIN + PAGE_SIZE - 2;
-	assert_null(svm_fetch_ptr(&f->v, 4, &mode));
-}
-
 /* 32-bit paging: 4-byte PDE and PTE. A rewritten PTE is seen whether it is the low or the
  * high half of the 8-byte word the cache compares. */
 static void legacy_pte_rewritten(void **state)
@@ -435,7 +416,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(legacy_pse_toggle, setup, teardown),
 		cmocka_unit_test_setup_teardown(lma_alone_changes_the_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(crosses_page, setup, teardown),
-		cmocka_unit_test_setup_teardown(in_place_view_follows_remap, setup, teardown),
 		cmocka_unit_test_setup_teardown(legacy_pte_rewritten, setup, teardown),
 		cmocka_unit_test_setup_teardown(stepping_sees_rewritten_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_remap_and_rewrite, setup, teardown),
