@@ -10,8 +10,8 @@ its next call to the next VMRUN, recording each instruction. Prints the count pe
 the total: the exact path of the rest of one exit. What runs before the start function (the
 world switch's return half, the host-state check, the run loop up to dispatch) is the same for
 every exit of a mode: trace it with --handler svm_world_switch_exited (the return half's first
-instruction). --listing prints
-every instruction with its disassembly. A development tool: not part of make bench or make test.
+instruction): that traces a whole exit, VMRUN to VMRUN. --listing prints every instruction
+with its disassembly. A development tool: not part of make bench or make test.
 """
 import argparse
 import collections
@@ -71,9 +71,6 @@ def main():
     ap.add_argument("--handler", default=None,
                     help="function to start in (default: svm_handle_exit for plain, "
                          "svm_soft_es_after_exit for soft-es)")
-    ap.add_argument("--whole", action="store_true",
-                    help="start right after VMRUN (the instruction after it) instead of --handler: "
-                         "the whole exit, world switch included")
     ap.add_argument("--listing", action="store_true",
                     help="also print every executed instruction with its disassembly")
     args = ap.parse_args()
@@ -95,8 +92,7 @@ def main():
         trace = os.path.join(d, "trace.txt")
         script = os.path.join(d, "gdb.py")
         with open(script, "w") as f:
-            stop = vmrun + 3 if args.whole else syms[handler]  # VMRUN is 0F 01 D8
-            f.write(GDB_SCRIPT.format(port=port, stop=base + stop, skip=args.skip,
+            f.write(GDB_SCRIPT.format(port=port, stop=base + syms[handler], skip=args.skip,
                                       vmrun=base + vmrun, trace=trace))
         vars_fd = os.path.join(d, "vars.fd")
         shutil.copy(sevisor_qemu.OVMF_VARS, vars_fd)
@@ -133,8 +129,7 @@ def main():
         per_fn[name] += 1
         if not order or order[-1] != name:
             order.append(name)
-    start = "VMRUN to VMRUN" if args.whole else f"from {handler} to VMRUN"
-    print(f"{args.mode}.{args.path}: {len(pcs) - 1} instructions {start}")
+    print(f"{args.mode}.{args.path}: {len(pcs) - 1} instructions from {handler} to VMRUN")
     for name, n in per_fn.most_common():
         print(f"{n:6}  {name}")
     print("order: " + " > ".join(order))
