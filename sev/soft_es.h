@@ -18,6 +18,7 @@
 
 #include "svm/vcpu.h"
 #include "lib/counts.h"
+#include "svm/exit_codes.h"
 
 /* What the run loop does after svm_soft_es_after_exit(). */
 enum soft_es_action {
@@ -57,10 +58,18 @@ enum soft_es_action soft_es_reflect_vc(struct vcpu *v);
  * One slot per exit code the model can reflect (sev/soft_es_vc_counts.c), the last slot for
  * any other; shown per guest in the summary as "CPUID=9 IOIO=2 NPF=4" (svm_exit_name). */
 extern const u32 soft_es_vc_codes[]; /* the slots' exit codes in order, VCPU_VC_SLOTS - 1 */
+#define SOFT_ES_VC_INDEX_LOW 0x100 /* exit codes 0x000..0x0FF index the table directly */
+/* The slot of each exit code 0x000..0x0FF (VCPU_VC_SLOTS - 1 for one the model never
+ * reflects), and at SOFT_ES_VC_INDEX_LOW the slot of SVM_EXIT_NPF, the one code above. */
+extern const u8 soft_es_vc_index[SOFT_ES_VC_INDEX_LOW + 1];
 
+/* The slot of exit_code: one load from the index table instead of a search, as it runs on
+ * every #VC. */
 static inline unsigned soft_es_vc_slot(u64 exit_code)
 {
-	return counts_slot(soft_es_vc_codes, VCPU_VC_SLOTS - 1, exit_code);
+	if (__builtin_expect(exit_code < SOFT_ES_VC_INDEX_LOW, 1))
+		return soft_es_vc_index[exit_code];
+	return exit_code == SVM_EXIT_NPF ? soft_es_vc_index[SOFT_ES_VC_INDEX_LOW] : VCPU_VC_SLOTS - 1;
 }
 
 /* Inline: it runs on every #VC. */

@@ -132,7 +132,7 @@ static bool soft_es_decode_gate(struct vcpu_vc_gate *g, const u64 raw[2], u64 de
 	g->desc = desc;
 	g->handler = handler;
 	g->ist = long_mode ? gate.ist & 7 : 0;
-	g->type = type;
+	g->rflags_clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | (type == SOFT_ES_GATE_INTR ? RFLAGS_IF : 0);
 	g->valid = true;
 	return true;
 }
@@ -202,14 +202,17 @@ SOFT_ES_INLINE const struct vcpu_vc_gate *soft_es_gate(struct vcpu *v, u8 vector
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	const struct vcpu_vc_gate *g = &v->vc_gate;
-	if (g->at_gate && g->at_gen == v->model_pages.gen && g->at_vector == vector && g->at_idt_base == s->idtr.base &&
-	    g->at_idt_limit == s->idtr.limit && g->at_gdt_base == s->gdtr.base && g->at_gdt_limit == s->gdtr.limit) {
+	/* The differences gathered without a branch each: one test for all of them. */
+	u64 diff = (g->at_gen ^ v->model_pages.gen) | (u64)(g->at_vector ^ vector) |
+		   (g->at_idt_base ^ s->idtr.base) | (u64)(g->at_idt_limit ^ s->idtr.limit) |
+		   (g->at_gdt_base ^ s->gdtr.base) | (u64)(g->at_gdt_limit ^ s->gdtr.limit);
+	if (g->at_gate && !diff) {
 		u64 lo, hi = 0, desc;
 		memcpy(&lo, g->at_gate, 8);
 		if (g->long_mode)
 			memcpy(&hi, g->at_gate + 8, 8);
 		memcpy(&desc, g->at_desc, 8);
-		if (lo == g->gate[0] && hi == g->gate[1] && desc == g->desc)
+		if (!((lo ^ g->gate[0]) | (hi ^ g->gate[1]) | (desc ^ g->desc)))
 			return g;
 	}
 	return soft_es_gate_read(v, vector, size);
@@ -218,15 +221,12 @@ SOFT_ES_INLINE const struct vcpu_vc_gate *soft_es_gate(struct vcpu *v, u8 vector
 /* The common end of a delivery: CS:RIP at the handler, RFLAGS as the CPU leaves them. */
 SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vcpu_vc_gate *g)
 {
-	struct vmcb_save *s = &v->vmcb->save;
-	s->cs = g->cs;
-	s->rip = g->handler;
-	u64 clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM;
-	if (g->type == SOFT_ES_GATE_INTR)
-		clear |= RFLAGS_IF;
-	s->rflags &= ~clear;
-	v->vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	v->vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
+	struct vmcb *vmcb = v->vmcb;
+	vmcb->save.cs = g->cs;
+	vmcb->save.rip = g->handler;
+	vmcb->save.rflags &= ~g->rflags_clear;
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
 }
 
 /* Long mode, 64-bit or compatibility mode: 64-bit gate, 8-byte frame slots, RSP aligned to

@@ -118,7 +118,8 @@ struct vcpu_vc_gate {
 	u64 desc;        /* the code-segment descriptor's bytes */
 	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, the gate type */
 	struct vmcb_seg cs;
-	u8 ist, type;
+	u8 ist;
+	u64 rflags_clear; /* the RFLAGS bits the delivery clears (TF, NT, RF, VM; IF for an interrupt gate) */
 	/* Where those bytes were read (soft_es_gate): host addresses through the model_pages IDT
 	 * and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL: not
 	 * kept (a read that crossed a page or was not wholly RAM, or no gate decoded). */

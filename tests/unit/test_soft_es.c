@@ -1081,6 +1081,16 @@ static void test_vc_counted_by_exit_code(void **state)
 	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_READ_DR0 + 7)), "DR7_READ");
 	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_MSR)), "MSR");
 	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(SVM_EXIT_HLT)), "other");
+	/* The index table (APM appendix C codes): NPF is 0x400, READ_CR0 0x000 shares its low
+	 * byte and is not reflected; codes above 0xFF other than NPF, and VMEXIT_INVALID (-1),
+	 * are "other" too. */
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x400)), "NPF");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x000)), "other");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x172)), "other");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x472)), "other");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(~0ULL)), "other");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x08D)), "XSETBV");
+	assert_string_equal(soft_es_vc_name(soft_es_vc_slot(0x018)), "CR8_WRITE");
 	/* A fresh vCPU has none. */
 	memset(vcpu()->vc_counts, 0, sizeof(vcpu()->vc_counts));
 	assert_int_equal(soft_es_vc_format(vcpu(), buf, sizeof(buf)), 0);
