@@ -240,10 +240,13 @@ static bool soft_es_deliver_long(struct vcpu *v, u8 vector, u32 err)
 	if (!g)
 		return false;
 	u64 rsp = s->rsp;
-	if (g->ist && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_IST1 + (g->ist - 1) * 8u, &rsp, 8))
-		return false;
-	if (!g->ist && s->cpl != 0 && !soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + SOFT_ES_TSS_RSP0, &rsp, 8))
-		return false;
+	if (g->ist || s->cpl != 0) {
+		u64 top; /* apart from rsp, so that rsp can stay in a register */
+		u32 at = g->ist ? SOFT_ES_TSS_IST1 + (g->ist - 1) * 8u : SOFT_ES_TSS_RSP0;
+		if (!soft_es_read(v, SOFT_ES_PAGE_TSS, s->tr.base + at, &top, 8))
+			return false;
+		rsp = top;
+	}
 	rsp &= ~0xFULL;
 	/* The frame, from the top: SS, RSP, RFLAGS, CS, RIP, error code (8.9.3). */
 	u8 buf[6 * 8];

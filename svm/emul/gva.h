@@ -66,16 +66,18 @@ bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set);
 static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	if (set->cr0 != s->cr0 || set->cr3 != s->cr3 || set->cr4 != s->cr4 || set->efer != s->efer)
-		return svm_gva_set_reset(v, set);
-	/* Four entries at a time, their differences gathered without a branch each: the union is
-	 * padded to a multiple of four with a constant word (VCPU_SET_GROUP). */
+	/* Every difference gathered without a branch each, one test at the end: the control
+	 * registers, then the entries four at a time (the union is padded to a multiple of four
+	 * with a constant word, VCPU_SET_GROUP). The entries are read even when a register
+	 * differs: they are words of guest RAM, which stays mapped for the VM's life. */
+	u64 diff = (set->cr0 ^ s->cr0) | (set->cr3 ^ s->cr3) | (set->cr4 ^ s->cr4) | (set->efer ^ s->efer);
 	for (unsigned i = 0; i < set->nr_entries; i += VCPU_SET_GROUP) {
 		const u64 *const *e = (const u64 *const *)&set->entry[i];
 		const u64 *val = &set->value[i];
-		if ((*e[0] ^ val[0]) | (*e[1] ^ val[1]) | (*e[2] ^ val[2]) | (*e[3] ^ val[3]))
-			return svm_gva_set_reset(v, set);
+		diff |= (*e[0] ^ val[0]) | (*e[1] ^ val[1]) | (*e[2] ^ val[2]) | (*e[3] ^ val[3]);
 	}
+	if (diff)
+		return svm_gva_set_reset(v, set);
 	return true;
 }
 /* The miss of svm_gva_set_ptr: slot takes the page holding linear address page (an unchecked
