@@ -132,7 +132,7 @@ static bool soft_es_decode_gate(struct vcpu_vc_gate *g, const u64 raw[2], u64 de
 	g->desc = desc;
 	g->handler = handler;
 	g->ist = long_mode ? gate.ist & 7 : 0;
-	g->rflags_clear = RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | (type == SOFT_ES_GATE_INTR ? RFLAGS_IF : 0);
+	g->rflags_keep = ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM | (type == SOFT_ES_GATE_INTR ? RFLAGS_IF : 0));
 	g->valid = true;
 	return true;
 }
@@ -224,7 +224,7 @@ SOFT_ES_INLINE void soft_es_enter_handler(struct vcpu *v, const struct vcpu_vc_g
 	struct vmcb *vmcb = v->vmcb;
 	vmcb->save.cs = g->cs;
 	vmcb->save.rip = g->handler;
-	vmcb->save.rflags &= ~g->rflags_clear;
+	vmcb->save.rflags &= g->rflags_keep;
 	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 	vmcb->control.clean_bits &= ~(u32)SOFT_ES_CLEAN_SEG;
 }

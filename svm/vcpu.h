@@ -116,10 +116,10 @@ struct vcpu_vc_gate {
 	bool long_mode;  /* a 16-byte long-mode gate, else an 8-byte legacy one */
 	u64 gate[2];     /* the gate's bytes (an 8-byte gate: gate[1] = 0) */
 	u64 desc;        /* the code-segment descriptor's bytes */
-	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, the gate type */
+	u64 handler;     /* what the CPU loads: RIP, CS, the IST index, RFLAGS as the gate type leaves them */
 	struct vmcb_seg cs;
 	u8 ist;
-	u64 rflags_clear; /* the RFLAGS bits the delivery clears (TF, NT, RF, VM; IF for an interrupt gate) */
+	u64 rflags_keep; /* RFLAGS bits kept: all but TF, NT, RF, VM, and IF for an interrupt gate */
 	/* Where those bytes were read (soft_es_gate): host addresses through the model_pages IDT
 	 * and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL: not
 	 * kept (a read that crossed a page or was not wholly RAM, or no gate decoded). */
