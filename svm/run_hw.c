@@ -337,9 +337,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the host
 		 * halts too) until one of them, or the time limit, could wake it. */
 		devices_tick(vm, now);
-		u64 next = devices_next_deadline(vm);
-		if (next > deadline)
-			next = deadline;
+		const u64 dev_next = devices_next_deadline(vm);
+		u64 next = dev_next < deadline ? dev_next : deadline;
 		if (v->intr.halted) {
 			if (!svm_event_wakes(v)) {
 				host_timer_sleep_until(next);
@@ -347,7 +346,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			}
 			v->intr.halted = false;
 		}
-		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
+		host_timer_arm(svm_event_prepare_entry_at(v, vm, dev_next) ? deadline : next);
 		unsigned host_differs;
 		if (hw_es)
 			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
