@@ -80,33 +80,51 @@ static inline __attribute__((always_inline)) void svm_event_window_program(struc
  * svm_event_prepare_entry_general is the whole rule; the inline entry below takes the common
  * case itself (nothing queued, no IRET being single-stepped, no NMI and no maskable interrupt
  * pending), where the general rule injects nothing and opens the window only for deferred
- * timers: the same outcome from the same inputs, without a call per exit. A stale kept answer
- * (the devices' interrupt summary or earliest deadline) goes to the general rule, which brings
- * it up to date. */
+ * timers: the same outcome from the same inputs, without a call per exit. A stale interrupt
+ * summary goes to the general rule, which brings it up to date; the earliest deadline it reads
+ * is devices_next_deadline's, up to date by then. */
 bool svm_event_prepare_entry_general(struct vcpu *v);
 /* Nothing maskable pending, by the devices' kept summary (dev_intr_maskable_pending's usual
  * case): not stale, no interrupt then, and the inputs outside the devices as they were then,
  * read from v itself when v is the vCPU the local APIC serves (dev_lapic_vcpu: the VM's first,
- * which has a VMCB). False sends the entry to the general rule, which evaluates again. */
-static inline __attribute__((always_inline)) bool svm_event_maskable_quiet(struct vcpu *v, struct vm *vm)
+ * which has a VMCB). False sends the entry to the general rule, which evaluates again.
+ * svm_event_summary_quiet is the part after that vCPU test, for a caller that knows the answer. */
+static inline __attribute__((always_inline)) bool svm_event_summary_quiet(struct vcpu *v, struct vm *vm)
 {
 	const struct dev_intr_summary *s = &vm->devices->intr;
-	return !s->stale && !s->maskable && vm->vcpus == v && vm->nr_vcpus && v->vmcb &&
-	       s->outside == dev_lapic_outside_inputs_of(v);
+	return !s->stale && !s->maskable && s->outside == dev_lapic_outside_inputs_of(v);
 }
-static inline __attribute__((always_inline)) bool svm_event_prepare_entry(struct vcpu *v)
+static inline __attribute__((always_inline)) bool svm_event_maskable_quiet(struct vcpu *v, struct vm *vm)
 {
-	struct vm *vm = v->vm;
-	if (v->pending.pending || v->intr.step_tf || !vm || !vm->devices || dev_intr_nmi_pending(vm) ||
-	    vm->devices->deadline_stale || !svm_event_maskable_quiet(v, vm))
+	return dev_lapic_vcpu(vm) == v && svm_event_summary_quiet(v, vm);
+}
+/* The run loop's entry: vm is v->vm (never NULL while a guest runs, with its devices);
+ * next_deadline is devices_next_deadline(vm), which the loop has just brought up to date for
+ * its own host timer (nothing between that and this entry moves a timer), so the kept earliest
+ * deadline is neither looked up nor checked for staleness a second time here; lapic_vcpu is
+ * dev_lapic_vcpu(vm) == v, asked once per run because the VM's vCPU array and VMCB are set at
+ * creation and never change while it runs. */
+static inline __attribute__((always_inline)) bool svm_event_prepare_entry_at(struct vcpu *v, struct vm *vm,
+									      u64 next_deadline, bool lapic_vcpu)
+{
+	if (v->pending.pending || v->intr.step_tf || dev_intr_nmi_pending(vm) || !lapic_vcpu ||
+	    !svm_event_summary_quiet(v, vm))
 		return svm_event_prepare_entry_general(v);
 	struct vmcb_control *c = &v->vmcb->control;
 	bool deferred = svm_event_timers_deferred(v);
 	c->event_inj = 0;
 	c->event_inj_err = 0;
 	v->intr.window_open = false;
-	svm_event_window_program(c, deferred && vm->devices->next_deadline != LAPIC_NO_DEADLINE);
+	svm_event_window_program(c, deferred && next_deadline != LAPIC_NO_DEADLINE);
 	return deferred;
+}
+/* The same from v alone: a vCPU without devices goes to the general rule. */
+static inline __attribute__((always_inline)) bool svm_event_prepare_entry(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	if (!vm || !vm->devices)
+		return svm_event_prepare_entry_general(v);
+	return svm_event_prepare_entry_at(v, vm, devices_next_deadline(vm), dev_lapic_vcpu(vm) == v);
 }
 
 /* Does an interrupt or NMI end a HLT now (APM vol. 3, HLT: a maskable interrupt only with

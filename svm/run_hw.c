@@ -316,6 +316,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	/* The mode never changes while the guest runs: asked once, not per exit. */
 	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
 	const bool plain = vm->mode == VM_MODE_PLAIN;
+	/* Set at creation, fixed while it runs (svm_event_prepare_entry_at). */
+	const bool lapic_vcpu = dev_lapic_vcpu(vm) == v;
 	char context[64];
 	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
 	host_timer_init_finish(); /* its measurement spans the first guest's set-up */
@@ -337,9 +339,8 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the host
 		 * halts too) until one of them, or the time limit, could wake it. */
 		devices_tick(vm, now);
-		u64 next = devices_next_deadline(vm);
-		if (next > deadline)
-			next = deadline;
+		const u64 dev_next = devices_next_deadline(vm);
+		u64 next = dev_next < deadline ? dev_next : deadline;
 		if (v->intr.halted) {
 			if (!svm_event_wakes(v)) {
 				host_timer_sleep_until(next);
@@ -347,7 +348,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			}
 			v->intr.halted = false;
 		}
-		host_timer_arm(svm_event_prepare_entry(v) ? deadline : next);
+		host_timer_arm(svm_event_prepare_entry_at(v, vm, dev_next, lapic_vcpu) ? deadline : next);
 		unsigned host_differs;
 		if (hw_es)
 			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);

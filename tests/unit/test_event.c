@@ -410,6 +410,13 @@ static void common_entry_matches_general(void **state)
 		f->v.intr.window_open = true;
 		assert_int_equal(svm_event_prepare_entry_general(&f->v), deferred);
 		assert_memory_equal(&fast, c, sizeof(fast));
+		/* The run loop's form, with the deadline and the vCPU test it asked itself. */
+		*c = before;
+		f->v.intr.window_open = true;
+		assert_int_equal(svm_event_prepare_entry_at(&f->v, &f->vm, devices_next_deadline(&f->vm),
+							    dev_lapic_vcpu(&f->vm) == &f->v),
+				 deferred);
+		assert_memory_equal(&fast, c, sizeof(fast));
 	}
 }
 
