@@ -87,16 +87,12 @@ bool svm_event_prepare_entry_general(struct vcpu *v);
 /* Nothing maskable pending, by the devices' kept summary (dev_intr_maskable_pending's usual
  * case): not stale, no interrupt then, and the inputs outside the devices as they were then,
  * read from v itself when v is the vCPU the local APIC serves (dev_lapic_vcpu: the VM's first,
- * which has a VMCB). False sends the entry to the general rule, which evaluates again.
- * svm_event_summary_quiet is the part after that vCPU test, for a caller that knows the answer. */
+ * which has a VMCB: the caller asks dev_lapic_vcpu). False sends the entry to the general rule,
+ * which evaluates again. */
 static inline __attribute__((always_inline)) bool svm_event_summary_quiet(struct vcpu *v, struct vm *vm)
 {
 	const struct dev_intr_summary *s = &vm->devices->intr;
 	return !s->stale && !s->maskable && s->outside == dev_lapic_outside_inputs_of(v);
-}
-static inline __attribute__((always_inline)) bool svm_event_maskable_quiet(struct vcpu *v, struct vm *vm)
-{
-	return dev_lapic_vcpu(vm) == v && svm_event_summary_quiet(v, vm);
 }
 /* The run loop's entry: vm is v->vm (never NULL while a guest runs, with its devices);
  * next_deadline is devices_next_deadline(vm), which the loop has just brought up to date for

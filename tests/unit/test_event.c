@@ -396,7 +396,8 @@ static void common_entry_matches_general(void **state)
 		 * devices_next_deadline): the inline entry, not the general rule, takes this one. */
 		devices_next_deadline(&f->vm);
 		assert_false(dev_intr_maskable_pending(&f->vm));
-		assert_true(svm_event_maskable_quiet(&f->v, &f->vm));
+		assert_ptr_equal(dev_lapic_vcpu(&f->vm), &f->v);
+		assert_true(svm_event_summary_quiet(&f->v, &f->vm));
 		assert_false(f->dev->deadline_stale);
 		struct vmcb_control before = *c;
 		assert_int_equal(svm_event_prepare_entry(&f->v), deferred);
