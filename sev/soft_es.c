@@ -5,6 +5,7 @@
  * (GHCB MSR mirrored in VMCB 0xA0, SEV_INFO preload at reset) and G10/G11 (EFER trap value
  * includes SVME; LMA = LME && CR0.PG). */
 #include "sev/soft_es.h"
+#include "arch/x86/rflags.h"
 #include "arch/x86/desc.h"
 #include "svm/cr_shadow.h"
 #include "svm/emul/decode.h"
@@ -21,8 +22,6 @@
 
 /* VMCB clean bit 5: CR0/CR3/CR4/EFER (facts C.1 0x0C0). */
 #define SOFT_ES_CLEAN_CRX BIT(5)
-
-#define RFLAGS_IF BIT(9)
 
 /* ---- set-up ------------------------------------------------------------------------------- */
 

@@ -2,6 +2,7 @@
  * the guest as exception 29 with the exit code as error code and RIP still at the instruction
  * (APM vol. 2, 15.35.5), delivered by the model itself where it can (see below). See soft_es.h. */
 #include "sev/soft_es.h"
+#include "arch/x86/rflags.h"
 #include "arch/x86/desc.h"
 #include "svm/exit.h"
 #include "svm/emul/gva.h"
@@ -39,11 +40,6 @@
 #define SOFT_ES_SEG_EXPAND_DOWN BIT(2) /* data segment type bit 2 */
 #define SOFT_ES_TSS_IST1 ((u32)offsetof(struct tss64, ist))
 #define SOFT_ES_TSS_RSP0 ((u32)offsetof(struct tss64, rsp))
-#define RFLAGS_TF BIT(8)
-#define RFLAGS_IF BIT(9)
-#define RFLAGS_NT BIT(14)
-#define RFLAGS_RF BIT(16)
-#define RFLAGS_VM BIT(17)
 
 /* What the delivery reads and writes, one slot each of v->model_pages (struct vcpu_page_set:
  * the same bytes as a fresh walk, so a guest that rewrites its tables or CR3 is always seen;

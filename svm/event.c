@@ -1,10 +1,10 @@
 /* See event.h. */
 #include "svm/event.h"
+#include "arch/x86/rflags.h"
 #include "svm/dev/intr.h"
 #include "svm/dev/lapic.h"
 #include "svm/exit_codes.h"
 
-#define RFLAGS_TF BIT(8)
 #define DR6_BS BIT(14) /* single-step (APM vol. 2, 13.1.1.3) */
 #define VECTOR_NMI 2
 #define VECTOR_DB 1

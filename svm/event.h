@@ -10,11 +10,11 @@
 #ifndef SVM_EVENT_H
 #define SVM_EVENT_H
 
+#include "arch/x86/rflags.h"
 #include "svm/vcpu.h"
 #include "svm/exit_codes.h"
 #include "svm/dev/intr.h"
 
-#define SVM_EVENT_RFLAGS_IF BIT(9)
 /* The guest's RFLAGS.IF. A protected vCPU's RFLAGS is hidden: the CPU reports its IF in
  * int_state bit 1 on every #VMEXIT of an SEV-ES guest (facts G28, KVM svm_get_if_flag); a window
  * exit says so too. Inline: asked before every VMRUN. */
@@ -25,7 +25,7 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
 		return (v->vmcb->control.int_state & SVM_INT_STATE_GUEST_IF) || v->intr.window_open;
 	if (!vcpu_reg_read(v, VCPU_RFLAGS, &rflags))
 		return v->intr.window_open;
-	return rflags & SVM_EVENT_RFLAGS_IF;
+	return rflags & RFLAGS_IF;
 }
 
 /* After #VMEXIT: an event whose delivery the exit interrupted (EXITINTINFO.V) is queued again

@@ -73,7 +73,7 @@ enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...)
 }
 
 /* DR6.BS (APM vol. 2, 13.1.1.3 "Debug-Status Register (DR6)", 13.1.3.6 "Single Stepping";
- * RFLAGS.TF is SVM_RFLAGS_TF, svm/step.h); VMCB clean bit 6 covers DR6/DR7 (APM vol. 2,
+ * RFLAGS.TF is RFLAGS_TF, arch/x86/rflags.h); VMCB clean bit 6 covers DR6/DR7 (APM vol. 2,
  * 15.15.3). */
 #define DR6_BS BIT(14)
 #define VMCB_CLEAN_DR BIT(6)
@@ -81,7 +81,7 @@ enum svm_outcome svm_terminate(struct vcpu *v, const char *fmt, ...)
 void svm_single_step_trap(struct vcpu *v)
 {
 	u64 rflags;
-	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || !(rflags & SVM_RFLAGS_TF))
+	if (v->state_protected || !vcpu_reg_read(v, VCPU_RFLAGS, &rflags) || !(rflags & RFLAGS_TF))
 		return;
 	/* The instruction sevisor carried out ran with TF set: the CPU would have raised the
 	 * single-step #DB (a trap: after the instruction, DR6.BS set) before the next one. */

@@ -21,10 +21,10 @@
 #ifndef SVM_STEP_H
 #define SVM_STEP_H
 
+#include "arch/x86/rflags.h"
 #include "svm/exit.h"
 #include "svm/emul/gva.h"
 
-#define SVM_RFLAGS_TF BIT(8) /* APM vol. 2, 3.1.6 "RFLAGS Register": trap flag */
 
 /* What moving a visible vCPU's RIP past an instruction sevisor carried out does, in one place
  * (svm_set_next_rip, svm_step_plain, the plain IN/OUT exit with next = EXITINFO2): RIP to next,
@@ -35,7 +35,7 @@ static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcp
 	struct vmcb *vmcb = v->vmcb;
 	vmcb->save.rip = next;
 	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
-	if (vmcb->save.rflags & SVM_RFLAGS_TF)
+	if (vmcb->save.rflags & RFLAGS_TF)
 		svm_single_step_trap(v);
 }
 

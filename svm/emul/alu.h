@@ -4,15 +4,10 @@
 #ifndef SVM_EMUL_ALU_H
 #define SVM_EMUL_ALU_H
 
+#include "arch/x86/rflags.h"
 #include "svm/emul/decode.h"
 
-/* RFLAGS status bits (APM vol. 2, 3.1.6 / vol. 1, 3.1.6). */
-#define RFLAGS_CF BIT(0)
-#define RFLAGS_PF BIT(2)
-#define RFLAGS_AF BIT(4)
-#define RFLAGS_ZF BIT(6)
-#define RFLAGS_SF BIT(7)
-#define RFLAGS_OF BIT(11)
+/* The RFLAGS status bits (arch/x86/rflags.h). */
 #define RFLAGS_STATUS (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 /* dst OP src on size bytes (1, 2, 4, 8): *result gets the value (masked to size), the return

@@ -1,5 +1,6 @@
 /* Guest page-table walker. See gva.h. */
 #include "svm/emul/gva.h"
+#include "arch/x86/rflags.h"
 #include "svm/guest_mem.h"
 #include "svm/cr_shadow.h"
 #include "lib/kstring.h"
@@ -60,7 +61,6 @@ static inline __attribute__((always_inline)) bool read_entry(struct vcpu *v, u64
 #define PDPE_1G_RESERVED GENMASK(29, 13)
 #define PDE_2M_RESERVED GENMASK(20, 13)
 #define PDE_4M_RESERVED BIT(21)
-#define RFLAGS_AC BIT(18)
 
 /* The rights a walk has collected: a page is writable (user-accessible) only if every level
  * says so, and not executable if any level says so (APM vol. 2, 5.6.1-5.6.3). */

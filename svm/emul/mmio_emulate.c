@@ -1,5 +1,6 @@
 /* See mmio_emulate.h. */
 #include "svm/emul/mmio_emulate.h"
+#include "arch/x86/rflags.h"
 #include "svm/cr_shadow.h"
 #include "svm/emul/decode.h"
 #include "svm/emul/gva.h"
@@ -10,8 +11,6 @@
 #include "lib/kstring.h"
 #include "lib/log.h"
 
-#define RFLAGS_TF BIT(8)
-#define RFLAGS_DF BIT(10)
 /* A long REP string instruction (INS/OUTS, MOVS/STOS on MMIO) is done in slices so one exit
  * never takes unbounded time; RIP stays on the instruction until RCX reaches zero, so the guest
  * simply re-executes it. */

@@ -188,8 +188,6 @@ static void after_exit_ignores_v0_copy(void **state)
 
 /* ---- interrupt delivery (LAPIC -> EVENTINJ or a window) ---------------------------------- */
 
-#define RFLAGS_IF (1u << 9)
-#define RFLAGS_TF (1u << 8)
 #define INT_CTL_WINDOW ((1u << 8) | (1u << 20) | (0xFu << 16))
 #define VINTR_BIT (1u << 4)
 #define IRET_BIT (1u << 20)
