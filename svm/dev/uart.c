@@ -19,7 +19,6 @@
 #include "svm/vm.h"
 #include "lib/log.h"
 
-#define UART_BASE 0x3F8
 #define REG_RBR_THR 0
 #define REG_IER 1
 #define REG_IIR_FCR 2
