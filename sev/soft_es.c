@@ -449,27 +449,19 @@ static soft_es_fn soft_es_lookup(u64 code)
 	return soft_es_automatic; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
-/* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
- * bit 1, since the hypervisor cannot read RFLAGS (APM 15.35; facts G28). */
-static void soft_es_report_if(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-	if (v->vmcb->save.rflags & RFLAGS_IF)
-		c->int_state |= SVM_INT_STATE_GUEST_IF;
-	else
-		c->int_state &= ~(u32)SVM_INT_STATE_GUEST_IF;
-}
-
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	enum soft_es_action a = soft_es_lookup(v->vmcb->control.exit_code)(v);
-	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
-	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
-	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC
-	 * handler's first instruction, still on its IST stack, and the handler's next #VC would
-	 * overwrite the first one's frame on that stack (Linux 6.1 died so). */
-	soft_es_report_if(v);
-	return a;
+	struct vmcb *vmcb = v->vmcb;
+	/* The guest's IF as it will resume (soft_es_int_state_if), recorded before the model's
+	 * work: the only work that changes RFLAGS is a #VC delivery, which records the IF it
+	 * leaves itself (soft_es_enter_handler), as hardware raises #VC inside the guest and
+	 * reports IF only at the next exit. Reported as it was before a delivery through an
+	 * interrupt gate, it would let the hypervisor inject an interrupt at the #VC handler's
+	 * first instruction, still on its IST stack, and the handler's next #VC would overwrite
+	 * the first one's frame on that stack (Linux 6.1 died so). Recorded first, the class's
+	 * function is the last call (a jump). */
+	vmcb->control.int_state = soft_es_int_state_if(vmcb->control.int_state, vmcb->save.rflags);
+	return soft_es_lookup(vmcb->control.exit_code)(v);
 }
 
 const char *soft_es_action_name(enum soft_es_action a)
