@@ -424,13 +424,11 @@ static __attribute__((noinline)) unsigned fixed_len_walk(struct vcpu *v, u64 lin
 unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 lin = fetch_linear(s, guest_mode(s)), off = lin & (PAGE_SIZE - 1);
-	if (off > PAGE_SIZE - sizeof(u32))
-		return 0;
-	const u8 *page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
-	if (!page)
+	u64 lin = fetch_linear(s, guest_mode(s));
+	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, sizeof(u32));
+	if (!at)
 		return fixed_len_walk(v, lin, kind, alt);
-	return fixed_len_at(page + off, kind, alt);
+	return fixed_len_at(at, kind, alt);
 }
 
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)

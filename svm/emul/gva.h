@@ -106,27 +106,52 @@ bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk
 
 /* ---- the instruction fetch's kept page (struct vcpu_page_cache) ---------------------------- */
 
-/* The host address of the guest page at linear address page when the fetch cache c holds it
- * and it still translates the same: CR0, CR3, CR4 and EFER as the walk read them, and every
- * paging-entry word the walk read unchanged (padded to VCPU_WALK_MAX with a constant word), so
- * a hit always equals a new walk. Else NULL (an empty cache has no host page). One chain of
- * compares with a single branch, inline: it runs on every exit that steps over an
- * instruction (svm/step.h). */
-static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
-									   const struct vcpu_page_cache *c, u64 page)
+/* Whether the translation the fetch cache c keeps still holds: CR0, CR3, CR4 and EFER as the
+ * walk read them, and every paging-entry word the walk read unchanged (padded to
+ * VCPU_WALK_MAX with a constant word). 0 when it holds, else the differences OR-ed together:
+ * one chain of compares without a branch, for the single test of the callers below. The
+ * cache must be full (c->host set): an empty one has no words to read. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const struct vmcb_save *s,
+								     const struct vcpu_page_cache *c)
 {
-	const u8 *host = c->host;
-	if (!host)
-		return NULL;
-	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
-		   (c->efer ^ s->efer);
+	u64 diff = (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) | (c->efer ^ s->efer);
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < VCPU_WALK_MAX; i++) {
 		u64 word;
 		__builtin_memcpy(&word, c->walk.entry[i], sizeof(word));
 		diff |= word ^ c->walk.value[i];
 	}
-	return diff ? NULL : host;
+	return diff;
+}
+
+/* The host address of the guest page at linear address page when the fetch cache c holds it
+ * and its translation still holds (svm_fetch_cache_diff), so a hit always equals a new walk.
+ * Else NULL (an empty cache has no host page). Inline: the fetch and the soft-es model's
+ * VMGEXIT recognition run it. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
+									   const struct vcpu_page_cache *c, u64 page)
+{
+	const u8 *host = c->host;
+	if (!host)
+		return NULL;
+	return ((c->lin_page ^ page) | svm_fetch_cache_diff(s, c)) ? NULL : host;
+}
+
+/* The host address of the len bytes (1..PAGE_SIZE) at linear address lin when they lie within
+ * the page the fetch cache c keeps and its translation still holds: svm_fetch_cache_hit of
+ * their page, with the page and the room left in it told by one subtraction (lin minus the
+ * kept page's address is the offset in the page when it is below PAGE_SIZE, and the bytes fit
+ * when it is at most PAGE_SIZE - len; any other lin gives a larger, unsigned, difference).
+ * Else NULL. Inline: every exit that steps over an instruction runs it (svm/step.h). */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const struct vmcb_save *s,
+									  const struct vcpu_page_cache *c, u64 lin,
+									  u64 len)
+{
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	return svm_fetch_cache_diff(s, c) ? NULL : host + off;
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */

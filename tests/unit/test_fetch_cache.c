@@ -384,6 +384,28 @@ static void lean_step_leaves_the_page_end_to_the_fetch(void **state)
 	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 1);
 }
 
+/* The lean step takes the kept page only for a RIP inside it: the pages just above and just
+ * below LIN map RDMSR's bytes (CODE_C), so a CPUID exit there is not a CPUID and the guest
+ * ends, although the same offset in the kept page (CODE_A) holds CPUID's. Below LIN, PD[1]'s
+ * last PTE (linear 0x3FF000) is used. */
+static void lean_step_only_in_the_kept_page(void **state)
+{
+	(void)state;
+	put64(PT + 8, CODE_C | P | RW);         /* LIN + 4 KiB */
+	put64(PD + 1 * 8, PT_B | P | RW);       /* 2-4 MiB through PT_B ... */
+	put64(PT_B + 511 * 8, CODE_C | P | RW); /* ... whose last entry is LIN - 4 KiB */
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN + PAGE_SIZE), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE);
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN - PAGE_SIZE), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN - PAGE_SIZE);
+	put_bytes(CODE_A + PAGE_SIZE - 4, cpuid_insn, 2);
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN + PAGE_SIZE - 4), SVM_RESUME); /* the last 4 bytes: still in place */
+	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 2);
+}
+
 /* RDMSR and WRMSR (0F 32, 0F 30) step the same way, each by its own encoding. */
 static void lean_step_rdmsr_wrmsr(void **state)
 {
@@ -421,6 +443,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_sees_remap_and_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
