@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(str
 {
 	struct vmcb_save *s = &vmcb->save;
 	if (__builtin_expect(vmcb->control.next_rip == 0, 1)) {
-		const u8 *at = svm_fetch_cache_at(s, &v->fetch, svm_fetch_linear(s, svm_cpu_mode_of(s)), sizeof(u32));
+		const u8 *at = svm_fetch_cache_at(s, &v->fetch, svm_fetch_linear_of(s), sizeof(u32));
 		if (at) {
 			u32 head;
 			__builtin_memcpy(&head, at, sizeof(head));

@@ -424,7 +424,7 @@ static __attribute__((noinline)) unsigned fixed_len_walk(struct vcpu *v, u64 lin
 unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 lin = fetch_linear(s, guest_mode(s));
+	u64 lin = svm_fetch_linear_of(s);
 	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, sizeof(u32));
 	if (!at)
 		return fixed_len_walk(v, lin, kind, alt);

@@ -169,6 +169,17 @@ static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode 
 	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
 }
 
+/* svm_fetch_linear(s, svm_cpu_mode_of(s)), for a caller that needs the address alone: the
+ * address depends only on whether the code size is 64-bit (svm_cpu_mode_from: CR0.PE, not
+ * RFLAGS.VM, EFER.LMA and CS.L), so that is all it tests, 64-bit mode's own bits first. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_of(const struct vmcb_save *s)
+{
+	if (__builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
+	    !(s->rflags & BIT(17))) /* RFLAGS.VM */
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */
 enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v);
 /* Fetches the instruction at CS:RIP, byte by byte (it may end just before an unmapped page),

@@ -406,6 +406,27 @@ static void lean_step_only_in_the_kept_page(void **state)
 	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 2);
 }
 
+/* The linear address of CS:RIP (svm_fetch_linear_of): in 64-bit mode - EFER.LMA with CS.L, in
+ * protected mode (CR0.PE) and not virtual-8086 (RFLAGS.VM) - RIP itself, the CS base ignored
+ * (APM vol. 2, 4.12.2); in every other mode CS base + EIP, wrapping at 4 GiB. All 16
+ * combinations of the four bits, with a base and a RIP whose sum carries past bit 31. */
+static void linear_address_per_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	s->cs.base = 0x80001000;
+	s->rip = 0xFFFFFFFF80000010ULL;
+	for (unsigned bits = 0; bits < 16; bits++) {
+		bool pe = bits & 1, vm = bits & 2, lma = bits & 4, l = bits & 8;
+		s->cr0 = pe ? CR0_PE : 0;
+		s->rflags = 2 | (vm ? BIT(17) : 0);
+		s->efer = EFER_SVME | (lma ? EFER_LME | EFER_LMA : 0);
+		s->cs.attrib = 0xB | SVM_SEG_S | SVM_SEG_P | (l ? SVM_SEG_L : SVM_SEG_DB);
+		u64 want = pe && !vm && lma && l ? 0xFFFFFFFF80000010ULL : 0x00001010ULL;
+		assert_int_equal(svm_fetch_linear_of(s), want);
+	}
+}
+
 /* RDMSR and WRMSR (0F 32, 0F 30) step the same way, each by its own encoding. */
 static void lean_step_rdmsr_wrmsr(void **state)
 {
@@ -444,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(linear_address_per_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
