@@ -340,6 +340,8 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
+	bool shadowed = s->cr0 == v->cr.cr0 && s->cr4 == v->cr.cr4 && s->efer == cr_shadow_hw_efer(v);
+	c->cr_gen = shadowed ? v->cr.gen : VCPU_CR_GEN_NONE; /* svm_fetch_cache_at_visible */
 	c->lin_page = page;
 	c->host = host; /* last: a cache with a host page is a full one */
 	return host;

@@ -106,15 +106,13 @@ bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk
 
 /* ---- the instruction fetch's kept page (struct vcpu_page_cache) ---------------------------- */
 
-/* Whether the translation the fetch cache c keeps still holds: CR0, CR3, CR4 and EFER as the
- * walk read them, and every paging-entry word the walk read unchanged (padded to
- * VCPU_WALK_MAX with a constant word). 0 when it holds, else the differences OR-ed together:
- * one chain of compares without a branch, for the single test of the callers below. The
- * cache must be full (c->host set): an empty one has no words to read. */
-static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const struct vmcb_save *s,
-								     const struct vcpu_page_cache *c)
+/* The paging-entry words the walk of the fetch cache c read, each against its value then
+ * (padded to VCPU_WALK_MAX with a constant word): 0 when all are unchanged, else the
+ * differences OR-ed together, without a branch. The cache must be full (c->host set): an
+ * empty one has no words to read. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_walk_diff(const struct vcpu_page_cache *c)
 {
-	u64 diff = (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) | (c->efer ^ s->efer);
+	u64 diff = 0;
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < VCPU_WALK_MAX; i++) {
 		u64 word;
@@ -122,6 +120,16 @@ static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const stru
 		diff |= word ^ c->walk.value[i];
 	}
 	return diff;
+}
+
+/* Whether the translation the fetch cache c keeps still holds: CR0, CR3, CR4 and EFER as the
+ * walk read them, and every paging-entry word unchanged. 0 when it holds, else the
+ * differences OR-ed together, for a single test by the callers below. c must be full. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const struct vmcb_save *s,
+								     const struct vcpu_page_cache *c)
+{
+	return (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) | (c->efer ^ s->efer) |
+	       svm_fetch_cache_walk_diff(c);
 }
 
 /* The host address of the guest page at linear address page when the fetch cache c holds it
@@ -152,6 +160,28 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const 
 	if (!host || off > PAGE_SIZE - len)
 		return NULL;
 	return svm_fetch_cache_diff(s, c) ? NULL : host + off;
+}
+
+/* svm_fetch_cache_at(s, &v->fetch, lin, len) (s: v's VMCB save area) for a visible vCPU in an
+ * exit handler, with CR0, CR4 and EFER told by one compare of the shadow's generation instead of
+ * three: the run loop's cr_shadow_after_exit (svm/cr_shadow_exit.h) has made the VMCB's CR0/
+ * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
+ * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
+ * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
+ * the shadow then) still being the shadow's means the three registers are those the walk read.
+ * CR3, whose writes are not intercepted, and the walk words are compared as in
+ * svm_fetch_cache_at. Only for callers after cr_shadow_after_exit of the exit they handle. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
+										  const struct vmcb_save *s, u64 lin,
+										  u64 len)
+{
+	const struct vcpu_page_cache *c = &v->fetch;
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	u64 diff = (c->cr3 ^ s->cr3) | (c->cr_gen ^ v->cr.gen) | svm_fetch_cache_walk_diff(c);
+	return diff ? NULL : host + off;
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
