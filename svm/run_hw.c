@@ -161,6 +161,7 @@ static bool soft_es_map_alias(struct guest *g)
 		return false;
 	}
 	vm->cbit = (u8)cbit;
+	msr_cpuid_forget(vm); /* asked for the physical-address width above, with no C-bit yet */
 	if (!svm_npt_map(&g->npt, BIT(cbit), g->ram_pa, g->ram_size, SVM_NPT_FLAGS_RAM)) {
 		vm_terminate(vm, "could not map the C-bit alias of guest RAM (out of memory)");
 		return false;
@@ -254,8 +255,10 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 
 	/* The C-bit the loader puts into an SEV-ES kernel's page tables: soft-es picked its own
 	 * above, sev-es uses the CPU's (for SEV_INFO too; NPT maps without it). */
-	if (vm->mode == VM_MODE_SEV_ES)
+	if (vm->mode == VM_MODE_SEV_ES) {
 		vm->cbit = g_sev.hw.psp.cbit;
+		msr_cpuid_forget(vm); /* the kept CPUID answers (0x8000001F) hold the C-bit */
+	}
 	struct svm_kernel_load kernel;
 	char err[160];
 	if (!svm_load_kernel(vm, c, f, &kernel, err, sizeof(err))) {
