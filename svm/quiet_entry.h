@@ -28,7 +28,7 @@
  *   it; the CPU only clears its V bit, APM 15.20); intr.window_open is still clear (only a VINTR
  *   exit sets it, svm_event_after_exit: checked); the window is programmed from the same
  *   inputs, svm_event_timers_deferred (RFLAGS.IF, which the guest changes without an exit:
- *   compared) and the kept deadline, and nothing else writes V_IRQ, V_IGN_TPR, V_INTR_PRIO or
+ *   compared, as the mask below says) and the kept deadline, and nothing else writes V_IRQ, V_IGN_TPR, V_INTR_PRIO or
  *   the VINTR intercept.
  * - The host timer's target is the same (the kept one). host_timer_arm itself is not skipped:
  *   the host timer may have fired early (it is armed at most a second ahead) and must be
@@ -52,7 +52,11 @@ struct svm_quiet_entry {
 	u64 wake;      /* min(time limit, dev_next) at the kept entry; 0: nothing kept */
 	u64 dev_next;  /* devices_next_deadline then */
 	u64 timer;     /* the host timer's target for the entry (kept or not) */
-	bool deferred; /* svm_event_timers_deferred then */
+	/* svm_event_timers_deferred's input as a mask: RFLAGS.IF for an unprotected vCPU, whose IF
+	 * the rule reads from the save area; 0 for a protected one, whose timers are never
+	 * deferred (state_protected is set before the first entry and never changes). */
+	u64 if_mask;
+	u64 if_then; /* save.rflags & if_mask then */
 };
 
 /* The loop top's entry after the general steps: programs EVENTINJ and the window for this
@@ -73,7 +77,8 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 	const bool deferred = svm_event_prepare_entry_common(v, dev_next);
 	q->wake = next;
 	q->dev_next = dev_next;
-	q->deferred = deferred;
+	q->if_mask = v->state_protected ? 0 : RFLAGS_IF;
+	q->if_then = v->vmcb->save.rflags & q->if_mask;
 	q->timer = deferred ? limit : next;
 }
 
@@ -85,7 +90,7 @@ static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const st
 	return now < q->wake && !v->pending.pending && !v->intr.halted && !v->intr.step_tf &&
 	       !v->intr.window_open && !d->deadline_stale && d->next_deadline == q->dev_next &&
 	       !dev_intr_nmi_pending(vm) && svm_event_summary_quiet(v, vm) &&
-	       svm_event_timers_deferred(v) == q->deferred;
+	       (v->vmcb->save.rflags & q->if_mask) == q->if_then;
 }
 
 #endif
