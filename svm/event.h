@@ -118,9 +118,10 @@ static inline __attribute__((always_inline)) bool svm_event_prepare_entry_common
 	svm_event_window_program(c, deferred && next_deadline != LAPIC_NO_DEADLINE);
 	return deferred;
 }
-/* The run loop's entry: vm is v->vm (never NULL while a guest runs, with its devices);
- * next_deadline is devices_next_deadline(vm), which the loop has just brought up to date for
- * its own host timer (nothing between that and this entry moves a timer), so the kept earliest
+/* The entry with the earliest deadline and the vCPU test already at hand (the run loop takes the
+ * same two branches in svm_quiet_entry_prepare, svm/quiet_entry.h): vm is v->vm (never NULL
+ * while a guest runs, with its devices); next_deadline is devices_next_deadline(vm), brought up
+ * to date just before (nothing between that and this entry moves a timer), so the kept earliest
  * deadline is neither looked up nor checked for staleness a second time here; lapic_vcpu as
  * for svm_event_entry_common. */
 static inline __attribute__((always_inline)) bool svm_event_prepare_entry_at(struct vcpu *v, struct vm *vm,

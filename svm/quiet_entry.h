@@ -60,7 +60,7 @@ struct svm_quiet_entry {
 };
 
 /* The loop top's entry after the general steps: programs EVENTINJ and the window for this
- * entry (svm_event_prepare_entry_at), sets q->timer to the host timer's target (the time limit
+ * entry (the two branches of svm_event_prepare_entry_at), sets q->timer to the host timer's target (the time limit
  * while the timers are deferred, else the earlier of it and dev_next), and keeps the entry when
  * the rule took its common case, else forgets what was kept. dev_next is
  * devices_next_deadline(vm) as the loop just read it; limit the time limit (host TSC). */

@@ -308,6 +308,21 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	return true;
 }
 
+/* What every exit that reaches sevisor (the handlers, or the soft-es model's own handling)
+ * notes before it is handled: the event state (svm/event.h), the guest's XCR0 for CPUID 0xD, the
+ * shadow control registers (svm/cr_shadow_exit.h). */
+static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v, u64 code, bool plain)
+{
+	/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
+	if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
+	    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
+		svm_event_after_exit(v);
+	if (code == SVM_EXIT_CPUID && plain && (v->cr.cr4 & CR4_OSXSAVE) &&
+	    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
+		v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
+	cr_shadow_after_exit(v);
+}
+
 static void run_vcpu(struct guest *g, u64 timeout_ms)
 {
 	struct vcpu *v = &g->vcpu;
@@ -378,25 +393,19 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
 		 * exit it carried out itself, never reaches the hypervisor. */
-		enum soft_es_action act = SOFT_ES_HANDOFF;
 		if (soft_es) {
-			act = svm_soft_es_after_exit(v);
+			enum soft_es_action act = svm_soft_es_after_exit(v);
 			code = vmcb->control.exit_code; /* the model may have rewritten it */
+			if (act != SOFT_ES_HANDOFF) {
+				exit_noted(v, code, plain);
+				if (svm_exit_model_count(v))
+					svm_exit_model_handled(v, soft_es_action_name(act));
+				continue;
+			}
 		}
-		/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
-		if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
-		    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
-			svm_event_after_exit(v);
-		if (code == SVM_EXIT_CPUID && plain && (v->cr.cr4 & CR4_OSXSAVE) &&
-		    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
-			v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
-		cr_shadow_after_exit(v);
-		if (act != SOFT_ES_HANDOFF) {
-			if (svm_exit_model_count(v))
-				svm_exit_model_handled(v, soft_es_action_name(act));
-		} else if (svm_handle_exit(v) == SVM_TERMINATE && vm->end == VM_END_RUNNING) {
+		exit_noted(v, code, plain);
+		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
-		}
 	}
 	log_defer(false);
 	desc_set_context(NULL);
