@@ -50,9 +50,9 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 	cpu_cpuid(leaf, sub, &out->eax, &out->ebx, &out->ecx, &out->edx);
 }
 
-/* A plain guest's XSETBV runs unintercepted, so after an exit XCR0 still holds the guest's value,
- * which the XSAVE sizes in CPUID leaf 0xD must follow. XGETBV needs CR4.OSXSAVE, which the host
- * may run without: set it for the read (the guest's OSXSAVE proves the CPU has XSAVE). */
+/* The guest's XCR0 for CPUID leaf 0xD (svm_guest_xcr0_refresh, svm/exit.h). XGETBV needs
+ * CR4.OSXSAVE, which the host may run without: set it for the read (the guest's OSXSAVE proves
+ * the CPU has XSAVE). */
 static u64 guest_xcr0(void)
 {
 	u64 cr4 = cpu_read_cr4();
@@ -309,17 +309,14 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 }
 
 /* What every exit that reaches sevisor (the handlers, or the soft-es model's own handling)
- * notes before it is handled: the event state (svm/event.h), the guest's XCR0 for CPUID 0xD, the
- * shadow control registers (svm/cr_shadow_exit.h). */
-static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v, u64 code, bool plain)
+ * notes before it is handled: the event state (svm/event.h) and the shadow control registers
+ * (svm/cr_shadow_exit.h). */
+static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v, u64 code)
 {
 	/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
 	if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
 	    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
 		svm_event_after_exit(v);
-	if (code == SVM_EXIT_CPUID && plain && (v->cr.cr4 & CR4_OSXSAVE) &&
-	    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
-		v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
 	cr_shadow_after_exit(v);
 }
 
@@ -331,7 +328,6 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	/* The mode never changes while the guest runs: asked once, not per exit. */
 	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
-	const bool plain = vm->mode == VM_MODE_PLAIN;
 	/* Set at creation, fixed while it runs (svm_event_entry_common). */
 	const bool lapic_vcpu = dev_lapic_vcpu(vm) == v;
 	/* For the whole run, not per exit: a host fault anywhere in it names the guest, and log
@@ -397,13 +393,13 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			enum soft_es_action act = svm_soft_es_after_exit(v);
 			code = vmcb->control.exit_code; /* the model may have rewritten it */
 			if (act != SOFT_ES_HANDOFF) {
-				exit_noted(v, code, plain);
+				exit_noted(v, code);
 				if (svm_exit_model_count(v))
 					svm_exit_model_handled(v, soft_es_action_name(act));
 				continue;
 			}
 		}
-		exit_noted(v, code, plain);
+		exit_noted(v, code);
 		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
 	}
@@ -430,6 +426,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
 	msr_cpuid_set_host(host_cpuid);
+	svm_set_guest_xcr0_reader(guest_xcr0);
 	msr_set_host_tsc(host_tsc);
 	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);
 	if (!enable_svm()) {
