@@ -21,9 +21,9 @@
  * - The event rule's common case holds again: pending.pending (a handler queued an exception,
  *   or EXITINTINFO held an interrupted delivery, svm_event_after_exit), intr.step_tf (the IRET
  *   exit), the NMI line and the interrupt summary (svm_event_summary_quiet, which also
- *   compares the inputs outside the devices that the guest changes without an exit: V_TPR and
- *   APIC_BASE.EN) are read as the rule reads them. lapic_vcpu is fixed per run and held when
- *   the entry was kept.
+ *   compares the inputs that change outside the devices' notice: V_TPR, written by the CR8
+ *   intercept, the write traps and the soft-es model, and APIC_BASE.EN, by its MSR) are read as
+ *   the rule reads them. lapic_vcpu is fixed per run and held when the entry was kept.
  * - The common case's writes are no-ops: EVENTINJ is still 0 and 0 (only the event rule writes
  *   it; the CPU only clears its V bit, APM 15.20); intr.window_open is still clear (only a VINTR
  *   exit sets it, svm_event_after_exit: checked); the window is programmed from the same

@@ -201,7 +201,7 @@ static void irq_raised_and_evaluated(void)
 }
 static void cr8_written(void)
 {
-	f->vmcb->control.int_ctl |= 3; /* V_TPR, by the guest without an exit */
+	f->vmcb->control.int_ctl |= 3; /* V_TPR, as the CR8 intercept or a write trap leaves it */
 }
 static void apic_disabled(void)
 {
