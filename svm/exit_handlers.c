@@ -60,6 +60,8 @@ static inline __attribute__((always_inline)) enum svm_outcome cpuid_answer(struc
 static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v, u32 leaf)
 {
 	struct cpuid_regs r;
+	if (leaf == MSR_CPUID_XSAVE_LEAF)
+		svm_guest_xcr0_refresh(v); /* never a kept answer: it follows XCR0 */
 	msr_cpuid(v, leaf, (u32)vcpu_visible_reg(v, VCPU_RCX), v->xcr0, 0, &r);
 	return cpuid_answer(v, (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx });
 }
