@@ -48,17 +48,20 @@ static __attribute__((noinline, cold)) enum svm_outcome cpuid_guarded(struct vcp
 /* The answer into RAX..RDX, and the step over the CPUID. */
 static inline __attribute__((always_inline)) enum svm_outcome cpuid_answer(struct vcpu *v, struct msr_cpuid_answer a)
 {
-	vcpu_visible_set_reg(v, VCPU_RAX, a.rax);
+	struct vmcb *vmcb = v->vmcb;
+	vmcb->save.rax = a.rax; /* vcpu_visible_set_reg(v, VCPU_RAX), with vmcb kept for the step */
 	vcpu_visible_set_reg(v, VCPU_RBX, a.rbx);
 	vcpu_visible_set_reg(v, VCPU_RCX, a.rcx);
 	vcpu_visible_set_reg(v, VCPU_RDX, a.rdx);
-	return svm_step_plain(v, SVM_INSN_CPUID);
+	return svm_step_plain(v, vmcb, SVM_INSN_CPUID);
 }
 
 /* A leaf without a kept answer: the policy computes it. */
 static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v, u32 leaf)
 {
 	struct cpuid_regs r;
+	if (leaf == MSR_CPUID_XSAVE_LEAF)
+		svm_guest_xcr0_refresh(v); /* never a kept answer: it follows XCR0 */
 	msr_cpuid(v, leaf, (u32)vcpu_visible_reg(v, VCPU_RCX), v->xcr0, 0, &r);
 	return cpuid_answer(v, (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx });
 }
@@ -153,15 +156,16 @@ static enum svm_outcome h_msr(struct vcpu *v)
 		r = msr_write_inline(v, index, value);
 		if (r != MSR_OK)
 			return msr_refused(v, r, index, true);
-		return svm_step_plain(v, SVM_INSN_WRMSR);
+		return svm_step_plain(v, v->vmcb, SVM_INSN_WRMSR);
 	}
 	u64 value;
 	r = msr_read_inline(v, index, &value);
 	if (r != MSR_OK)
 		return msr_refused(v, r, index, false);
-	vcpu_visible_set_reg(v, VCPU_RAX, (u32)value);
+	struct vmcb *vmcb = v->vmcb;
+	vmcb->save.rax = (u32)value; /* vcpu_visible_set_reg(v, VCPU_RAX), with vmcb kept for the step */
 	vcpu_visible_set_reg(v, VCPU_RDX, value >> 32);
-	return svm_step_plain(v, SVM_INSN_RDMSR);
+	return svm_step_plain(v, vmcb, SVM_INSN_RDMSR);
 }
 
 static enum svm_outcome h_vmmcall(struct vcpu *v)

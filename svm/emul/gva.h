@@ -58,37 +58,71 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
 /* Empties the set, for the control registers of now; returns false. */
 bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set);
 
+/* One kept entry's difference from its value then (gva_set.c: the aligned 8-byte word of the
+ * entry, in every paging mode, so one compare covers 4- and 8-byte entries alike). */
+#define SVM_GVA_SET_ENTRY_CASE(i)                                                                  \
+	case (i) + 1:                                                                              \
+		diff |= *(const u64 *)set->entry[i] ^ set->value[i];                               \
+		__attribute__((fallthrough));
+
 /* True when every page the set keeps still translates as when it was walked: CR0, CR3, CR4
- * and EFER as then, and every paging entry in the union unchanged. Otherwise empties the set
- * (svm_gva_set_reset) and returns false. Every kept entry is the aligned 8-byte word holding
- * it (struct vcpu_walk), in every paging mode, so one compare per word covers 4- and 8-byte
- * entries alike. Inline: it runs on every use. */
-static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+ * and EFER as then, and every paging entry in the union unchanged. Changes nothing (the #VC
+ * delivery's kept way asks this and leaves every miss to the general way). Every difference
+ * is gathered without a branch each, one test at the end; the entries are compared by a
+ * straight run of compares entered at the union's size (one jump, no loop counter). The
+ * entries are read even when a register differs: they are words of guest RAM, which stays
+ * mapped for the VM's life. Inline: it runs on every use. */
+static inline __attribute__((always_inline)) bool svm_gva_set_same(const struct vcpu *v,
+								   const struct vcpu_page_set *set)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	/* Every difference gathered without a branch each, one test at the end: the control
-	 * registers, then the entries four at a time (the union is padded to a multiple of four
-	 * with a constant word, VCPU_SET_GROUP). The entries are read even when a register
-	 * differs: they are words of guest RAM, which stays mapped for the VM's life. */
 	u64 diff = (set->cr0 ^ s->cr0) | (set->cr3 ^ s->cr3) | (set->cr4 ^ s->cr4) | (set->efer ^ s->efer);
-	for (unsigned i = 0; i < set->nr_entries; i += VCPU_SET_GROUP) {
-		const u64 *const *e = (const u64 *const *)&set->entry[i];
-		const u64 *val = &set->value[i];
-		diff |= (*e[0] ^ val[0]) | (*e[1] ^ val[1]) | (*e[2] ^ val[2]) | (*e[3] ^ val[3]);
+	_Static_assert(VCPU_SET_ENTRIES == 16, "one case per entry below");
+	switch (set->nr_entries) {
+	SVM_GVA_SET_ENTRY_CASE(15) SVM_GVA_SET_ENTRY_CASE(14) SVM_GVA_SET_ENTRY_CASE(13)
+	SVM_GVA_SET_ENTRY_CASE(12) SVM_GVA_SET_ENTRY_CASE(11) SVM_GVA_SET_ENTRY_CASE(10)
+	SVM_GVA_SET_ENTRY_CASE(9) SVM_GVA_SET_ENTRY_CASE(8) SVM_GVA_SET_ENTRY_CASE(7)
+	SVM_GVA_SET_ENTRY_CASE(6) SVM_GVA_SET_ENTRY_CASE(5) SVM_GVA_SET_ENTRY_CASE(4)
+	SVM_GVA_SET_ENTRY_CASE(3) SVM_GVA_SET_ENTRY_CASE(2) SVM_GVA_SET_ENTRY_CASE(1)
+	SVM_GVA_SET_ENTRY_CASE(0)
+	default:
+		break;
 	}
-	if (diff)
-		return svm_gva_set_reset(v, set);
-	return true;
+	return diff == 0;
 }
+#undef SVM_GVA_SET_ENTRY_CASE
+
+/* svm_gva_set_same, and when it is false the set emptied (svm_gva_set_reset) for the control
+ * registers of now. */
+static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+{
+	if (svm_gva_set_same(v, set))
+		return true;
+	return svm_gva_set_reset(v, set);
+}
+
 /* The miss of svm_gva_set_ptr: slot takes the page holding linear address page (an unchecked
  * walk, SVM_GVA_ANY). NULL when the page is unmapped or not wholly guest RAM (the slot is left
  * empty). */
 u8 *svm_gva_set_fill(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 page);
 
-/* The host address of [gva, gva + len) through the set's slot (the same bytes as a fresh walk
- * gives, after svm_gva_set_check), or NULL when the range crosses a page, is empty, or its page
- * is unmapped or not wholly guest RAM; then svm_gva_read/svm_gva_write decide. Inline: a hit
- * is one compare. */
+/* The host address of [gva, gva + len) through the set's slot when the slot holds its page
+ * (after svm_gva_set_check or svm_gva_set_same said the set is valid: the same bytes as a
+ * fresh walk gives), else NULL: the range crosses a page or is empty, or the slot is empty or
+ * holds another page. Changes nothing. */
+static inline __attribute__((always_inline)) void *svm_gva_set_hit(const struct vcpu_page_set *set, unsigned slot,
+								   u64 gva, u64 len)
+{
+	u64 off = gva & (PAGE_SIZE - 1);
+	u8 *host = set->host[slot];
+	if (len == 0 || off + len > PAGE_SIZE || !host || set->lin_page[slot] != gva - off)
+		return NULL;
+	return host + off;
+}
+
+/* svm_gva_set_hit, and on a miss of a range within one page the slot filled with its page
+ * (svm_gva_set_fill); NULL when the range crosses a page, is empty, or its page is unmapped or
+ * not wholly guest RAM: then svm_gva_read/svm_gva_write decide. Inline: a hit is one compare. */
 static inline void *svm_gva_set_ptr(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 gva, u64 len)
 {
 	u64 off = gva & (PAGE_SIZE - 1);
@@ -106,27 +140,82 @@ bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk
 
 /* ---- the instruction fetch's kept page (struct vcpu_page_cache) ---------------------------- */
 
-/* The host address of the guest page at linear address page when the fetch cache c holds it
- * and it still translates the same: CR0, CR3, CR4 and EFER as the walk read them, and every
- * paging-entry word the walk read unchanged (padded to VCPU_WALK_MAX with a constant word), so
- * a hit always equals a new walk. Else NULL (an empty cache has no host page). One chain of
- * compares with a single branch, inline: it runs on every exit that steps over an
- * instruction (svm/step.h). */
-static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
-									   const struct vcpu_page_cache *c, u64 page)
+/* The paging-entry words the walk of the fetch cache c read, each against its value then
+ * (padded to VCPU_WALK_MAX with a constant word): 0 when all are unchanged, else the
+ * differences OR-ed together, without a branch. The cache must be full (c->host set): an
+ * empty one has no words to read. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_walk_diff(const struct vcpu_page_cache *c)
 {
-	const u8 *host = c->host;
-	if (!host)
-		return NULL;
-	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
-		   (c->efer ^ s->efer);
+	u64 diff = 0;
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < VCPU_WALK_MAX; i++) {
 		u64 word;
 		__builtin_memcpy(&word, c->walk.entry[i], sizeof(word));
 		diff |= word ^ c->walk.value[i];
 	}
-	return diff ? NULL : host;
+	return diff;
+}
+
+/* Whether the translation the fetch cache c keeps still holds: CR0, CR3, CR4 and EFER as the
+ * walk read them, and every paging-entry word unchanged. 0 when it holds, else the
+ * differences OR-ed together, for a single test by the callers below. c must be full. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const struct vmcb_save *s,
+								     const struct vcpu_page_cache *c)
+{
+	return (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) | (c->efer ^ s->efer) |
+	       svm_fetch_cache_walk_diff(c);
+}
+
+/* The host address of the guest page at linear address page when the fetch cache c holds it
+ * and its translation still holds (svm_fetch_cache_diff), so a hit always equals a new walk.
+ * Else NULL (an empty cache has no host page). Inline: the fetch and the soft-es model's
+ * VMGEXIT recognition run it. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
+									   const struct vcpu_page_cache *c, u64 page)
+{
+	const u8 *host = c->host;
+	if (!host)
+		return NULL;
+	return ((c->lin_page ^ page) | svm_fetch_cache_diff(s, c)) ? NULL : host;
+}
+
+/* The host address of the len bytes (1..PAGE_SIZE) at linear address lin when they lie within
+ * the page the fetch cache c keeps and its translation still holds: svm_fetch_cache_hit of
+ * their page, with the page and the room left in it told by one subtraction (lin minus the
+ * kept page's address is the offset in the page when it is below PAGE_SIZE, and the bytes fit
+ * when it is at most PAGE_SIZE - len; any other lin gives a larger, unsigned, difference).
+ * Else NULL. Inline: every exit that steps over an instruction runs it (svm/step.h). */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const struct vmcb_save *s,
+									  const struct vcpu_page_cache *c, u64 lin,
+									  u64 len)
+{
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	return svm_fetch_cache_diff(s, c) ? NULL : host + off;
+}
+
+/* svm_fetch_cache_at(s, &v->fetch, lin, len) (s: v's VMCB save area) for a visible vCPU in an
+ * exit handler, with CR0, CR4 and EFER told by one compare of the shadow's generation instead of
+ * three: the run loop's cr_shadow_after_exit (svm/cr_shadow_exit.h) has made the VMCB's CR0/
+ * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
+ * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
+ * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
+ * the shadow then) still being the shadow's means the three registers are those the walk read.
+ * CR3, whose writes are not intercepted, and the walk words are compared as in
+ * svm_fetch_cache_at. Only for callers after cr_shadow_after_exit of the exit they handle. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
+										  const struct vmcb_save *s, u64 lin,
+										  u64 len)
+{
+	const struct vcpu_page_cache *c = &v->fetch;
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	u64 diff = (c->cr3 ^ s->cr3) | (c->cr_gen ^ v->cr.gen) | svm_fetch_cache_walk_diff(c);
+	return diff ? NULL : host + off;
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
@@ -140,6 +229,17 @@ static inline enum svm_cpu_mode svm_cpu_mode_of(const struct vmcb_save *s)
 static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode)
 {
 	if (mode == SVM_CPU_MODE_64)
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
+/* svm_fetch_linear(s, svm_cpu_mode_of(s)), for a caller that needs the address alone: the
+ * address depends only on whether the code size is 64-bit (svm_cpu_mode_from: CR0.PE, not
+ * RFLAGS.VM, EFER.LMA and CS.L), so that is all it tests, 64-bit mode's own bits first. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_of(const struct vmcb_save *s)
+{
+	if (__builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
+	    !(s->rflags & BIT(17))) /* RFLAGS.VM */
 		return s->rip;
 	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
 }
