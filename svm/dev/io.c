@@ -11,7 +11,7 @@
 #include "lib/log.h"
 
 const struct svm_port_device svm_port_devices[] = {
-	{ 0, 0, NULL, svm_io_port_other, NULL, true }, /* index 0: no device, or the index not built */
+	{ 0, 0, NULL, svm_io_port_other, NULL, true }, /* index 0: no device */
 	{ 0x020, 2, "pic-master", dev_pic_io, NULL, false },
 	{ 0x040, 4, "pit", dev_pit_io, NULL, true },
 	{ 0x061, 1, "port61", dev_port61_io, NULL, true },
@@ -53,6 +53,8 @@ static bool in_lapic_page(struct vm *vm, u64 gpa, u64 *offset)
 }
 
 
+static void port_index_ready(void);
+
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore)
 {
 	memset(d, 0, sizeof(*d));
@@ -65,23 +67,24 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	dev_rtc_reset(&d->rtc, ram_size);
 	d->deadline_stale = true;
 	d->intr.stale = true;
+	port_index_ready(); /* before any port access: the inline dispatch reads the rows as they are */
 }
 
-/* The rows and the port index (see io.h): 64 KiB and 8 KiB of .bss, built from the constant
- * table on the first access that finds row 0, so they never go stale. A row per device, and
- * one per port of a device with a register table. */
+/* The rows and the port index (see io.h): 8 KiB and 64 KiB of .bss (not in the image), built
+ * from the constant table once, before the first VM's devices are set up (devices_init) or on
+ * the first lookup by port, so they never go stale. A row per device, and one per port of a
+ * device with a register table. */
 #define PORT_ROWS 256
 _Static_assert(ARRAY_SIZE(svm_port_devices) + DEV_UART_PORTS <= PORT_ROWS,
 	       "a row per device and per port of every register-table device (the UART)");
 _Static_assert(sizeof(struct svm_port_row) == 32, "svm_port_index scales by a shift");
-struct svm_port_row svm_port_rows[PORT_ROWS] = {
-	[0] = { svm_io_port_other, svm_io_port_other, NULL, 0 },
-};
+struct svm_port_row svm_port_rows[PORT_ROWS];
 u8 svm_port_index[IO_PORTS];
 static bool port_index_built;
 
 static void build_port_index(void)
 {
+	svm_port_rows[0] = (struct svm_port_row){ svm_io_port_other, svm_io_port_other, NULL, 0 };
 	unsigned rows = 1;
 	for (unsigned i = 1; i < ARRAY_SIZE(svm_port_devices); i++) {
 		const struct svm_port_device *d = &svm_port_devices[i];
@@ -99,10 +102,15 @@ static void build_port_index(void)
 	port_index_built = true;
 }
 
-static const struct svm_port_row *port_row(u16 port)
+static void port_index_ready(void)
 {
 	if (!port_index_built)
 		build_port_index();
+}
+
+static const struct svm_port_row *port_row(u16 port)
+{
+	port_index_ready();
 	return &svm_port_rows[svm_port_index[port]];
 }
 
@@ -143,7 +151,7 @@ bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val
 	const struct svm_port_device *r = row->dev;
 	if (!r)
 		return unclaimed_port(vm, port, size, in, val);
-	svm_port_fn fn = in ? row->in : row->out; /* a first access, before the index was built */
+	svm_port_fn fn = in ? row->in : row->out; /* only for a direct call: rows call it for no other device */
 	if (r->general) {
 		/* A general device has a timer: its deadline may move (devices_next_deadline). */
 		devices_reprogrammed(vm);

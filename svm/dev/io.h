@@ -35,8 +35,8 @@ extern const struct svm_port_device svm_port_devices[];
 /* What a port access calls, one row per device port (built from svm_port_devices): the
  * handlers by direction, and the device (NULL for row 0). A device with a register table has a
  * row per port, one without a row for its range; a general device's row calls
- * svm_io_port_other both ways, which moves the deadline first. Row 0 (no device, or the index
- * not built yet) calls svm_io_port_other too. 32 bytes, so that the index scales by a shift. */
+ * svm_io_port_other both ways, which moves the deadline first. Row 0 (no device) calls
+ * svm_io_port_other too. 32 bytes, so that the index scales by a shift. */
 struct svm_port_row {
 	svm_port_fn in, out;
 	const struct svm_port_device *dev;
@@ -45,9 +45,9 @@ struct svm_port_row {
 extern struct svm_port_row svm_port_rows[];
 
 /* The port index: for every port of the 64 Ki I/O space, its row in svm_port_rows, one byte
- * each. Every port reaches row 0 until the index is built: svm_io_port_other builds the rows and
- * the index from the constant device table on its first call, so both are a function of that
- * table alone and never go stale. */
+ * each. Rows and index are built once from the constant device table, by devices_init (so
+ * before any VM's first port access) or by the first lookup by port: a function of that table
+ * alone, they never go stale. */
 extern u8 svm_port_index[];
 
 /* Devices with a register table (svm/dev/uart.c). */
@@ -60,8 +60,7 @@ static inline u32 svm_io_ones(unsigned size)
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
 
-/* svm_io_port for row 0 and the general devices: looks the device up (building the index
- * first when it is empty); a timer device's deadline may move (devices_reprogrammed); what
+/* svm_io_port for row 0 and the general devices: looks the device up; a timer device's deadline may move (devices_reprogrammed); what
  * nothing claims reads all ones and drops writes, counted and logged once per port. */
 bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
