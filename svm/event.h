@@ -92,7 +92,7 @@ bool svm_event_prepare_entry_general(struct vcpu *v);
 static inline __attribute__((always_inline)) bool svm_event_summary_quiet(struct vcpu *v, struct vm *vm)
 {
 	const struct dev_intr_summary *s = &vm->devices->intr;
-	return !s->stale && !s->maskable && s->outside == dev_lapic_outside_inputs_of(v);
+	return !s->flags && s->outside == dev_lapic_outside_inputs_of(v);
 }
 /* Does this entry take the common case (nothing queued, no IRET being single-stepped, no NMI and,
  * by the devices' kept summary, no maskable interrupt pending), where the whole rule injects

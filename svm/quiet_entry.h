@@ -87,8 +87,8 @@ static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const st
 									 struct vcpu *v, struct vm *vm, u64 now)
 {
 	const struct vm_devices *d = vm->devices;
-	return now < q->wake && !v->pending.pending && !v->intr.halted && !v->intr.step_tf &&
-	       !v->intr.window_open && !d->deadline_stale && d->next_deadline == q->dev_next &&
+	return now < q->wake && !v->pending.pending && !(v->intr.word & SVM_INTR_QUIET_BLOCKERS) &&
+	       !d->deadline_stale && d->next_deadline == q->dev_next &&
 	       !dev_intr_nmi_pending(vm) && svm_event_summary_quiet(v, vm) &&
 	       (v->vmcb->save.rflags & q->if_mask) == q->if_then;
 }

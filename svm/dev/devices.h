@@ -16,10 +16,20 @@
 
 /* Whether a maskable interrupt waits, as last evaluated (svm/dev/intr.h). */
 struct dev_intr_summary {
-	bool stale;     /* something it depends on changed since (dev_intr_changed) */
-	bool maskable;  /* the answer then */
+	/* Either flag sends an entry to the general event rule (svm_event_summary_quiet): one
+	 * test of `flags` answers both. */
+	union {
+		struct {
+			bool stale;    /* something it depends on changed since (dev_intr_changed) */
+			bool maskable; /* the answer then */
+		};
+		u16 flags;
+	};
 	u64 outside;    /* dev_lapic_outside_inputs then */
 };
+ASSERT_OFFSET(struct dev_intr_summary, stale, 0);
+ASSERT_OFFSET(struct dev_intr_summary, maskable, 1);
+ASSERT_SIZE(((struct dev_intr_summary *)0)->flags, 2);
 
 struct vm;
 
