@@ -42,7 +42,7 @@ EFI_INC := -isystem /usr/include/efi -isystem /usr/include/efi/x86_64 -isystem /
 EFI_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. $(EFI_INC) -fpic -fshort-wchar -mno-red-zone \
 	-mgeneral-regs-only -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -DEFI_FUNCTION_WRAPPER \
-	-DGNU_EFI_USE_MS_ABI -MMD -MP
+	-DGNU_EFI_USE_MS_ABI -include lib/efi_visibility.h -MMD -MP
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L/usr/lib
 EFI_OBJS := $(ALL_C:%.c=$(BUILD)/efi/%.o) $(ASM:%.asm=$(BUILD)/efi/%.o)
 
