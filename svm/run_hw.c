@@ -314,12 +314,9 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 /* What every exit that reaches sevisor (the handlers, or the soft-es model's own handling)
  * notes before it is handled: the event state (svm/event.h) and the shadow control registers
  * (svm/cr_shadow_exit.h). */
-static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v, u64 code)
+static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 {
-	/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
-	if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
-	    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
-		svm_event_after_exit(v);
+	svm_event_after_exit(v); /* a no-op for VMEXIT_INVALID */
 	cr_shadow_after_exit(v);
 }
 
@@ -396,13 +393,13 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			enum soft_es_action act = svm_soft_es_after_exit(v);
 			code = vmcb->control.exit_code; /* the model may have rewritten it */
 			if (act != SOFT_ES_HANDOFF) {
-				exit_noted(v, code);
+				exit_noted(v);
 				if (svm_exit_model_count(v))
 					svm_exit_model_handled(v, soft_es_action_name(act));
 				continue;
 			}
 		}
-		exit_noted(v, code);
+		exit_noted(v);
 		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
 	}

@@ -186,6 +186,33 @@ static void after_exit_ignores_v0_copy(void **state)
 }
 
 
+/* VMEXIT_INVALID (APM 15.5.1): VMRUN failed its consistency checks, so no delivery was
+ * interrupted and no instruction ran: EXITINTINFO is not taken, and NMI blocking does not end
+ * (the IRET being waited for has not run), in either width of the exit code. */
+static void after_exit_ignores_invalid(void **state)
+{
+	(void)state;
+	const u64 codes[] = { SVM_EXIT_INVALID, SVM_EXIT_INVALID32 };
+	for (unsigned i = 0; i < 2; i++) {
+		f->vmcb->control.exit_code = codes[i];
+		f->vmcb->control.exit_int_info = 0x80000B0E;
+		f->vmcb->control.exit_int_info_err = 2;
+		f->v.intr.iret_step = true;
+		f->v.intr.nmi_masked = true;
+		svm_event_after_exit(&f->v);
+		assert_false(f->v.pending.pending);
+		assert_true(f->v.intr.iret_step);
+		assert_true(f->v.intr.nmi_masked);
+		assert_false(f->v.intr.window_open);
+	}
+	/* The same state after an ordinary exit (CPUID): both are taken. */
+	f->vmcb->control.exit_code = SVM_EXIT_CPUID;
+	svm_event_after_exit(&f->v);
+	assert_true(f->v.pending.pending);
+	assert_false(f->v.intr.iret_step);
+	assert_false(f->v.intr.nmi_masked);
+}
+
 /* ---- interrupt delivery (LAPIC -> EVENTINJ or a window) ---------------------------------- */
 
 #define INT_CTL_WINDOW ((1u << 8) | (1u << 20) | (0xFu << 16))
@@ -480,6 +507,7 @@ int main(void)
 		T(after_exit_requeues_interrupt),
 		T(after_exit_keeps_pending),
 		T(after_exit_ignores_v0_copy),
+		T(after_exit_ignores_invalid),
 		T(intr_injected_when_if_set),
 		T(intr_window_when_if_clear_or_shadow),
 		T(exception_first_then_window),
