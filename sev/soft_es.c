@@ -60,22 +60,20 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-/* Steps over len bytes in the given code size (the mode the fetch found). The VMCB pointer is
- * read once: stores through it could alias v->vmcb for the compiler (-fno-strict-aliasing). */
-static void soft_es_step_in(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
+/* Steps over len bytes, in 64-bit mode or (code64 false) with the 32-bit instruction pointer
+ * of the other modes. vmcb is v->vmcb as the caller holds it: stores through it could alias
+ * v->vmcb for the compiler (-fno-strict-aliasing). */
+static void soft_es_step_in(struct vmcb *vmcb, unsigned len, bool code64)
 {
-	struct vmcb *vmcb = v->vmcb;
 	u64 rip = vmcb->save.rip + len;
-	if (mode != SVM_CPU_MODE_64)
-		rip &= 0xFFFFFFFFULL;
-	vmcb->save.rip = rip;
+	vmcb->save.rip = code64 ? rip : rip & 0xFFFFFFFFULL;
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
 	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
 static void soft_es_step(struct vcpu *v, unsigned len)
 {
-	soft_es_step_in(v, len, svm_guest_cpu_mode(v));
+	soft_es_step_in(v->vmcb, len, svm_guest_cpu_mode(v) == SVM_CPU_MODE_64);
 }
 
 /* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
@@ -187,10 +185,7 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
  * caller holds it. */
 static enum soft_es_action soft_es_vmgexit(struct vmcb *vmcb, unsigned len, bool code64)
 {
-	u64 rip = vmcb->save.rip + len;
-	vmcb->save.rip = code64 ? rip : rip & 0xFFFFFFFFULL;
-	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
-	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	soft_es_step_in(vmcb, len, code64);
 	vmcb->control.exit_code = SVM_EXIT_VMGEXIT;
 	vmcb->control.exit_info1 = 0;
 	vmcb->control.exit_info2 = 0;
