@@ -6,6 +6,7 @@
 #include "lib/types.h"
 
 struct vcpu;
+struct vm;
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -22,6 +23,12 @@ void msr_cpuid_const(const struct vcpu *v, u32 leaf, u32 subleaf, u64 xcr0, u64 
  * hook every host leaf reads as zero (the guest then sees only the synthetic leaves). */
 typedef void (*msr_host_cpuid_fn)(u32 leaf, u32 subleaf, struct cpuid_regs *out);
 void msr_cpuid_set_host(msr_host_cpuid_fn fn);
+
+/* The answers are built once per guest, at its first CPUID query, from the host hook and the
+ * guest's vCPU count, mode and C-bit (vm->nr_vcpus, vm->mode, vm->cbit), and kept. A change of
+ * one of those three after a first query must be followed by this call, which drops the kept
+ * answers: the lookup on every CPUID exit does not compare them (msr/cpuid_kept.h). */
+void msr_cpuid_forget(struct vm *vm);
 
 /* The XSAVE leaf, the one whose answer depends on the guest's XCR0/XSS. */
 #define MSR_CPUID_XSAVE_LEAF 0xDu

@@ -1,6 +1,8 @@
 /* The CPUID answers kept per guest (struct msr_cpuid_cache, built by msr/cpuid_policy.c),
  * looked up inline: the CPUID exit handler runs this on every CPUID, so a constant leaf costs
- * the cache check, one index and a copy (leaf 1 also its per-vCPU bits), without a call. */
+ * the kept bit, the host-hook compare, one index and a copy (leaf 1 also its per-vCPU bits),
+ * without a call. The answers' guest inputs are not compared: their changes drop the answers
+ * (msr_cpuid_forget). */
 #ifndef MSR_CPUID_KEPT_H
 #define MSR_CPUID_KEPT_H
 
@@ -28,16 +30,15 @@ static inline unsigned msr_cpuid_slot(u32 leaf)
 	return leaf == MSR_CPUID_HV_LEAF ? MSR_CPUID_SLOT_HV : MSR_CPUID_ANSWERS;
 }
 
-/* What the answers were built from: the host hook and the guest's vCPU count, mode and C-bit
- * (the only inputs besides the per-vCPU bits the lookup adds). They are set at guest creation,
- * but compared on every lookup: a change (a unit test's new host table, a vCPU count set after
- * a first query, the soft-es C-bit chosen after a first query) rebuilds instead of answering
- * stale. */
-static inline bool msr_cpuid_inputs_same(const struct msr_cpuid_cache *c, const struct vm *vm)
+/* Whether the answers were built for the host hook of now. The other inputs - the guest's vCPU
+ * count, mode and C-bit - are not compared here: whoever changes one of them after a first
+ * query (the soft-es C-bit picked after the physical-address width was asked, a unit test's new
+ * vCPU count) calls msr_cpuid_forget, which drops the answers (kept 0, built false), so the
+ * next query rebuilds. The host hook is global and reaches no guest: it stays compared, one
+ * compare. */
+static inline bool msr_cpuid_built_for_host(const struct msr_cpuid_cache *c)
 {
-	/* One chain of compares, one branch. */
-	return (((uintptr_t)c->built_for ^ (uintptr_t)msr_cpuid_host_fn) | (c->nr_vcpus ^ vm->nr_vcpus) |
-		(c->mode ^ (u32)vm->mode) | (c->cbit ^ vm->cbit)) == 0;
+	return c->built_for == msr_cpuid_host_fn;
 }
 
 /* Leaf 1's per-vCPU bits: EBX[31:24] initial APIC ID = vCPU id; the APIC bit (EDX[9]) is
@@ -59,12 +60,13 @@ _Static_assert(MSR_CPUID_ANSWERS < 64, "one bit of msr_cpuid_cache.kept per slot
 
 /* The kept answer to leaf (any subleaf), without leaf 1's per-vCPU bits (the caller adds them:
  * msr_cpuid_leaf1_vcpu). NULL for a leaf whose answer depends on the call, a leaf with no
- * answer slot, or answers not built for the inputs of now: then msr_cpuid decides. */
+ * answer slot, or answers not built for the host hook of now or dropped (msr_cpuid_forget): then msr_cpuid
+ * decides. */
 static inline __attribute__((always_inline)) const struct msr_cpuid_answer *msr_cpuid_kept(const struct vcpu *v, u32 leaf)
 {
 	const struct msr_cpuid_cache *c = &v->vm->cpuid;
 	unsigned slot = msr_cpuid_slot(leaf); /* MSR_CPUID_ANSWERS, whose bit is never set, for none */
-	if (!((c->kept >> slot) & 1) || !msr_cpuid_inputs_same(c, v->vm))
+	if (!((c->kept >> slot) & 1) || !msr_cpuid_built_for_host(c))
 		return NULL;
 	return &c->answer[slot];
 }

@@ -16,6 +16,12 @@ void msr_cpuid_set_host(msr_host_cpuid_fn fn)
 	msr_cpuid_host_fn = fn;
 }
 
+void msr_cpuid_forget(struct vm *vm)
+{
+	vm->cpuid.kept = 0;
+	vm->cpuid.built = false;
+}
+
 /* Host leaf, zero beyond the host's maximum for that range (Intel would repeat its highest
  * basic leaf there; zero is the AMD behaviour and the safe one). */
 static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
@@ -300,9 +306,6 @@ static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, con
 			host_cpuid(0xD, i, &c->xsave[i]);
 	}
 	c->built_for = msr_cpuid_host_fn;
-	c->nr_vcpus = vm->nr_vcpus;
-	c->mode = vm->mode;
-	c->cbit = vm->cbit;
 	c->built = true;
 	c->kept = MSR_CPUID_KEPT_SLOTS;
 }
@@ -368,7 +371,7 @@ static __attribute__((noinline)) void answer_general(const struct vcpu *v, u32 l
 						     u64 xss, struct cpuid_regs *out)
 {
 	struct msr_cpuid_cache *c = &v->vm->cpuid;
-	if (!c->built || !msr_cpuid_inputs_same(c, v->vm))
+	if (!c->built || !msr_cpuid_built_for_host(c))
 		cache_build(c, v->vm);
 	unsigned slot = msr_cpuid_slot(leaf);
 	if (slot >= MSR_CPUID_ANSWERS) {

@@ -20,8 +20,8 @@ struct msr_vm_config {
  * 0x40000000), as the policy gives it for subleaf 0 without the per-vCPU bits (leaf 1: APIC ID,
  * APIC, OSXSAVE; leaf 7: OSPKE and the other subleaves), which the lookup adds; and for leaf
  * 0xD, whose sizes follow the guest's XCR0 on every call, the host's XSAVE component table.
- * Built on first use and rebuilt whenever an input it was built from differs (the host hook,
- * the vCPU count, the mode, the C-bit). */
+ * Built on first use; rebuilt when the host hook differs, or after msr_cpuid_forget (a change
+ * of the guest's vCPU count, mode or C-bit after the first query). */
 #define MSR_CPUID_BASIC_LEAVES 14 /* 0..0xD */
 #define MSR_CPUID_EXT_LEAVES 32   /* 0x80000000..0x8000001F */
 #define MSR_CPUID_ANSWERS (MSR_CPUID_BASIC_LEAVES + MSR_CPUID_EXT_LEAVES + 1)
@@ -36,10 +36,7 @@ struct msr_cpuid_answer {
 struct msr_cpuid_cache {
 	bool built;
 	u64 kept; /* bit per answer slot: the answer is whole as kept (msr_cpuid_kept); 0 until built */
-	msr_host_cpuid_fn built_for;
-	unsigned nr_vcpus;
-	u32 mode; /* enum vm_mode */
-	u32 cbit; /* vm->cbit, zero-extended: the check compares it with one xor */
+	msr_host_cpuid_fn built_for; /* the host hook the answers were built from */
 	struct msr_cpuid_answer answer[MSR_CPUID_ANSWERS];
 	u64 xcr0_allowed;                                   /* 0xD.0 EDX:EAX */
 	u32 xsave_d1_eax;                                   /* 0xD.1 EAX */

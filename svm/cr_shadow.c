@@ -141,6 +141,7 @@ static void mirror_u64(struct vcpu *v, u64 *field, u64 value)
 static void commit(struct vcpu *v, u64 efer, u64 cr0, u64 cr4)
 {
 	struct cr_shadow *s = &v->cr;
+	s->gen++; /* the fetch cache's lean hit: the registers may change here */
 	s->cr0 = cr0;
 	s->cr4 = cr4;
 	s->efer = infer_lma(efer & ~EFER_SVME, cr0);

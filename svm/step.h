@@ -4,14 +4,16 @@
  * What it covers: a vCPU whose state is not protected (the caller checked it once, on entry:
  * vcpu_state_visible), no next RIP from the CPU (VMCB next_rip 0: a CPU without NRIPS, such as
  * QEMU TCG, which never writes it), and the unprefixed encoding of kind in the 4 bytes at
- * CS:RIP, which lie within the page the instruction fetch keeps (svm_fetch_cache_hit) while its
- * translation still holds.
+ * CS:RIP, which lie within the page the instruction fetch keeps while its translation still
+ * holds (svm_fetch_cache_at_visible: CR0/CR4/EFER through the shadow's generation, which needs
+ * the run loop's cr_shadow_after_exit of this exit to have run, as it does before every
+ * handler).
  *
  * Why it is the general path: svm_skip_intercepted does the same for that case, in the same
- * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same hit test of
+ * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same test of
  * the kept page against CR0/CR3/CR4/EFER and every paging-entry word, the bytes read now, so
  * rewritten code and remapped pages are seen), the length is svm_decode_fixed_len_word's, and
- * the effects are svm_set_next_rip's, both through svm_step_visible_to: RIP moved on, the
+ * the effects are svm_set_next_rip's, both through svm_step_visible_in: RIP moved on, the
  * STI/MOV SS interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when RFLAGS.TF
  * (APM vol. 2, 13.1.3.6).
  *
@@ -25,33 +27,39 @@
 #include "svm/exit.h"
 #include "svm/emul/gva.h"
 
-
 /* What moving a visible vCPU's RIP past an instruction sevisor carried out does, in one place
  * (svm_set_next_rip, svm_step_plain, the plain IN/OUT exit with next = EXITINFO2): RIP to next,
  * the STI/MOV SS interrupt shadow ended (APM vol. 2, 15.21.5), the single-step #DB when
- * RFLAGS.TF (APM vol. 2, 13.1.3.6). The caller found the state visible (vcpu_state_visible). */
-static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcpu *v, u64 next)
+ * RFLAGS.TF (APM vol. 2, 13.1.3.6). The caller found the state visible (vcpu_state_visible).
+ * vmcb is v->vmcb, as the caller holds it. */
+static inline __attribute__((always_inline)) void svm_step_visible_in(struct vcpu *v, struct vmcb *vmcb, u64 next)
 {
-	struct vmcb *vmcb = v->vmcb;
 	vmcb->save.rip = next;
 	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 	if (vmcb->save.rflags & RFLAGS_TF)
 		svm_single_step_trap(v);
 }
 
-static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, enum svm_insn_kind kind)
+/* The same, for a caller that has not loaded v->vmcb. */
+static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcpu *v, u64 next)
 {
-	struct vmcb *vmcb = v->vmcb;
+	svm_step_visible_in(v, v->vmcb, next);
+}
+
+/* vmcb is v->vmcb as the caller holds it: after the caller's stores through it (the answer
+ * into RAX), the compiler could not tell that v->vmcb is unchanged and would load it again. */
+static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, struct vmcb *vmcb,
+									     enum svm_insn_kind kind)
+{
 	struct vmcb_save *s = &vmcb->save;
 	if (__builtin_expect(vmcb->control.next_rip == 0, 1)) {
-		u64 lin = svm_fetch_linear(s, svm_cpu_mode_of(s)), off = lin & (PAGE_SIZE - 1);
-		const u8 *page = off <= PAGE_SIZE - sizeof(u32) ? svm_fetch_cache_hit(s, &v->fetch, lin - off) : NULL;
-		if (page) {
+		const u8 *at = svm_fetch_cache_at_visible(v, s, svm_fetch_linear_of(s), sizeof(u32));
+		if (at) {
 			u32 head;
-			__builtin_memcpy(&head, page + off, sizeof(head));
+			__builtin_memcpy(&head, at, sizeof(head));
 			unsigned len = svm_decode_fixed_len_word(head, kind);
 			if (len) {
-				svm_step_visible_to(v, s->rip + len);
+				svm_step_visible_in(v, vmcb, s->rip + len);
 				return SVM_RESUME;
 			}
 		}

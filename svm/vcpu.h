@@ -78,7 +78,12 @@ struct vcpu_page_cache {
 	u64 lin_page;            /* linear address of the page */
 	const u8 *host;          /* the whole page, in host memory; NULL: nothing kept */
 	struct vcpu_walk walk;
+	/* For the lean hit of a visible vCPU (svm_fetch_cache_at_visible): the shadow's
+	 * generation (cr_shadow.gen) at the walk when the VMCB's CR0/CR4/EFER then equalled the
+	 * shadow's, else VCPU_CR_GEN_NONE, which the generation never reaches. */
+	u64 cr_gen;
 };
+#define VCPU_CR_GEN_NONE (~0ULL)
 
 /* Page translations kept together and validated together (svm/emul/gva_set.c): one page per
  * slot (the soft-es model's #VC delivery: IDT, GDT, TSS, stack), and the union of the paging

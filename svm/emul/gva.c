@@ -340,6 +340,8 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
+	bool shadowed = s->cr0 == v->cr.cr0 && s->cr4 == v->cr.cr4 && s->efer == cr_shadow_hw_efer(v);
+	c->cr_gen = shadowed ? v->cr.gen : VCPU_CR_GEN_NONE; /* svm_fetch_cache_at_visible */
 	c->lin_page = page;
 	c->host = host; /* last: a cache with a host page is a full one */
 	return host;
@@ -424,13 +426,11 @@ static __attribute__((noinline)) unsigned fixed_len_walk(struct vcpu *v, u64 lin
 unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_insn_kind alt)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	u64 lin = fetch_linear(s, guest_mode(s)), off = lin & (PAGE_SIZE - 1);
-	if (off > PAGE_SIZE - sizeof(u32))
-		return 0;
-	const u8 *page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
-	if (!page)
+	u64 lin = svm_fetch_linear_of(s);
+	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, sizeof(u32));
+	if (!at)
 		return fixed_len_walk(v, lin, kind, alt);
-	return fixed_len_at(page + off, kind, alt);
+	return fixed_len_at(at, kind, alt);
 }
 
 enum svm_decode_status svm_fetch_insn(struct vcpu *v, struct svm_insn *out)

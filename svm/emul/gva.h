@@ -140,27 +140,82 @@ bool svm_gva_to_gpa_recorded(struct vcpu *v, u64 gva, u64 *gpa, struct vcpu_walk
 
 /* ---- the instruction fetch's kept page (struct vcpu_page_cache) ---------------------------- */
 
-/* The host address of the guest page at linear address page when the fetch cache c holds it
- * and it still translates the same: CR0, CR3, CR4 and EFER as the walk read them, and every
- * paging-entry word the walk read unchanged (padded to VCPU_WALK_MAX with a constant word), so
- * a hit always equals a new walk. Else NULL (an empty cache has no host page). One chain of
- * compares with a single branch, inline: it runs on every exit that steps over an
- * instruction (svm/step.h). */
-static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
-									   const struct vcpu_page_cache *c, u64 page)
+/* The paging-entry words the walk of the fetch cache c read, each against its value then
+ * (padded to VCPU_WALK_MAX with a constant word): 0 when all are unchanged, else the
+ * differences OR-ed together, without a branch. The cache must be full (c->host set): an
+ * empty one has no words to read. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_walk_diff(const struct vcpu_page_cache *c)
 {
-	const u8 *host = c->host;
-	if (!host)
-		return NULL;
-	u64 diff = (c->lin_page ^ page) | (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) |
-		   (c->efer ^ s->efer);
+	u64 diff = 0;
 #pragma GCC unroll 4
 	for (unsigned i = 0; i < VCPU_WALK_MAX; i++) {
 		u64 word;
 		__builtin_memcpy(&word, c->walk.entry[i], sizeof(word));
 		diff |= word ^ c->walk.value[i];
 	}
-	return diff ? NULL : host;
+	return diff;
+}
+
+/* Whether the translation the fetch cache c keeps still holds: CR0, CR3, CR4 and EFER as the
+ * walk read them, and every paging-entry word unchanged. 0 when it holds, else the
+ * differences OR-ed together, for a single test by the callers below. c must be full. */
+static inline __attribute__((always_inline)) u64 svm_fetch_cache_diff(const struct vmcb_save *s,
+								     const struct vcpu_page_cache *c)
+{
+	return (c->cr3 ^ s->cr3) | (c->cr0 ^ s->cr0) | (c->cr4 ^ s->cr4) | (c->efer ^ s->efer) |
+	       svm_fetch_cache_walk_diff(c);
+}
+
+/* The host address of the guest page at linear address page when the fetch cache c holds it
+ * and its translation still holds (svm_fetch_cache_diff), so a hit always equals a new walk.
+ * Else NULL (an empty cache has no host page). Inline: the fetch and the soft-es model's
+ * VMGEXIT recognition run it. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_hit(const struct vmcb_save *s,
+									   const struct vcpu_page_cache *c, u64 page)
+{
+	const u8 *host = c->host;
+	if (!host)
+		return NULL;
+	return ((c->lin_page ^ page) | svm_fetch_cache_diff(s, c)) ? NULL : host;
+}
+
+/* The host address of the len bytes (1..PAGE_SIZE) at linear address lin when they lie within
+ * the page the fetch cache c keeps and its translation still holds: svm_fetch_cache_hit of
+ * their page, with the page and the room left in it told by one subtraction (lin minus the
+ * kept page's address is the offset in the page when it is below PAGE_SIZE, and the bytes fit
+ * when it is at most PAGE_SIZE - len; any other lin gives a larger, unsigned, difference).
+ * Else NULL. Inline: every exit that steps over an instruction runs it (svm/step.h). */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const struct vmcb_save *s,
+									  const struct vcpu_page_cache *c, u64 lin,
+									  u64 len)
+{
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	return svm_fetch_cache_diff(s, c) ? NULL : host + off;
+}
+
+/* svm_fetch_cache_at(s, &v->fetch, lin, len) (s: v's VMCB save area) for a visible vCPU in an
+ * exit handler, with CR0, CR4 and EFER told by one compare of the shadow's generation instead of
+ * three: the run loop's cr_shadow_after_exit (svm/cr_shadow_exit.h) has made the VMCB's CR0/
+ * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
+ * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
+ * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
+ * the shadow then) still being the shadow's means the three registers are those the walk read.
+ * CR3, whose writes are not intercepted, and the walk words are compared as in
+ * svm_fetch_cache_at. Only for callers after cr_shadow_after_exit of the exit they handle. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
+										  const struct vmcb_save *s, u64 lin,
+										  u64 len)
+{
+	const struct vcpu_page_cache *c = &v->fetch;
+	const u8 *host = c->host;
+	u64 off = lin - c->lin_page;
+	if (!host || off > PAGE_SIZE - len)
+		return NULL;
+	u64 diff = (c->cr3 ^ s->cr3) | (c->cr_gen ^ v->cr.gen) | svm_fetch_cache_walk_diff(c);
+	return diff ? NULL : host + off;
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
@@ -174,6 +229,17 @@ static inline enum svm_cpu_mode svm_cpu_mode_of(const struct vmcb_save *s)
 static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode mode)
 {
 	if (mode == SVM_CPU_MODE_64)
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
+/* svm_fetch_linear(s, svm_cpu_mode_of(s)), for a caller that needs the address alone: the
+ * address depends only on whether the code size is 64-bit (svm_cpu_mode_from: CR0.PE, not
+ * RFLAGS.VM, EFER.LMA and CS.L), so that is all it tests, 64-bit mode's own bits first. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_of(const struct vmcb_save *s)
+{
+	if (__builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
+	    !(s->rflags & BIT(17))) /* RFLAGS.VM */
 		return s->rip;
 	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
 }

@@ -271,10 +271,12 @@ static void test_no_host(void **state)
 }
 
 /* The answers are kept per guest (msr/cpuid_policy.c): what they were built from may change
- * afterwards and must show at once. The vCPU count (leaf 1 EBX[23:16], HTT; 0x80000008 ECX),
- * the mode and C-bit (0x8000001F), the host hook (vendor string); the per-vCPU bits (APIC ID
- * EBX[31:24], APIC EDX[9] with IA32_APIC_BASE.EN, SDM 11.4.3) differ between the vCPUs of one
- * guest that share those answers. */
+ * afterwards and must show at once: the host hook by itself (the lookup compares it), the
+ * guest's inputs with msr_cpuid_forget after them (the lookup relies on it: without the
+ * forget, the answers built for the old inputs would be given). The vCPU count (leaf 1
+ * EBX[23:16], HTT; 0x80000008 ECX), the mode and C-bit (0x8000001F), the host hook (vendor
+ * string); the per-vCPU bits (APIC ID EBX[31:24], APIC EDX[9] with IA32_APIC_BASE.EN, SDM
+ * 11.4.3) differ between the vCPUs of one guest that share those answers. */
 static void test_answers_follow_their_inputs(void **state)
 {
 	(void)state;
@@ -282,6 +284,7 @@ static void test_answers_follow_their_inputs(void **state)
 	assert_int_equal(q(f, 1, 0).ebx & 0xFFFF0000u, 0x00010000);
 	assert_int_equal(q(f, 0x80000008, 0).ecx, 0);
 	f->vm.nr_vcpus = 4;
+	msr_cpuid_forget(&f->vm);
 	struct cpuid_regs r1 = q(f, 1, 0);
 	assert_int_equal(r1.ebx & 0xFFFF0000u, 0x00040000);
 	assert_true(r1.edx & B(28));
@@ -295,13 +298,16 @@ static void test_answers_follow_their_inputs(void **state)
 	assert_false(q(f, 1, 0).edx & B(9));
 
 	f->vm.cbit = 47;
+	msr_cpuid_forget(&f->vm);
 	struct cpuid_regs r = q(f, 0x8000001F, 0);
 	assert_int_equal(r.eax | r.ebx, 0); /* plain: no SEV, whatever the C-bit */
 	f->vm.mode = VM_MODE_SOFT_ES;
+	msr_cpuid_forget(&f->vm);
 	r = q(f, 0x8000001F, 0);
 	assert_int_equal(r.eax, B(1) | B(3));
 	assert_int_equal(r.ebx, 47 | (1 << 6));
 	f->vm.cbit = 39;
+	msr_cpuid_forget(&f->vm);
 	assert_int_equal(q(f, 0x8000001F, 0).ebx, 39 | (1 << 6));
 
 	assert_int_equal(q(f, 0, 0).ebx, AMD_EBX);

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include "svm_fixture.h"
 #include "svm/emul/gva.h"
+#include "svm/cr_shadow_exit.h"
 #include "svm/exit.h"
 #include "svm/exit_codes.h"
 #include "svm/exit_table.h"
@@ -290,13 +291,21 @@ static void stepping_sees_rewritten_code(void **state)
  * the exits after it take the lean step; they must see what a fresh walk sees. */
 static const u8 cs_cpuid_insn[] = { 0x2E, 0x0F, 0xA2 }; /* CPUID with an ignored CS override: 3 bytes */
 
+/* An exit as the run loop hands it over: the shadow registers follow the VMCB first
+ * (cr_shadow_after_exit), then the handler runs. */
+static enum svm_outcome run_loop_exit(void)
+{
+	cr_shadow_after_exit(&f->v);
+	return svm_handle_exit(&f->v);
+}
+
 static enum svm_outcome cpuid_exit(u64 rip)
 {
 	f->vmcb->save.rip = rip;
 	f->vmcb->save.rax = 0;
 	f->v.gprs.rcx = 0;
 	f->vmcb->control.exit_code = SVM_EXIT_CPUID;
-	return svm_handle_exit(&f->v);
+	return run_loop_exit();
 }
 
 static void warm_cache(void)
@@ -384,6 +393,83 @@ static void lean_step_leaves_the_page_end_to_the_fetch(void **state)
 	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 1);
 }
 
+/* CR0, CR4 and EFER reach the lean step's test through the shadow's generation: a change the
+ * run loop commits (here CR4.PSE, as a CR4 write the guest made) must be seen at once. 32-bit
+ * paging (APM vol. 2, 5.2), RIP = LIN + 0x10. PDE[1] has PS set and frame 0: with CR4.PSE it
+ * maps a 4 MiB page at GPA 0, so RIP reads GPA 0x10 (CPUID, 2 bytes); without, bits 31:12 name
+ * a page table at GPA 0, whose entry 0 maps CODE_B, so RIP reads CODE_B + 0x10 (CPUID with a
+ * CS override, 3 bytes). */
+static void lean_step_sees_committed_cr4(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
+	s->efer = EFER_SVME;
+	s->cr4 = CR4_PSE;
+	s->cs.attrib = SF_CS32_ATTRIB;
+	s->cr3 = PD;
+	memset(f->ram + PD, 0, PAGE_SIZE);
+	put32(PD + 1 * 4, (u32)(0 | P | RW | PS));
+	put32(0, (u32)(CODE_B | P));
+	put_bytes(0x10, cpuid_insn, 2);
+	put_bytes(CODE_B + 0x10, cs_cpuid_insn, sizeof(cs_cpuid_insn));
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) { /* a walk, then the lean step on the kept page */
+			assert_int_equal(cpuid_exit(LIN + 0x10), SVM_RESUME);
+			assert_int_equal(s->rip, LIN + 0x12);
+		}
+		s->cr4 = 0;
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(cpuid_exit(LIN + 0x10), SVM_RESUME);
+			assert_int_equal(s->rip, LIN + 0x13);
+		}
+		s->cr4 = CR4_PSE;
+	}
+}
+
+/* The lean step takes the kept page only for a RIP inside it: the pages just above and just
+ * below LIN map RDMSR's bytes (CODE_C), so a CPUID exit there is not a CPUID and the guest
+ * ends, although the same offset in the kept page (CODE_A) holds CPUID's. Below LIN, PD[1]'s
+ * last PTE (linear 0x3FF000) is used. */
+static void lean_step_only_in_the_kept_page(void **state)
+{
+	(void)state;
+	put64(PT + 8, CODE_C | P | RW);         /* LIN + 4 KiB */
+	put64(PD + 1 * 8, PT_B | P | RW);       /* 2-4 MiB through PT_B ... */
+	put64(PT_B + 511 * 8, CODE_C | P | RW); /* ... whose last entry is LIN - 4 KiB */
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN + PAGE_SIZE), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE);
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN - PAGE_SIZE), SVM_TERMINATE);
+	assert_int_equal(f->vmcb->save.rip, LIN - PAGE_SIZE);
+	put_bytes(CODE_A + PAGE_SIZE - 4, cpuid_insn, 2);
+	warm_cache();
+	assert_int_equal(cpuid_exit(LIN + PAGE_SIZE - 4), SVM_RESUME); /* the last 4 bytes: still in place */
+	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 2);
+}
+
+/* The linear address of CS:RIP (svm_fetch_linear_of): in 64-bit mode - EFER.LMA with CS.L, in
+ * protected mode (CR0.PE) and not virtual-8086 (RFLAGS.VM) - RIP itself, the CS base ignored
+ * (APM vol. 2, 4.12.2); in every other mode CS base + EIP, wrapping at 4 GiB. All 16
+ * combinations of the four bits, with a base and a RIP whose sum carries past bit 31. */
+static void linear_address_per_mode(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	s->cs.base = 0x80001000;
+	s->rip = 0xFFFFFFFF80000010ULL;
+	for (unsigned bits = 0; bits < 16; bits++) {
+		bool pe = bits & 1, vm = bits & 2, lma = bits & 4, l = bits & 8;
+		s->cr0 = pe ? CR0_PE : 0;
+		s->rflags = 2 | (vm ? BIT(17) : 0);
+		s->efer = EFER_SVME | (lma ? EFER_LME | EFER_LMA : 0);
+		s->cs.attrib = 0xB | SVM_SEG_S | SVM_SEG_P | (l ? SVM_SEG_L : SVM_SEG_DB);
+		u64 want = pe && !vm && lma && l ? 0xFFFFFFFF80000010ULL : 0x00001010ULL;
+		assert_int_equal(svm_fetch_linear_of(s), want);
+	}
+}
+
 /* RDMSR and WRMSR (0F 32, 0F 30) step the same way, each by its own encoding. */
 static void lean_step_rdmsr_wrmsr(void **state)
 {
@@ -395,12 +481,12 @@ static void lean_step_rdmsr_wrmsr(void **state)
 	f->vmcb->control.exit_code = SVM_EXIT_MSR;
 	f->vmcb->control.exit_info1 = 0;
 	f->vmcb->save.rip = LIN;
-	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(run_loop_exit(), SVM_RESUME);
 	assert_int_equal(f->vmcb->save.rip, LIN + 2);
 	/* WRMSR bytes under a RDMSR exit: not the instruction, the guest ends. */
 	put_bytes(CODE_A, wrmsr_insn, 2);
 	f->vmcb->save.rip = LIN;
-	assert_int_equal(svm_handle_exit(&f->v), SVM_TERMINATE);
+	assert_int_equal(run_loop_exit(), SVM_TERMINATE);
 	assert_int_equal(f->vmcb->save.rip, LIN);
 }
 
@@ -421,6 +507,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_sees_remap_and_rewrite, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cr4, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(linear_address_per_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
