@@ -207,11 +207,11 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
 }
 
 /* The 4 bytes of VMGEXIT are looked for first in place, in the page the instruction fetch
- * keeps (svm_fetch_cache_hit, inline: the same hit test of the kept page against CR0/CR3/CR4/
- * EFER and every paging-entry word its walk read, so rewritten code and remapped pages are
- * seen), and the RIP step uses the code size found there. Everything else - 4 bytes crossing
- * the page end, a cache miss (the full fetch walks and the cache keeps the page), other
- * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
+ * keeps (svm_fetch_cache_at, inline: the same test of the kept page against CR0/CR3/CR4/EFER
+ * and every paging-entry word its walk read, so rewritten code and remapped pages are seen),
+ * and the RIP step uses the code size found there. Everything else - 4 bytes crossing the page
+ * end, a cache miss (the full fetch walks and the cache keeps the page), other bytes - goes
+ * through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -220,11 +220,9 @@ static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 	bool code64 = __builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
 		      !(s->rflags & RFLAGS_VM);
 	/* The linear address of CS:RIP depends only on that (svm_fetch_linear). */
-	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32), off = lin & (PAGE_SIZE - 1);
-	const u8 *page = NULL;
-	if (off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN)
-		page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
-	if (page && soft_es_is_vmgexit(page + off))
+	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32);
+	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, SOFT_ES_VMGEXIT_LEN);
+	if (at && soft_es_is_vmgexit(at))
 		return soft_es_vmgexit(vmcb, SOFT_ES_VMGEXIT_LEN, code64);
 	return soft_es_vmmcall_decoded(v);
 }
