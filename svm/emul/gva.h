@@ -168,7 +168,8 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const 
  * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
  * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
  * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
- * the shadow then) still being the shadow's means the three registers are those the walk read.
+ * the shadow then) still being the shadow's means the three registers are those the walk read
+ * (and CS.L too: svm_fetch_linear_visible).
  * CR3, whose writes are not intercepted, and the walk words are compared as in
  * svm_fetch_cache_at. Only for callers after cr_shadow_after_exit of the exit they handle. */
 static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
@@ -182,6 +183,20 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visibl
 		return NULL;
 	u64 diff = (c->cr3 ^ s->cr3) | (c->cr_gen ^ v->cr.gen) | svm_fetch_cache_walk_diff(c);
 	return diff ? NULL : host + off;
+}
+
+/* svm_fetch_linear_of(s) for the lean step of a visible vCPU, with the code size the fetch
+ * cache's walk saw (code64) instead of CR0.PE, EFER.LMA and CS.L: the address is only used
+ * when svm_fetch_cache_at_visible then finds the generation unchanged, which means CR0 and
+ * EFER as at the walk (see there), and CS.L too: the walk was kept only when CS.L equalled the
+ * shadow's checked_cs_l, the run loop's cr_shadow_after_exit commits any CS.L that differs
+ * from it, and checked_cs_l changes only in a commit. RFLAGS.VM is tested as it is now. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_visible(const struct vcpu *v,
+									 const struct vmcb_save *s)
+{
+	if (__builtin_expect(v->fetch.code64, 1) && !(s->rflags & BIT(17))) /* RFLAGS.VM */
+		return s->rip;
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
