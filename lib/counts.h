@@ -16,11 +16,12 @@ static inline unsigned counts_slot(const u32 *codes, unsigned n, u64 code)
 	return n;
 }
 
-/* Adds one, stopping at the largest value rather than wrapping to 0. */
+/* Adds one, stopping at the largest value rather than wrapping to 0: the carry out of the add
+ * tells the one case (one branch, taken only there). */
 static inline void counts_add(u32 *counter)
 {
-	if (*counter != ~0u)
-		(*counter)++;
+	u32 n;
+	*counter = __builtin_add_overflow(*counter, 1u, &n) ? ~0u : n;
 }
 
 /* Appends "NAME=N" for each non-zero counts[first..end), slot order, separated by spaces, each

@@ -56,8 +56,9 @@ static inline bool log_enabled(enum log_level level)
 /* Hold: keep everything in the ring (early boot). Defer: same, cheaper to toggle per exit. */
 void log_hold(bool hold);
 void log_drain(void);
-/* Toggled twice per exit, so inline: a store, and for defer = false a test of whether the ring
- * holds anything to drain (log_fast.undrained: bytes or a loss report not yet sent). */
+/* Inline: a store, and for defer = false a test of whether the ring holds anything to drain
+ * (log_fast.undrained: bytes or a loss report not yet sent). The run loop defers for a whole
+ * guest run and drains with log_drain_deferred before every entry. */
 extern struct log_fast {
 	bool defer;
 	bool undrained;
@@ -66,6 +67,12 @@ static inline void log_defer(bool defer)
 {
 	log_fast.defer = defer;
 	if (!defer && log_fast.undrained)
+		log_drain();
+}
+/* Sends what the ring holds while deferring goes on: the same test, without the toggles. */
+static inline void log_drain_deferred(void)
+{
+	if (log_fast.undrained)
 		log_drain();
 }
 

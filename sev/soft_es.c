@@ -181,12 +181,20 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
 
 /* ---- class (b): VMMCALL and rep vmmcall (VMGEXIT) ----------------------------------------- */
 
-/* VMGEXIT is F3 0F 01 D9 (GHCB spec 2.0x, "VMGEXIT"); hardware completes it, so the guest
- * resumes after it (RIP + 4), and the hypervisor sees exit code 0x403 (facts C.2). */
-static enum soft_es_action soft_es_vmgexit(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
+/* VMGEXIT is F3 0F 01 D9 (GHCB spec 2.0x, "VMGEXIT"), len bytes with any further prefixes;
+ * hardware completes it, so the guest resumes after it (RIP + len, wrapping at 4 GiB outside
+ * 64-bit mode), and the hypervisor sees exit code 0x403 (facts C.2). vmcb is v->vmcb as the
+ * caller holds it. */
+static enum soft_es_action soft_es_vmgexit(struct vmcb *vmcb, unsigned len, bool code64)
 {
-	soft_es_step_in(v, len, mode);
-	return soft_es_handoff(v, SVM_EXIT_VMGEXIT, 0, 0);
+	u64 rip = vmcb->save.rip + len;
+	vmcb->save.rip = code64 ? rip : rip & 0xFFFFFFFFULL;
+	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
+	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	vmcb->control.exit_code = SVM_EXIT_VMGEXIT;
+	vmcb->control.exit_info1 = 0;
+	vmcb->control.exit_info2 = 0;
+	return SOFT_ES_HANDOFF;
 }
 
 /* soft_es_vmmcall's full fetch and decode: a VMGEXIT across a page boundary or behind a page
@@ -199,7 +207,7 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
 	if (st != SVM_DECODE_OK)
 		return soft_es_fail(v, "VMMCALL", st);
 	if (insn.kind == SVM_INSN_VMGEXIT)
-		return soft_es_vmgexit(v, insn.len, svm_guest_cpu_mode(v));
+		return soft_es_vmgexit(v->vmcb, insn.len, svm_guest_cpu_mode(v) == SVM_CPU_MODE_64);
 	return soft_es_reflect_vc(v);
 }
 
@@ -211,14 +219,18 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
  * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
-	const struct vmcb_save *s = &v->vmcb->save;
-	enum svm_cpu_mode mode = svm_cpu_mode_of(s);
-	u64 lin = svm_fetch_linear(s, mode), off = lin & (PAGE_SIZE - 1);
+	struct vmcb *vmcb = v->vmcb;
+	const struct vmcb_save *s = &vmcb->save;
+	/* 64-bit mode (svm_cpu_mode_from): its own bits first, then CR0.PE and not RFLAGS.VM. */
+	bool code64 = __builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
+		      !(s->rflags & RFLAGS_VM);
+	/* The linear address of CS:RIP depends only on that (svm_fetch_linear). */
+	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32), off = lin & (PAGE_SIZE - 1);
 	const u8 *page = NULL;
 	if (off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN)
 		page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
 	if (page && soft_es_is_vmgexit(page + off))
-		return soft_es_vmgexit(v, SOFT_ES_VMGEXIT_LEN, mode);
+		return soft_es_vmgexit(vmcb, SOFT_ES_VMGEXIT_LEN, code64);
 	return soft_es_vmmcall_decoded(v);
 }
 
@@ -449,27 +461,19 @@ static soft_es_fn soft_es_lookup(u64 code)
 	return soft_es_automatic; /* VMEXIT_INVALID and anything else: the hypervisor's */
 }
 
-/* On every #VMEXIT of an SEV-ES guest the CPU reports the guest's RFLAGS.IF in int_state
- * bit 1, since the hypervisor cannot read RFLAGS (APM 15.35; facts G28). */
-static void soft_es_report_if(struct vcpu *v)
-{
-	struct vmcb_control *c = &v->vmcb->control;
-	if (v->vmcb->save.rflags & RFLAGS_IF)
-		c->int_state |= SVM_INT_STATE_GUEST_IF;
-	else
-		c->int_state &= ~(u32)SVM_INT_STATE_GUEST_IF;
-}
-
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v)
 {
-	enum soft_es_action a = soft_es_lookup(v->vmcb->control.exit_code)(v);
-	/* IF as the guest will resume: after the model's own work, as hardware raises #VC inside
-	 * the guest and reports IF only at the next exit. Reported before a #VC delivery
-	 * through an interrupt gate, it would let the hypervisor inject an interrupt at the #VC
-	 * handler's first instruction, still on its IST stack, and the handler's next #VC would
-	 * overwrite the first one's frame on that stack (Linux 6.1 died so). */
-	soft_es_report_if(v);
-	return a;
+	struct vmcb *vmcb = v->vmcb;
+	/* The guest's IF as it will resume (soft_es_int_state_if), recorded before the model's
+	 * work: the only work that changes RFLAGS is a #VC delivery, which records the IF it
+	 * leaves itself (soft_es_enter_handler), as hardware raises #VC inside the guest and
+	 * reports IF only at the next exit. Reported as it was before a delivery through an
+	 * interrupt gate, it would let the hypervisor inject an interrupt at the #VC handler's
+	 * first instruction, still on its IST stack, and the handler's next #VC would overwrite
+	 * the first one's frame on that stack (Linux 6.1 died so). Recorded first, the class's
+	 * function is the last call (a jump). */
+	vmcb->control.int_state = soft_es_int_state_if(vmcb->control.int_state, vmcb->save.rflags);
+	return soft_es_lookup(vmcb->control.exit_code)(v);
 }
 
 const char *soft_es_action_name(enum soft_es_action a)

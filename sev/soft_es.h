@@ -19,6 +19,7 @@
 #include "svm/vcpu.h"
 #include "lib/counts.h"
 #include "svm/exit_codes.h"
+#include "arch/x86/rflags.h"
 
 /* What the run loop does after svm_soft_es_after_exit(). */
 enum soft_es_action {
@@ -44,6 +45,16 @@ void svm_soft_es_vcpu_setup(struct vcpu *v);
 /* The first VMRUN of a launched soft-es vCPU: its state comes from the VMSA page (v->vmsa),
  * as on hardware (sev/soft_es_vmsa.c). */
 void svm_soft_es_enter_from_vmsa(struct vcpu *v);
+
+/* int_state with GUEST_IF (bit 1) set to RFLAGS.IF (bit 9) of rflags: on every #VMEXIT of an
+ * SEV-ES guest the CPU reports the guest's IF there, since the hypervisor cannot read RFLAGS
+ * (APM 15.35; facts G28). A shift, no branch. */
+#define SOFT_ES_IF_SHIFT 8
+_Static_assert((RFLAGS_IF >> SOFT_ES_IF_SHIFT) == SVM_INT_STATE_GUEST_IF, "RFLAGS.IF shifts onto GUEST_IF");
+static inline u32 soft_es_int_state_if(u32 int_state, u64 rflags)
+{
+	return (int_state & ~(u32)SVM_INT_STATE_GUEST_IF) | ((u32)(rflags >> SOFT_ES_IF_SHIFT) & SVM_INT_STATE_GUEST_IF);
+}
 
 /* Classifies and, where the model owns it, carries out the exit in v->vmcb->control. */
 enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);

@@ -94,18 +94,22 @@ static inline __attribute__((always_inline)) bool svm_event_summary_quiet(struct
 	const struct dev_intr_summary *s = &vm->devices->intr;
 	return !s->stale && !s->maskable && s->outside == dev_lapic_outside_inputs_of(v);
 }
-/* The run loop's entry: vm is v->vm (never NULL while a guest runs, with its devices);
- * next_deadline is devices_next_deadline(vm), which the loop has just brought up to date for
- * its own host timer (nothing between that and this entry moves a timer), so the kept earliest
- * deadline is neither looked up nor checked for staleness a second time here; lapic_vcpu is
- * dev_lapic_vcpu(vm) == v, asked once per run because the VM's vCPU array and VMCB are set at
- * creation and never change while it runs. */
-static inline __attribute__((always_inline)) bool svm_event_prepare_entry_at(struct vcpu *v, struct vm *vm,
-									      u64 next_deadline, bool lapic_vcpu)
+/* Does this entry take the common case (nothing queued, no IRET being single-stepped, no NMI and,
+ * by the devices' kept summary, no maskable interrupt pending), where the whole rule injects
+ * nothing and opens the window only for deferred timers? lapic_vcpu is dev_lapic_vcpu(vm) == v,
+ * asked once per run because the VM's vCPU array and VMCB are set at creation and never change
+ * while it runs. */
+static inline __attribute__((always_inline)) bool svm_event_entry_common(struct vcpu *v, struct vm *vm,
+									  bool lapic_vcpu)
 {
-	if (v->pending.pending || v->intr.step_tf || dev_intr_nmi_pending(vm) || !lapic_vcpu ||
-	    !svm_event_summary_quiet(v, vm))
-		return svm_event_prepare_entry_general(v);
+	return !v->pending.pending && !v->intr.step_tf && !dev_intr_nmi_pending(vm) && lapic_vcpu &&
+	       svm_event_summary_quiet(v, vm);
+}
+/* The common case's entry (svm_event_entry_common holds): no event, and the window open only
+ * for deferred timers while a device deadline is pending (next_deadline, as below). Returns
+ * svm_event_timers_deferred. */
+static inline __attribute__((always_inline)) bool svm_event_prepare_entry_common(struct vcpu *v, u64 next_deadline)
+{
 	struct vmcb_control *c = &v->vmcb->control;
 	bool deferred = svm_event_timers_deferred(v);
 	c->event_inj = 0;
@@ -113,6 +117,19 @@ static inline __attribute__((always_inline)) bool svm_event_prepare_entry_at(str
 	v->intr.window_open = false;
 	svm_event_window_program(c, deferred && next_deadline != LAPIC_NO_DEADLINE);
 	return deferred;
+}
+/* The entry with the earliest deadline and the vCPU test already at hand (the run loop takes the
+ * same two branches in svm_quiet_entry_prepare, svm/quiet_entry.h): vm is v->vm (never NULL
+ * while a guest runs, with its devices); next_deadline is devices_next_deadline(vm), brought up
+ * to date just before (nothing between that and this entry moves a timer), so the kept earliest
+ * deadline is neither looked up nor checked for staleness a second time here; lapic_vcpu as
+ * for svm_event_entry_common. */
+static inline __attribute__((always_inline)) bool svm_event_prepare_entry_at(struct vcpu *v, struct vm *vm,
+									      u64 next_deadline, bool lapic_vcpu)
+{
+	if (!svm_event_entry_common(v, vm, lapic_vcpu))
+		return svm_event_prepare_entry_general(v);
+	return svm_event_prepare_entry_common(v, next_deadline);
 }
 /* The same from v alone: a vCPU without devices goes to the general rule. */
 static inline __attribute__((always_inline)) bool svm_event_prepare_entry(struct vcpu *v)

@@ -54,6 +54,19 @@ enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, 
 	return SVM_INJECT;
 }
 
+static u64 (*g_guest_xcr0_read)(void);
+
+void svm_set_guest_xcr0_reader(u64 (*read)(void))
+{
+	g_guest_xcr0_read = read;
+}
+
+void svm_guest_xcr0_refresh(struct vcpu *v)
+{
+	if (g_guest_xcr0_read && v->vm->mode == VM_MODE_PLAIN && (v->cr.cr4 & CR4_OSXSAVE))
+		v->xcr0 = g_guest_xcr0_read();
+}
+
 void svm_queue_interrupt(struct vcpu *v, u8 vector)
 {
 	v->pending.pending = true;

@@ -33,6 +33,13 @@ enum {
  * Counted per vector (vcpu.inject_counts, shown in the summary) and, for the first ones of a
  * vCPU, traced at debug level like exits. */
 enum svm_outcome svm_queue_exception(struct vcpu *v, u8 vector, bool has_error, u32 error_code);
+/* Plain mode: the guest's XSETBV runs unintercepted, so after an exit XCR0 still holds the
+ * guest's value, which the XSAVE sizes of CPUID leaf 0xD must follow (the only reader of
+ * vcpu.xcr0 there). svm_guest_xcr0_refresh, called by the CPUID handler for that leaf, reads it
+ * through the reader the run loop installs (an XGETBV, svm/run_hw.c) while the guest's
+ * CR4.OSXSAVE says it has one; without a reader (hosted tests) vcpu.xcr0 stays as it is. */
+void svm_set_guest_xcr0_reader(u64 (*read)(void));
+void svm_guest_xcr0_refresh(struct vcpu *v);
 /* Queues an external interrupt. */
 void svm_queue_interrupt(struct vcpu *v, u8 vector);
 /* Terminates the guest with a reason; returns SVM_TERMINATE. */

@@ -60,6 +60,8 @@ static inline __attribute__((always_inline)) enum svm_outcome cpuid_answer(struc
 static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v, u32 leaf)
 {
 	struct cpuid_regs r;
+	if (leaf == MSR_CPUID_XSAVE_LEAF)
+		svm_guest_xcr0_refresh(v); /* never a kept answer: it follows XCR0 */
 	msr_cpuid(v, leaf, (u32)vcpu_visible_reg(v, VCPU_RCX), v->xcr0, 0, &r);
 	return cpuid_answer(v, (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx });
 }
@@ -238,33 +240,29 @@ static inline __attribute__((always_inline)) enum svm_outcome ioio_done(struct v
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
-/* IN: the value merged into RAX by the access size (ioio_keep). */
-static __attribute__((noinline)) enum svm_outcome ioio_in(struct vcpu *v)
-{
-	u64 info = v->vmcb->control.exit_info1;
-	unsigned field = ioio_size_field(info);
-	u32 val = 0;
-	if (!svm_io_port_inline(v->vm, (u16)(info >> SVM_IOIO_PORT_SHIFT), ioio_size[field], true, &val))
-		return SVM_TERMINATE;
-	field = ioio_size_field(v->vmcb->control.exit_info1); /* read again: only v is kept across the call */
-	vcpu_visible_set_reg(v, VCPU_RAX, (vcpu_visible_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
-	return ioio_done(v);
-}
-
 /* The lean IN/OUT: the state is checked once (vcpu_state_visible), the device is reached
- * through the inline port dispatch (svm_io_port_inline), RIP is stepped inline. An OUT keeps
- * nothing but v across the device's call: RAX is read first, the port and size after. A
+ * through the inline port dispatch (svm_io_port_write_inline / svm_io_port_read_uncut), RIP is
+ * stepped inline. An OUT keeps nothing but v across the device's call: RAX is read first. An
+ * IN keeps the size field, and merges the value into RAX by it (ioio_keep: the bits kept, and
+ * the value cut to the rest, which is what svm_io_port's cut to the access size gives). A
  * protected vCPU and string I/O take ioio_general. */
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
 	u64 info = v->vmcb->control.exit_info1;
 	if (!vcpu_state_visible(v) || (info & SVM_IOIO_STR))
 		return ioio_general(v, info);
-	if (info & SVM_IOIO_IN)
-		return ioio_in(v);
+	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	unsigned field = ioio_size_field(info);
+	if (info & SVM_IOIO_IN) {
+		u32 val = 0;
+		if (!svm_io_port_read_uncut(v->vm, port, ioio_size[field], &val))
+			return SVM_TERMINATE;
+		u64 keep = ioio_keep[field];
+		vcpu_visible_set_reg(v, VCPU_RAX, (vcpu_visible_reg(v, VCPU_RAX) & keep) | (val & ~keep));
+		return ioio_done(v);
+	}
 	u32 val = (u32)vcpu_visible_reg(v, VCPU_RAX);
-	if (!svm_io_port_inline(v->vm, (u16)(info >> SVM_IOIO_PORT_SHIFT), ioio_size[ioio_size_field(info)], false,
-				&val))
+	if (!svm_io_port_write_inline(v->vm, port, ioio_size[field], &val))
 		return SVM_TERMINATE;
 	return ioio_done(v);
 }

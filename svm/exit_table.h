@@ -26,9 +26,8 @@ enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code) __attribute__((
  * exit without one dumps the VMCB and terminates. Inline, into the run loop: every exit that
  * reaches the hypervisor comes through here, and both tables are reached with one bounds check
  * each. */
-static inline __attribute__((always_inline)) enum svm_outcome svm_handle_exit(struct vcpu *v)
+static inline __attribute__((always_inline)) enum svm_outcome svm_handle_exit_code(struct vcpu *v, u64 code)
 {
-	u64 code = v->vmcb->control.exit_code;
 	unsigned slot;
 	svm_exit_handler h;
 	if (code < SVM_EXIT_TABLE_LOW) {
@@ -47,6 +46,11 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_handle_exit(st
 	if (__builtin_expect(!h, 0))
 		return svm_exit_unhandled(v, code);
 	return h(v);
+}
+/* The same for the exit code in the VMCB (the run loop passes the code it has read already). */
+static inline __attribute__((always_inline)) enum svm_outcome svm_handle_exit(struct vcpu *v)
+{
+	return svm_handle_exit_code(v, v->vmcb->control.exit_code);
 }
 void svm_vmcb_dump(const struct vcpu *v);
 

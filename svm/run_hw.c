@@ -17,6 +17,7 @@
 #include "svm/exit_codes.h"
 #include "svm/event.h"
 #include "svm/exit_table.h"
+#include "svm/quiet_entry.h"
 #include "svm/guest_mem.h"
 #include "svm/host_state.h"
 #include "svm/load/kernel.h"
@@ -49,9 +50,9 @@ static void host_cpuid(u32 leaf, u32 sub, struct cpuid_regs *out)
 	cpu_cpuid(leaf, sub, &out->eax, &out->ebx, &out->ecx, &out->edx);
 }
 
-/* A plain guest's XSETBV runs unintercepted, so after an exit XCR0 still holds the guest's value,
- * which the XSAVE sizes in CPUID leaf 0xD must follow. XGETBV needs CR4.OSXSAVE, which the host
- * may run without: set it for the read (the guest's OSXSAVE proves the CPU has XSAVE). */
+/* The guest's XCR0 for CPUID leaf 0xD (svm_guest_xcr0_refresh, svm/exit.h). XGETBV needs
+ * CR4.OSXSAVE, which the host may run without: set it for the read (the guest's OSXSAVE proves
+ * the CPU has XSAVE). */
 static u64 guest_xcr0(void)
 {
 	u64 cr4 = cpu_read_cr4();
@@ -310,6 +311,18 @@ static bool guest_create(struct guest *g, const struct cfg_guest *c, const struc
 	return true;
 }
 
+/* What every exit that reaches sevisor (the handlers, or the soft-es model's own handling)
+ * notes before it is handled: the event state (svm/event.h) and the shadow control registers
+ * (svm/cr_shadow_exit.h). */
+static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v, u64 code)
+{
+	/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
+	if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
+	    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
+		svm_event_after_exit(v);
+	cr_shadow_after_exit(v);
+}
+
 static void run_vcpu(struct guest *g, u64 timeout_ms)
 {
 	struct vcpu *v = &g->vcpu;
@@ -318,11 +331,12 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	/* The mode never changes while the guest runs: asked once, not per exit. */
 	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
-	const bool plain = vm->mode == VM_MODE_PLAIN;
-	/* Set at creation, fixed while it runs (svm_event_prepare_entry_at). */
+	/* Set at creation, fixed while it runs (svm_event_entry_common). */
 	const bool lapic_vcpu = dev_lapic_vcpu(vm) == v;
+	/* For the whole run, not per exit: a host fault anywhere in it names the guest, and log
+	 * lines wait in the ring until the loop top (svm/quiet_entry.h keeps that top short). */
 	char context[64];
-	fmt_snprintf(context, sizeof(context), "handling an exit of guest %s", vm->name);
+	fmt_snprintf(context, sizeof(context), "running guest %s", vm->name);
 	host_timer_init_finish(); /* its measurement spans the first guest's set-up */
 	if (!g_first_vmrun_tsc)
 		g_first_vmrun_tsc = cpu_rdtsc();
@@ -333,25 +347,33 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	u8 *host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
 	if (hw_es)
 		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
+	struct svm_quiet_entry quiet = { 0 }; /* nothing kept before the first entry */
+	desc_set_context(context);
+	log_defer(true);
 	while (vm->end == VM_END_RUNNING) {
+		log_drain_deferred();
 		u64 now = cpu_rdtsc();
-		if (now >= deadline) {
-			vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
-			break;
-		}
-		/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the host
-		 * halts too) until one of them, or the time limit, could wake it. */
-		devices_tick(vm, now);
-		const u64 dev_next = devices_next_deadline(vm);
-		u64 next = dev_next < deadline ? dev_next : deadline;
-		if (v->intr.halted) {
-			if (!svm_event_wakes(v)) {
-				host_timer_sleep_until(next);
-				continue;
+		/* The general loop top, unless the kept entry holds (svm/quiet_entry.h says why each
+		 * step below is then a no-op). */
+		if (!svm_quiet_entry_holds(&quiet, v, vm, now)) {
+			if (now >= deadline) {
+				vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
+				break;
 			}
-			v->intr.halted = false;
+			/* Guest timers that are due raise their interrupts; a halted vCPU sleeps (the
+			 * host halts too) until one of them, or the time limit, could wake it. */
+			devices_tick(vm, now);
+			const u64 dev_next = devices_next_deadline(vm);
+			if (v->intr.halted) {
+				if (!svm_event_wakes(v)) {
+					host_timer_sleep_until(dev_next < deadline ? dev_next : deadline);
+					continue;
+				}
+				v->intr.halted = false;
+			}
+			svm_quiet_entry_prepare(&quiet, v, vm, dev_next, deadline, lapic_vcpu);
 		}
-		host_timer_arm(svm_event_prepare_entry_at(v, vm, dev_next, lapic_vcpu) ? deadline : next);
+		host_timer_arm(quiet.timer);
 		unsigned host_differs;
 		if (hw_es)
 			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
@@ -368,32 +390,24 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		if (code == SVM_EXIT_INTR)
 			cpu_wait_for_interrupt();
 		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
-		desc_set_context(context);
-		log_defer(true);
 		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
 		 * exit it carried out itself, never reaches the hypervisor. */
-		enum soft_es_action act = SOFT_ES_HANDOFF;
 		if (soft_es) {
-			act = svm_soft_es_after_exit(v);
+			enum soft_es_action act = svm_soft_es_after_exit(v);
 			code = vmcb->control.exit_code; /* the model may have rewritten it */
+			if (act != SOFT_ES_HANDOFF) {
+				exit_noted(v, code);
+				if (svm_exit_model_count(v))
+					svm_exit_model_handled(v, soft_es_action_name(act));
+				continue;
+			}
 		}
-		/* Not for VMEXIT_INVALID (both widths; the low half decides the usual case). */
-		if (__builtin_expect((u32)code != (u32)SVM_EXIT_INVALID32, 1) ||
-		    (code != SVM_EXIT_INVALID && code != SVM_EXIT_INVALID32))
-			svm_event_after_exit(v);
-		if (code == SVM_EXIT_CPUID && plain && (v->cr.cr4 & CR4_OSXSAVE) &&
-		    (u32)vcpu_reg(v, VCPU_RAX) == MSR_CPUID_XSAVE_LEAF)
-			v->xcr0 = guest_xcr0(); /* only leaf 0xD reads it */
-		cr_shadow_after_exit(v);
-		if (act != SOFT_ES_HANDOFF) {
-			if (svm_exit_model_count(v))
-				svm_exit_model_handled(v, soft_es_action_name(act));
-		} else if (svm_handle_exit(v) == SVM_TERMINATE && vm->end == VM_END_RUNNING) {
+		exit_noted(v, code);
+		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
 			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
-		}
-		log_defer(false);
-		desc_set_context(NULL);
 	}
+	log_defer(false);
+	desc_set_context(NULL);
 	g->tsc_end = cpu_rdtsc();
 	dev_uart_flush(vm);
 }
@@ -415,6 +429,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
 	msr_cpuid_set_host(host_cpuid);
+	svm_set_guest_xcr0_reader(guest_xcr0);
 	msr_set_host_tsc(host_tsc);
 	msr_set_hw_tsc_aux(msr_tsc_aux_hw_load);
 	if (!enable_svm()) {

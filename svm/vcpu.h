@@ -97,10 +97,6 @@ struct vcpu_page_cache {
  * always equals a new walk, at the cost of one compare per distinct entry. */
 #define VCPU_SET_PAGES 4
 #define VCPU_SET_ENTRIES (VCPU_SET_PAGES * VCPU_WALK_MAX)
-/* The check compares entries in groups of this many: entries past nr_entries up to the end of
- * its group point to a constant word and hold its value (svm/emul/gva_set.c). */
-#define VCPU_SET_GROUP 4
-_Static_assert(VCPU_SET_ENTRIES % VCPU_SET_GROUP == 0, "the union is checked in whole groups");
 struct vcpu_page_set {
 	u64 cr0, cr3, cr4, efer;             /* the VMCB's when the set was last emptied */
 	u64 lin_page[VCPU_SET_PAGES];        /* linear address of each slot's page */
@@ -130,10 +126,9 @@ struct vcpu_vc_gate {
 	u8 ist;
 	u64 rflags_keep; /* RFLAGS bits kept: all but TF, NT, RF, VM, and IF for an interrupt gate */
 	/* Where those bytes were read (soft_es_gate): host addresses through the model_pages IDT
-	 * and GDT slots, for the vector, IDTR, GDTR and set generation below; at_gate NULL: not
-	 * kept (a read that crossed a page or was not wholly RAM, or no gate decoded). */
+	 * and GDT slots, for the IDTR, GDTR and set generation below; at_gate NULL: not kept (a
+	 * read that crossed a page or was not wholly RAM, or no gate decoded). */
 	const u8 *at_gate, *at_desc;
-	u8 at_vector;
 	u64 at_gen;
 	u64 at_idt_base, at_gdt_base;
 	u32 at_idt_limit, at_gdt_limit;

@@ -82,7 +82,6 @@ void dev_uart_flush(struct vm *vm);
 unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n);
 
 /* Port handlers: size 1/2/4; return false only if the access ended the guest. */
-bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_debug_exit_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_fw_cfg_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 bool dev_reset_cf9_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);

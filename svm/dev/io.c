@@ -11,19 +11,19 @@
 #include "lib/log.h"
 
 const struct svm_port_device svm_port_devices[] = {
-	{ 0, 0, NULL, svm_io_port_other, true }, /* index 0: no device, or the index not filled */
-	{ 0x020, 2, "pic-master", dev_pic_io, false },
-	{ 0x040, 4, "pit", dev_pit_io, true },
-	{ 0x061, 1, "port61", dev_port61_io, true },
-	{ 0x064, 1, "kbc", dev_kbc_io, false },
-	{ 0x070, 2, "rtc", dev_rtc_io, true },
-	{ 0x0A0, 2, "pic-slave", dev_pic_io, false },
-	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io, false },
-	{ 0x3F8, 8, "uart", dev_uart_io, false },
-	{ 0x4D0, 2, "elcr", dev_elcr_io, false },
-	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io, false },
-	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io, false },
-	{ 0xCF9, 1, "reset", dev_reset_cf9_io, false },
+	{ 0, 0, NULL, svm_io_port_other, NULL, true }, /* index 0: no device, or the index not built */
+	{ 0x020, 2, "pic-master", dev_pic_io, NULL, false },
+	{ 0x040, 4, "pit", dev_pit_io, NULL, true },
+	{ 0x061, 1, "port61", dev_port61_io, NULL, true },
+	{ 0x064, 1, "kbc", dev_kbc_io, NULL, false },
+	{ 0x070, 2, "rtc", dev_rtc_io, NULL, true },
+	{ 0x0A0, 2, "pic-slave", dev_pic_io, NULL, false },
+	{ 0x0F4, 4, "isa-debug-exit", dev_debug_exit_io, NULL, false },
+	{ 0x3F8, DEV_UART_PORTS, "uart", NULL, dev_uart_regs, false },
+	{ 0x4D0, 2, "elcr", dev_elcr_io, NULL, false },
+	{ 0x510, 2, "fw_cfg", dev_fw_cfg_io, NULL, false },
+	{ ACPI_PM1_EVT_PORT, ACPI_PM_PORTS, "acpi-pm1", dev_acpi_pm_io, NULL, false },
+	{ 0xCF9, 1, "reset", dev_reset_cf9_io, NULL, false },
 };
 
 typedef bool (*mmio_fn)(struct vm *vm, u64 offset, unsigned size, bool write, u64 *val);
@@ -67,31 +67,48 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	d->intr.stale = true;
 }
 
-/* The device of every port of the 64 Ki I/O space, one byte each (see io.h): 64 KiB of .bss,
- * filled from the constant table on the first access that finds 0, so it never goes stale. */
+/* The rows and the port index (see io.h): 64 KiB and 8 KiB of .bss, built from the constant
+ * table on the first access that finds row 0, so they never go stale. A row per device, and
+ * one per port of a device with a register table. */
+#define PORT_ROWS 256
+_Static_assert(ARRAY_SIZE(svm_port_devices) + DEV_UART_PORTS <= PORT_ROWS,
+	       "a row per device and per port of every register-table device (the UART)");
+_Static_assert(sizeof(struct svm_port_row) == 32, "svm_port_index scales by a shift");
+struct svm_port_row svm_port_rows[PORT_ROWS] = {
+	[0] = { svm_io_port_other, svm_io_port_other, NULL, 0 },
+};
 u8 svm_port_index[IO_PORTS];
 static bool port_index_built;
-_Static_assert(ARRAY_SIZE(svm_port_devices) <= 0x100, "svm_port_index holds a table position in a u8");
 
 static void build_port_index(void)
 {
-	for (unsigned i = 1; i < ARRAY_SIZE(svm_port_devices); i++)
-		for (unsigned k = 0; k < svm_port_devices[i].count; k++)
-			svm_port_index[svm_port_devices[i].base + k] = (u8)i;
+	unsigned rows = 1;
+	for (unsigned i = 1; i < ARRAY_SIZE(svm_port_devices); i++) {
+		const struct svm_port_device *d = &svm_port_devices[i];
+		unsigned first = rows;
+		if (d->regs) {
+			for (unsigned k = 0; k < d->count; k++)
+				svm_port_rows[rows++] = (struct svm_port_row){ d->regs[k].in, d->regs[k].out, d, 0 };
+		} else {
+			svm_port_fn fn = d->general ? svm_io_port_other : d->fn;
+			svm_port_rows[rows++] = (struct svm_port_row){ fn, fn, d, 0 };
+		}
+		for (unsigned k = 0; k < d->count; k++)
+			svm_port_index[d->base + k] = (u8)(d->regs ? first + k : first);
+	}
 	port_index_built = true;
 }
 
-static const struct svm_port_device *port_device(u16 port)
+static const struct svm_port_row *port_row(u16 port)
 {
 	if (!port_index_built)
 		build_port_index();
-	u8 at = svm_port_index[port];
-	return at ? &svm_port_devices[at] : NULL;
+	return &svm_port_rows[svm_port_index[port]];
 }
 
 const char *svm_io_port_device(u16 port)
 {
-	const struct svm_port_device *r = port_device(port);
+	const struct svm_port_device *r = port_row(port)->dev;
 	return r ? r->name : NULL;
 }
 
@@ -122,13 +139,17 @@ static bool unclaimed_port(struct vm *vm, u16 port, unsigned size, bool in, u32 
 
 bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
-	const struct svm_port_device *r = port_device(port);
+	const struct svm_port_row *row = port_row(port);
+	const struct svm_port_device *r = row->dev;
 	if (!r)
 		return unclaimed_port(vm, port, size, in, val);
-	/* A device served here (general) has a timer: its deadline may move (devices_next_deadline). */
-	if (r->general)
+	svm_port_fn fn = in ? row->in : row->out; /* a first access, before the index was built */
+	if (r->general) {
+		/* A general device has a timer: its deadline may move (devices_next_deadline). */
 		devices_reprogrammed(vm);
-	bool ok = r->fn(vm, port, size, in, val);
+		fn = r->fn;
+	}
+	bool ok = fn(vm, port, size, in, val);
 	if (in)
 		*val &= svm_io_ones(size);
 	return ok;

@@ -35,7 +35,8 @@ static inline bool dev_pic_input_settled(const struct dev_pic *p, unsigned irq, 
 {
 	const struct dev_pic_chip *c = &p->chip[irq / 8];
 	u8 m = (u8)(1u << (irq % 8));
-	return !(c->last_level & m) == !level && (!(c->elcr & m) || !(c->irr & m) == !level);
+	u8 want = level ? m : 0; /* the line's bit as the inputs would read at that level */
+	return !(((c->last_level ^ want) | (c->elcr & (c->irr ^ want))) & m);
 }
 
 /* An ISA interrupt line (0-15) changes level. Edge-triggered inputs latch a rising edge. */

@@ -15,6 +15,7 @@
  * disconnects OUT2). Loopback (MCR bit 4) sends THR to the receiver and shows DTR, RTS, OUT1 and
  * OUT2 as DSR, CTS, RI and DCD in MSR. */
 #include "svm/dev/devices.h"
+#include "svm/dev/io.h"
 #include "svm/vm.h"
 #include "lib/log.h"
 
@@ -142,8 +143,17 @@ static u8 interrupt_id(const struct dev_uart *u)
 	return IIR_NO_INTERRUPT;
 }
 
+/* The UART's interrupt output (before the OUT2/loopback wiring): a source is pending that IER
+ * enables. interrupt_id names the highest of them; every source it reports is one of these. */
+static inline bool output_pending(const struct dev_uart *u)
+{
+	u8 pending = (u8)((u->overrun ? IER_ELSI : 0) | (u->rx_count ? IER_ERBFI : 0) |
+			  (u->thre_pending ? IER_ETBEI : 0));
+	return u->ier & pending;
+}
+
 /* The PIC's side of update_irq, when the line moves: out of line, so that an access that
- * leaves the line as it was (nearly all) makes no call. Returns true for dev_uart_io. */
+ * leaves the line as it was (nearly all) makes no call. Returns true for the port handlers. */
 static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
 {
 	dev_pic_set_irq(vm, UART_IRQ, level);
@@ -151,13 +161,17 @@ static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
 }
 
 /* The UART states its line after every access; the PIC is called only when that moves it
- * (dev_pic_input_settled: what dev_pic_set_irq itself checks first). Returns true. */
-static inline __attribute__((always_inline)) bool update_irq(struct vm *vm)
+ * (dev_pic_input_settled: what dev_pic_set_irq itself checks first). Every register's handler
+ * ends here, even those that cannot move the UART's output: the PIC may have been set up again
+ * since (ICW1 forgets the line's level), and the access re-states it. d is vm->devices, kept by
+ * the caller (the register stores, u8, would otherwise make the compiler load it again).
+ * Returns true. */
+static inline __attribute__((always_inline)) bool update_irq(struct vm *vm, struct vm_devices *d)
 {
-	const struct dev_uart *u = &vm->devices->uart;
-	bool wired = (u->mcr & MCR_OUT2) && !(u->mcr & MCR_LOOP);
-	bool level = wired && interrupt_id(u) != IIR_NO_INTERRUPT;
-	if (dev_pic_input_settled(&vm->devices->pic, UART_IRQ, level))
+	const struct dev_uart *u = &d->uart;
+	bool wired = (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
+	bool level = wired && output_pending(u);
+	if (dev_pic_input_settled(&d->pic, UART_IRQ, level))
 		return true;
 	return line_moved(vm, level);
 }
@@ -195,66 +209,89 @@ unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
 	unsigned i = 0;
 	for (; i < n && u->rx_count < rx_capacity(u); i++)
 		rx_put(u, data[i]);
-	update_irq(vm);
+	update_irq(vm, vm->devices);
 	return i;
 }
 
-static inline __attribute__((always_inline)) void uart_access(struct vm *vm, u16 port, bool in, u32 *val)
+/* The register table (svm/dev/io.h): a handler per register and direction. UART_IN and
+ * UART_OUT give each register's access, on the UART u of vm's devices d, the svm_port_fn
+ * frame, and end it with update_irq. */
+#define UART_IN(name, expr)                                                                        \
+	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+	{                                                                                          \
+		(void)port, (void)size, (void)in;                                                  \
+		struct vm_devices *d = vm->devices;                                                \
+		struct dev_uart *u = &d->uart;                                                     \
+		*val = (expr);                                                                     \
+		return update_irq(vm, d);                                                          \
+	}
+#define UART_OUT(name, stmt)                                                                       \
+	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+	{                                                                                          \
+		(void)port, (void)size, (void)in;                                                  \
+		struct vm_devices *d = vm->devices;                                                \
+		struct dev_uart *u = &d->uart;                                                     \
+		u8 b = (u8)*val;                                                                   \
+		stmt;                                                                              \
+		return update_irq(vm, d);                                                          \
+	}
+#define DLAB(u) ((u)->lcr & LCR_DLAB)
+
+static void write_thr(struct vm *vm, struct dev_uart *u, u8 b)
 {
-	struct dev_uart *u = &vm->devices->uart;
-	unsigned reg = port - UART_BASE;
-	bool dlab = u->lcr & LCR_DLAB;
-	if (in) {
-		switch (reg) {
-		case REG_RBR_THR: *val = dlab ? u->dll : rx_take(u); break;
-		case REG_IER: *val = dlab ? u->dlm : u->ier; break;
-		case REG_IIR_FCR: *val = read_iir(u); break;
-		case REG_LCR: *val = u->lcr; break;
-		case REG_MCR: *val = u->mcr; break;
-		case REG_LSR: *val = read_lsr(u); break;
-		case REG_MSR: *val = read_msr(u); break;
-		default: *val = u->scr; break;
-		}
+	if (DLAB(u)) {
+		u->dll = b;
 		return;
 	}
-	u8 b = (u8)*val;
-	switch (reg) {
-	case REG_RBR_THR:
-		if (dlab) {
-			u->dll = b;
-			break;
-		}
-		if (u->mcr & MCR_LOOP)
-			rx_put(u, b);
-		else
-			put(vm, b);
-		u->thre_pending = true; /* sent at once: THR is empty again */
-		break;
-	case REG_IER:
-		if (dlab)
-			u->dlm = b;
-		else {
-			if ((b & IER_ETBEI) && !(u->ier & IER_ETBEI))
-				u->thre_pending = true; /* enabled while THR is empty */
-			u->ier = b & IER_WRITABLE;
-		}
-		break;
-	case REG_IIR_FCR:
-		/* Switching the FIFOs on or off, or FCR bit 1, empties the receiver. */
-		if ((b & FCR_CLEAR_RX) || ((b ^ u->fcr) & FCR_ENABLE))
-			rx_clear(u);
-		u->fcr = b & (u8)~FCR_CLEAR_RX;
-		break;
-	case REG_LCR: u->lcr = b; break;
-	case REG_MCR: u->mcr = b & MCR_WRITABLE; break;
-	case REG_SCR: u->scr = b; break;
-	default: break; /* LSR, MSR writes: nothing to model */
-	}
+	if (u->mcr & MCR_LOOP)
+		rx_put(u, b);
+	else
+		put(vm, b);
+	u->thre_pending = true; /* sent at once: THR is empty again */
 }
 
-bool dev_uart_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+static void write_ier(struct dev_uart *u, u8 b)
 {
-	(void)size; /* the registers are 8 bits wide; svm_io_port cuts a read to the access size */
-	uart_access(vm, port, in, val);
-	return update_irq(vm);
+	if (DLAB(u)) {
+		u->dlm = b;
+		return;
+	}
+	if ((b & IER_ETBEI) && !(u->ier & IER_ETBEI))
+		u->thre_pending = true; /* enabled while THR is empty */
+	u->ier = b & IER_WRITABLE;
 }
+
+static void write_fcr(struct dev_uart *u, u8 b)
+{
+	/* Switching the FIFOs on or off, or FCR bit 1, empties the receiver. */
+	if ((b & FCR_CLEAR_RX) || ((b ^ u->fcr) & FCR_ENABLE))
+		rx_clear(u);
+	u->fcr = b & (u8)~FCR_CLEAR_RX;
+}
+
+UART_IN(in_rbr, DLAB(u) ? u->dll : rx_take(u))
+UART_IN(in_ier, DLAB(u) ? u->dlm : u->ier)
+UART_IN(in_iir, read_iir(u))
+UART_IN(in_lcr, u->lcr)
+UART_IN(in_mcr, u->mcr)
+UART_IN(in_lsr, read_lsr(u))
+UART_IN(in_msr, read_msr(u))
+UART_IN(in_scr, u->scr)
+UART_OUT(out_thr, write_thr(vm, u, b))
+UART_OUT(out_ier, write_ier(u, b))
+UART_OUT(out_fcr, write_fcr(u, b))
+UART_OUT(out_lcr, u->lcr = b)
+UART_OUT(out_mcr, u->mcr = b & MCR_WRITABLE)
+UART_OUT(out_none, ((void)u, (void)b)) /* LSR, MSR writes: nothing to model */
+UART_OUT(out_scr, u->scr = b)
+
+const struct svm_port_reg dev_uart_regs[DEV_UART_PORTS] = {
+	[REG_RBR_THR] = { in_rbr, out_thr },
+	[REG_IER] = { in_ier, out_ier },
+	[REG_IIR_FCR] = { in_iir, out_fcr },
+	[REG_LCR] = { in_lcr, out_lcr },
+	[REG_MCR] = { in_mcr, out_mcr },
+	[REG_LSR] = { in_lsr, out_none },
+	[REG_MSR] = { in_msr, out_none },
+	[REG_SCR] = { in_scr, out_scr },
+};

@@ -58,37 +58,71 @@ bool svm_gva_write(struct vcpu *v, u64 gva, const void *src, u64 len);
 /* Empties the set, for the control registers of now; returns false. */
 bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set);
 
+/* One kept entry's difference from its value then (gva_set.c: the aligned 8-byte word of the
+ * entry, in every paging mode, so one compare covers 4- and 8-byte entries alike). */
+#define SVM_GVA_SET_ENTRY_CASE(i)                                                                  \
+	case (i) + 1:                                                                              \
+		diff |= *(const u64 *)set->entry[i] ^ set->value[i];                               \
+		__attribute__((fallthrough));
+
 /* True when every page the set keeps still translates as when it was walked: CR0, CR3, CR4
- * and EFER as then, and every paging entry in the union unchanged. Otherwise empties the set
- * (svm_gva_set_reset) and returns false. Every kept entry is the aligned 8-byte word holding
- * it (struct vcpu_walk), in every paging mode, so one compare per word covers 4- and 8-byte
- * entries alike. Inline: it runs on every use. */
-static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+ * and EFER as then, and every paging entry in the union unchanged. Changes nothing (the #VC
+ * delivery's kept way asks this and leaves every miss to the general way). Every difference
+ * is gathered without a branch each, one test at the end; the entries are compared by a
+ * straight run of compares entered at the union's size (one jump, no loop counter). The
+ * entries are read even when a register differs: they are words of guest RAM, which stays
+ * mapped for the VM's life. Inline: it runs on every use. */
+static inline __attribute__((always_inline)) bool svm_gva_set_same(const struct vcpu *v,
+								   const struct vcpu_page_set *set)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
-	/* Every difference gathered without a branch each, one test at the end: the control
-	 * registers, then the entries four at a time (the union is padded to a multiple of four
-	 * with a constant word, VCPU_SET_GROUP). The entries are read even when a register
-	 * differs: they are words of guest RAM, which stays mapped for the VM's life. */
 	u64 diff = (set->cr0 ^ s->cr0) | (set->cr3 ^ s->cr3) | (set->cr4 ^ s->cr4) | (set->efer ^ s->efer);
-	for (unsigned i = 0; i < set->nr_entries; i += VCPU_SET_GROUP) {
-		const u64 *const *e = (const u64 *const *)&set->entry[i];
-		const u64 *val = &set->value[i];
-		diff |= (*e[0] ^ val[0]) | (*e[1] ^ val[1]) | (*e[2] ^ val[2]) | (*e[3] ^ val[3]);
+	_Static_assert(VCPU_SET_ENTRIES == 16, "one case per entry below");
+	switch (set->nr_entries) {
+	SVM_GVA_SET_ENTRY_CASE(15) SVM_GVA_SET_ENTRY_CASE(14) SVM_GVA_SET_ENTRY_CASE(13)
+	SVM_GVA_SET_ENTRY_CASE(12) SVM_GVA_SET_ENTRY_CASE(11) SVM_GVA_SET_ENTRY_CASE(10)
+	SVM_GVA_SET_ENTRY_CASE(9) SVM_GVA_SET_ENTRY_CASE(8) SVM_GVA_SET_ENTRY_CASE(7)
+	SVM_GVA_SET_ENTRY_CASE(6) SVM_GVA_SET_ENTRY_CASE(5) SVM_GVA_SET_ENTRY_CASE(4)
+	SVM_GVA_SET_ENTRY_CASE(3) SVM_GVA_SET_ENTRY_CASE(2) SVM_GVA_SET_ENTRY_CASE(1)
+	SVM_GVA_SET_ENTRY_CASE(0)
+	default:
+		break;
 	}
-	if (diff)
-		return svm_gva_set_reset(v, set);
-	return true;
+	return diff == 0;
 }
+#undef SVM_GVA_SET_ENTRY_CASE
+
+/* svm_gva_set_same, and when it is false the set emptied (svm_gva_set_reset) for the control
+ * registers of now. */
+static inline bool svm_gva_set_check(struct vcpu *v, struct vcpu_page_set *set)
+{
+	if (svm_gva_set_same(v, set))
+		return true;
+	return svm_gva_set_reset(v, set);
+}
+
 /* The miss of svm_gva_set_ptr: slot takes the page holding linear address page (an unchecked
  * walk, SVM_GVA_ANY). NULL when the page is unmapped or not wholly guest RAM (the slot is left
  * empty). */
 u8 *svm_gva_set_fill(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 page);
 
-/* The host address of [gva, gva + len) through the set's slot (the same bytes as a fresh walk
- * gives, after svm_gva_set_check), or NULL when the range crosses a page, is empty, or its page
- * is unmapped or not wholly guest RAM; then svm_gva_read/svm_gva_write decide. Inline: a hit
- * is one compare. */
+/* The host address of [gva, gva + len) through the set's slot when the slot holds its page
+ * (after svm_gva_set_check or svm_gva_set_same said the set is valid: the same bytes as a
+ * fresh walk gives), else NULL: the range crosses a page or is empty, or the slot is empty or
+ * holds another page. Changes nothing. */
+static inline __attribute__((always_inline)) void *svm_gva_set_hit(const struct vcpu_page_set *set, unsigned slot,
+								   u64 gva, u64 len)
+{
+	u64 off = gva & (PAGE_SIZE - 1);
+	u8 *host = set->host[slot];
+	if (len == 0 || off + len > PAGE_SIZE || !host || set->lin_page[slot] != gva - off)
+		return NULL;
+	return host + off;
+}
+
+/* svm_gva_set_hit, and on a miss of a range within one page the slot filled with its page
+ * (svm_gva_set_fill); NULL when the range crosses a page, is empty, or its page is unmapped or
+ * not wholly guest RAM: then svm_gva_read/svm_gva_write decide. Inline: a hit is one compare. */
 static inline void *svm_gva_set_ptr(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 gva, u64 len)
 {
 	u64 off = gva & (PAGE_SIZE - 1);

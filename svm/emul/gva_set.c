@@ -9,19 +9,6 @@
 #include "svm/guest_mem.h"
 #include "lib/kstring.h"
 
-/* What the entries past nr_entries in its group point to (svm_gva_set_check reads whole
- * groups): a word that never changes, with its value. */
-static const u64 set_pad_word;
-
-static void set_pad_group(struct vcpu_page_set *set)
-{
-	for (unsigned i = set->nr_entries; i % VCPU_SET_GROUP; i++) {
-		set->entry[i] = &set_pad_word;
-		set->value[i] = set_pad_word;
-		set->users[i] = 0;
-	}
-}
-
 bool svm_gva_set_reset(struct vcpu *v, struct vcpu_page_set *set)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
@@ -50,7 +37,6 @@ static void set_drop_slot(struct vcpu_page_set *set, unsigned slot)
 		kept++;
 	}
 	set->nr_entries = (u8)kept;
-	set_pad_group(set);
 }
 
 /* Adds slot's use of one entry. The set was checked, so an entry already there holds the value
@@ -66,7 +52,6 @@ static void set_add_entry(struct vcpu_page_set *set, unsigned slot, const void *
 	set->value[set->nr_entries] = value;
 	set->users[set->nr_entries] = (u8)BIT(slot);
 	set->nr_entries++;
-	set_pad_group(set);
 }
 
 u8 *svm_gva_set_fill(struct vcpu *v, struct vcpu_page_set *set, unsigned slot, u64 page)

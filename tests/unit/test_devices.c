@@ -510,6 +510,39 @@ static void uart_thre_interrupt(void **state)
 	assert_int_equal(inp(0x3FA, 1), 0xC1);
 }
 
+/* The UART states its interrupt line to the PIC after every access, of any register (the
+ * register table's handlers, svm/dev/uart.c): ICW1 makes the 8259A forget the input levels
+ * (Intel 8259A data sheet, "Initialization Command Words": the edge sense circuit is reset), and
+ * the next access, even of the scratch register, which moves no interrupt source, shows the
+ * PIC the line again. */
+static void pic_init_irq4_at_0x34(void)
+{
+	outp(0x20, 1, 0x11);
+	outp(0x21, 1, 0x30);
+	outp(0x21, 1, 0x04);
+	outp(0x21, 1, 0x01);
+	outp(0x21, 1, 0x00);
+}
+
+static void uart_line_restated_on_every_register(void **state)
+{
+	(void)state;
+	pic_init_irq4_at_0x34();
+	outp(0x3FC, 1, 0x08); /* OUT2 */
+	outp(0x3F9, 1, 0x02); /* ETBEI while THR is empty: the line is up */
+	assert_true(dev_pic_output(&f->vm));
+	pic_init_irq4_at_0x34();
+	assert_false(dev_pic_output(&f->vm)); /* the PIC forgot it */
+	outp(0x3FF, 1, 0x5A);
+	assert_true(dev_pic_output(&f->vm)); /* an SCR write stated it again */
+	pic_init_irq4_at_0x34();
+	assert_int_equal(inp(0x3FF, 1), 0x5A);
+	assert_true(dev_pic_output(&f->vm)); /* and an SCR read */
+	pic_init_irq4_at_0x34();
+	assert_int_equal(inp(0x3FB, 1), 0x00);
+	assert_true(dev_pic_output(&f->vm)); /* and an LCR read */
+}
+
 /* MC146818A: index at 0x70 (bit 7 masks NMI), status B bit 2 binary / bit 1 24-hour, status D
  * bit 7 valid RAM and time; 2026-12-01 11:30:45 UTC is a Tuesday (day of week 3). */
 static u64 fixed_clock(void) { return 3000000000ULL; }
@@ -685,6 +718,7 @@ int main(void)
 		T(lapic_icr_logged),
 		T(lapic_tpr_coherent_with_cr8),
 		T(uart_thre_interrupt),
+		T(uart_line_restated_on_every_register),
 		T(rtc_host_time),
 		T(reset_ports),
 		T(unbacked_terminate_read),

@@ -264,6 +264,51 @@ static void cpuid_leaf1_per_vcpu_bits(void **state)
 	}
 }
 
+/* Plain mode: CPUID 0xD.0 EBX is the XSAVE area size for the features XCR0 enables now (APM
+ * vol. 3 E.3.6; SDM vol. 1 13.2): 512 legacy bytes and the 64-byte header (576) for x87/SSE,
+ * AVX's 256 bytes at offset 576 on top (832). The guest's XSETBV is not intercepted, so the
+ * handler reads XCR0 (svm_guest_xcr0_refresh) for that leaf alone, and only while the guest's
+ * CR4.OSXSAVE (bit 18) says XCR0 is in use. */
+static u64 fake_xcr0;
+static unsigned fake_xcr0_reads;
+static u64 read_fake_xcr0(void)
+{
+	fake_xcr0_reads++;
+	return fake_xcr0;
+}
+
+static void cpuid_xsave_leaf_follows_guest_xcr0(void **state)
+{
+	(void)state;
+	svm_set_guest_xcr0_reader(read_fake_xcr0);
+	fake_xcr0_reads = 0;
+	CODE(0x1000, 0x0F, 0xA2); /* CPUID */
+	static const struct {
+		u64 xcr0;
+		u32 leaf;
+		bool osxsave;
+		u64 ebx; /* leaf 0xD only */
+		unsigned reads;
+	} rounds[] = {
+		{ 0x7, 0xD, true, 832, 1 },  /* x87 | SSE | AVX */
+		{ 0x3, 0xD, true, 576, 2 },  /* XSETBV back to x87 | SSE */
+		{ 0x7, 0x0, true, 0, 2 },    /* another leaf: no read */
+		{ 0x7, 0xD, false, 576, 2 }, /* no OSXSAVE: XCR0 is not read, the last value holds */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(rounds); i++) {
+		fake_xcr0 = rounds[i].xcr0;
+		f->v.cr.cr4 = rounds[i].osxsave ? BIT(18) : 0;
+		f->vmcb->save.rip = 0x1000;
+		f->vmcb->save.rax = rounds[i].leaf;
+		f->v.gprs.rcx = 0;
+		assert_int_equal(run_exit(0x072, 0, 0), SVM_RESUME);
+		assert_int_equal(fake_xcr0_reads, rounds[i].reads);
+		if (rounds[i].leaf == 0xD)
+			assert_int_equal(f->v.gprs.rbx, rounds[i].ebx);
+	}
+	svm_set_guest_xcr0_reader(NULL);
+}
+
 static void cpuid_protected_vcpu_reads_nothing(void **state)
 {
 	(void)state;
@@ -638,6 +683,7 @@ int main(void)
 		T(cpuid_hypervisor_leaf),
 		T(cpuid_vendor_leaf),
 		T(cpuid_leaf1_per_vcpu_bits),
+		T(cpuid_xsave_leaf_follows_guest_xcr0),
 		T(cpuid_protected_vcpu_reads_nothing),
 		T(rdmsr_unknown_injects_gp),
 		T(wrmsr_unknown_injects_gp),

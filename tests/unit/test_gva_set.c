@@ -253,8 +253,8 @@ static void slot_moves(void **state)
 }
 
 /* A slot whose new page cannot be walked is emptied and its entries are no longer watched:
- * a change there is nothing to the set (the union's unused tail, checked with the last group,
- * is padded with a constant word). */
+ * a change there is nothing to the set (the check compares the union's nr_entries entries
+ * only). */
 static void emptied_slot_not_watched(void **state)
 {
 	(void)state;
@@ -305,6 +305,49 @@ static void ranges(void **state)
 	assert_null(svm_gva_set_ptr(&f->v, &set, 0, LIN_A, 0));
 }
 
+/* A full union: four slots whose walks share no entry (each page under its own PML4E, linear
+ * (k + 1) << 39, with its own PDPT, PD and PT at SEP_TABLES + k * 0x3000), 16 entries. Each of
+ * them, made not present (P clear) in turn, must empty the set: the slot that read it then
+ * gives what a fresh walk gives (nothing), whichever place the entry has in the union. */
+#define SEP_TABLES 0x30000
+
+static u64 sep_lin(unsigned k)
+{
+	return (u64)(k + 1) << 39;
+}
+
+static u64 sep_entry(unsigned k, unsigned level) /* 0: PML4E ... 3: PTE */
+{
+	u64 t = SEP_TABLES + k * 0x3000;
+	return level == 0 ? PML4 + (k + 1) * 8 : t + (level - 1) * PAGE_SIZE;
+}
+
+static void every_entry_watched(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < 4; k++) {
+		u64 t = SEP_TABLES + k * 0x3000;
+		put64(sep_entry(k, 0), t | P | RW);
+		put64(sep_entry(k, 1), (t + PAGE_SIZE) | P | RW);
+		put64(sep_entry(k, 2), (t + 2 * PAGE_SIZE) | P | RW);
+		put64(sep_entry(k, 3), DATA_A | P | RW);
+	}
+	for (unsigned k = 0; k < 4; k++)
+		for (unsigned level = 0; level < 4; level++) {
+			svm_gva_set_check(&f->v, &set);
+			for (unsigned slot = 0; slot < 4; slot++)
+				assert_int_equal(at(slot, sep_lin(slot)), 0xA);
+			assert_int_equal(set.nr_entries, 16);
+			assert_true(svm_gva_set_check(&f->v, &set));
+			u64 e = sep_entry(k, level), was;
+			memcpy(&was, f->ram + e, 8);
+			put64(e, was & ~P);
+			assert_false(svm_gva_set_check(&f->v, &set));
+			assert_int_equal(at(k, sep_lin(k)), -1);
+			put64(e, was);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(emptied_slot_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(generation_follows_slot_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_entry_watched, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

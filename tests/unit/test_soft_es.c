@@ -625,16 +625,96 @@ static void test_vc_gate_size_follows_mode(void **state)
 	s->idtr.limit = 32 * 16 - 1;
 	s->ss = (struct vmcb_seg){ .selector = 0x10, .attrib = ATTR_DATA32, .limit = 0xFFFFFFFF };
 	s->rflags = BIT(1);
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 3; i++) { /* the third one through what the others kept */
 		s->rip = CODE_GPA;
 		s->rsp = STACK_TOP;
 		assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
 		assert_false(vcpu()->pending.pending);
 		assert_int_equal(s->rip, 0x2345);
+		assert_int_equal(s->rsp, STACK_TOP - 16); /* a legacy frame: 4 x 4 bytes */
 	}
 	s->efer = EFER_SVME | EFER_LME | EFER_LMA;
 	assert_true(vc_long_mode_once());
 	assert_int_equal(s->rip, 0x1234);
+}
+
+/* A long-mode #VC at CPL 0 with RSP at rsp (paging off: linear = physical), through the tables
+ * of long_mode_tables: delivered to want_rip with its frame at RSP aligned to 16, less 48
+ * (APM vol. 2, 8.9.3), or, when frame_gpa is 0, left to EVENTINJ. */
+static void vc_long_frame(u64 rsp, u64 rflags, u64 want_rip, u64 frame_gpa)
+{
+	struct vmcb_save *s = &vmcb()->save;
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	s->rip = CODE_GPA;
+	s->rsp = rsp;
+	s->rflags = rflags;
+	assert_int_equal(exit_with(SVM_EXIT_CPUID, 0, 0), SOFT_ES_RESUME);
+	if (!frame_gpa) {
+		assert_vc(SVM_EXIT_CPUID);
+		assert_int_equal(s->rip, CODE_GPA);
+		assert_int_equal(s->rsp, rsp);
+		return;
+	}
+	assert_false(vcpu()->pending.pending);
+	assert_int_equal(s->rip, want_rip);
+	assert_int_equal(s->rsp, frame_gpa);
+	u64 frame[6];
+	memcpy(frame, fx.ram + frame_gpa, sizeof(frame));
+	assert_int_equal(frame[0], SVM_EXIT_CPUID);
+	assert_int_equal(frame[1], CODE_GPA);
+	assert_int_equal(frame[3], rflags);
+	assert_int_equal(frame[4], rsp);
+}
+
+/* Three #VCs with nothing changed: the third goes the kept way (soft_es_deliver_kept: the first
+ * fills the model's pages, the second keeps the gate for them). */
+static void vc_steady(u64 rsp, u64 want_rip, u64 frame_gpa)
+{
+	for (unsigned i = 0; i < 3; i++)
+		vc_long_frame(rsp, BIT(1), want_rip, frame_gpa);
+}
+
+/* Once a #VC has gone the kept way, whatever the guest changes without an exit is seen by the
+ * next one, as by a delivery that reads everything anew (APM vol. 2, 8.9.3-8.9.4): the
+ * handler offset in either half of the gate, the stack (another page, or a frame across a page
+ * end), the IST entry and the TSS's place; RFLAGS.VM set leaves the #VC to EVENTINJ, as the
+ * general way does. */
+static void test_vc_kept_way_follows_changes(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	u8 gate[16];
+	long_mode_tables(gate);
+	vc_steady(STACK_TOP, 0x1234, STACK_TOP - 48);
+	gate[0] = 0x78; /* offset 15:0 */
+	gate[1] = 0x56;
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	vc_long_frame(STACK_TOP, BIT(1), 0x5678, STACK_TOP - 48);
+	vc_steady(STACK_TOP, 0x5678, STACK_TOP - 48);
+	gate[8] = 0x01; /* offset 63:32 */
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	vc_steady(STACK_TOP, 0x100005678ULL, STACK_TOP - 48);
+	/* The stack in another page, then a frame across the end of a page (0x6FF0..0x7020). */
+	vc_long_frame(RSP0_TOP, BIT(1), 0x100005678ULL, RSP0_TOP - 48);
+	vc_steady(STACK_TOP, 0x100005678ULL, STACK_TOP - 48);
+	vc_long_frame(0x7028, BIT(1), 0x100005678ULL, 0x6FF0);
+	/* RFLAGS.VM: no delivery by the model. */
+	vc_steady(STACK_TOP, 0x100005678ULL, STACK_TOP - 48);
+	vc_long_frame(STACK_TOP, BIT(1) | BIT(17), 0, 0);
+	/* An IST gate: the stack is the TSS's IST1 (offset 0x24), read at each #VC; first one in
+	 * the page of the interrupted stack. */
+	gate[4] = 1;
+	memcpy(fx.ram + IDT_GPA + 29 * 16, gate, 16);
+	s->tr = (struct vmcb_seg){ .selector = 0x40, .attrib = SVM_SEG_P | 0xB, .limit = 0x67, .base = TSS_GPA };
+	memcpy(fx.ram + TSS_GPA + 0x24, &(u64){ STACK_TOP - 0x100 }, 8);
+	vc_steady(STACK_TOP, 0x100005678ULL, STACK_TOP - 0x100 - 48);
+	memcpy(fx.ram + TSS_GPA + 0x24, &(u64){ RSP0_TOP }, 8);
+	vc_long_frame(STACK_TOP, BIT(1), 0x100005678ULL, RSP0_TOP - 48);
+	vc_steady(STACK_TOP, 0x100005678ULL, RSP0_TOP - 48);
+	/* LTR of a TSS in another page (TR's base is loaded without an exit). */
+	memcpy(fx.ram + TSS_GPA + PAGE_SIZE + 0x24, &(u64){ IST_TOP }, 8);
+	s->tr.base = TSS_GPA + PAGE_SIZE;
+	vc_long_frame(STACK_TOP, BIT(1), 0x100005678ULL, IST_TOP - 48);
 }
 
 /* (b) rep vmmcall = VMGEXIT: RIP + 4, exit code 0x403; a plain VMMCALL is #VC(0x81). */
@@ -1135,6 +1215,7 @@ int main(void)
 		T(test_vc_rereads_gate_and_descriptor),
 		T(test_vc_follows_idtr_and_gdtr),
 		T(test_vc_gate_size_follows_mode),
+		T(test_vc_kept_way_follows_changes),
 		T(test_vc_gate_bytes_read_per_mode),
 		T(test_vmgexit_and_vmmcall),
 		T(test_vmgexit_forms),

@@ -350,6 +350,21 @@ static void vc_counts_line(void **state)
 	assert_string_equal(line, "#VC by exit code: CPUID=9 IOIO=1 NPF=1");
 }
 
+/* An event count stops at the largest u32 rather than wrapping to 0 (a summary never shows a
+ * guest that sent 2^32 requests as one that sent none). */
+static void counts_stop_at_max(void **state)
+{
+	(void)state;
+	u32 c = 0;
+	counts_add(&c);
+	assert_int_equal(c, 1);
+	c = 0xFFFFFFFEu;
+	counts_add(&c);
+	assert_int_equal(c, 0xFFFFFFFFu);
+	counts_add(&c);
+	assert_int_equal(c, 0xFFFFFFFFu);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -373,6 +388,7 @@ int main(void)
 		T(print_one_fails),
 		T(print_terminated_is_not_ok),
 		T(ghcb_counts_line),
+		T(counts_stop_at_max),
 		T(vc_counts_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
