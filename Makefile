@@ -143,4 +143,5 @@ clean:
 
 .PHONY: all image run unit integration conformance test deps clean
 .DELETE_ON_ERROR:
--include $(EFI_OBJS:.o=.d) $(HOST_OBJS:.o=.d)
+# gcc -MMD names a unit test's dependency file after the binary (build/unit/test_x.d).
+-include $(EFI_OBJS:.o=.d) $(HOST_OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -60,22 +60,20 @@ void svm_soft_es_vcpu_setup(struct vcpu *v)
 
 /* ---- helpers that play the CPU ------------------------------------------------------------- */
 
-/* Steps over len bytes in the given code size (the mode the fetch found). The VMCB pointer is
- * read once: stores through it could alias v->vmcb for the compiler (-fno-strict-aliasing). */
-static void soft_es_step_in(struct vcpu *v, unsigned len, enum svm_cpu_mode mode)
+/* Steps over len bytes, in 64-bit mode or (code64 false) with the 32-bit instruction pointer
+ * of the other modes. vmcb is v->vmcb as the caller holds it: stores through it could alias
+ * v->vmcb for the compiler (-fno-strict-aliasing). */
+static void soft_es_step_in(struct vmcb *vmcb, unsigned len, bool code64)
 {
-	struct vmcb *vmcb = v->vmcb;
 	u64 rip = vmcb->save.rip + len;
-	if (mode != SVM_CPU_MODE_64)
-		rip &= 0xFFFFFFFFULL;
-	vmcb->save.rip = rip;
+	vmcb->save.rip = code64 ? rip : rip & 0xFFFFFFFFULL;
 	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
 	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
 }
 
 static void soft_es_step(struct vcpu *v, unsigned len)
 {
-	soft_es_step_in(v, len, svm_guest_cpu_mode(v));
+	soft_es_step_in(v->vmcb, len, svm_guest_cpu_mode(v) == SVM_CPU_MODE_64);
 }
 
 /* VMGEXIT is REP VMMCALL, F3 0F 01 D9 (GHCB spec 2.0x "VMGEXIT"): those 4 bytes as one
@@ -187,10 +185,7 @@ static enum soft_es_action soft_es_npf(struct vcpu *v)
  * caller holds it. */
 static enum soft_es_action soft_es_vmgexit(struct vmcb *vmcb, unsigned len, bool code64)
 {
-	u64 rip = vmcb->save.rip + len;
-	vmcb->save.rip = code64 ? rip : rip & 0xFFFFFFFFULL;
-	/* Completing an instruction ends an STI / MOV SS interrupt shadow (APM 15.21.5). */
-	vmcb->control.int_state &= ~(u32)SVM_INT_STATE_SHADOW;
+	soft_es_step_in(vmcb, len, code64);
 	vmcb->control.exit_code = SVM_EXIT_VMGEXIT;
 	vmcb->control.exit_info1 = 0;
 	vmcb->control.exit_info2 = 0;
@@ -212,11 +207,11 @@ static __attribute__((noinline)) enum soft_es_action soft_es_vmmcall_decoded(str
 }
 
 /* The 4 bytes of VMGEXIT are looked for first in place, in the page the instruction fetch
- * keeps (svm_fetch_cache_hit, inline: the same hit test of the kept page against CR0/CR3/CR4/
- * EFER and every paging-entry word its walk read, so rewritten code and remapped pages are
- * seen), and the RIP step uses the code size found there. Everything else - 4 bytes crossing
- * the page end, a cache miss (the full fetch walks and the cache keeps the page), other
- * bytes - goes through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
+ * keeps (svm_fetch_cache_at, inline: the same test of the kept page against CR0/CR3/CR4/EFER
+ * and every paging-entry word its walk read, so rewritten code and remapped pages are seen),
+ * and the RIP step uses the code size found there. Everything else - 4 bytes crossing the page
+ * end, a cache miss (the full fetch walks and the cache keeps the page), other bytes - goes
+ * through the full fetch (soft_es_vmmcall_decoded), which decides as before. */
 static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
@@ -225,11 +220,9 @@ static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 	bool code64 = __builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
 		      !(s->rflags & RFLAGS_VM);
 	/* The linear address of CS:RIP depends only on that (svm_fetch_linear). */
-	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32), off = lin & (PAGE_SIZE - 1);
-	const u8 *page = NULL;
-	if (off <= PAGE_SIZE - SOFT_ES_VMGEXIT_LEN)
-		page = svm_fetch_cache_hit(s, &v->fetch, lin - off);
-	if (page && soft_es_is_vmgexit(page + off))
+	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32);
+	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, SOFT_ES_VMGEXIT_LEN);
+	if (at && soft_es_is_vmgexit(at))
 		return soft_es_vmgexit(vmcb, SOFT_ES_VMGEXIT_LEN, code64);
 	return soft_es_vmmcall_decoded(v);
 }

@@ -62,7 +62,12 @@ enum soft_es_action svm_soft_es_after_exit(struct vcpu *v);
 const char *soft_es_action_name(enum soft_es_action a);
 
 /* Class (a), the non-automatic exits: the exit in v->vmcb->control raised in the guest as #VC
- * (sev/soft_es_vc.c). Used by the classification in sev/soft_es.c. */
+ * (sev/soft_es_vc.c). Used by the classification in sev/soft_es.c. A long-mode #VC whose
+ * gate, descriptor, TSS word and stack page are where the last delivery left them, with the
+ * guest's page tables, CR0/CR3/CR4/EFER, IDTR and GDTR unchanged, is delivered the kept way
+ * (soft_es_deliver_kept: no walk, no call; what it covers and why it equals the general way is
+ * written there); anything else, or debug logging on, or an event pending, goes the general
+ * way. */
 enum soft_es_action soft_es_reflect_vc(struct vcpu *v);
 
 /* ---- #VC exceptions the model raised, counted by exit code (v->vc_counts) -------------------

@@ -96,9 +96,13 @@ struct vcpu_page_cache {
 	const u8 *host;          /* the whole page, in host memory; NULL: nothing kept */
 	struct vcpu_walk walk;
 	/* For the lean hit of a visible vCPU (svm_fetch_cache_at_visible): the shadow's
-	 * generation (cr_shadow.gen) at the walk when the VMCB's CR0/CR4/EFER then equalled the
-	 * shadow's, else VCPU_CR_GEN_NONE, which the generation never reaches. */
+	 * generation (cr_shadow.gen) at the walk when the VMCB's CR0/CR4/EFER and CS.L then
+	 * equalled the shadow's (checked_cs_l), else VCPU_CR_GEN_NONE, which the generation never
+	 * reaches. */
 	u64 cr_gen;
+	/* ... and whether the code was 64-bit then but for RFLAGS.VM (CR0.PE, EFER.LMA, CS.L):
+	 * the lean hit's linear address (svm_fetch_linear_visible), valid while cr_gen holds. */
+	bool code64;
 };
 #define VCPU_CR_GEN_NONE (~0ULL)
 

@@ -8,6 +8,7 @@
 #ifndef SVM_EMUL_GVA_H
 #define SVM_EMUL_GVA_H
 
+#include "arch/x86/rflags.h"
 #include "svm/emul/decode.h"
 #include "svm/vcpu.h"
 #include "svm/exit.h"
@@ -202,9 +203,10 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const 
  * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
  * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
  * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
- * the shadow then) still being the shadow's means the three registers are those the walk read.
- * CR3, whose writes are not intercepted, and the walk words are compared as in
- * svm_fetch_cache_at. Only for callers after cr_shadow_after_exit of the exit they handle. */
+ * the shadow then) still being the shadow's means the three registers are those the walk read
+ * (and CS.L too: svm_fetch_linear_visible). CR3, whose writes are not intercepted, and the
+ * walk words are compared as in svm_fetch_cache_at. Only for callers after
+ * cr_shadow_after_exit of the exit they handle. */
 static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
 										  const struct vmcb_save *s, u64 lin,
 										  u64 len)
@@ -218,10 +220,30 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visibl
 	return diff ? NULL : host + off;
 }
 
+/* The linear address of CS:RIP outside 64-bit mode: CS base + EIP, wrapping at 4 GiB. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_legacy(const struct vmcb_save *s)
+{
+	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+}
+
+/* svm_fetch_linear_of(s) for the lean step of a visible vCPU, with the code size the fetch
+ * cache's walk saw (code64) instead of CR0.PE, EFER.LMA and CS.L: the address is only used
+ * when svm_fetch_cache_at_visible then finds the generation unchanged, which means CR0 and
+ * EFER as at the walk (see there), and CS.L too: the walk was kept only when CS.L equalled the
+ * shadow's checked_cs_l, the run loop's cr_shadow_after_exit commits any CS.L that differs
+ * from it, and checked_cs_l changes only in a commit. RFLAGS.VM is tested as it is now. */
+static inline __attribute__((always_inline)) u64 svm_fetch_linear_visible(const struct vcpu *v,
+									 const struct vmcb_save *s)
+{
+	if (__builtin_expect(v->fetch.code64, 1) && !(s->rflags & RFLAGS_VM))
+		return s->rip;
+	return svm_fetch_linear_legacy(s);
+}
+
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */
 static inline enum svm_cpu_mode svm_cpu_mode_of(const struct vmcb_save *s)
 {
-	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & BIT(17)) != 0); /* RFLAGS.VM */
+	return svm_cpu_mode_from(s->cr0, s->efer, s->cs.attrib, (s->rflags & RFLAGS_VM) != 0);
 }
 
 /* The linear address of CS:RIP in the code size the guest runs in (mode): in 64-bit mode the
@@ -230,7 +252,7 @@ static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode 
 {
 	if (mode == SVM_CPU_MODE_64)
 		return s->rip;
-	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+	return svm_fetch_linear_legacy(s);
 }
 
 /* svm_fetch_linear(s, svm_cpu_mode_of(s)), for a caller that needs the address alone: the
@@ -239,9 +261,9 @@ static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode 
 static inline __attribute__((always_inline)) u64 svm_fetch_linear_of(const struct vmcb_save *s)
 {
 	if (__builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
-	    !(s->rflags & BIT(17))) /* RFLAGS.VM */
+	    !(s->rflags & RFLAGS_VM))
 		return s->rip;
-	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
+	return svm_fetch_linear_legacy(s);
 }
 
 /* The code size the guest runs in now (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM from the VMCB). */

@@ -427,6 +427,32 @@ static void lean_step_sees_committed_cr4(void **state)
 	}
 }
 
+/* The lean step's linear address uses the code size of the kept walk while the generation
+ * holds: a far jump between 64-bit and compatibility code (CS.L, which the run loop commits)
+ * must be seen at once. CS base 0x10: ignored in 64-bit mode (APM vol. 2, 4.12.2), so RIP =
+ * LIN reads CODE_A + 0 (CPUID, 2 bytes); added in compatibility mode, so it reads CODE_A +
+ * 0x10 (CPUID with a CS override, 3 bytes), in the same kept page. */
+static void lean_step_sees_committed_cs_l(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	put_bytes(CODE_A + 0x10, cs_cpuid_insn, sizeof(cs_cpuid_insn));
+	s->cs.base = 0x10;
+	u16 l64 = s->cs.attrib, compat = (u16)((s->cs.attrib & ~SVM_SEG_L) | SVM_SEG_DB);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) { /* a walk, then the lean step on the kept page */
+			assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+			assert_int_equal(s->rip, LIN + 2);
+		}
+		s->cs.attrib = compat;
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+			assert_int_equal(s->rip, LIN + 3);
+		}
+		s->cs.attrib = l64;
+	}
+}
+
 /* The lean step takes the kept page only for a RIP inside it: the pages just above and just
  * below LIN map RDMSR's bytes (CODE_C), so a CPUID exit there is not a CPUID and the guest
  * ends, although the same offset in the kept page (CODE_A) holds CPUID's. Below LIN, PD[1]'s
@@ -508,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_effects, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cr4, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cs_l, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(linear_address_per_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),

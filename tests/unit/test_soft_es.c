@@ -841,6 +841,50 @@ static void test_vmgexit_follows_page_tables(void **state)
 	}
 }
 
+/* The VMGEXIT bytes are read at the linear address of CS:RIP, which in 64-bit mode is RIP, 64
+ * bits wide, the CS base ignored, and elsewhere CS base + EIP (APM vol. 1, 2.2.3; vol. 2,
+ * 4.12.2), also where the page kept from the last fetch (here: linear page 0x1000) holds
+ * VMGEXIT bytes at the wrong address. 64-bit mode: RIP 4 GiB + 0x1000 (PDPT entry 4 leads to
+ * the tables of linear 0-2 MiB, so it reads the bytes at CODE_GPA), under a CS base of 0 and
+ * of 0x3000, resumes at RIP + 4, not wrapped. */
+static void test_vmgexit_rip_64bit(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	paged_long_mode();
+	memcpy(fx.ram + PG_PDPT + 4 * 8, &(u64){ PG_PD | 0x3 }, 8);
+	s->cs = (struct vmcb_seg){ .selector = 0x08, .attrib = ATTR_CODE64 };
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	s->rip = CODE_GPA;
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+	for (unsigned i = 0; i < 3; i++) {
+		s->cs.base = i ? 0x3000 : 0;
+		s->rip = 0x100000000ULL + CODE_GPA;
+		assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+		assert_int_equal(vmcb()->control.exit_code, SVM_EXIT_VMGEXIT);
+		assert_int_equal(s->rip, 0x100000000ULL + CODE_GPA + 4);
+	}
+}
+
+/* 32-bit mode: after a VMGEXIT at linear CODE_GPA, EIP CODE_GPA under a CS base of 0x1000 is
+ * linear CODE_GPA + 0x1000, which holds a plain VMMCALL: #VC(0x81), RIP unchanged. */
+static void test_vmgexit_linear_32bit(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &vmcb()->save;
+	code((const u8[]){ 0xF3, 0x0F, 0x01, 0xD9 }, 4);
+	memcpy(fx.ram + CODE_GPA + 0x1000, (const u8[]){ 0x0F, 0x01, 0xD9, 0x90 }, 4);
+	s->rip = CODE_GPA;
+	assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_HANDOFF);
+	s->cs.base = 0x1000;
+	for (unsigned i = 0; i < 2; i++) {
+		s->rip = CODE_GPA;
+		assert_int_equal(exit_with(SVM_EXIT_VMMCALL, 0, 0), SOFT_ES_RESUME);
+		assert_vc(SVM_EXIT_VMMCALL);
+		assert_int_equal(s->rip, CODE_GPA);
+	}
+}
+
 /* (c) CR0/CR4/EFER/CR8 writes: carried out, RIP stepped, write trap with the new value. */
 static void test_cr_and_efer_write_traps(void **state)
 {
@@ -1221,6 +1265,8 @@ int main(void)
 		T(test_vmgexit_forms),
 		T(test_vmgexit_eip_wraps),
 		T(test_vmgexit_follows_page_tables),
+		T(test_vmgexit_rip_64bit),
+		T(test_vmgexit_linear_32bit),
 		T(test_cr_and_efer_write_traps),
 		T(test_cr0_write_refused_is_gp),
 		T(test_efer_write_back_with_svme),
