@@ -28,23 +28,16 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
 	return rflags & RFLAGS_IF;
 }
 
-/* VMEXIT_INVALID (APM 15.5.1: VMRUN's consistency checks failed, the guest never ran), in
- * either width of the exit-code field. */
-static inline __attribute__((always_inline)) bool svm_event_exit_invalid(u64 code)
-{
-	return code == SVM_EXIT_INVALID || code == SVM_EXIT_INVALID32;
-}
-
 /* After #VMEXIT: an event whose delivery the exit interrupted (EXITINTINFO.V) is queued again
  * unless something else is queued already. Only the V bit counts: QEMU TCG leaves a copy of an
  * injected event with V = 0. Also notes the interrupt window and the end of NMI blocking.
- * VMEXIT_INVALID changes nothing (EXITINTINFO means nothing, and no instruction ran): it is
- * asked only inside the two rare branches it could enter, not on every exit. Inline: once per
- * exit. */
+ * VMEXIT_INVALID (APM 15.5.1: VMRUN failed its consistency checks) changes nothing (EXITINTINFO
+ * means nothing, and no instruction ran): it is asked only inside the two rare branches it could
+ * enter, not on every exit. Inline: once per exit. */
 static inline void svm_event_after_exit(struct vcpu *v)
 {
 	const struct vmcb_control *c = &v->vmcb->control;
-	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending && !svm_event_exit_invalid(c->exit_code)) {
+	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending && !SVM_EXIT_CODE_INVALID(c->exit_code)) {
 		v->pending.pending = true;
 		v->pending.info = c->exit_int_info;
 		v->pending.err_code = c->exit_int_info_err;
@@ -53,7 +46,7 @@ static inline void svm_event_after_exit(struct vcpu *v)
 		v->intr.window_open = true;
 	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
 	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET &&
-	    !svm_event_exit_invalid(c->exit_code)) {
+	    !SVM_EXIT_CODE_INVALID(c->exit_code)) {
 		v->intr.iret_step = false;
 		v->intr.nmi_masked = false;
 	}

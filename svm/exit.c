@@ -202,7 +202,7 @@ svm_exit_handler svm_exit_lookup(u64 code)
 		return svm_exit_table_low[code];
 	if (code - SVM_EXIT_NPF < SVM_EXIT_TABLE_HIGH)
 		return svm_exit_table_high[code - SVM_EXIT_NPF];
-	if (code == SVM_EXIT_INVALID || code == SVM_EXIT_INVALID32)
+	if (SVM_EXIT_CODE_INVALID(code))
 		return svm_exit_invalid;
 	return NULL;
 }

@@ -67,6 +67,7 @@
 /* VMRUN consistency-check failure. QEMU TCG and nested KVM report it as a 32-bit -1. */
 #define SVM_EXIT_INVALID 0xFFFFFFFFFFFFFFFFULL
 #define SVM_EXIT_INVALID32 0x00000000FFFFFFFFULL
+#define SVM_EXIT_CODE_INVALID(code) ((code) == SVM_EXIT_INVALID || (code) == SVM_EXIT_INVALID32)
 
 /* NPF EXITINFO1 error-code bits (APM 15.25.6). */
 #define SVM_NPF_PRESENT (1ULL << 0)
