@@ -216,11 +216,9 @@ static enum soft_es_action soft_es_vmmcall(struct vcpu *v)
 {
 	struct vmcb *vmcb = v->vmcb;
 	const struct vmcb_save *s = &vmcb->save;
-	/* 64-bit mode (svm_cpu_mode_from): its own bits first, then CR0.PE and not RFLAGS.VM. */
-	bool code64 = __builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
-		      !(s->rflags & RFLAGS_VM);
-	/* The linear address of CS:RIP depends only on that (svm_fetch_linear). */
-	u64 lin = svm_fetch_linear(s, code64 ? SVM_CPU_MODE_64 : SVM_CPU_MODE_32);
+	bool code64 = svm_fetch_code64(s);
+	/* The linear address of CS:RIP depends only on that (svm_fetch_linear_of). */
+	u64 lin = code64 ? s->rip : svm_fetch_linear_legacy(s);
 	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, SOFT_ES_VMGEXIT_LEN);
 	if (at && soft_es_is_vmgexit(at))
 		return soft_es_vmgexit(vmcb, SOFT_ES_VMGEXIT_LEN, code64);

@@ -255,13 +255,19 @@ static inline u64 svm_fetch_linear(const struct vmcb_save *s, enum svm_cpu_mode 
 	return svm_fetch_linear_legacy(s);
 }
 
+/* Whether the state s runs 64-bit code (svm_cpu_mode_of(s) == SVM_CPU_MODE_64: CR0.PE, not
+ * RFLAGS.VM, EFER.LMA and CS.L), 64-bit mode's own bits tested first. */
+static inline __attribute__((always_inline)) bool svm_fetch_code64(const struct vmcb_save *s)
+{
+	return __builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
+	       !(s->rflags & RFLAGS_VM);
+}
+
 /* svm_fetch_linear(s, svm_cpu_mode_of(s)), for a caller that needs the address alone: the
- * address depends only on whether the code size is 64-bit (svm_cpu_mode_from: CR0.PE, not
- * RFLAGS.VM, EFER.LMA and CS.L), so that is all it tests, 64-bit mode's own bits first. */
+ * address depends only on whether the code size is 64-bit, so that is all it tests. */
 static inline __attribute__((always_inline)) u64 svm_fetch_linear_of(const struct vmcb_save *s)
 {
-	if (__builtin_expect((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SEG_L), 1) && (s->cr0 & CR0_PE) &&
-	    !(s->rflags & RFLAGS_VM))
+	if (svm_fetch_code64(s))
 		return s->rip;
 	return svm_fetch_linear_legacy(s);
 }
