@@ -193,21 +193,28 @@ static void lma_alone_changes_the_walk(void **state)
 	expect_first(cpuid_insn, 2);
 }
 
-/* 32-bit paging, 4-byte entries: a PDE with PS maps 4 MiB only while CR4.PSE is set. */
-static void legacy_pse_toggle(void **state)
+/* 32-bit paging with CR4.PSE, 32-bit code. PDE[1] (LIN 0x400000): PS set, frame 0. With
+ * CR4.PSE it maps a 4 MiB page at GPA 0, so the fetch reads GPA 0; without, bits 31:12 name a
+ * page table at GPA 0 whose entry 0 (LIN bits 21:12 = 0) is the same dword, 0x21001: CODE_B,
+ * present. */
+static struct vmcb_save *legacy_pse_map(void)
 {
-	(void)state;
 	struct vmcb_save *s = &f->vmcb->save;
 	s->efer = EFER_SVME;
 	s->cr4 = CR4_PSE;
 	s->cs.attrib = SF_CS32_ATTRIB;
 	s->cr3 = PD;
 	memset(f->ram + PD, 0, PAGE_SIZE);
-	/* PDE[1] (LIN 0x400000): PS set, frame 0. With CR4.PSE it maps a 4 MiB page at GPA 0,
-	 * so the fetch reads GPA 0; without, bits 31:12 name a page table at GPA 0 whose entry 0
-	 * (LIN bits 21:12 = 0) is the same dword, 0x21001: CODE_B, present. */
 	put32(PD + 1 * 4, (u32)(0 | P | RW | PS));
 	put32(0, (u32)(CODE_B | P));
+	return s;
+}
+
+/* 32-bit paging, 4-byte entries: a PDE with PS maps 4 MiB only while CR4.PSE is set. */
+static void legacy_pse_toggle(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = legacy_pse_map();
 	const u8 pte_bytes[] = { 0x01, 0x10, 0x02, 0x00 };
 	expect_first(pte_bytes, 4);
 	s->cr4 = 0;
@@ -402,15 +409,8 @@ static void lean_step_leaves_the_page_end_to_the_fetch(void **state)
 static void lean_step_sees_committed_cr4(void **state)
 {
 	(void)state;
-	struct vmcb_save *s = &f->vmcb->save;
+	struct vmcb_save *s = legacy_pse_map();
 	s->cr0 = CR0_PE | CR0_PG | CR0_ET;
-	s->efer = EFER_SVME;
-	s->cr4 = CR4_PSE;
-	s->cs.attrib = SF_CS32_ATTRIB;
-	s->cr3 = PD;
-	memset(f->ram + PD, 0, PAGE_SIZE);
-	put32(PD + 1 * 4, (u32)(0 | P | RW | PS));
-	put32(0, (u32)(CODE_B | P));
 	put_bytes(0x10, cpuid_insn, 2);
 	put_bytes(CODE_B + 0x10, cs_cpuid_insn, sizeof(cs_cpuid_insn));
 	for (int round = 0; round < 2; round++) {
