@@ -141,7 +141,9 @@ static void mirror_u64(struct vcpu *v, u64 *field, u64 value)
 static void commit(struct vcpu *v, u64 efer, u64 cr0, u64 cr4)
 {
 	struct cr_shadow *s = &v->cr;
-	s->gen++; /* the fetch cache's lean hit: the registers may change here */
+	/* The registers may change here: the fetch cache's lean hit is off until a full hit
+	 * notes its page again (struct vcpu_page_cache.lean_page). */
+	v->fetch.lean_page = VCPU_FETCH_LEAN_STALE;
 	s->cr0 = cr0;
 	s->cr4 = cr4;
 	s->efer = infer_lma(efer & ~EFER_SVME, cr0);

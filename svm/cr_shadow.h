@@ -116,10 +116,6 @@ struct cr_shadow {
 	/* CS.L (as far as known) when the transitions were last checked: with it and the save
 	 * area unchanged, cr_shadow_after_exit has nothing to do. */
 	bool checked_cs_l;
-	/* For the fetch cache's lean hit (svm_fetch_cache_at_visible, svm/emul/gva.h): moves on
-	 * at every commit of CR0/CR4/EFER (commit, svm/cr_shadow.c), so an unchanged value means
-	 * the shadow registers are those of then. 64 bits: it never wraps. */
-	u64 gen;
 };
 
 /* The outcome of an event. */

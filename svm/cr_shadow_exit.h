@@ -13,8 +13,8 @@
  * 64-bit and compatibility code: the save area holds what the shadow mirrored, and CS.L is
  * what the transitions were checked with; the commit would rewrite the same values (LMA
  * inference is idempotent) and find no new transition, so it is skipped. The exit handlers'
- * lean step relies on this compare before every handler (svm_fetch_cache_at_visible: CR0/CR4/
- * EFER through cr_shadow.gen). */
+ * lean step relies on this compare before every handler (svm_fetch_cache_lean: CR0/CR4/EFER
+ * and CS.L through the commit's drop of the lean page). */
 static inline __attribute__((always_inline)) void cr_shadow_after_exit(struct vcpu *v)
 {
 	if (!v->vmcb)

@@ -3,11 +3,11 @@
  *
  * What it covers: a vCPU whose state is not protected (the caller checked it once, on entry:
  * vcpu_state_visible), no next RIP from the CPU (VMCB next_rip 0: a CPU without NRIPS, such as
- * QEMU TCG, which never writes it), and the unprefixed encoding of kind in the 4 bytes at
- * CS:RIP, which lie within the page the instruction fetch keeps while its translation still
- * holds (svm_fetch_cache_at_visible: CR0/CR4/EFER through the shadow's generation, and the
- * linear address with the code size of the kept walk, svm_fetch_linear_visible; both need the
- * run loop's cr_shadow_after_exit of this exit to have run, as it does before every handler).
+ * QEMU TCG, which never writes it), 64-bit code, and the unprefixed encoding of kind in the 4
+ * bytes at RIP, which lie within the page the instruction fetch keeps while its translation
+ * still holds (svm_fetch_cache_lean: CR0/CR4/EFER and CS.L through the kept page's lean_page,
+ * which needs the run loop's cr_shadow_after_exit of this exit to have run, as it does before
+ * every handler).
  *
  * Why it is the general path: svm_skip_intercepted does the same for that case, in the same
  * order, out of line. The bytes are the ones svm_fetch_fixed_len reads (the same test of
@@ -18,8 +18,9 @@
  * (APM vol. 2, 13.1.3.6).
  *
  * What goes back to the general path (svm_skip_intercepted, which then decides as before): a
- * next RIP from the CPU (NRIPS), a prefix or any other bytes, 4 bytes crossing the end of the
- * page, a fetch-cache miss (a walk, which the cache then keeps). */
+ * next RIP from the CPU (NRIPS), code that is not 64-bit, a prefix or any other bytes, 4 bytes
+ * crossing the end of the page, a fetch-cache miss (a walk, which the cache then keeps) or a
+ * lean page made stale by a commit (the full test notes it again). */
 #ifndef SVM_STEP_H
 #define SVM_STEP_H
 
@@ -53,7 +54,7 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(str
 {
 	struct vmcb_save *s = &vmcb->save;
 	if (__builtin_expect(vmcb->control.next_rip == 0, 1)) {
-		const u8 *at = svm_fetch_cache_at_visible(v, s, svm_fetch_linear_visible(v, s), sizeof(u32));
+		const u8 *at = svm_fetch_cache_lean(v, s, sizeof(u32));
 		if (at) {
 			u32 head;
 			__builtin_memcpy(&head, at, sizeof(head));

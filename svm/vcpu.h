@@ -95,16 +95,17 @@ struct vcpu_page_cache {
 	u64 lin_page;            /* linear address of the page */
 	const u8 *host;          /* the whole page, in host memory; NULL: nothing kept */
 	struct vcpu_walk walk;
-	/* For the lean hit of a visible vCPU (svm_fetch_cache_at_visible): the shadow's
-	 * generation (cr_shadow.gen) at the walk when the VMCB's CR0/CR4/EFER and CS.L then
-	 * equalled the shadow's (checked_cs_l), else VCPU_CR_GEN_NONE, which the generation never
-	 * reaches. */
-	u64 cr_gen;
-	/* ... and whether the code was 64-bit then but for RFLAGS.VM (CR0.PE, EFER.LMA, CS.L):
-	 * the lean hit's linear address (svm_fetch_linear_visible), valid while cr_gen holds. */
-	bool code64;
+	/* For the lean hit of a visible vCPU (svm_fetch_cache_lean, svm/emul/gva.h): lin_page when,
+	 * at the walk (or at a later full hit after a commit), the VMCB's CR0/CR4/EFER and CS.L
+	 * equalled the shadow's (checked_cs_l) and the code was 64-bit but for RFLAGS.VM (CR0.PE,
+	 * EFER.LMA, CS.L), so that RIP is the linear address; VCPU_FETCH_LEAN_NONE when not;
+	 * VCPU_FETCH_LEAN_STALE from a commit of the shadow's CR0/CR4/EFER (svm/cr_shadow.c), which
+	 * may change them, until the next full hit notes the page again. Both are non-canonical
+	 * page addresses: no 64-bit RIP lies in their page. */
+	u64 lean_page;
 };
-#define VCPU_CR_GEN_NONE (~0ULL)
+#define VCPU_FETCH_LEAN_NONE 0x8000000000000000ULL
+#define VCPU_FETCH_LEAN_STALE 0x8000000000010000ULL
 
 /* Page translations kept together and validated together (svm/emul/gva_set.c): one page per
  * slot (the soft-es model's #VC delivery: IDT, GDT, TSS, stack), and the union of the paging

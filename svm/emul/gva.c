@@ -319,20 +319,19 @@ enum svm_cpu_mode svm_guest_cpu_mode(const struct vcpu *v)
 /* The word the unused walk slots point at: it never changes. */
 static const u64 walk_pad;
 
-/* What the lean hit of a visible vCPU needs besides the walk (svm_fetch_cache_at_visible,
- * svm_fetch_linear_visible): the shadow's generation, when the VMCB's CR0/CR4/EFER and CS.L
- * equal the shadow's now (else VCPU_CR_GEN_NONE), and the code size but for RFLAGS.VM. Noted
- * at every walk, and again when the full test finds the kept translation unchanged after a
- * commit (a CR4.PGE toggle, a far jump to compatibility code and back), so that the lean hit
- * does not stay off until the next walk. */
-static void cache_note_shadow(struct vcpu *v, struct vcpu_page_cache *c)
+/* The lean hit of a visible vCPU (svm_fetch_cache_lean): the page, when the VMCB's CR0/CR4/
+ * EFER and CS.L equal the shadow's now and the code is 64-bit but for RFLAGS.VM, else
+ * VCPU_FETCH_LEAN_NONE. Noted at every walk, and again when the full test finds the kept
+ * translation unchanged after a commit made it stale (a CR4.PGE toggle, a far jump to
+ * compatibility code and back), so that the lean hit does not stay off until the next walk. */
+static void cache_note_lean(struct vcpu *v, struct vcpu_page_cache *c)
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	bool cs_l = (s->cs.attrib & SVM_SEG_L) != 0;
 	bool shadowed = s->cr0 == v->cr.cr0 && s->cr4 == v->cr.cr4 && s->efer == cr_shadow_hw_efer(v) &&
 			cs_l == v->cr.checked_cs_l;
-	c->cr_gen = shadowed ? v->cr.gen : VCPU_CR_GEN_NONE;
-	c->code64 = (s->cr0 & CR0_PE) && (s->efer & EFER_LMA) && cs_l;
+	bool code64 = (s->cr0 & CR0_PE) && (s->efer & EFER_LMA) && cs_l;
+	c->lean_page = shadowed && code64 ? c->lin_page : VCPU_FETCH_LEAN_NONE;
 }
 
 /* A miss of cached_page: a recorded walk of the page, which c then keeps. */
@@ -340,6 +339,7 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 {
 	const struct vmcb_save *s = &v->vmcb->save;
 	c->host = NULL;
+	c->lean_page = VCPU_FETCH_LEAN_NONE;
 	c->walk.n = 0;
 	c->walk.lost = false;
 	u64 gpa;
@@ -356,8 +356,8 @@ static __attribute__((noinline)) const u8 *cache_page_walk(struct vcpu *v, struc
 	c->cr3 = s->cr3;
 	c->cr4 = s->cr4;
 	c->efer = s->efer;
-	cache_note_shadow(v, c);
 	c->lin_page = page;
+	cache_note_lean(v, c);
 	c->host = host; /* last: a cache with a host page is a full one */
 	return host;
 }
@@ -445,8 +445,8 @@ unsigned svm_fetch_fixed_len(struct vcpu *v, enum svm_insn_kind kind, enum svm_i
 	const u8 *at = svm_fetch_cache_at(s, &v->fetch, lin, sizeof(u32));
 	if (!at)
 		return fixed_len_walk(v, lin, kind, alt);
-	if (v->fetch.cr_gen != v->cr.gen)
-		cache_note_shadow(v, &v->fetch); /* the lean step's next hit */
+	if (v->fetch.lean_page == VCPU_FETCH_LEAN_STALE)
+		cache_note_lean(v, &v->fetch); /* the lean step's next hit */
 	return fixed_len_at(at, kind, alt);
 }
 

@@ -197,26 +197,27 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const 
 	return svm_fetch_cache_diff(s, c) ? NULL : host + off;
 }
 
-/* svm_fetch_cache_at(s, &v->fetch, lin, len) (s: v's VMCB save area) for a visible vCPU in an
- * exit handler, with CR0, CR4 and EFER told by one compare of the shadow's generation instead of
- * three: the run loop's cr_shadow_after_exit (svm/cr_shadow_exit.h) has made the VMCB's CR0/
- * CR4/EFER equal to the shadow's at this exit (it commits any difference), every change since
- * (a CR or EFER write the handler carried out) goes through the commit, and the commit moves
- * the generation on. So the generation kept with the walk (taken only when the VMCB equalled
- * the shadow then) still being the shadow's means the three registers are those the walk read
- * (and CS.L too: svm_fetch_linear_visible). CR3, whose writes are not intercepted, and the
- * walk words are compared as in svm_fetch_cache_at. Only for callers after
- * cr_shadow_after_exit of the exit they handle. */
-static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visible(const struct vcpu *v,
-										  const struct vmcb_save *s, u64 lin,
-										  u64 len)
+/* svm_fetch_cache_at(s, &v->fetch, svm_fetch_linear_of(s), len) (s: v's VMCB save area) for a
+ * visible vCPU in an exit handler, in 64-bit code: the kept page's lean_page stands for CR0,
+ * CR4, EFER and CS.L. The run loop's cr_shadow_after_exit (svm/cr_shadow_exit.h) has made the
+ * VMCB's CR0/CR4/EFER equal to the shadow's at this exit, and CS.L equal to checked_cs_l (it
+ * commits any difference); every change since (a CR or EFER write the handler carried out)
+ * goes through the commit; and the commit makes lean_page stale. So a lean_page that is the
+ * page (noted only when the VMCB then equalled the shadow, and the code was 64-bit) means the
+ * four are those the walk read, and the code is 64-bit but for RFLAGS.VM, tested as it is now:
+ * RIP is the linear address (APM vol. 2, 4.12.2). CR3, whose writes are not intercepted, and
+ * the walk words are compared as in svm_fetch_cache_at. Else NULL: legacy code, a stale or
+ * no lean page, another page, the bytes crossing its end, a changed translation. Only for
+ * callers after cr_shadow_after_exit of the exit they handle. */
+static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_lean(const struct vcpu *v,
+									    const struct vmcb_save *s, u64 len)
 {
 	const struct vcpu_page_cache *c = &v->fetch;
 	const u8 *host = c->host;
-	u64 off = lin - c->lin_page;
-	if (!host || off > PAGE_SIZE - len)
+	u64 off = s->rip - c->lean_page;
+	if (!host || off > PAGE_SIZE - len || (s->rflags & RFLAGS_VM))
 		return NULL;
-	u64 diff = (c->cr3 ^ s->cr3) | (c->cr_gen ^ v->cr.gen) | svm_fetch_cache_walk_diff(c);
+	u64 diff = (c->cr3 ^ s->cr3) | svm_fetch_cache_walk_diff(c);
 	return diff ? NULL : host + off;
 }
 
@@ -224,20 +225,6 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at_visibl
 static inline __attribute__((always_inline)) u64 svm_fetch_linear_legacy(const struct vmcb_save *s)
 {
 	return (s->cs.base + s->rip) & 0xFFFFFFFFULL;
-}
-
-/* svm_fetch_linear_of(s) for the lean step of a visible vCPU, with the code size the fetch
- * cache's walk saw (code64) instead of CR0.PE, EFER.LMA and CS.L: the address is only used
- * when svm_fetch_cache_at_visible then finds the generation unchanged, which means CR0 and
- * EFER as at the walk (see there), and CS.L too: the walk was kept only when CS.L equalled the
- * shadow's checked_cs_l, the run loop's cr_shadow_after_exit commits any CS.L that differs
- * from it, and checked_cs_l changes only in a commit. RFLAGS.VM is tested as it is now. */
-static inline __attribute__((always_inline)) u64 svm_fetch_linear_visible(const struct vcpu *v,
-									 const struct vmcb_save *s)
-{
-	if (__builtin_expect(v->fetch.code64, 1) && !(s->rflags & RFLAGS_VM))
-		return s->rip;
-	return svm_fetch_linear_legacy(s);
 }
 
 /* The code size of the state s (CR0.PE, EFER.LMA, CS.L/D, RFLAGS.VM). */

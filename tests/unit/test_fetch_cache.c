@@ -453,6 +453,25 @@ static void lean_step_sees_committed_cs_l(void **state)
 	}
 }
 
+/* RFLAGS.VM is not part of the kept page's lean mark (it changes without a commit): with it
+ * set, the code is not 64-bit code and svm_fetch_linear_of gives CS base + EIP (see
+ * linear_address_per_mode), so the lean step must give way to the general one at once. CS
+ * base 0x10: RIP = LIN then reads CODE_A + 0x10 (CPUID with a CS override, 3 bytes). */
+static void lean_step_sees_rflags_vm(void **state)
+{
+	(void)state;
+	struct vmcb_save *s = &f->vmcb->save;
+	put_bytes(CODE_A + 0x10, cs_cpuid_insn, sizeof(cs_cpuid_insn));
+	s->cs.base = 0x10;
+	warm_cache();
+	s->rflags |= RFLAGS_VM;
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 3);
+	s->rflags &= ~(u64)RFLAGS_VM;
+	assert_int_equal(cpuid_exit(LIN), SVM_RESUME);
+	assert_int_equal(s->rip, LIN + 2);
+}
+
 /* The lean step takes the kept page only for a RIP inside it: the pages just above and just
  * below LIN map RDMSR's bytes (CODE_C), so a CPUID exit there is not a CPUID and the guest
  * ends, although the same offset in the kept page (CODE_A) holds CPUID's. Below LIN, PD[1]'s
@@ -535,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_leaves_the_page_end_to_the_fetch, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cr4, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cs_l, setup, teardown),
+		cmocka_unit_test_setup_teardown(lean_step_sees_rflags_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(linear_address_per_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
