@@ -11,11 +11,10 @@
 #define HWCR_DROPPED (MSR_HWCR_TLB_CACHE_DIS | MSR_HWCR_FFDIS | MSR_HWCR_IGNNE_EM)
 #define HWCR_WRITABLE (MSR_HWCR_MC_STATUS_WR_EN | MSR_HWCR_TSC_FREQ_SEL)
 
-enum msr_result msr_hwcr_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_hwcr_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->msr.hwcr;
-	return MSR_OK;
+	return msr_read_ok(v->msr.hwcr);
 }
 
 enum msr_result msr_hwcr_write(struct vcpu *v, u32 index, u64 value)
@@ -38,11 +37,10 @@ static u64 syscfg_value(const struct vcpu *v)
 	return v->vm->mode == VM_MODE_PLAIN ? 0 : MSR_SYSCFG_MEM_ENCRYPT;
 }
 
-enum msr_result msr_syscfg_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_syscfg_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = syscfg_value(v);
-	return MSR_OK;
+	return msr_read_ok(syscfg_value(v));
 }
 
 enum msr_result msr_syscfg_write(struct vcpu *v, u32 index, u64 value)
@@ -57,12 +55,11 @@ enum msr_result msr_syscfg_write(struct vcpu *v, u32 index, u64 value)
  * write that changes the value as #GP and a write of the same value as a no-op. */
 #define VM_CR_GUEST (MSR_VM_CR_SVMDIS | MSR_VM_CR_LOCK)
 
-enum msr_result msr_vm_cr_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_vm_cr_read(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	*value = VM_CR_GUEST;
-	return MSR_OK;
+	return msr_read_ok(VM_CR_GUEST);
 }
 
 enum msr_result msr_vm_cr_write(struct vcpu *v, u32 index, u64 value)
@@ -77,12 +74,11 @@ enum msr_result msr_vm_cr_write(struct vcpu *v, u32 index, u64 value)
  * no-op, any other value is a #GP. A guest has no use for a host save area without SVM, and
  * silently accepting an address it can never use would hide a guest bug. sevisor's own
  * VM_HSAVE_PA is never visible. */
-enum msr_result msr_hsave_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_hsave_read(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	*value = 0;
-	return MSR_OK;
+	return msr_read_ok(0);
 }
 
 enum msr_result msr_hsave_write(struct vcpu *v, u32 index, u64 value)
@@ -95,11 +91,10 @@ enum msr_result msr_hsave_write(struct vcpu *v, u32 index, u64 value)
 /* ---- SEV_STATUS (APM vol. 2, 15.34.10), read-only ----
  * Plain guests read 0. sev-es and soft-es guests read SEV|SEV-ES, matching CPUID 0x8000001F
  * (soft-es plays SEV-ES hardware). The table has no write handler: WRMSR is #GP. */
-enum msr_result msr_sev_status_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_sev_status_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->vm->mode == VM_MODE_PLAIN ? 0 : (MSR_SEV_STATUS_SEV | MSR_SEV_STATUS_SEV_ES);
-	return MSR_OK;
+	return msr_read_ok(v->vm->mode == VM_MODE_PLAIN ? 0 : (MSR_SEV_STATUS_SEV | MSR_SEV_STATUS_SEV_ES));
 }
 
 /* ---- GHCB MSR 0xC0010130 (facts A.0) ----
@@ -107,15 +102,14 @@ enum msr_result msr_sev_status_read(struct vcpu *v, u32 index, u64 *value)
  * value in VMCB control.ghcb_gpa (offset 0xA0), where real hardware mirrors it. sev-es: the
  * hardware serves the MSR (not intercepted); if it reaches sevisor anyway (e.g. as a GHCB
  * request), the same VMCB mirror is the only copy sevisor has. */
-enum msr_result msr_ghcb_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_ghcb_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (v->vm->mode == VM_MODE_PLAIN)
-		return MSR_GP;
+		return msr_read_fail(MSR_GP);
 	if (!v->vmcb)
-		return msr_fail(v, "GHCB MSR: vCPU has no VMCB");
-	*value = v->vmcb->control.ghcb_gpa;
-	return MSR_OK;
+		return msr_read_fail(msr_fail(v, "GHCB MSR: vCPU has no VMCB"));
+	return msr_read_ok(v->vmcb->control.ghcb_gpa);
 }
 
 enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value)
@@ -132,12 +126,11 @@ enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value)
 /* ---- NB_CFG (BKDG for family 10h-16h, MSRC001_001F) ----
  * Linux's AMD set-up reads it (and sets bit 46, EnableCf8ExtCfg, on older families); KVM
  * reads it as 0 and drops writes, and so does sevisor: a guest has no northbridge to set up. */
-enum msr_result msr_nb_cfg_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_nb_cfg_read(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	*value = 0;
-	return MSR_OK;
+	return msr_read_ok(0);
 }
 
 enum msr_result msr_nb_cfg_write(struct vcpu *v, u32 index, u64 value)

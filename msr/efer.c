@@ -52,11 +52,10 @@ enum msr_result msr_efer_check(const struct vcpu *v, u64 new_efer)
 /* A protected guest (sev-es, soft-es) reads EFER natively, and the CPU shows SVME there (APM
  * 15.4: EFER.SVME is set while a guest runs; facts C.3: EFER is not intercepted for SEV-ES).
  * A GHCB MSR request for EFER answers the same value, so every path agrees (issue 10 item 3). */
-enum msr_result msr_efer_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_efer_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->state_protected ? cr_shadow_hw_efer(v) : cr_shadow_get_efer(v);
-	return MSR_OK;
+	return msr_read_ok(v->state_protected ? cr_shadow_hw_efer(v) : cr_shadow_get_efer(v));
 }
 
 /* For a protected guest the real EFER is in the encrypted VMSA, out of the hypervisor's reach:

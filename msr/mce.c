@@ -15,19 +15,17 @@ static bool has_mcg_ctl(const struct vcpu *v)
 	return !v->vm->msr_cfg.hide_mcg_ctl;
 }
 
-enum msr_result msr_mcg_cap_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mcg_cap_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	/* Read-only: the table has no write handler, so WRMSR MCG_CAP is #GP (APM 9.3.1.1). */
-	*value = nr_banks(v) | (has_mcg_ctl(v) ? MSR_MCG_CAP_CTL_P : 0);
-	return MSR_OK;
+	return msr_read_ok(nr_banks(v) | (has_mcg_ctl(v) ? MSR_MCG_CAP_CTL_P : 0));
 }
 
-enum msr_result msr_mcg_status_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mcg_status_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->msr.mcg_status;
-	return MSR_OK;
+	return msr_read_ok(v->msr.mcg_status);
 }
 
 /* RIPV/EIPV/MCIP are writable (Linux clears MCG_STATUS after handling an #MC); bits 63:3 are
@@ -41,13 +39,12 @@ enum msr_result msr_mcg_status_write(struct vcpu *v, u32 index, u64 value)
 	return MSR_OK;
 }
 
-enum msr_result msr_mcg_ctl_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mcg_ctl_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!has_mcg_ctl(v))
-		return MSR_GP;
-	*value = v->msr.mcg_ctl;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP);
+	return msr_read_ok(v->msr.mcg_ctl);
 }
 
 /* MCG_CTL exists only with MCG_CAP.MCG_CTL_P, and takes only 0 (all banks off) or all ones. */
@@ -77,14 +74,13 @@ static u64 *bank_reg(struct vcpu *v, u32 index, unsigned *bank_out)
 	}
 }
 
-enum msr_result msr_mc_bank_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mc_bank_read(struct vcpu *v, u32 index)
 {
 	unsigned bank;
 	u64 *reg = bank_reg(v, index, &bank);
 	if (bank >= nr_banks(v))
-		return MSR_GP; /* banks beyond MCG_CAP's count do not exist */
-	*value = *reg;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP); /* banks beyond MCG_CAP's count do not exist */
+	return msr_read_ok(*reg);
 }
 
 enum msr_result msr_mc_bank_write(struct vcpu *v, u32 index, u64 value)

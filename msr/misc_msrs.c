@@ -16,13 +16,12 @@ void msr_set_host_tsc(u64 (*fn)(void))
 	host_tsc = fn;
 }
 
-enum msr_result msr_tsc_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_tsc_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!host_tsc)
-		return msr_fail(v, "rdmsr TSC: no host TSC source registered");
-	*value = host_tsc() + v->vmcb->control.tsc_offset;
-	return MSR_OK;
+		return msr_read_fail(msr_fail(v, "rdmsr TSC: no host TSC source registered"));
+	return msr_read_ok(host_tsc() + v->vmcb->control.tsc_offset);
 }
 
 enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value)
@@ -37,11 +36,10 @@ enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value)
 /* ---- TSC_DEADLINE (SDM vol. 3A, 11.5.4.1) ----
  * Always offered (CPUID 1.ECX[24]): the guest's local APIC model keeps the deadline and runs it
  * on the host TSC, so the host APIC's own support does not matter. */
-enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_tsc_deadline_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = dev_lapic_tsc_deadline_read(v->vm);
-	return MSR_OK;
+	return msr_read_ok(dev_lapic_tsc_deadline_read(v->vm));
 }
 
 enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value)
@@ -74,13 +72,12 @@ static bool has_tsc_aux(const struct vcpu *v)
 	return msr_cpuid_has(v, 0x80000001, 0, EDX, 27) || msr_cpuid_has(v, 7, 0, ECX, 22);
 }
 
-enum msr_result msr_tsc_aux_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_tsc_aux_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!has_tsc_aux(v))
-		return MSR_GP;
-	*value = v->msr.tsc_aux;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP);
+	return msr_read_ok(v->msr.tsc_aux);
 }
 
 enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value)
@@ -98,11 +95,10 @@ enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value)
  * Bits 7:0 and 9 reserved, BSP (8) read-only (writes keep the vCPU's own), EXTD (10) only
  * when CPUID 1.ECX[21] advertises x2APIC (sevisor hides it), base up to the guest's
  * physical-address width. A relocated base is stored; the LAPIC model reads it from here. */
-enum msr_result msr_apic_base_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_apic_base_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->msr.apic_base;
-	return MSR_OK;
+	return msr_read_ok(v->msr.apic_base);
 }
 
 enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value)
@@ -123,13 +119,12 @@ enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value)
 /* ---- XSS (APM vol. 2, 11.5.2) ----
  * Exists with XSAVES (0xD.1 EAX[3]); only the supervisor components CPUID 0xD.1 ECX/EDX
  * offers may be set (sevisor offers none, so 0 is the only valid value today). */
-enum msr_result msr_xss_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_xss_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!msr_cpuid_has(v, 0xD, 1, EAX, 3))
-		return MSR_GP;
-	*value = v->msr.xss;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP);
+	return msr_read_ok(v->msr.xss);
 }
 
 enum msr_result msr_xss_write(struct vcpu *v, u32 index, u64 value)
@@ -163,13 +158,12 @@ static u64 spec_ctrl_allowed(const struct vcpu *v)
 	return m;
 }
 
-enum msr_result msr_spec_ctrl_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_spec_ctrl_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!spec_ctrl_allowed(v))
-		return MSR_GP;
-	*value = v->msr.spec_ctrl;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP);
+	return msr_read_ok(v->msr.spec_ctrl);
 }
 
 enum msr_result msr_spec_ctrl_write(struct vcpu *v, u32 index, u64 value)
@@ -198,12 +192,11 @@ enum msr_result msr_pred_cmd_write(struct vcpu *v, u32 index, u64 value)
  * Linux reads it on every AMD CPU (microcode revision); a #GP there prints a warning. The
  * guest sees revision 0 (no microcode information leaks); writing 0 (the Intel idiom before
  * CPUID) is accepted, other writes are #GP (microcode loading is not offered). */
-enum msr_result msr_patch_level_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_patch_level_read(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	*value = 0;
-	return MSR_OK;
+	return msr_read_ok(0);
 }
 
 enum msr_result msr_patch_level_write(struct vcpu *v, u32 index, u64 value)

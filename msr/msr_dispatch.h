@@ -14,7 +14,28 @@
 #include "lib/types.h"
 #include "msr/msr.h"
 
-typedef enum msr_result (*msr_read_fn)(struct vcpu *v, u32 index, u64 *value);
+/* What a rule's read handler gives back: the value (0 unless res is MSR_OK) and the result.
+ * Sixteen bytes of two integer eightbytes, so the System V x86-64 ABI returns them in RAX and
+ * RDX (ABI 3.2.3): the RDMSR exit takes the value from a register, with no stack slot to pass,
+ * fill and read back. */
+struct msr_read_out {
+	u64 value;
+	enum msr_result res;
+};
+_Static_assert(sizeof(struct msr_read_out) == 16, "returned in RAX:RDX");
+
+static inline struct msr_read_out msr_read_ok(u64 value)
+{
+	return (struct msr_read_out){ value, MSR_OK };
+}
+
+/* A refused read (res not MSR_OK): the value 0. */
+static inline struct msr_read_out msr_read_fail(enum msr_result res)
+{
+	return (struct msr_read_out){ 0, res };
+}
+
+typedef struct msr_read_out (*msr_read_fn)(struct vcpu *v, u32 index);
 typedef enum msr_result (*msr_write_fn)(struct vcpu *v, u32 index, u64 value);
 
 /* The three MSR ranges the permission map covers (APM vol. 2, 15.11 "MSR Intercepts"):
@@ -52,14 +73,11 @@ static inline unsigned msr_rule_pos(u32 index)
 	return slot < MSR_PM_SLOTS ? msr_rule_by_slot[slot] : 0;
 }
 
-/* msr_read and msr_write (msr.h), inline. */
-static inline __attribute__((always_inline)) enum msr_result msr_read_inline(struct vcpu *v, u32 index, u64 *value)
+/* msr_read and msr_write (msr.h), inline: the read as its handler gives it (value 0 unless
+ * MSR_OK). */
+static inline __attribute__((always_inline)) struct msr_read_out msr_read_inline(struct vcpu *v, u32 index)
 {
-	*value = 0;
-	enum msr_result res = msr_reader_by_pos[msr_rule_pos(index)](v, index, value);
-	if (res != MSR_OK)
-		*value = 0;
-	return res;
+	return msr_reader_by_pos[msr_rule_pos(index)](v, index);
 }
 
 static inline __attribute__((always_inline)) enum msr_result msr_write_inline(struct vcpu *v, u32 index, u64 value)

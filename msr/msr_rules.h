@@ -48,68 +48,68 @@ bool msr_is_canonical(const struct vcpu *v, u64 addr);
 u64 msr_phys_reserved_mask(const struct vcpu *v);
 
 /* msr/efer.c */
-enum msr_result msr_efer_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_efer_read(struct vcpu *v, u32 index);
 enum msr_result msr_efer_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/mce.c */
-enum msr_result msr_mcg_cap_read(struct vcpu *v, u32 index, u64 *value);
-enum msr_result msr_mcg_status_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mcg_cap_read(struct vcpu *v, u32 index);
+struct msr_read_out msr_mcg_status_read(struct vcpu *v, u32 index);
 enum msr_result msr_mcg_status_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_mcg_ctl_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mcg_ctl_read(struct vcpu *v, u32 index);
 enum msr_result msr_mcg_ctl_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_mc_bank_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mc_bank_read(struct vcpu *v, u32 index);
 enum msr_result msr_mc_bank_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/pat_mtrr.c */
-enum msr_result msr_pat_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_pat_read(struct vcpu *v, u32 index);
 enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_mtrrcap_read(struct vcpu *v, u32 index, u64 *value);
-enum msr_result msr_mtrr_def_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mtrrcap_read(struct vcpu *v, u32 index);
+struct msr_read_out msr_mtrr_def_read(struct vcpu *v, u32 index);
 enum msr_result msr_mtrr_def_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_mtrr_fixed_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mtrr_fixed_read(struct vcpu *v, u32 index);
 enum msr_result msr_mtrr_fixed_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_mtrr_var_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_mtrr_var_read(struct vcpu *v, u32 index);
 enum msr_result msr_mtrr_var_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/state_msrs.c: SYSENTER_*, STAR/LSTAR/CSTAR/SFMASK, FS/GS/KERNEL_GS base. */
-enum msr_result msr_vmcb_state_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_vmcb_state_read(struct vcpu *v, u32 index);
 enum msr_result msr_vmcb_state_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/amd_msrs.c: HWCR, SYSCFG, VM_CR, VM_HSAVE_PA, SEV_STATUS, GHCB. */
-enum msr_result msr_hwcr_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_hwcr_read(struct vcpu *v, u32 index);
 enum msr_result msr_hwcr_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_syscfg_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_syscfg_read(struct vcpu *v, u32 index);
 enum msr_result msr_syscfg_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_vm_cr_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_vm_cr_read(struct vcpu *v, u32 index);
 enum msr_result msr_vm_cr_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_hsave_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_hsave_read(struct vcpu *v, u32 index);
 enum msr_result msr_hsave_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_sev_status_read(struct vcpu *v, u32 index, u64 *value);
-enum msr_result msr_ghcb_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_sev_status_read(struct vcpu *v, u32 index);
+struct msr_read_out msr_ghcb_read(struct vcpu *v, u32 index);
 enum msr_result msr_ghcb_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/perf_msrs.c: PerfEvtSel0-3, PerfCtr0-3. */
-enum msr_result msr_perf_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_perf_read(struct vcpu *v, u32 index);
 enum msr_result msr_perf_write(struct vcpu *v, u32 index, u64 value);
 
 /* msr/misc_msrs.c: TSC, TSC_AUX, APIC_BASE, XSS, SPEC_CTRL, PRED_CMD, PATCH_LEVEL. */
-enum msr_result msr_tsc_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_tsc_read(struct vcpu *v, u32 index);
 enum msr_result msr_tsc_write(struct vcpu *v, u32 index, u64 value);
 void msr_tsc_aux_reset(struct vcpu *v);
-enum msr_result msr_tsc_aux_read(struct vcpu *v, u32 index, u64 *value);
-enum msr_result msr_tsc_deadline_read(struct vcpu *v, u32 index, u64 *value);
-enum msr_result msr_nb_cfg_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_tsc_aux_read(struct vcpu *v, u32 index);
+struct msr_read_out msr_tsc_deadline_read(struct vcpu *v, u32 index);
+struct msr_read_out msr_nb_cfg_read(struct vcpu *v, u32 index);
 enum msr_result msr_nb_cfg_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_deadline_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_tsc_aux_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_apic_base_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_apic_base_read(struct vcpu *v, u32 index);
 enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_xss_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_xss_read(struct vcpu *v, u32 index);
 enum msr_result msr_xss_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_spec_ctrl_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_spec_ctrl_read(struct vcpu *v, u32 index);
 enum msr_result msr_spec_ctrl_write(struct vcpu *v, u32 index, u64 value);
 enum msr_result msr_pred_cmd_write(struct vcpu *v, u32 index, u64 value);
-enum msr_result msr_patch_level_read(struct vcpu *v, u32 index, u64 *value);
+struct msr_read_out msr_patch_level_read(struct vcpu *v, u32 index);
 enum msr_result msr_patch_level_write(struct vcpu *v, u32 index, u64 value);
 
 #endif

@@ -31,13 +31,12 @@ static bool mtrr_type_valid(u8 t)
 
 /* Guest PAT is the VMCB's G_PAT with nested paging (APM 15.25.8). For sev-es/soft-es the PAT
  * is in the VMSA and not intercepted; a GHCB request for it is refused with #GP. */
-enum msr_result msr_pat_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_pat_read(struct vcpu *v, u32 index)
 {
 	(void)index;
 	if (!msr_state_in_vmcb(v))
-		return MSR_GP;
-	*value = v->vmcb->save.g_pat;
-	return MSR_OK;
+		return msr_read_fail(MSR_GP);
+	return msr_read_ok(v->vmcb->save.g_pat);
 }
 
 enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value)
@@ -49,22 +48,20 @@ enum msr_result msr_pat_write(struct vcpu *v, u32 index, u64 value)
 	return MSR_OK;
 }
 
-enum msr_result msr_mtrrcap_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mtrrcap_read(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	*value = MSR_MTRR_NR_VAR | MSR_MTRRCAP_FIX | MSR_MTRRCAP_WC;
-	return MSR_OK;
+	return msr_read_ok(MSR_MTRR_NR_VAR | MSR_MTRRCAP_FIX | MSR_MTRRCAP_WC);
 }
 
 /* MTRRdefType: type [7:0], FE bit 10, E bit 11; everything else reserved. */
 #define DEF_TYPE_VALID_BITS (GENMASK(7, 0) | MSR_MTRR_DEF_TYPE_FE | MSR_MTRR_DEF_TYPE_E)
 
-enum msr_result msr_mtrr_def_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mtrr_def_read(struct vcpu *v, u32 index)
 {
 	(void)index;
-	*value = v->msr.mtrr_def_type;
-	return MSR_OK;
+	return msr_read_ok(v->msr.mtrr_def_type);
 }
 
 enum msr_result msr_mtrr_def_write(struct vcpu *v, u32 index, u64 value)
@@ -91,10 +88,9 @@ static unsigned fixed_slot(u32 index)
 	return 3 + (index - MSR_MTRR_FIX4K_C0000);
 }
 
-enum msr_result msr_mtrr_fixed_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mtrr_fixed_read(struct vcpu *v, u32 index)
 {
-	*value = v->msr.mtrr_fixed[fixed_slot(index)];
-	return MSR_OK;
+	return msr_read_ok(v->msr.mtrr_fixed[fixed_slot(index)]);
 }
 
 /* Each byte is one range's type. The AMD RdMem/WrMem bits (3, 4) are only writable with
@@ -109,11 +105,10 @@ enum msr_result msr_mtrr_fixed_write(struct vcpu *v, u32 index, u64 value)
 
 /* PhysBase n = 0x200 + 2n: type [7:0], [11:8] reserved, base [maxphy-1:12].
  * PhysMask n = 0x201 + 2n: [10:0] reserved, V bit 11, mask [maxphy-1:12]. */
-enum msr_result msr_mtrr_var_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_mtrr_var_read(struct vcpu *v, u32 index)
 {
 	unsigned n = (index - MSR_MTRR_PHYS_BASE0) / 2;
-	*value = (index & 1) ? v->msr.mtrr_mask[n] : v->msr.mtrr_base[n];
-	return MSR_OK;
+	return msr_read_ok((index & 1) ? v->msr.mtrr_mask[n] : v->msr.mtrr_base[n]);
 }
 
 enum msr_result msr_mtrr_var_write(struct vcpu *v, u32 index, u64 value)

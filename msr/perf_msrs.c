@@ -21,10 +21,9 @@ static u64 *perf_slot(struct vcpu *v, u32 index)
 	return &v->msr.perf_ctr[index - MSR_K7_PERFCTR0];
 }
 
-enum msr_result msr_perf_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_perf_read(struct vcpu *v, u32 index)
 {
-	*value = *perf_slot(v, index);
-	return MSR_OK;
+	return msr_read_ok(*perf_slot(v, index));
 }
 
 enum msr_result msr_perf_write(struct vcpu *v, u32 index, u64 value)

@@ -32,17 +32,16 @@ static bool needs_canonical(u32 index)
 	       index == MSR_GS_BASE || index == MSR_KERNEL_GS_BASE;
 }
 
-enum msr_result msr_vmcb_state_read(struct vcpu *v, u32 index, u64 *value)
+struct msr_read_out msr_vmcb_state_read(struct vcpu *v, u32 index)
 {
 	if (!msr_state_in_vmcb(v))
-		return MSR_GP;
+		return msr_read_fail(MSR_GP);
 	if (!v->vmcb)
-		return msr_fail(v, "rdmsr 0x%x: vCPU has no VMCB", index);
+		return msr_read_fail(msr_fail(v, "rdmsr 0x%x: vCPU has no VMCB", index));
 	u64 *slot = state_slot(v, index);
 	if (!slot)
-		return msr_fail(v, "rdmsr 0x%x: no VMCB slot for state MSR", index);
-	*value = *slot;
-	return MSR_OK;
+		return msr_read_fail(msr_fail(v, "rdmsr 0x%x: no VMCB slot for state MSR", index));
+	return msr_read_ok(*slot);
 }
 
 enum msr_result msr_vmcb_state_write(struct vcpu *v, u32 index, u64 value)

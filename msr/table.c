@@ -213,12 +213,12 @@ static enum msr_result unknown_msr(struct vcpu *v, u32 index, bool write, u64 va
 }
 
 /* Position 0 of the handler tables: the access the index does not answer (msr_dispatch.h). */
-static enum msr_result read_unindexed(struct vcpu *v, u32 index, u64 *value)
+static struct msr_read_out read_unindexed(struct vcpu *v, u32 index)
 {
 	const struct msr_rule *r = rule_unindexed(index);
 	if (!r)
-		return unknown_msr(v, index, false, 0);
-	return r->read ? r->read(v, index, value) : MSR_GP;
+		return (struct msr_read_out){ 0, unknown_msr(v, index, false, 0) }; /* ignore_msrs reads 0 */
+	return r->read ? r->read(v, index) : msr_read_fail(MSR_GP);
 }
 
 static enum msr_result write_unindexed(struct vcpu *v, u32 index, u64 value)
@@ -230,12 +230,11 @@ static enum msr_result write_unindexed(struct vcpu *v, u32 index, u64 value)
 }
 
 /* A rule without a handler for the direction: #GP. */
-static enum msr_result read_gp(struct vcpu *v, u32 index, u64 *value)
+static struct msr_read_out read_gp(struct vcpu *v, u32 index)
 {
 	(void)v;
 	(void)index;
-	(void)value;
-	return MSR_GP;
+	return msr_read_fail(MSR_GP);
 }
 
 static enum msr_result write_gp(struct vcpu *v, u32 index, u64 value)
@@ -261,7 +260,9 @@ static void build_handler_tables(void)
 
 enum msr_result msr_read(struct vcpu *v, u32 index, u64 *value)
 {
-	return msr_read_inline(v, index, value);
+	struct msr_read_out r = msr_read_inline(v, index);
+	*value = r.value;
+	return r.res;
 }
 
 enum msr_result msr_write(struct vcpu *v, u32 index, u64 value)

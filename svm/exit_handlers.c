@@ -144,27 +144,27 @@ static __attribute__((noinline, cold)) enum svm_outcome msr_guarded(struct vcpu 
 
 /* EXITINFO1 0: RDMSR, 1: WRMSR (APM vol. 2, 15.11). The state is checked once, the rule's
  * handler is called through the inline dispatch (msr/msr_dispatch.h), the step is the lean
- * one (svm/step.h). */
+ * one (svm/step.h). A read's value comes back in a register (struct msr_read_out). Nothing
+ * but v is kept across the handler's call: a refusal reads the index from RCX again (the MSR
+ * handlers change no guest register). */
 static enum svm_outcome h_msr(struct vcpu *v)
 {
 	if (!vcpu_state_visible(v))
 		return msr_guarded(v);
 	u32 index = (u32)vcpu_visible_reg(v, VCPU_RCX);
-	enum msr_result r;
 	if (v->vmcb->control.exit_info1 == 1) {
 		u64 value = (vcpu_visible_reg(v, VCPU_RDX) << 32) | (u32)vcpu_visible_reg(v, VCPU_RAX);
-		r = msr_write_inline(v, index, value);
+		enum msr_result r = msr_write_inline(v, index, value);
 		if (r != MSR_OK)
-			return msr_refused(v, r, index, true);
+			return msr_refused(v, r, (u32)vcpu_visible_reg(v, VCPU_RCX), true);
 		return svm_step_plain(v, v->vmcb, SVM_INSN_WRMSR);
 	}
-	u64 value;
-	r = msr_read_inline(v, index, &value);
-	if (r != MSR_OK)
-		return msr_refused(v, r, index, false);
+	struct msr_read_out r = msr_read_inline(v, index);
+	if (r.res != MSR_OK)
+		return msr_refused(v, r.res, (u32)vcpu_visible_reg(v, VCPU_RCX), false);
 	struct vmcb *vmcb = v->vmcb;
-	vmcb->save.rax = (u32)value; /* vcpu_visible_set_reg(v, VCPU_RAX), with vmcb kept for the step */
-	vcpu_visible_set_reg(v, VCPU_RDX, value >> 32);
+	vmcb->save.rax = (u32)r.value; /* vcpu_visible_set_reg(v, VCPU_RAX), with vmcb kept for the step */
+	vcpu_visible_set_reg(v, VCPU_RDX, r.value >> 32);
 	return svm_step_plain(v, vmcb, SVM_INSN_RDMSR);
 }
 
