@@ -53,6 +53,25 @@ static inline void msr_cpuid_leaf1_vcpu(const struct vcpu *v, struct msr_cpuid_a
 		r->rcx |= BIT(27);
 }
 
+/* Leaf 1's answer for v (struct msr_state.leaf1) made again from the guest's kept one (the
+ * caller found it kept: msr_cpuid_kept). */
+void msr_cpuid_leaf1_refresh(struct vcpu *v);
+
+/* Drops v's leaf-1 answer: an input of its per-vCPU bits (IA32_APIC_BASE, CR4) may change. */
+static inline void msr_cpuid_leaf1_drop(struct vcpu *v)
+{
+	v->msr.leaf1_build = 0;
+}
+
+/* Whether v's leaf-1 answer (struct msr_state.leaf1) holds: not dropped, and made from the
+ * guest's answers of now (not rebuilt since). Else msr_cpuid_leaf1_refresh makes it again.
+ * So the CPUID exit's leaf 1 costs one compare more than another leaf, instead of merging its
+ * per-vCPU bits every time. */
+static inline bool msr_cpuid_leaf1_holds(const struct vcpu *v)
+{
+	return __builtin_expect(v->msr.leaf1_build == v->vm->cpuid.build, 1);
+}
+
 /* The answer slots whose kept answer is the whole answer but for leaf 1's per-vCPU bits:
  * all but leaf 7 (subleaves) and 0xD (XCR0/XSS), whose answers depend on the call. */
 #define MSR_CPUID_KEPT_SLOTS ((BIT(MSR_CPUID_ANSWERS) - 1) & ~(BIT(7) | BIT(MSR_CPUID_XSAVE_LEAF)))

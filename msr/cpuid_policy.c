@@ -305,6 +305,8 @@ static __attribute__((noinline)) void cache_build(struct msr_cpuid_cache *c, con
 		if (i >= 2 && (c->xcr0_allowed & BIT(i)))
 			host_cpuid(0xD, i, &c->xsave[i]);
 	}
+	static u64 builds; /* every build's number differs, across guests too */
+	c->build = ++builds;
 	c->built_for = msr_cpuid_host_fn;
 	c->built = true;
 	c->kept = MSR_CPUID_KEPT_SLOTS;
@@ -354,6 +356,14 @@ static void leafd(const struct msr_cpuid_cache *c, u32 sub, u64 guest_xcr0, u64 
 		}
 		break;
 	}
+}
+
+__attribute__((noinline)) void msr_cpuid_leaf1_refresh(struct vcpu *v)
+{
+	struct msr_cpuid_answer a = v->vm->cpuid.answer[msr_cpuid_slot(1)];
+	msr_cpuid_leaf1_vcpu(v, &a);
+	v->msr.leaf1 = a;
+	v->msr.leaf1_build = v->vm->cpuid.build;
 }
 
 /* A kept answer with leaf 1's per-vCPU bits, as 32-bit values. */

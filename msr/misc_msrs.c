@@ -2,6 +2,7 @@
  * feature exist for the guest exactly when the guest's CPUID (msr/cpuid_policy.c, which only
  * passes features the host has) says so; otherwise they are #GP, as on such a CPU. */
 #include "msr/msr_rules.h"
+#include "msr/cpuid_kept.h"
 #include "svm/dev/lapic.h"
 
 enum { EAX = 0, EBX = 1, ECX = 2, EDX = 3 };
@@ -113,6 +114,7 @@ enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value)
 	if ((value & MSR_APIC_BASE_EXTD) && !(value & MSR_APIC_BASE_EN))
 		return MSR_GP;
 	v->msr.apic_base = (value & ~MSR_APIC_BASE_BSP) | (v->msr.apic_base & MSR_APIC_BASE_BSP);
+	msr_cpuid_leaf1_drop(v); /* EN shows in CPUID 1 EDX[9] */
 	return MSR_OK;
 }
 

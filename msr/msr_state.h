@@ -41,6 +41,7 @@ struct msr_cpuid_cache {
 	u64 xcr0_allowed;                                   /* 0xD.0 EDX:EAX */
 	u32 xsave_d1_eax;                                   /* 0xD.1 EAX */
 	struct cpuid_regs xsave[MSR_CPUID_XSAVE_COMPONENTS]; /* host 0xD.i, offered i >= 2 */
+	u64 build; /* this build's number, unique over all guests (from 1): see msr_state.leaf1 */
 };
 
 struct msr_mce_bank {
@@ -72,6 +73,14 @@ struct msr_state {
 	/* MSRs without a rule already logged (once each: #GP, or ignored with ignore_msrs). */
 	u32 unknown_logged[MSR_UNKNOWN_LOG_SLOTS];
 	unsigned nr_unknown_logged;
+
+	/* For the CPUID exit (msr_cpuid_kept_vcpu, msr/cpuid_kept.h): leaf 1's kept answer with
+	 * this vCPU's bits (msr_cpuid_leaf1_vcpu), valid while leaf1_build is the build number of
+	 * the guest's answers (msr_cpuid_cache.build). The bits' inputs drop it (0, no build's
+	 * number) where they change: IA32_APIC_BASE (msr_apic_base_write; msr_vcpu_reset clears
+	 * it with the rest), CR4 (the shadow's commit, svm/cr_shadow.c); the vCPU id never does. */
+	struct msr_cpuid_answer leaf1;
+	u64 leaf1_build;
 
 	/* Why the last MSR_ERROR happened. */
 	char error_reason[MSR_REASON_MAX];

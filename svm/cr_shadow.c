@@ -2,6 +2,7 @@
 #include "svm/cr_shadow.h"
 #include "svm/vcpu.h"
 #include "svm/exit_codes.h"
+#include "msr/cpuid_kept.h"
 #include "lib/log.h"
 
 /* VMCB clean bits this module invalidates when it changes the save area / int_ctl
@@ -144,6 +145,7 @@ static void commit(struct vcpu *v, u64 efer, u64 cr0, u64 cr4)
 	/* The registers may change here: the fetch cache's lean hit is off until a full hit
 	 * notes its page again (struct vcpu_page_cache.lean_page). */
 	v->fetch.lean_page = VCPU_FETCH_LEAN_STALE;
+	msr_cpuid_leaf1_drop(v); /* CR4.OSXSAVE shows in CPUID 1 ECX[27] */
 	s->cr0 = cr0;
 	s->cr4 = cr4;
 	s->efer = infer_lma(efer & ~EFER_SVME, cr0);

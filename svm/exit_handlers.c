@@ -66,8 +66,17 @@ static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v,
 	return cpuid_answer(v, (struct msr_cpuid_answer){ r.eax, r.ebx, r.ecx, r.edx });
 }
 
+/* Leaf 1 when v's own answer does not hold: made again from the guest's kept one. Out of
+ * line, so that the usual exit needs no stack frame for the call. */
+static __attribute__((noinline)) enum svm_outcome cpuid_leaf1_refreshed(struct vcpu *v)
+{
+	msr_cpuid_leaf1_refresh(v);
+	return cpuid_answer(v, v->msr.leaf1);
+}
+
 /* The state is checked once (vcpu_state_visible); a kept answer is taken inline (the
- * per-guest table of msr/cpuid_kept.h), and the step is the lean one (svm/step.h). */
+ * per-guest table of msr/cpuid_kept.h, and leaf 1's per-vCPU answer), and the step is the
+ * lean one (svm/step.h). */
 static enum svm_outcome h_cpuid(struct vcpu *v)
 {
 	if (!vcpu_state_visible(v))
@@ -76,9 +85,14 @@ static enum svm_outcome h_cpuid(struct vcpu *v)
 	const struct msr_cpuid_answer *kept = msr_cpuid_kept(v, leaf);
 	if (!kept)
 		return cpuid_computed(v, leaf);
-	struct msr_cpuid_answer a = *kept;
-	if (leaf == 1)
-		msr_cpuid_leaf1_vcpu(v, &a);
+	struct msr_cpuid_answer a;
+	if (leaf == 1) {
+		if (!msr_cpuid_leaf1_holds(v))
+			return cpuid_leaf1_refreshed(v);
+		a = v->msr.leaf1;
+	} else {
+		a = *kept;
+	}
 	return cpuid_answer(v, a);
 }
 
