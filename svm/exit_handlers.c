@@ -57,8 +57,9 @@ static inline __attribute__((always_inline)) enum svm_outcome cpuid_answer(struc
 }
 
 /* A leaf without a kept answer: the policy computes it. */
-static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v, u32 leaf)
+static __attribute__((noinline)) enum svm_outcome cpuid_computed(struct vcpu *v)
 {
+	u32 leaf = (u32)vcpu_visible_reg(v, VCPU_RAX); /* read again: h_cpuid keeps no copy for this path */
 	struct cpuid_regs r;
 	if (leaf == MSR_CPUID_XSAVE_LEAF)
 		svm_guest_xcr0_refresh(v); /* never a kept answer: it follows XCR0 */
@@ -84,7 +85,7 @@ static enum svm_outcome h_cpuid(struct vcpu *v)
 	u32 leaf = (u32)vcpu_visible_reg(v, VCPU_RAX);
 	const struct msr_cpuid_answer *kept = msr_cpuid_kept(v, leaf);
 	if (!kept)
-		return cpuid_computed(v, leaf);
+		return cpuid_computed(v);
 	struct msr_cpuid_answer a;
 	if (leaf == 1) {
 		if (!msr_cpuid_leaf1_holds(v))
