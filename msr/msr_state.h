@@ -74,9 +74,9 @@ struct msr_state {
 	u32 unknown_logged[MSR_UNKNOWN_LOG_SLOTS];
 	unsigned nr_unknown_logged;
 
-	/* For the CPUID exit (msr_cpuid_kept_vcpu, msr/cpuid_kept.h): leaf 1's kept answer with
-	 * this vCPU's bits (msr_cpuid_leaf1_vcpu), valid while leaf1_build is the build number of
-	 * the guest's answers (msr_cpuid_cache.build). The bits' inputs drop it (0, no build's
+	/* For the CPUID exit (h_cpuid; msr_cpuid_leaf1_holds, msr/cpuid_kept.h): leaf 1's kept
+	 * answer with this vCPU's bits (msr_cpuid_leaf1_vcpu), valid while leaf1_build is the build
+	 * number of the guest's answers (msr_cpuid_cache.build). The bits' inputs drop it (0, no build's
 	 * number) where they change: IA32_APIC_BASE (msr_apic_base_write; msr_vcpu_reset clears
 	 * it with the rest), CR4 (the shadow's commit, svm/cr_shadow.c); the vCPU id never does. */
 	struct msr_cpuid_answer leaf1;

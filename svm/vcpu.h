@@ -101,7 +101,10 @@ struct vcpu_page_cache {
 	 * EFER.LMA, CS.L), so that RIP is the linear address; VCPU_FETCH_LEAN_NONE when not;
 	 * VCPU_FETCH_LEAN_STALE from a commit of the shadow's CR0/CR4/EFER (svm/cr_shadow.c), which
 	 * may change them, until the next full hit notes the page again. Both are non-canonical
-	 * page addresses: no 64-bit RIP lies in their page. */
+	 * page addresses: no 64-bit RIP lies in their page. A page here means a full cache (host
+	 * and walk set), so the lean hit does not test host: the walk sets it NONE before it
+	 * empties the cache and notes it after it fills it, and a vCPU's cr_shadow_reset (before
+	 * its first entry) commits, which turns the zeroed struct's page 0 into STALE. */
 	u64 lean_page;
 };
 #define VCPU_FETCH_LEAN_NONE 0x8000000000000000ULL

@@ -207,18 +207,18 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_at(const 
  * four are those the walk read, and the code is 64-bit but for RFLAGS.VM, tested as it is now:
  * RIP is the linear address (APM vol. 2, 4.12.2). CR3, whose writes are not intercepted, and
  * the walk words are compared as in svm_fetch_cache_at. Else NULL: legacy code, a stale or
- * no lean page, another page, the bytes crossing its end, a changed translation. Only for
- * callers after cr_shadow_after_exit of the exit they handle. */
+ * no lean page (an empty cache has none), another page, the bytes crossing its end, a changed
+ * translation. Only for callers after cr_shadow_after_exit of the exit they handle. */
 static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_lean(const struct vcpu *v,
 									    const struct vmcb_save *s, u64 len)
 {
 	const struct vcpu_page_cache *c = &v->fetch;
-	const u8 *host = c->host;
 	u64 off = s->rip - c->lean_page;
-	if (!host || off > PAGE_SIZE - len || (s->rflags & RFLAGS_VM))
+	if (off > PAGE_SIZE - len || (s->rflags & RFLAGS_VM))
 		return NULL;
+	/* A lean page means a full cache (vcpu_page_cache.lean_page): no test of host. */
 	u64 diff = (c->cr3 ^ s->cr3) | svm_fetch_cache_walk_diff(c);
-	return diff ? NULL : host + off;
+	return diff ? NULL : c->host + off;
 }
 
 /* The linear address of CS:RIP outside 64-bit mode: CS base + EIP, wrapping at 4 GiB. */

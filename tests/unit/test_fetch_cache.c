@@ -400,8 +400,9 @@ static void lean_step_leaves_the_page_end_to_the_fetch(void **state)
 	assert_int_equal(f->vmcb->save.rip, LIN + PAGE_SIZE - 1);
 }
 
-/* CR0, CR4 and EFER reach the lean step's test through the shadow's generation: a change the
- * run loop commits (here CR4.PSE, as a CR4 write the guest made) must be seen at once. 32-bit
+/* CR0, CR4 and EFER reach the step's test (legacy code: the general one, which the lean one
+ * gives way to) through the kept page's registers: a change the run loop commits (here
+ * CR4.PSE, as a CR4 write the guest made) must be seen at once. 32-bit
  * paging (APM vol. 2, 5.2), RIP = LIN + 0x10. PDE[1] has PS set and frame 0: with CR4.PSE it
  * maps a 4 MiB page at GPA 0, so RIP reads GPA 0x10 (CPUID, 2 bytes); without, bits 31:12 name
  * a page table at GPA 0, whose entry 0 maps CODE_B, so RIP reads CODE_B + 0x10 (CPUID with a
@@ -427,9 +428,9 @@ static void lean_step_sees_committed_cr4(void **state)
 	}
 }
 
-/* The lean step's linear address uses the code size of the kept walk while the generation
- * holds: a far jump between 64-bit and compatibility code (CS.L, which the run loop commits)
- * must be seen at once. CS base 0x10: ignored in 64-bit mode (APM vol. 2, 4.12.2), so RIP =
+/* The lean step takes RIP as the linear address while the kept page's lean mark holds (64-bit
+ * code at the walk, no commit since): a far jump between 64-bit and compatibility code (CS.L,
+ * which the run loop commits) must be seen at once. CS base 0x10: ignored in 64-bit mode (APM vol. 2, 4.12.2), so RIP =
  * LIN reads CODE_A + 0 (CPUID, 2 bytes); added in compatibility mode, so it reads CODE_A +
  * 0x10 (CPUID with a CS override, 3 bytes), in the same kept page. */
 static void lean_step_sees_committed_cs_l(void **state)
@@ -451,6 +452,29 @@ static void lean_step_sees_committed_cs_l(void **state)
 		}
 		s->cs.attrib = l64;
 	}
+}
+
+/* A vCPU whose fetch cache never held a page (zeroed, then cr_shadow_reset as every vCPU
+ * gets): a CPUID exit in linear page 0, where a zeroed lean page would point, must take the
+ * walk, not the lean hit of an empty cache (which would read paging entries through NULL).
+ * Linear 0..4 KiB -> CODE_D through PT[0] of a second page table under PD[0]. */
+static void fresh_vcpu_in_page_zero(void **state)
+{
+	(void)state;
+	struct svm_fx *g = sf_new(false);
+	struct svm_fx *keep = f;
+	f = g;
+	long_mode();
+	put64(PD + 0 * 8, PT_B | P | RW);
+	put64(PT_B + 0 * 8, CODE_D | P | RW);
+	put_bytes(CODE_D + 0x10, cpuid_insn, 2);
+	assert_null(f->v.fetch.host);
+	for (int i = 0; i < 2; i++) { /* the walk, then the lean step on the page it kept */
+		assert_int_equal(cpuid_exit(0x10), SVM_RESUME);
+		assert_int_equal(f->vmcb->save.rip, 0x12);
+	}
+	f = keep;
+	sf_free(g);
 }
 
 /* RFLAGS.VM is not part of the kept page's lean mark (it changes without a commit): with it
@@ -555,6 +579,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cr4, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_committed_cs_l, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_sees_rflags_vm, setup, teardown),
+		cmocka_unit_test(fresh_vcpu_in_page_zero),
 		cmocka_unit_test_setup_teardown(lean_step_only_in_the_kept_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(linear_address_per_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(lean_step_rdmsr_wrmsr, setup, teardown),
