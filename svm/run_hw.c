@@ -319,6 +319,24 @@ static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 	svm_event_after_exit(v); /* a no-op for VMEXIT_INVALID */
 	cr_shadow_after_exit(v);
 }
+/* The same after an entry kept lean (svm_quiet_entry.lean): an unprotected vCPU, without the
+ * window and the IRET step that the rest of svm_event_after_exit looks for. */
+static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb)
+{
+	svm_event_after_exit_lean(v, &vmcb->control);
+	cr_shadow_after_exit_unprotected(v, vmcb);
+}
+
+/* The world switch, chosen once per run (svm_world_switch_for): the plain one, or the SEV-ES
+ * one behind the same signature, so that the run loop does not ask the mode before every
+ * entry. */
+typedef unsigned (*world_switch_fn)(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
+static u8 *g_host_save_vmsa; /* SEV-ES: the host save area's VMSA part (run_vcpu) */
+static unsigned world_switch_es(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
+{
+	(void)gprs; /* the guest's GPRs are in its VMSA */
+	return svm_world_switch_es(guest_vmcb_pa, host_vmcb_pa, g_host_save_vmsa);
+}
 
 static void run_vcpu(struct guest *g, u64 timeout_ms)
 {
@@ -341,10 +359,15 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	if (soft_es)
 		svm_soft_es_enter_from_vmsa(v);
 	/* SEV-ES: XCR0 is type B host state, reloaded from the host save area (G25). */
-	u8 *host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
+	g_host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
 	if (hw_es)
-		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
+		*(u64 *)(g_host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
+	const world_switch_fn world_switch = hw_es ? world_switch_es : svm_world_switch;
+	const u64 vmcb_pa = v->vmcb_pa, host_vmcb_pa = (u64)(uintptr_t)g_host_vmcb;
 	struct svm_quiet_entry quiet = { 0 }; /* nothing kept before the first entry */
+	/* The exit side for this entry: lean after an entry kept lean (svm_quiet_entry.lean),
+	 * which also says the vCPU is not soft-es's (its state is protected). */
+	bool lean = false;
 	desc_set_context(context);
 	log_defer(true);
 	while (vm->end == VM_END_RUNNING) {
@@ -369,13 +392,10 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 				v->intr.halted = false;
 			}
 			svm_quiet_entry_prepare(&quiet, v, vm, dev_next, deadline, lapic_vcpu);
+			lean = quiet.lean && !soft_es;
 		}
 		host_timer_arm(quiet.timer);
-		unsigned host_differs;
-		if (hw_es)
-			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
-		else
-			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+		unsigned host_differs = world_switch(vmcb_pa, &v->gprs, host_vmcb_pa);
 		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
@@ -387,21 +407,28 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		if (code == SVM_EXIT_INTR)
 			cpu_wait_for_interrupt();
 		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
-		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
-		 * exit it carried out itself, never reaches the hypervisor. */
-		if (soft_es) {
-			enum soft_es_action act = svm_soft_es_after_exit(v);
-			code = vmcb->control.exit_code; /* the model may have rewritten it */
-			if (act != SOFT_ES_HANDOFF) {
-				exit_noted(v);
-				if (svm_exit_model_count(v))
-					svm_exit_model_handled(v, soft_es_action_name(act));
-				continue;
+		if (__builtin_expect(lean, 1)) {
+			exit_noted_lean(v, vmcb);
+		} else {
+			/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or
+			 * an exit it carried out itself, never reaches the hypervisor. */
+			if (soft_es) {
+				enum soft_es_action act = svm_soft_es_after_exit(v);
+				code = vmcb->control.exit_code; /* the model may have rewritten it */
+				if (act != SOFT_ES_HANDOFF) {
+					exit_noted(v);
+					if (svm_exit_model_count(v))
+						svm_exit_model_handled(v, soft_es_action_name(act));
+					continue;
+				}
 			}
+			exit_noted(v);
 		}
-		exit_noted(v);
-		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
-			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
+		if (__builtin_expect(svm_handle_exit_code(v, code) == SVM_TERMINATE, 0)) {
+			if (vm->end == VM_END_RUNNING)
+				vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
+			break;
+		}
 	}
 	log_defer(false);
 	desc_set_context(NULL);

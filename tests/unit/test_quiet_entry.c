@@ -172,6 +172,12 @@ static void iret_step(void)
 {
 	f->v.intr.step_tf = true;
 }
+static void iret_unmask_pending(void)
+{
+	/* The IRET exit of a guest that single-steps itself: iret_step without sevisor's step
+	 * (svm_event_iret_exit); the next exit ends NMI blocking. */
+	f->v.intr.iret_step = true;
+}
 static void vintr_exit(void)
 {
 	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
@@ -188,7 +194,7 @@ static void timer_reprogrammed_and_read(void)
 }
 static void nmi(void)
 {
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 }
 static void irq_raised(void)
 {
@@ -226,6 +232,7 @@ MOVED(moved_exception_queued, queue_gp, 2 | RFLAGS_IF)
 MOVED(moved_exitintinfo, exitintinfo, 2 | RFLAGS_IF)
 MOVED(moved_hlt, hlt, 2 | RFLAGS_IF)
 MOVED(moved_iret_step, iret_step, 2 | RFLAGS_IF)
+MOVED(moved_iret_unmask, iret_unmask_pending, 2 | RFLAGS_IF)
 MOVED(moved_window_exit, vintr_exit, 2)
 MOVED(moved_timer_stale, timer_reprogrammed, 2 | RFLAGS_IF)
 MOVED(moved_timer_deadline, timer_reprogrammed_and_read, 2 | RFLAGS_IF)
@@ -251,6 +258,57 @@ static void protected_ignores_save_area_if(void **state)
 	f->v.state_protected = false;
 }
 
+/* The lean exit side (q.lean) after a kept entry: for an unprotected vCPU whose entry opened no
+ * interrupt window (no VINTR exit can follow, APM 15.21.4) and had no IRET step under way. */
+static void lean_after_a_quiet_entry(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	arm_lapic_timer(1000);
+	general_entry(200);
+	assert_true(q.wake);
+	assert_true(q.lean);
+}
+static void not_lean_with_the_window_open(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2; /* IF = 0 with a timer armed: the window opens for it */
+	arm_lapic_timer(1000);
+	general_entry(200);
+	assert_true(q.wake);
+	assert_true(f->vmcb->control.int_ctl & V_IRQ);
+	assert_false(q.lean);
+}
+static void not_lean_with_an_iret_step(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	f->v.intr.iret_step = true;
+	general_entry(200);
+	assert_true(q.wake);
+	assert_false(q.lean);
+}
+static void not_lean_when_protected(void **state)
+{
+	(void)state;
+	f->v.state_protected = true;
+	general_entry(200);
+	assert_true(q.wake);
+	assert_false(q.lean);
+	f->v.state_protected = false;
+}
+/* The lean exit side notes an interrupted delivery (EXITINTINFO.V, APM 15.7.2) as the whole
+ * one does. */
+static void lean_exit_notes_exitintinfo(void **state)
+{
+	(void)state;
+	f->vmcb->control.exit_code = SVM_EXIT_NPF;
+	f->vmcb->control.exit_int_info = SVM_EVT_VALID | 0x20;
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info, SVM_EVT_VALID | 0x20);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -265,6 +323,7 @@ int main(void)
 		T(moved_exitintinfo),
 		T(moved_hlt),
 		T(moved_iret_step),
+		T(moved_iret_unmask),
 		T(moved_window_exit),
 		T(moved_timer_stale),
 		T(moved_timer_deadline),
@@ -276,6 +335,11 @@ int main(void)
 		T(moved_if_set),
 		T(moved_if_clear),
 		T(protected_ignores_save_area_if),
+		T(lean_after_a_quiet_entry),
+		T(not_lean_with_the_window_open),
+		T(not_lean_with_an_iret_step),
+		T(not_lean_when_protected),
+		T(lean_exit_notes_exitintinfo),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
