@@ -93,14 +93,18 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 	q->lean = !v->state_protected && !svm_event_window_opens(deferred, dev_next) && !v->intr.iret_step;
 }
 
-/* Would the general loop top, at host TSC now, come to the kept entry (see above)? */
+/* Would the general loop top, at host TSC now, come to the kept entry (see above)? Past the
+ * time, each input gives a term that is zero exactly when it is as the kept entry needs, and
+ * the terms are ORed into one word tested once (all are plain reads, so nothing is lost by
+ * reading them all). */
 static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const struct svm_quiet_entry *q,
 									 struct vcpu *v, struct vm *vm, u64 now)
 {
 	const struct vm_devices *d = vm->devices;
-	return now < q->wake && !v->pending.pending && !(v->intr.word & SVM_INTR_QUIET_BLOCKERS) &&
-	       !d->quiet_blockers && d->intr_outside == dev_lapic_outside_inputs_of(v) &&
-	       (v->vmcb->save.rflags & q->if_mask) == q->if_then;
+	const u64 moved = (u64)v->pending.pending | v->intr.word | d->quiet_blockers |
+			  (d->intr_outside ^ dev_lapic_outside_inputs_of(v)) |
+			  ((v->vmcb->save.rflags ^ q->if_then) & q->if_mask);
+	return now < q->wake && !moved;
 }
 
 #endif

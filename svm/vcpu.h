@@ -64,8 +64,6 @@ struct svm_intr_state {
 	};
 	bool nmi_masked; /* an NMI was delivered and its IRET has not completed (APM 8.2.3) */
 };
-/* halted, step_tf, window_open and iret_step: all of `word`. */
-#define SVM_INTR_QUIET_BLOCKERS 0xFFFFFFFFu
 ASSERT_OFFSET(struct svm_intr_state, halted, 0);
 ASSERT_OFFSET(struct svm_intr_state, step_tf, 1);
 ASSERT_OFFSET(struct svm_intr_state, window_open, 2);
