@@ -36,9 +36,9 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
  * enter, not on every exit. Inline: once per exit.
  *
  * svm_event_after_exit_lean is all of it for an exit after an entry the run loop kept lean
- * (svm/quiet_entry.h, svm_quiet_entry.lean): that entry had the interrupt window closed (no
- * VINTR exit can come) and no IRET step under way (nothing sets iret_step while the guest
- * runs), so only EXITINTINFO can need noting. c is v's control area. */
+ * (svm/quiet_entry.h, svm_quiet_entry.lean): that entry had no IRET step under way (nothing
+ * sets iret_step while the guest runs), so only EXITINTINFO and the window can need noting.
+ * c is v's control area. */
 static inline __attribute__((always_inline)) void svm_event_after_exit_lean(struct vcpu *v,
 									     const struct vmcb_control *c)
 {
@@ -48,13 +48,13 @@ static inline __attribute__((always_inline)) void svm_event_after_exit_lean(stru
 		v->pending.info = c->exit_int_info;
 		v->pending.err_code = c->exit_int_info_err;
 	}
+	if (c->exit_code == SVM_EXIT_VINTR)
+		v->intr.window_open = true;
 }
 static inline void svm_event_after_exit(struct vcpu *v)
 {
 	const struct vmcb_control *c = &v->vmcb->control;
 	svm_event_after_exit_lean(v, c);
-	if (c->exit_code == SVM_EXIT_VINTR)
-		v->intr.window_open = true;
 	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
 	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET &&
 	    !SVM_EXIT_CODE_INVALID(c->exit_code)) {
@@ -119,12 +119,6 @@ static inline __attribute__((always_inline)) bool svm_event_entry_common(struct 
 	return !v->pending.pending && !v->intr.step_tf && !dev_intr_nmi_pending(vm) && lapic_vcpu &&
 	       svm_event_summary_quiet(v, vm);
 }
-/* The common case opens the window only for deferred timers while a device deadline is
- * pending (svm_event_timers_deferred). */
-static inline __attribute__((always_inline)) bool svm_event_window_opens(bool deferred, u64 next_deadline)
-{
-	return deferred && next_deadline != LAPIC_NO_DEADLINE;
-}
 /* The common case's entry (svm_event_entry_common holds): no event, and the window open only
  * for deferred timers while a device deadline is pending (next_deadline, as below). Returns
  * svm_event_timers_deferred. */
@@ -135,7 +129,7 @@ static inline __attribute__((always_inline)) bool svm_event_prepare_entry_common
 	c->event_inj = 0;
 	c->event_inj_err = 0;
 	v->intr.window_open = false;
-	svm_event_window_program(c, svm_event_window_opens(deferred, next_deadline));
+	svm_event_window_program(c, deferred && next_deadline != LAPIC_NO_DEADLINE);
 	return deferred;
 }
 /* The entry with the earliest deadline and the vCPU test already at hand (the run loop takes the

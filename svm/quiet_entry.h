@@ -63,9 +63,7 @@ struct svm_quiet_entry {
 	/* The exit after this entry (and after every kept entry that holds after it) may take
 	 * the lean exit side, svm_event_after_exit_lean and cr_shadow_after_exit_unprotected: the
 	 * entry was kept for an unprotected vCPU (so no soft-es model either: its vCPU's state is
-	 * protected) with the interrupt window closed (no VINTR exit can follow: the window's
-	 * V_IRQ and intercept are programmed only by the event rule) and no IRET step under way
-	 * (svm_quiet_entry_holds checks that one again). */
+	 * protected) with no IRET step under way (svm_quiet_entry_holds checks that one again). */
 	bool lean;
 };
 
@@ -90,7 +88,7 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 	q->if_mask = v->state_protected ? 0 : RFLAGS_IF;
 	q->if_then = v->vmcb->save.rflags & q->if_mask;
 	q->timer = deferred ? limit : next;
-	q->lean = !v->state_protected && !svm_event_window_opens(deferred, dev_next) && !v->intr.iret_step;
+	q->lean = !v->state_protected && !v->intr.iret_step;
 }
 
 /* Would the general loop top, at host TSC now, come to the kept entry (see above)? Past the

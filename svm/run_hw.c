@@ -320,7 +320,7 @@ static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 	cr_shadow_after_exit(v);
 }
 /* The same after an entry kept lean (svm_quiet_entry.lean): an unprotected vCPU, without the
- * window and the IRET step that the rest of svm_event_after_exit looks for. */
+ * IRET step that the rest of svm_event_after_exit looks for. */
 static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb)
 {
 	svm_event_after_exit_lean(v, &vmcb->control);

@@ -258,8 +258,8 @@ static void protected_ignores_save_area_if(void **state)
 	f->v.state_protected = false;
 }
 
-/* The lean exit side (q.lean) after a kept entry: for an unprotected vCPU whose entry opened no
- * interrupt window (no VINTR exit can follow, APM 15.21.4) and had no IRET step under way. */
+/* The lean exit side (q.lean) after a kept entry: for an unprotected vCPU with no IRET step
+ * under way, the interrupt window open or not. */
 static void lean_after_a_quiet_entry(void **state)
 {
 	(void)state;
@@ -269,7 +269,7 @@ static void lean_after_a_quiet_entry(void **state)
 	assert_true(q.wake);
 	assert_true(q.lean);
 }
-static void not_lean_with_the_window_open(void **state)
+static void lean_with_the_window_open(void **state)
 {
 	(void)state;
 	f->vmcb->save.rflags = 2; /* IF = 0 with a timer armed: the window opens for it */
@@ -277,7 +277,7 @@ static void not_lean_with_the_window_open(void **state)
 	general_entry(200);
 	assert_true(q.wake);
 	assert_true(f->vmcb->control.int_ctl & V_IRQ);
-	assert_false(q.lean);
+	assert_true(q.lean);
 }
 static void not_lean_with_an_iret_step(void **state)
 {
@@ -297,8 +297,8 @@ static void not_lean_when_protected(void **state)
 	assert_false(q.lean);
 	f->v.state_protected = false;
 }
-/* The lean exit side notes an interrupted delivery (EXITINTINFO.V, APM 15.7.2) as the whole
- * one does. */
+/* The lean exit side notes an interrupted delivery (EXITINTINFO.V, APM 15.7.2) and the
+ * window's exit (VINTR, 15.21.4) as the whole one does. */
 static void lean_exit_notes_exitintinfo(void **state)
 {
 	(void)state;
@@ -307,6 +307,13 @@ static void lean_exit_notes_exitintinfo(void **state)
 	svm_event_after_exit_lean(&f->v, &f->vmcb->control);
 	assert_true(f->v.pending.pending);
 	assert_int_equal(f->v.pending.info, SVM_EVT_VALID | 0x20);
+}
+static void lean_exit_notes_the_window(void **state)
+{
+	(void)state;
+	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control);
+	assert_true(f->v.intr.window_open);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -336,10 +343,11 @@ int main(void)
 		T(moved_if_clear),
 		T(protected_ignores_save_area_if),
 		T(lean_after_a_quiet_entry),
-		T(not_lean_with_the_window_open),
+		T(lean_with_the_window_open),
 		T(not_lean_with_an_iret_step),
 		T(not_lean_when_protected),
 		T(lean_exit_notes_exitintinfo),
+		T(lean_exit_notes_the_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
