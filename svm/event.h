@@ -38,23 +38,23 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
  * svm_event_after_exit_lean is all of it for an exit after an entry the run loop kept lean
  * (svm/quiet_entry.h, svm_quiet_entry.lean): that entry had no IRET step under way (nothing
  * sets iret_step while the guest runs), so only EXITINTINFO and the window can need noting.
- * c is v's control area. */
+ * c is v's control area, code its exit code. */
 static inline __attribute__((always_inline)) void svm_event_after_exit_lean(struct vcpu *v,
-									     const struct vmcb_control *c)
+									     const struct vmcb_control *c, u64 code)
 {
 	if (__builtin_expect(c->exit_int_info & SVM_EVT_VALID, 0) && !v->pending.pending &&
-	    !SVM_EXIT_CODE_INVALID(c->exit_code)) {
+	    !SVM_EXIT_CODE_INVALID(code)) {
 		v->pending.pending = true;
 		v->pending.info = c->exit_int_info;
 		v->pending.err_code = c->exit_int_info_err;
 	}
-	if (c->exit_code == SVM_EXIT_VINTR)
+	if (code == SVM_EXIT_VINTR)
 		v->intr.window_open = true;
 }
 static inline void svm_event_after_exit(struct vcpu *v)
 {
 	const struct vmcb_control *c = &v->vmcb->control;
-	svm_event_after_exit_lean(v, c);
+	svm_event_after_exit_lean(v, c, c->exit_code);
 	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
 	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET &&
 	    !SVM_EXIT_CODE_INVALID(c->exit_code)) {

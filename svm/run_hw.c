@@ -321,9 +321,10 @@ static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 }
 /* The same after an entry kept lean (svm_quiet_entry.lean): an unprotected vCPU, without the
  * IRET step that the rest of svm_event_after_exit looks for. */
-static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb)
+static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb,
+								     u64 code)
 {
-	svm_event_after_exit_lean(v, &vmcb->control);
+	svm_event_after_exit_lean(v, &vmcb->control, code);
 	cr_shadow_after_exit_unprotected(v, vmcb);
 }
 
@@ -408,7 +409,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			cpu_wait_for_interrupt();
 		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
 		if (__builtin_expect(lean, 1)) {
-			exit_noted_lean(v, vmcb);
+			exit_noted_lean(v, vmcb, code);
 		} else {
 			/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or
 			 * an exit it carried out itself, never reaches the hypervisor. */

@@ -304,7 +304,7 @@ static void lean_exit_notes_exitintinfo(void **state)
 	(void)state;
 	f->vmcb->control.exit_code = SVM_EXIT_NPF;
 	f->vmcb->control.exit_int_info = SVM_EVT_VALID | 0x20;
-	svm_event_after_exit_lean(&f->v, &f->vmcb->control);
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control, f->vmcb->control.exit_code);
 	assert_true(f->v.pending.pending);
 	assert_int_equal(f->v.pending.info, SVM_EVT_VALID | 0x20);
 }
@@ -312,7 +312,7 @@ static void lean_exit_notes_the_window(void **state)
 {
 	(void)state;
 	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
-	svm_event_after_exit_lean(&f->v, &f->vmcb->control);
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control, f->vmcb->control.exit_code);
 	assert_true(f->v.intr.window_open);
 }
 
