@@ -328,9 +328,8 @@ static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v
 	cr_shadow_after_exit_unprotected(v, vmcb);
 }
 
-/* The world switch, chosen once per run (svm_world_switch_for): the plain one, or the SEV-ES
- * one behind the same signature, so that the run loop does not ask the mode before every
- * entry. */
+/* The world switch, chosen once per run (run_vcpu): the plain one, or the SEV-ES one behind
+ * the same signature, so that the run loop does not ask the mode before every entry. */
 typedef unsigned (*world_switch_fn)(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
 static u8 *g_host_save_vmsa; /* SEV-ES: the host save area's VMSA part (run_vcpu) */
 static unsigned world_switch_es(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
