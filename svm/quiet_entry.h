@@ -22,10 +22,15 @@
  * - The event rule's common case holds again: pending.pending (a handler queued an exception,
  *   or EXITINTINFO held an interrupted delivery, svm_event_after_exit), intr.step_tf (the IRET
  *   exit), the NMI line and the interrupt summary's flags (one word of the devices with
- *   deadline_moved: vm_devices.quiet_blockers) and the inputs the summary compares because they
- *   change outside the devices' notice (V_TPR, written by the guest's CR8 writes, the CR8
- *   intercept, the write traps and the soft-es model, and APIC_BASE.EN, by its MSR) are read as
- *   the rule reads them. lapic_vcpu is fixed per run and held when the entry was kept.
+ *   deadline_moved: vm_devices.quiet_blockers) are read as the rule reads them. The summary's
+ *   inputs outside the devices, which the rule compares with their values at its evaluation
+ *   (svm_event_summary_quiet), were equal when the entry was kept, and neither can move
+ *   without marking the summary stale: V_TPR only through a CR8 write, which the guest cannot
+ *   make without an exit (plain: the CR8 write intercept; SEV-ES and soft-es: the CR8 write
+ *   trap) and which reaches commit_cr8 (svm/cr_shadow.c) or the APIC's TPR
+ *   (dev_lapic_set_tpr), and APIC_BASE.EN only through msr_apic_base_write; all three call
+ *   dev_intr_changed. So the flags answer for them too. lapic_vcpu is fixed per run and held
+ *   when the entry was kept.
  * - The common case's writes are no-ops: EVENTINJ is still 0 and 0 (only the event rule writes
  *   it; the CPU only clears its V bit, APM 15.20); intr.window_open is still clear (only a VINTR
  *   exit sets it, svm_event_after_exit: checked); the window is programmed from the same
@@ -100,7 +105,6 @@ static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const st
 {
 	const struct vm_devices *d = vm->devices;
 	const u64 moved = (u64)v->pending.pending | v->intr.word | d->quiet_blockers |
-			  (d->intr_outside ^ dev_lapic_outside_inputs_of(v)) |
 			  ((v->vmcb->save.rflags ^ q->if_then) & q->if_mask);
 	return now < q->wake && !moved;
 }

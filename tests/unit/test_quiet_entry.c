@@ -22,6 +22,9 @@
 #include "svm/dev/intr.h"
 #include "svm/dev/io.h"
 #include "svm/exit.h"
+#include "svm/cr_shadow.h"
+#include "msr/msr.h"
+#include "msr/msr_index.h"
 
 #define VINTR_BIT BIT(4)
 #define V_IRQ BIT(8)
@@ -205,13 +208,24 @@ static void irq_raised_and_evaluated(void)
 	dev_lapic_accept(&f->vm, 0x30, false);
 	assert_true(dev_intr_maskable_pending(&f->vm)); /* evaluated: stale clear, maskable */
 }
+/* V_TPR and APIC_BASE.EN are not compared by the kept entry: their writers mark the interrupt
+ * summary stale. These fail when commit_cr8 or msr_apic_base_write stops doing so. */
 static void cr8_written(void)
 {
-	f->vmcb->control.int_ctl |= 3; /* V_TPR, as the CR8 intercept or a write trap leaves it */
+	/* MOV CR8 (the CR8 write intercept; the write traps take the same commit). */
+	assert_int_equal(cr_shadow_write_cr(&f->v, 8, 3), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK, 3);
+}
+static void cr8_trapped(void)
+{
+	/* SEV-ES / soft-es: V_TPR written before the CR8 write trap reports it (facts C.2). */
+	f->vmcb->control.int_ctl |= 3;
+	assert_int_equal(cr_shadow_trap(&f->v, SVM_EXIT_CR0_WRITE_TRAP + 8, 3), CR_SHADOW_DONE);
 }
 static void apic_disabled(void)
 {
-	f->v.msr.apic_base &= ~(u64)MSR_APIC_BASE_EN;
+	assert_int_equal(msr_write(&f->v, MSR_IA32_APIC_BASE, f->v.msr.apic_base & ~(u64)MSR_APIC_BASE_EN), MSR_OK);
+	assert_false(f->v.msr.apic_base & MSR_APIC_BASE_EN);
 }
 static void sti(void)
 {
@@ -240,6 +254,7 @@ MOVED(moved_nmi, nmi, 2 | RFLAGS_IF)
 MOVED(moved_summary_stale, irq_raised, 2 | RFLAGS_IF)
 MOVED(moved_summary_maskable, irq_raised_and_evaluated, 2 | RFLAGS_IF)
 MOVED(moved_v_tpr, cr8_written, 2 | RFLAGS_IF)
+MOVED(moved_v_tpr_trap, cr8_trapped, 2 | RFLAGS_IF)
 MOVED(moved_apic_base_en, apic_disabled, 2 | RFLAGS_IF)
 MOVED(moved_if_set, sti, 2)
 MOVED(moved_if_clear, cli, 2 | RFLAGS_IF)
@@ -338,6 +353,7 @@ int main(void)
 		T(moved_summary_stale),
 		T(moved_summary_maskable),
 		T(moved_v_tpr),
+		T(moved_v_tpr_trap),
 		T(moved_apic_base_en),
 		T(moved_if_set),
 		T(moved_if_clear),
