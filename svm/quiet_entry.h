@@ -99,13 +99,14 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 /* Would the general loop top, at host TSC now, come to the kept entry (see above)? Past the
  * time, each input gives a term that is zero exactly when it is as the kept entry needs, and
  * the terms are ORed into one word tested once (all are plain reads, so nothing is lost by
- * reading them all). */
+ * reading them all). vmcb and d are v's VMCB and the VM's devices, which the run loop holds
+ * (neither changes while a guest runs). */
 static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const struct svm_quiet_entry *q,
-									 struct vcpu *v, struct vm *vm, u64 now)
+									 const struct vcpu *v, const struct vmcb *vmcb,
+									 const struct vm_devices *d, u64 now)
 {
-	const struct vm_devices *d = vm->devices;
 	const u64 moved = (u64)v->pending.pending | v->intr.word | d->quiet_blockers |
-			  ((v->vmcb->save.rflags ^ q->if_then) & q->if_mask);
+			  ((vmcb->save.rflags ^ q->if_then) & q->if_mask);
 	return now < q->wake && !moved;
 }
 

@@ -343,6 +343,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	struct vcpu *v = &g->vcpu;
 	struct vm *vm = &g->vm;
 	struct vmcb *vmcb = v->vmcb;
+	const struct vm_devices *devices = vm->devices;
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	/* The mode never changes while the guest runs: asked once, not per exit. */
 	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
@@ -375,7 +376,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 now = cpu_rdtsc();
 		/* The general loop top, unless the kept entry holds (svm/quiet_entry.h says why each
 		 * step below is then a no-op). */
-		if (!svm_quiet_entry_holds(&quiet, v, vm, now)) {
+		if (!svm_quiet_entry_holds(&quiet, v, vmcb, devices, now)) {
 			if (now >= deadline) {
 				vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
 				break;

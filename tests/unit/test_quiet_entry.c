@@ -89,7 +89,7 @@ static void kept_entry_is_the_general_entry(void **state)
 		assert_int_not_equal(q.wake, 0);
 		struct vmcb_control kept = f->vmcb->control;
 		u64 timer = q.timer;
-		assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+		assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 		assert_int_equal(!!(kept.intercept_misc1 & VINTR_BIT), !if_set);
 		assert_int_equal(!!(kept.int_ctl & V_IRQ), !if_set);
 		assert_int_equal(kept.event_inj, 0);
@@ -110,8 +110,8 @@ static void time_limit_ends_it(void **state)
 	f->vmcb->save.rflags = 2 | RFLAGS_IF;
 	general_entry(200);
 	assert_int_equal(devices_next_deadline(&f->vm), LAPIC_NO_DEADLINE);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, LIMIT - 1));
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, LIMIT));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, LIMIT - 1));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, LIMIT));
 }
 
 static void device_deadline_ends_it(void **state)
@@ -122,15 +122,15 @@ static void device_deadline_ends_it(void **state)
 	general_entry(200);
 	u64 due = devices_next_deadline(&f->vm);
 	assert_true(due < LIMIT);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, due - 1));
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, due));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, due - 1));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, due));
 }
 
 /* Nothing kept: the first entry, and an entry the rule did not take in its common case. */
 static void nothing_kept_before_the_first_entry(void **state)
 {
 	(void)state;
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 200));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 200));
 }
 
 static void injecting_entry_is_not_kept(void **state)
@@ -138,11 +138,11 @@ static void injecting_entry_is_not_kept(void **state)
 	(void)state;
 	f->vmcb->save.rflags = 2 | RFLAGS_IF;
 	general_entry(200);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	dev_lapic_accept(&f->vm, 0x30, false);
 	general_entry(300);
 	assert_int_equal(f->vmcb->control.event_inj, 0x80000030);
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 400));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 400));
 }
 
 /* One input moved after the kept entry: each must send the loop to the general top. */
@@ -151,9 +151,9 @@ static void keep_then(void (*move)(void), u64 rflags)
 	f->vmcb->save.rflags = rflags;
 	arm_lapic_timer(1000);
 	general_entry(200);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	move();
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 }
 
 static void queue_gp(void)
@@ -269,7 +269,7 @@ static void protected_ignores_save_area_if(void **state)
 	general_entry(200);
 	assert_true(q.timer < LIMIT);
 	sti();
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	f->v.state_protected = false;
 }
 
