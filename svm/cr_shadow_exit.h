@@ -16,8 +16,8 @@ static inline __attribute__((always_inline)) u64 cr_shadow_get_cr8(const struct 
 
 /* Called by the run loop after each #VMEXIT, before the exit is dispatched. CR8 needs nothing:
  * it is read from V_TPR where it is asked (cr_shadow_get_cr8). For an unprotected vCPU it
- * re-reads CR0/CR4/EFER from the save area (the CPU may have changed them without an intercept) and notes CS.L to detect 64-bit
- * and compatibility mode. The usual case, every exit but a CR/EFER write or a far jump between
+ * re-reads CR0/CR4/EFER from the save area (the CPU may have changed them without an
+ * intercept) and notes CS.L to detect 64-bit and compatibility mode. The usual case, every exit but a CR/EFER write or a far jump between
  * 64-bit and compatibility code: the save area holds what the shadow mirrored, and CS.L is
  * what the transitions were checked with; the commit would rewrite the same values (LMA
  * inference is idempotent) and find no new transition, so it is skipped. The exit handlers'
