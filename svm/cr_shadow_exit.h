@@ -17,13 +17,14 @@ static inline __attribute__((always_inline)) u64 cr_shadow_get_cr8(const struct 
 /* Called by the run loop after each #VMEXIT, before the exit is dispatched. CR8 needs nothing:
  * it is read from V_TPR where it is asked (cr_shadow_get_cr8). For an unprotected vCPU it
  * re-reads CR0/CR4/EFER from the save area (the CPU may have changed them without an
- * intercept) and notes CS.L to detect 64-bit and compatibility mode. The usual case, every exit but a CR/EFER write or a far jump between
- * 64-bit and compatibility code: the save area holds what the shadow mirrored, and CS.L is
- * what the transitions were checked with; the commit would rewrite the same values (LMA
- * inference is idempotent) and find no new transition, so it is skipped. The exit handlers'
- * lean step relies on this compare before every handler (svm_fetch_cache_at_visible: CR0/CR4/
- * EFER through cr_shadow.gen). cr_shadow_after_exit_unprotected is the same for a vCPU known
- * to be unprotected, with its VMCB (the run loop's lean exit side). */
+ * intercept) and notes CS.L to detect 64-bit and compatibility mode. The usual case, every
+ * exit but a CR/EFER write or a far jump between 64-bit and compatibility code: the save area
+ * holds what the shadow mirrored, and CS.L is what the transitions were checked with; the
+ * commit would rewrite the same values (LMA inference is idempotent) and find no new
+ * transition, so it is skipped. The exit handlers' lean step relies on this compare before
+ * every handler (svm_fetch_cache_at_visible: CR0/CR4/EFER through cr_shadow.gen).
+ * cr_shadow_after_exit_unprotected is the same for a vCPU known to be unprotected, with its
+ * VMCB (the run loop's lean exit side). */
 static inline __attribute__((always_inline)) void cr_shadow_after_exit_unprotected(struct vcpu *v,
 										     const struct vmcb *vmcb)
 {
