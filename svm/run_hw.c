@@ -371,11 +371,11 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			svm_quiet_entry_prepare(&quiet, v, vm, dev_next, deadline, lapic_vcpu);
 		}
 		host_timer_arm(quiet.timer);
-		unsigned host_differs;
+		u64 host_differs;
 		if (hw_es)
-			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
+			host_differs = svm_world_switch_es(v->vmcb_pa, host_save_vmsa);
 		else
-			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs);
 		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
