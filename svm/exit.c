@@ -185,7 +185,7 @@ const u16 svm_exit_slot_high[SVM_EXIT_TABLE_HIGH] = {
 
 u64 svm_exit_traced(const struct vcpu *v)
 {
-	return v->exits_total - v->exit_counts[SVM_EXIT_INTR];
+	return vcpu_exits_total(v) - v->exit_counts[SVM_EXIT_INTR];
 }
 
 void svm_exit_model_handled(struct vcpu *v, const char *outcome)
@@ -214,7 +214,7 @@ void svm_exit_trace(const struct vcpu *v, u64 code)
 	if (svm_exit_traced(v) > SVM_EXIT_TRACE_FIRST)
 		return;
 	log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
-		  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
+		  (unsigned long long)vcpu_exits_total(v), svm_exit_name(code) ? svm_exit_name(code) : "?",
 		  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
 		  (unsigned long long)v->vmcb->control.exit_info2);
 }
@@ -232,7 +232,6 @@ enum svm_outcome svm_exit_unhandled(struct vcpu *v, u64 code)
 enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code)
 {
 	v->exit_counts[VCPU_EXIT_SLOT_OTHER]++;
-	v->exits_total++;
 	if (log_enabled(LOG_DEBUG))
 		svm_exit_trace(v, code);
 	svm_exit_handler h = svm_exit_lookup(code);

@@ -40,7 +40,6 @@ static inline __attribute__((always_inline)) enum svm_outcome svm_handle_exit_co
 		return svm_handle_exit_other(v, code);
 	}
 	v->exit_counts[slot]++;
-	v->exits_total++;
 	if (__builtin_expect(log_enabled(LOG_DEBUG), 0))
 		svm_exit_trace(v, code);
 	if (__builtin_expect(!h, 0))
