@@ -229,6 +229,22 @@ enum svm_outcome svm_exit_unhandled(struct vcpu *v, u64 code)
 			     (unsigned long long)v->vmcb->control.exit_info2);
 }
 
+enum svm_outcome svm_exit_unhandled_row(struct vcpu *v)
+{
+	return svm_exit_unhandled(v, v->vmcb->control.exit_code);
+}
+
+svm_exit_handler svm_exit_dispatch_low[SVM_EXIT_TABLE_LOW];
+svm_exit_handler svm_exit_dispatch_high[SVM_EXIT_TABLE_HIGH];
+
+void svm_exit_table_init(void)
+{
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++)
+		svm_exit_dispatch_low[c] = svm_exit_table_low[c] ? svm_exit_table_low[c] : svm_exit_unhandled_row;
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_HIGH; c++)
+		svm_exit_dispatch_high[c] = svm_exit_table_high[c] ? svm_exit_table_high[c] : svm_exit_unhandled_row;
+}
+
 enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code)
 {
 	v->exit_counts[VCPU_EXIT_SLOT_OTHER]++;

@@ -110,6 +110,24 @@ static void vmexit_invalid_both_widths(void **state)
 	assert_ptr_equal(svm_exit_lookup(0x00000000FFFFFFFFULL), svm_exit_invalid);
 }
 
+/* The dispatch's rows (svm_exit_table_init, run by the fixture): the table's handler where it
+ * has one, the unhandled row everywhere else, never NULL. */
+static void dispatch_rows_have_no_null(void **state)
+{
+	(void)state;
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++) {
+		assert_non_null(svm_exit_dispatch_low[c]);
+		if (svm_exit_table_low[c])
+			assert_ptr_equal(svm_exit_dispatch_low[c], svm_exit_table_low[c]);
+		else
+			assert_ptr_equal(svm_exit_dispatch_low[c], svm_exit_unhandled_row);
+	}
+	assert_ptr_equal(svm_exit_dispatch_high[0], svm_exit_table_high[0]);      /* NPF */
+	assert_ptr_equal(svm_exit_dispatch_high[1], svm_exit_unhandled_row);      /* AVIC_INCOMPLETE_IPI */
+	assert_ptr_equal(svm_exit_dispatch_high[2], svm_exit_unhandled_row);      /* AVIC_NOACCEL */
+	assert_ptr_equal(svm_exit_dispatch_high[3], svm_exit_table_high[3]);      /* VMGEXIT */
+}
+
 /* ---- unhandled exits and counters ------------------------------------------------------- */
 
 static void unhandled_cr0_sel_write_terminates(void **state)
@@ -674,6 +692,7 @@ int main(void)
 		T(lookup_gap_is_null),
 		T(lookup_high_range),
 		T(vmexit_invalid_both_widths),
+		T(dispatch_rows_have_no_null),
 		T(unhandled_cr0_sel_write_terminates),
 		T(unhandled_0a2_terminates),
 		T(unhandled_gap_code_terminates),
