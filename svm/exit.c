@@ -237,12 +237,25 @@ enum svm_outcome svm_exit_unhandled_row(struct vcpu *v)
 svm_exit_handler svm_exit_dispatch_low[SVM_EXIT_TABLE_LOW];
 svm_exit_handler svm_exit_dispatch_high[SVM_EXIT_TABLE_HIGH];
 
-void svm_exit_table_init(void)
+enum svm_outcome svm_exit_traced_row(struct vcpu *v)
+{
+	u64 code = v->vmcb->control.exit_code;
+	svm_exit_trace(v, code);
+	svm_exit_handler h = svm_exit_lookup(code);
+	return h ? h(v) : svm_exit_unhandled(v, code);
+}
+
+static svm_exit_handler dispatch_row(svm_exit_handler h, bool trace)
+{
+	return trace ? svm_exit_traced_row : h ? h : svm_exit_unhandled_row;
+}
+
+void svm_exit_table_init(bool trace)
 {
 	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++)
-		svm_exit_dispatch_low[c] = svm_exit_table_low[c] ? svm_exit_table_low[c] : svm_exit_unhandled_row;
+		svm_exit_dispatch_low[c] = dispatch_row(svm_exit_table_low[c], trace);
 	for (unsigned c = 0; c < SVM_EXIT_TABLE_HIGH; c++)
-		svm_exit_dispatch_high[c] = svm_exit_table_high[c] ? svm_exit_table_high[c] : svm_exit_unhandled_row;
+		svm_exit_dispatch_high[c] = dispatch_row(svm_exit_table_high[c], trace);
 }
 
 enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code)

@@ -425,7 +425,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 {
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
-	svm_exit_table_init();
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the level is final: efi_main set it */
 	msr_cpuid_set_host(host_cpuid);
 	svm_set_guest_xcr0_reader(guest_xcr0);
 	msr_set_host_tsc(host_tsc);

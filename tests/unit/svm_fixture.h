@@ -67,7 +67,7 @@ static inline struct svm_fx *sf_new(bool unbacked_ignore)
 	f->vmcb->save.rflags = 2;
 	f->vmcb->save.rip = 0x1000;
 	msr_vcpu_reset(&f->v);
-	svm_exit_table_init(); /* the dispatch's rows (svm_handle_exit) */
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the dispatch's rows (svm_handle_exit) */
 	return f;
 }
 
