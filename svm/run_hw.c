@@ -330,12 +330,12 @@ static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v
 
 /* The world switch, chosen once per run (run_vcpu): the plain one, or the SEV-ES one behind
  * the same signature, so that the run loop does not ask the mode before every entry. */
-typedef unsigned (*world_switch_fn)(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa);
+typedef u64 (*world_switch_fn)(u64 guest_vmcb_pa, struct svm_gprs *gprs);
 static u8 *g_host_save_vmsa; /* SEV-ES: the host save area's VMSA part (run_vcpu) */
-static unsigned world_switch_es(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
+static u64 world_switch_es(u64 guest_vmcb_pa, struct svm_gprs *gprs)
 {
 	(void)gprs; /* the guest's GPRs are in its VMSA */
-	return svm_world_switch_es(guest_vmcb_pa, host_vmcb_pa, g_host_save_vmsa);
+	return svm_world_switch_es(guest_vmcb_pa, g_host_save_vmsa);
 }
 
 static void run_vcpu(struct guest *g, u64 timeout_ms)
@@ -364,7 +364,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	if (hw_es)
 		*(u64 *)(g_host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
 	const world_switch_fn world_switch = hw_es ? world_switch_es : svm_world_switch;
-	const u64 vmcb_pa = v->vmcb_pa, host_vmcb_pa = (u64)(uintptr_t)g_host_vmcb;
+	const u64 vmcb_pa = v->vmcb_pa;
 	struct svm_quiet_entry quiet = { 0 }; /* nothing kept before the first entry */
 	/* The exit side for this entry: lean after an entry kept lean (svm_quiet_entry.lean),
 	 * which also says the vCPU is not soft-es's (its state is protected). */
@@ -396,7 +396,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			lean = quiet.lean && !soft_es;
 		}
 		host_timer_arm(quiet.timer);
-		unsigned host_differs = world_switch(vmcb_pa, &v->gprs, host_vmcb_pa);
+		u64 host_differs = world_switch(vmcb_pa, &v->gprs);
 		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
@@ -453,6 +453,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 {
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the level is final: efi_main set it */
 	msr_cpuid_set_host(host_cpuid);
 	svm_set_guest_xcr0_reader(guest_xcr0);
 	msr_set_host_tsc(host_tsc);
