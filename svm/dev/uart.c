@@ -152,11 +152,12 @@ static inline bool output_pending(const struct dev_uart *u)
 }
 
 /* The PIC's side of update_irq, when the line moves: out of line, so that an access that
- * leaves the line as it was (nearly all) makes no call. Returns true for the port handlers. */
-static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
+ * leaves the line as it was (nearly all) makes no call. It hands back r, a read's value, so
+ * that the handler's call is its last act (a tail call: nothing kept around it). */
+static __attribute__((noinline)) u32 line_moved(struct vm *vm, bool level, u32 r)
 {
 	dev_pic_set_irq(vm, UART_IRQ, level);
-	return true;
+	return r;
 }
 
 /* The UART states its line after every access; the PIC is called only when that moves it
@@ -164,15 +165,15 @@ static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
  * ends here, even those that cannot move the UART's output: the PIC may have been set up again
  * since (ICW1 forgets the line's level), and the access re-states it. d is vm->devices, kept by
  * the caller (the register stores, u8, would otherwise make the compiler load it again).
- * Returns true. */
-static inline __attribute__((always_inline)) bool update_irq(struct vm *vm, struct vm_devices *d)
+ * Returns r, a read's value (see line_moved). */
+static inline __attribute__((always_inline)) u32 update_irq(struct vm *vm, struct vm_devices *d, u32 r)
 {
 	const struct dev_uart *u = &d->uart;
 	bool wired = (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
 	bool level = wired && output_pending(u);
 	if (dev_pic_input_settled(&d->pic, UART_IRQ, level))
-		return true;
-	return line_moved(vm, level);
+		return r;
+	return line_moved(vm, level, r);
 }
 
 static u8 read_iir(struct dev_uart *u)
@@ -208,31 +209,31 @@ unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
 	unsigned i = 0;
 	for (; i < n && u->rx_count < rx_capacity(u); i++)
 		rx_put(u, data[i]);
-	update_irq(vm, vm->devices);
+	update_irq(vm, vm->devices, 0);
 	return i;
 }
 
 /* The register table (svm/dev/io.h): a handler per register and direction. UART_IN and
- * UART_OUT give each register's access, on the UART u of vm's devices d, the svm_port_fn
- * frame, and end it with update_irq. */
+ * UART_OUT give each register's access, on the UART u of vm's devices d, the row handler's
+ * frame (svm_port_read_fn, svm_port_write_fn), and end it with update_irq. */
 #define UART_IN(name, expr)                                                                        \
-	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+	static u32 name(struct vm *vm, u64 access)                                                \
 	{                                                                                          \
-		(void)port, (void)size, (void)in;                                                  \
+		(void)access;                                                                      \
 		struct vm_devices *d = vm->devices;                                                \
 		struct dev_uart *u = &d->uart;                                                     \
-		*val = (expr);                                                                     \
-		return update_irq(vm, d);                                                          \
+		u8 r = (expr);                                                                     \
+		return update_irq(vm, d, r);                                                       \
 	}
 #define UART_OUT(name, stmt)                                                                       \
-	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+	static void name(struct vm *vm, u64 access, u32 val)                                      \
 	{                                                                                          \
-		(void)port, (void)size, (void)in;                                                  \
+		(void)access;                                                                      \
 		struct vm_devices *d = vm->devices;                                                \
 		struct dev_uart *u = &d->uart;                                                     \
-		u8 b = (u8)*val;                                                                   \
+		u8 b = (u8)val;                                                                    \
 		stmt;                                                                              \
-		return update_irq(vm, d);                                                          \
+		update_irq(vm, d, 0);                                                              \
 	}
 #define DLAB(u) ((u)->lcr & LCR_DLAB)
 

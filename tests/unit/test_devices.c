@@ -21,6 +21,9 @@
 #include "svm/dev/clock.h"
 #include "svm/exit_table.h"
 #include "svm/exit_codes.h"
+#include "arch/x86/rflags.h"
+
+#define DR6_BS (1u << 14) /* DR6 bit 14: single-step (APM vol. 2, 13.1.1.3) */
 
 static struct svm_fx *f;
 
@@ -664,16 +667,21 @@ static void port_index_matches_ranges(void **state)
  * 4/5/6, bit 0 IN; EXITINFO2 the next RIP) on the UART scratch register, COM1 + 7: IN AL and IN
  * AX leave the rest of RAX alone, IN EAX zero-extends into RAX (APM vol. 3, IN); OUT sends
  * AL/AX/EAX; RIP becomes EXITINFO2. */
-static u64 ioio_exit(u32 size_bit, bool in, u64 rax)
+static u64 ioio_exit_at(u16 port, u32 size_bit, bool in, u64 rax, enum svm_outcome want)
 {
 	f->vmcb->save.rax = rax;
 	f->vmcb->save.rip = 0x1000;
 	f->vmcb->control.exit_code = SVM_EXIT_IOIO;
-	f->vmcb->control.exit_info1 = (0x3FFull << 16) | size_bit | (in ? 1 : 0);
+	f->vmcb->control.exit_info1 = ((u64)port << 16) | size_bit | (in ? 1 : 0);
 	f->vmcb->control.exit_info2 = 0x1002;
-	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(svm_handle_exit(&f->v), want);
 	assert_int_equal(f->vmcb->save.rip, 0x1002);
 	return f->vmcb->save.rax;
+}
+
+static u64 ioio_exit(u32 size_bit, bool in, u64 rax)
+{
+	return ioio_exit_at(0x3FF, size_bit, in, rax, SVM_RESUME);
 }
 
 static void ioio_exit_merges_rax(void **state)
@@ -685,6 +693,48 @@ static void ioio_exit_merges_rax(void **state)
 	assert_int_equal(ioio_exit(1u << 6, true, 0xFFFFFFFFFFFFFFFFull), 0x0000000000000088ull);
 	ioio_exit(1u << 5, false, 0x5A); /* OUT AX: the low byte reaches the 8-bit register */
 	assert_int_equal(inp(0x3FF, 1), 0x5A);
+}
+
+/* The same exit on a port nothing claims (COM2, 0x2F8, is not modelled): the bus reads all
+ * ones, as many as the size, merged into RAX like any IN. */
+static void ioio_exit_unclaimed_port_all_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 4, true, 0x1122334455667700ull, SVM_RESUME), 0x11223344556677FFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 5, true, 0x1122334455660000ull, SVM_RESUME), 0x112233445566FFFFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 6, true, 0x1122334455667788ull, SVM_RESUME), 0xFFFFFFFFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 4, false, 0x42, SVM_RESUME), 0x42); /* dropped */
+}
+
+/* OUT EAX to isa-debug-exit (0xF4) ends the guest with the value as its exit code; the exit
+ * says so (SVM_TERMINATE), and RIP has moved past the OUT as for any other port. */
+static void ioio_exit_debug_exit_ends_guest(void **state)
+{
+	(void)state;
+	ioio_exit_at(0xF4, 1u << 6, false, 0xFFFFFFFF00000021ull, SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_EXIT);
+	assert_int_equal(f->vm.exit_code, 0x21);
+}
+
+/* IN and OUT with RFLAGS.TF: the single-step trap after the instruction (APM vol. 2,
+ * 13.1.3.6: DR6.BS and a #DB before the next one), as for any instruction sevisor carries
+ * out; the access itself is unchanged. */
+static void ioio_exit_single_step(void **state)
+{
+	(void)state;
+	for (int in = 0; in <= 1; in++) {
+		f->v.pending.pending = false;
+		f->vmcb->save.dr6 = 0;
+		f->vmcb->save.rflags = RFLAGS_TF | 0x2;
+		u64 rax = ioio_exit_at(0x3FF, 1u << 4, in, in ? 0xFFFF : 0x3C, SVM_RESUME);
+		if (in)
+			assert_int_equal(rax, 0xFF3C);
+		assert_true(f->vmcb->save.dr6 & DR6_BS);
+		assert_true(f->v.pending.pending);
+		assert_int_equal(f->v.pending.info & SVM_EVT_VECTOR_MASK, X86_DB);
+		assert_int_equal(f->v.pending.info & SVM_EVT_TYPE_MASK, SVM_EVT_TYPE_EXCEPTION);
+	}
+	f->vmcb->save.rflags = 0x2;
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -713,6 +763,9 @@ int main(void)
 		T(unclaimed_ports),
 		T(port_index_matches_ranges),
 		T(ioio_exit_merges_rax),
+		T(ioio_exit_unclaimed_port_all_ones),
+		T(ioio_exit_debug_exit_ends_guest),
+		T(ioio_exit_single_step),
 		T(lapic_id_version_svr),
 		T(lapic_ldr_dfr),
 		T(lapic_icr_logged),
