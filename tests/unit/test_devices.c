@@ -544,6 +544,54 @@ static void uart_line_restated_on_every_register(void **state)
 	pic_init_irq4_at_0x34();
 	assert_int_equal(inp(0x3FB, 1), 0x00);
 	assert_true(dev_pic_output(&f->vm)); /* and an LCR read */
+	/* The other registers whose access moves no interrupt source (svm/dev/uart.c, the quiet
+	 * ones): each, after ICW1, shows the PIC the line again. */
+	static const struct { u16 port; bool in; u8 val; } quiet[] = {
+		{ 0x3F9, true, 0 },  /* IER read */
+		{ 0x3FB, false, 0x03 }, /* LCR write: 8 data bits, DLAB clear */
+		{ 0x3FC, true, 0 },  /* MCR read */
+		{ 0x3FE, true, 0 },  /* MSR read */
+		{ 0x3FD, false, 0 }, /* LSR write */
+		{ 0x3FE, false, 0 }, /* MSR write */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++) {
+		pic_init_irq4_at_0x34();
+		assert_false(dev_pic_output(&f->vm));
+		if (quiet[i].in)
+			inp(quiet[i].port, 1);
+		else
+			outp(quiet[i].port, 1, quiet[i].val);
+		if (!dev_pic_output(&f->vm))
+			fail_msg("port 0x%x %s: the line was not stated again", quiet[i].port, quiet[i].in ? "read" : "write");
+	}
+	/* Twice in a row: the second ICW1 is forgotten no less than the first. */
+	pic_init_irq4_at_0x34();
+	outp(0x3FF, 1, 0x01);
+	assert_true(dev_pic_output(&f->vm));
+	pic_init_irq4_at_0x34();
+	outp(0x3FF, 1, 0x02);
+	assert_true(dev_pic_output(&f->vm));
+}
+
+/* An ELCR write (PIIX/ICH ELCR at 0x4D0: bit 4 makes IRQ4 level-triggered) changes how the PIC
+ * reads a line it already saw: an edge-triggered request taken by INTA is gone while the line
+ * stays up; made level-triggered, the request follows the line (8259A data sheet, LTIM), which
+ * the UART's next access, of any register, shows it. */
+static void uart_line_restated_after_elcr_write(void **state)
+{
+	(void)state;
+	pic_init_irq4_at_0x34();
+	outp(0x3FC, 1, 0x08); /* OUT2 */
+	outp(0x3F9, 1, 0x02); /* ETBEI while THR is empty: the line is up, an edge */
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
+	outp(0x20, 1, 0x20); /* EOI */
+	assert_false(dev_pic_output(&f->vm)); /* the edge was taken; the line stays up */
+	assert_int_equal(inp(0x3FF, 1), 0x00); /* an access: nothing to state while edge-triggered */
+	assert_false(dev_pic_output(&f->vm));
+	outp(0x4D0, 1, 0x10); /* IRQ4 level-triggered */
+	outp(0x3FF, 1, 0x77); /* SCR write: the line stated again */
+	assert_true(dev_pic_output(&f->vm));
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
 }
 
 /* MC146818A: index at 0x70 (bit 7 masks NMI), status B bit 2 binary / bit 1 24-hour, status D
@@ -772,6 +820,7 @@ int main(void)
 		T(lapic_tpr_coherent_with_cr8),
 		T(uart_thre_interrupt),
 		T(uart_line_restated_on_every_register),
+		T(uart_line_restated_after_elcr_write),
 		T(rtc_host_time),
 		T(reset_ports),
 		T(unbacked_terminate_read),
