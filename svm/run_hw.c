@@ -371,11 +371,11 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 			svm_quiet_entry_prepare(&quiet, v, vm, dev_next, deadline, lapic_vcpu);
 		}
 		host_timer_arm(quiet.timer);
-		unsigned host_differs;
+		u64 host_differs;
 		if (hw_es)
-			host_differs = svm_world_switch_es(v->vmcb_pa, (u64)(uintptr_t)g_host_vmcb, host_save_vmsa);
+			host_differs = svm_world_switch_es(v->vmcb_pa, host_save_vmsa);
 		else
-			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs, (u64)(uintptr_t)g_host_vmcb);
+			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs);
 		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
@@ -425,6 +425,7 @@ enum sevisor_status svm_run_guests(const struct boot_info *boot)
 {
 	g_tsc_hz = boot->tsc_hz ? boot->tsc_hz : 1000000000ULL;
 	g_mem_encrypt = boot->caps.mem_encrypt_enabled;
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the level is final: efi_main set it */
 	msr_cpuid_set_host(host_cpuid);
 	svm_set_guest_xcr0_reader(guest_xcr0);
 	msr_set_host_tsc(host_tsc);

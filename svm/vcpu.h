@@ -181,8 +181,7 @@ struct vcpu {
 	/* The soft-es model's exception delivery: IDT, GDT, TSS and stack pages (sev/soft_es_vc.c). */
 	struct vcpu_page_set model_pages;
 	struct vcpu_vc_gate vc_gate;
-	u64 exit_counts[VCPU_EXIT_COUNTERS];
-	u64 exits_total;
+	u64 exit_counts[VCPU_EXIT_COUNTERS]; /* their sum is the total: vcpu_exits_total */
 	/* Exceptions sevisor injected (svm_queue_exception), per vector, and exits the soft-es
 	 * model handled itself (traced, not counted in exit_counts: they never reach the handlers). */
 	u64 inject_counts[VCPU_INJECT_VECTORS];
@@ -212,6 +211,10 @@ static inline u64 *vcpu_reg_slot(struct vcpu *v, enum vcpu_reg reg)
 void vcpu_reg_refuse(struct vcpu *v, enum vcpu_reg reg, const char *what);
 
 /* Guarded accessors: false (and a logged refusal) when the state is protected. */
+/* Every exit that reached the hypervisor: the sum of exit_counts (each exit counts in exactly
+ * one slot), summed when asked (the summary, the debug trace) instead of counted per exit. */
+u64 vcpu_exits_total(const struct vcpu *v);
+
 static inline bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out)
 {
 	u64 *p = vcpu_reg_slot(v, reg);
