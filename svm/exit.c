@@ -185,7 +185,7 @@ const u16 svm_exit_slot_high[SVM_EXIT_TABLE_HIGH] = {
 
 u64 svm_exit_traced(const struct vcpu *v)
 {
-	return v->exits_total - v->exit_counts[SVM_EXIT_INTR];
+	return vcpu_exits_total(v) - v->exit_counts[SVM_EXIT_INTR];
 }
 
 void svm_exit_model_handled(struct vcpu *v, const char *outcome)
@@ -214,7 +214,7 @@ void svm_exit_trace(const struct vcpu *v, u64 code)
 	if (svm_exit_traced(v) > SVM_EXIT_TRACE_FIRST)
 		return;
 	log_debug("guest %s vcpu%u: exit #%llu %s (0x%llx) info1=0x%llx info2=0x%llx", v->vm->name, v->id,
-		  (unsigned long long)v->exits_total, svm_exit_name(code) ? svm_exit_name(code) : "?",
+		  (unsigned long long)vcpu_exits_total(v), svm_exit_name(code) ? svm_exit_name(code) : "?",
 		  (unsigned long long)code, (unsigned long long)v->vmcb->control.exit_info1,
 		  (unsigned long long)v->vmcb->control.exit_info2);
 }
@@ -229,10 +229,38 @@ enum svm_outcome svm_exit_unhandled(struct vcpu *v, u64 code)
 			     (unsigned long long)v->vmcb->control.exit_info2);
 }
 
+enum svm_outcome svm_exit_unhandled_row(struct vcpu *v)
+{
+	return svm_exit_unhandled(v, v->vmcb->control.exit_code);
+}
+
+svm_exit_handler svm_exit_dispatch_low[SVM_EXIT_TABLE_LOW];
+svm_exit_handler svm_exit_dispatch_high[SVM_EXIT_TABLE_HIGH];
+
+enum svm_outcome svm_exit_traced_row(struct vcpu *v)
+{
+	u64 code = v->vmcb->control.exit_code;
+	svm_exit_trace(v, code);
+	svm_exit_handler h = svm_exit_lookup(code);
+	return h ? h(v) : svm_exit_unhandled(v, code);
+}
+
+static svm_exit_handler dispatch_row(svm_exit_handler h, bool trace)
+{
+	return trace ? svm_exit_traced_row : h ? h : svm_exit_unhandled_row;
+}
+
+void svm_exit_table_init(bool trace)
+{
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++)
+		svm_exit_dispatch_low[c] = dispatch_row(svm_exit_table_low[c], trace);
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_HIGH; c++)
+		svm_exit_dispatch_high[c] = dispatch_row(svm_exit_table_high[c], trace);
+}
+
 enum svm_outcome svm_handle_exit_other(struct vcpu *v, u64 code)
 {
 	v->exit_counts[VCPU_EXIT_SLOT_OTHER]++;
-	v->exits_total++;
 	if (log_enabled(LOG_DEBUG))
 		svm_exit_trace(v, code);
 	svm_exit_handler h = svm_exit_lookup(code);

@@ -116,7 +116,7 @@ void summary_add(struct summary *s, const struct cfg_guest *c, const struct vm *
 	r->mode = vm->mode;
 	r->verdict = summary_verdict(c, vm);
 	r->time_ms = tsc_elapsed / (s->tsc_hz / 1000 ? s->tsc_hz / 1000 : 1);
-	r->exits = v->exits_total;
+	r->exits = vcpu_exits_total(v);
 	top_exits(v, r->top_exits, sizeof(r->top_exits));
 	r->injected = v->injects_total;
 	top_injected(v, r->top_injected, sizeof(r->top_injected));

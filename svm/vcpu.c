@@ -18,3 +18,11 @@ void vcpu_reg_refuse(struct vcpu *v, enum vcpu_reg reg, const char *what)
 	log_err("guest %s vcpu%u: refused %s of %s: %s", v->vm->name, v->id, what, vcpu_reg_name(reg),
 		v->state_protected ? "state is protected" : "no such register");
 }
+
+u64 vcpu_exits_total(const struct vcpu *v)
+{
+	u64 total = 0;
+	for (unsigned i = 0; i < VCPU_EXIT_COUNTERS; i++)
+		total += v->exit_counts[i];
+	return total;
+}

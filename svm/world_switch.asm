@@ -1,13 +1,14 @@
 ; The world switch (APM vol. 2, 15.5 VMRUN, 15.17 GIF, 15.5.2 VMSAVE/VMLOAD).
 ;
-; unsigned svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs, u64 host_vmcb_pa)
+; unsigned long svm_world_switch(u64 guest_vmcb_pa, struct svm_gprs *gprs)
 ;
 ; - saves the host's callee-saved registers on the stack;
 ; - VMLOAD of the host's hidden state (FS/GS/TR/LDTR bases, KERNEL_GS_BASE, STAR/LSTAR/CSTAR/
 ;   SFMASK, SYSENTER_*) after the guest's VMSAVE: VMRUN itself does not restore these, and
 ;   without it host FS/GS/TR would keep the guest's values. sevisor never changes them after
 ;   its descriptor tables are set up at boot, so they are saved once (svm_host_vmsave, when
-;   SVM is enabled) instead of by a VMSAVE before every VMRUN (APM 15.5.2);
+;   SVM is enabled, which also keeps the page's address for every world switch here) instead
+;   of by a VMSAVE before every VMRUN (APM 15.5.2);
 ; - CLGI, then STI: with GIF clear nothing is delivered, but host RFLAGS.IF=1 at VMRUN makes a
 ;   physical interrupt end the guest's run with an INTR exit (15.21.4); the run loop lets the
 ;   interrupt in after STGI;
@@ -48,40 +49,31 @@ extern svm_host_want    ; struct host_cr_state: cr0, cr3, cr4, efer (svm/host_st
 	pop rbx
 %endmacro
 
-; EAX = 0 when CR0, CR3, CR4 and EFER hold what sevisor ran with, else 1 (svm/host_state.h: a
-; #VMEXIT must reload them, QEMU TCG sometimes loses CR0). Compared as read, CR0 first. Leaves
-; host values in RAX, RCX and RDX.
+; RAX = 0 when CR0, CR3, CR4 and EFER hold what sevisor ran with (svm/host_state.h: a
+; #VMEXIT must reload them, QEMU TCG sometimes loses CR0), else nonzero: each register XORed with
+; its wanted value, the differences ORed together, no branch. Only reads, so their order does not
+; matter. Overwrites RAX, RCX, RDX, RSI, RDI and R8 with host values (the last three held guest
+; values: CLEAR_SCRATCH need not clear them again).
 %macro HOST_STATE_CHECK 0
-	mov rax, cr0
-	cmp rax, [svm_host_want + WANT_CR0]
-	jne %%differs
-	mov rax, cr3
-	cmp rax, [svm_host_want + WANT_CR3]
-	jne %%differs
-	mov rax, cr4
-	cmp rax, [svm_host_want + WANT_CR4]
-	jne %%differs
 	mov ecx, MSR_EFER
-	rdmsr
-	cmp eax, [svm_host_want + WANT_EFER]
-	jne %%differs
-	cmp edx, [svm_host_want + WANT_EFER + 4]
-	jne %%differs
-	xor eax, eax
-	jmp %%done
-%%differs:
-	mov eax, 1
-	xor ecx, ecx
-	xor edx, edx
-%%done:
+	rdmsr                   ; EDX:EAX, RAX's high half cleared
+	shl rdx, 32
+	or rax, rdx
+	xor rax, [svm_host_want + WANT_EFER]
+	mov rsi, cr0
+	xor rsi, [svm_host_want + WANT_CR0]
+	mov rdi, cr3
+	xor rdi, [svm_host_want + WANT_CR3]
+	mov r8, cr4
+	xor r8, [svm_host_want + WANT_CR4]
+	or rax, rsi
+	or rax, rdi
+	or rax, r8
 %endmacro
 
 ; The caller-saved registers HOST_STATE_CHECK does not overwrite, cleared so no guest value
 ; reaches C (the callee-saved ones are popped, RAX is the result).
 %macro CLEAR_SCRATCH 0
-	xor esi, esi
-	xor edi, edi
-	xor r8d, r8d
 	xor r9d, r9d
 	xor r10d, r10d
 	xor r11d, r11d
@@ -105,8 +97,7 @@ extern svm_host_want    ; struct host_cr_state: cr0, cr3, cr4, efer (svm/host_st
 global svm_world_switch
 svm_world_switch:
 	PUSH_CALLEE_SAVED
-	push rdx                ; [rsp+8] host VMCB PA
-	push rsi                ; [rsp]   struct svm_gprs *
+	push rsi                ; [rsp] struct svm_gprs *
 
 	mov rax, rdi            ; guest VMCB PA, for VMLOAD/VMRUN/VMSAVE
 	clgi
@@ -151,7 +142,7 @@ svm_world_switch_exited:
 	mov [rax + G_R15], r15
 
 	cli
-	mov rax, [rsp + 8]
+	mov rax, [svm_host_vmcb]
 	vmload                  ; host hidden state back
 	stgi                    ; IF is 0: a pending interrupt waits for the run loop
 
@@ -159,12 +150,12 @@ svm_world_switch_exited:
 	; No guest value survives in a register the C code could leak or use.
 	CLEAR_SCRATCH
 
-	add rsp, 16
+	add rsp, 8
 	POP_CALLEE_SAVED
 	ret
 
 ;
-; unsigned svm_world_switch_es(u64 guest_vmcb_pa, u64 host_vmcb_pa, u8 *host_save_vmsa)
+; unsigned long svm_world_switch_es(u64 guest_vmcb_pa, u8 *host_save_vmsa)
 ;
 ; SEV-ES: the host save area (VMSA layout) holds RBX 0x318, RBP 0x328, R12..R15 0x360..0x378;
 ; #VMEXIT reloads them from there (type B state). RAX and RSP are saved and restored by
@@ -180,35 +171,39 @@ svm_world_switch_exited:
 global svm_world_switch_es
 svm_world_switch_es:
 	PUSH_CALLEE_SAVED
-	push rsi                ; [rsp] host VMCB PA
 
-	mov [rdx + HS_RBX], rbx
-	mov [rdx + HS_RBP], rbp
-	mov [rdx + HS_R12], r12
-	mov [rdx + HS_R13], r13
-	mov [rdx + HS_R14], r14
-	mov [rdx + HS_R15], r15
+	mov [rsi + HS_RBX], rbx
+	mov [rsi + HS_RBP], rbp
+	mov [rsi + HS_R12], r12
+	mov [rsi + HS_R13], r13
+	mov [rsi + HS_R14], r14
+	mov [rsi + HS_R15], r15
 
 	clgi
 	sti
 	mov rax, rdi
 	vmrun
 	cli
-	mov rax, [rsp]
+	mov rax, [svm_host_vmcb]
 	vmload                  ; host hidden state back
 	stgi
 
 	HOST_STATE_CHECK
 	CLEAR_SCRATCH
 
-	add rsp, 8
 	POP_CALLEE_SAVED
 	ret
 
+; void svm_host_vmsave(u64 host_vmcb_pa): VMSAVE into that page, kept for every exit's VMLOAD.
 global svm_host_vmsave
 svm_host_vmsave:
 	mov rax, rdi
 	vmsave
+	mov [svm_host_vmcb], rdi
 	ret
+
+section .bss
+align 8
+svm_host_vmcb: resq 1   ; the host's hidden state page (svm_host_vmsave)
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "svm/dev/clock.h"
 #include "svm/dev/io.h"
+#include "svm/exit_table.h"
 
 #define SF_RAM_SIZE (1u << 20) /* 1 MiB of guest RAM at GPA 0 */
 #define SF_NAME "test"
@@ -66,6 +67,7 @@ static inline struct svm_fx *sf_new(bool unbacked_ignore)
 	f->vmcb->save.rflags = 2;
 	f->vmcb->save.rip = 0x1000;
 	msr_vcpu_reset(&f->v);
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the dispatch's rows (svm_handle_exit) */
 	return f;
 }
 

@@ -110,6 +110,48 @@ static void vmexit_invalid_both_widths(void **state)
 	assert_ptr_equal(svm_exit_lookup(0x00000000FFFFFFFFULL), svm_exit_invalid);
 }
 
+/* The dispatch's rows (svm_exit_table_init): below debug level the table's handler where it
+ * has one and the unhandled row everywhere else, never NULL; at debug level the traced row
+ * everywhere (it traces, then finds the handler like svm_exit_lookup). */
+static void dispatch_rows_have_no_null(void **state)
+{
+	(void)state;
+	svm_exit_table_init(false);
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++) {
+		assert_non_null(svm_exit_dispatch_low[c]);
+		if (svm_exit_table_low[c])
+			assert_ptr_equal(svm_exit_dispatch_low[c], svm_exit_table_low[c]);
+		else
+			assert_ptr_equal(svm_exit_dispatch_low[c], svm_exit_unhandled_row);
+	}
+	assert_ptr_equal(svm_exit_dispatch_high[0], svm_exit_table_high[0]); /* NPF */
+	assert_ptr_equal(svm_exit_dispatch_high[1], svm_exit_unhandled_row); /* AVIC_INCOMPLETE_IPI */
+	assert_ptr_equal(svm_exit_dispatch_high[2], svm_exit_unhandled_row); /* AVIC_NOACCEL */
+	assert_ptr_equal(svm_exit_dispatch_high[3], svm_exit_table_high[3]); /* VMGEXIT */
+	/* An exit without a handler ends the guest through its row, untraced. */
+	assert_int_equal(run_exit(0x0A2, 0, 0), SVM_TERMINATE);
+	assert_true(sf_contains_ci(f->vm.reason, "0xa2"));
+	assert_false(sf_log_has("exit #1 "));
+	svm_exit_table_init(true);
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_LOW; c++)
+		assert_ptr_equal(svm_exit_dispatch_low[c], svm_exit_traced_row);
+	for (unsigned c = 0; c < SVM_EXIT_TABLE_HIGH; c++)
+		assert_ptr_equal(svm_exit_dispatch_high[c], svm_exit_traced_row);
+}
+
+/* Below debug level a handled exit runs its handler with no trace line. */
+static void dispatch_untraced_runs_handler(void **state)
+{
+	(void)state;
+	svm_exit_table_init(false);
+	CODE(0x1000, 0xF4); /* HLT */
+	assert_int_equal(run_exit(0x078, 0, 0), SVM_RESUME);
+	assert_true(f->v.intr.halted);
+	assert_int_equal(f->vmcb->save.rip, 0x1001);
+	assert_false(sf_log_has("exit #1 "));
+	svm_exit_table_init(true);
+}
+
 /* ---- unhandled exits and counters ------------------------------------------------------- */
 
 static void unhandled_cr0_sel_write_terminates(void **state)
@@ -154,14 +196,14 @@ static void counters(void **state)
 	assert_int_equal(f->v.exit_counts[0x078], 3);
 	assert_int_equal(f->v.exit_counts[0x060], 1);
 	assert_int_equal(f->v.exit_counts[0x061], 1);
-	assert_int_equal(f->v.exits_total, 5);
+	assert_int_equal(vcpu_exits_total(&f->v), 5);
 	/* NPF (0x400) is counted in its own slot, even when it ends the guest. */
 	f->vmcb->save.rax = 0xC0000000;
 	f->ram[0x1000] = 0x8B;
 	f->ram[0x1001] = 0x00;
 	run_exit(0x400, 0, 0xC0000000);
 	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_NPF], 1);
-	assert_int_equal(f->v.exits_total, 6);
+	assert_int_equal(vcpu_exits_total(&f->v), 6);
 }
 
 /* The codes above 0x0FF (APM vol. 2 appendix C: 0x400 NPF, 0x401 AVIC_INCOMPLETE_IPI, 0x402
@@ -180,7 +222,7 @@ static void counters_high_codes(void **state)
 	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_OTHER], 3);
 	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_NPF], 0);
 	assert_int_equal(f->v.exit_counts[VCPU_EXIT_SLOT_VMGEXIT], 1);
-	assert_int_equal(f->v.exits_total, 4);
+	assert_int_equal(vcpu_exits_total(&f->v), 4);
 }
 
 /* Host timer interrupts arrive when host timing says; however many there are, they never use up
@@ -674,6 +716,8 @@ int main(void)
 		T(lookup_gap_is_null),
 		T(lookup_high_range),
 		T(vmexit_invalid_both_widths),
+		T(dispatch_rows_have_no_null),
+		T(dispatch_untraced_runs_handler),
 		T(unhandled_cr0_sel_write_terminates),
 		T(unhandled_0a2_terminates),
 		T(unhandled_gap_code_terminates),
