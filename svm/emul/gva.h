@@ -216,9 +216,13 @@ static inline __attribute__((always_inline)) const u8 *svm_fetch_cache_lean(cons
 	u64 off = s->rip - c->lean_page;
 	if (off > PAGE_SIZE - len || (s->rflags & RFLAGS_VM))
 		return NULL;
-	/* A lean page means a full cache (vcpu_page_cache.lean_page): no test of host. */
+	/* A lean page means a full cache (vcpu_page_cache.lean_page): no test of host, and the
+	 * compiler is told so, or it would test the address it returns against NULL again. */
+	const u8 *at = c->host + off;
+	if (!at)
+		__builtin_unreachable();
 	u64 diff = (c->cr3 ^ s->cr3) | svm_fetch_cache_walk_diff(c);
-	return diff ? NULL : c->host + off;
+	return diff ? NULL : at;
 }
 
 /* The linear address of CS:RIP outside 64-bit mode: CS base + EIP, wrapping at 4 GiB. */
