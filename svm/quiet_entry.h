@@ -107,9 +107,11 @@ static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const st
 									 const struct vcpu *v, const struct vmcb *vmcb,
 									 const struct vm_devices *d, u64 now)
 {
+	if (now >= q->wake)
+		return false;
 	const u64 moved = (u64)v->pending.pending | v->intr.word | d->quiet_blockers |
 			  ((vmcb->save.rflags ^ q->if_then) & q->if_mask);
-	return now < q->wake && !moved;
+	return !moved;
 }
 
 #endif
