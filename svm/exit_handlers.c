@@ -200,71 +200,62 @@ static enum svm_outcome h_shutdown(struct vcpu *v)
 
 /* IOIO (APM 15.10.2): EXITINFO1 has port, size, direction, string and rep; EXITINFO2 the
  * next RIP, so no instruction is fetched. String forms move data between guest memory (by
- * linear address) and the port.
- *
- * The size field is one-hot (SZ8, SZ16, SZ32 in bits 6:4): indexed by it, ioio_size gives the
- * widest size it names and ioio_keep the RAX bits an IN of that size leaves alone (8 and 16
- * bits merge into RAX, 32 bits zero-extend into it: APM vol. 3, IN). */
-static const u8 ioio_size[8] = { 1, 1, 2, 2, 4, 4, 4, 4 };
-static const u64 ioio_keep[8] = { ~0xFFULL, ~0xFFULL, ~0xFFFFULL, ~0xFFFFULL, 0, 0, 0, 0 };
-
-static unsigned ioio_size_field(u64 info)
-{
-	return (unsigned)(info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-}
+ * linear address) and the port. The size field is decoded by svm_io_width_of (svm/dev/io.h):
+ * the size, and the RAX bits an IN of it leaves alone. */
 
 /* A protected vCPU's IOIO exit (the CPU turns IN/OUT into #VC there, so it does not come) and
  * string I/O (decoded by the emulator): the guarded accessors, which refuse and log for a
  * protected vCPU, and svm_set_next_rip, which leaves its RIP alone. */
 static __attribute__((noinline)) enum svm_outcome ioio_general(struct vcpu *v, u64 info)
 {
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	unsigned field = ioio_size_field(info);
+	u16 port = svm_io_access_port(info);
+	const struct svm_io_width *w = svm_io_width_of(info);
 	bool in = info & SVM_IOIO_IN;
 	if (info & SVM_IOIO_STR)
-		return svm_string_io(v, port, ioio_size[field], in, info);
+		return svm_string_io(v, port, w->size, in, info);
 	u32 val = in ? 0 : (u32)vcpu_reg(v, VCPU_RAX);
-	if (!svm_io_port(v->vm, port, ioio_size[field], in, &val))
+	if (!svm_io_port(v->vm, port, w->size, in, &val))
 		return SVM_TERMINATE;
 	if (in)
-		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & ioio_keep[field]) | val);
+		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & w->keep) | val);
 	svm_set_next_rip(v, v->vmcb->control.exit_info2);
 	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
-/* The end of a plain IN/OUT of a visible vCPU: RIP to EXITINFO2 (svm_step_visible_to), and
- * whether the access ended the guest. */
-static inline __attribute__((always_inline)) enum svm_outcome ioio_done(struct vcpu *v)
+/* Whether the access ended the guest (isa-debug-exit, a reset: vm->end). */
+static inline __attribute__((always_inline)) enum svm_outcome ioio_outcome(const struct vm *vm)
 {
-	svm_step_visible_to(v, v->vmcb->control.exit_info2);
-	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
+	return vm->end ? SVM_TERMINATE : SVM_RESUME;
 }
 
 /* The lean IN/OUT: the state is checked once (vcpu_state_visible), the device is reached
- * through the inline port dispatch (svm_io_port_write_inline / svm_io_port_read_uncut), RIP is
- * stepped inline. An OUT keeps nothing but v across the device's call: RAX is read first. An
- * IN keeps the size field, and merges the value into RAX by it (ioio_keep: the bits kept, and
- * the value cut to the rest, which is what svm_io_port's cut to the access size gives). A
- * protected vCPU and string I/O take ioio_general. */
+ * through its port row (svm_port_row_of: the register's own handler for the UART), which takes
+ * EXITINFO1 as it is, with the value in a register both ways (svm_port_read_fn). RIP is
+ * stepped to EXITINFO2 (svm_step_visible_in: RIP and the interrupt shadow), and an IN clears
+ * the RAX bits it replaces (svm_io_width_of: the bits kept; the row's value is within the
+ * size), before the device's call, so that only v is needed after it: no port access fails or
+ * looks at the vCPU, so the order leaves the state the general path leaves, which does both
+ * after the access.
+ *
+ * What takes the general path (ioio_general, the same result): a protected vCPU, string I/O,
+ * and RFLAGS.TF, whose single-step #DB svm_set_next_rip raises there (APM vol. 2, 13.1.3.6):
+ * so the lean step's TF test is known false, and no call comes before the device's. */
 static enum svm_outcome h_ioio(struct vcpu *v)
 {
-	u64 info = v->vmcb->control.exit_info1;
-	if (!vcpu_state_visible(v) || (info & SVM_IOIO_STR))
+	struct vmcb *vmcb = v->vmcb;
+	u64 info = vmcb->control.exit_info1;
+	if (!vcpu_state_visible(v) || (info & SVM_IOIO_STR) || __builtin_expect(vmcb->save.rflags & RFLAGS_TF, 0))
 		return ioio_general(v, info);
-	u16 port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	unsigned field = ioio_size_field(info);
+	const struct svm_port_row *row = svm_port_row_of(svm_io_access_port(info));
+	svm_step_visible_in(v, vmcb, vmcb->control.exit_info2);
 	if (info & SVM_IOIO_IN) {
-		u32 val = 0;
-		if (!svm_io_port_read_uncut(v->vm, port, ioio_size[field], &val))
-			return SVM_TERMINATE;
-		u64 keep = ioio_keep[field];
-		vcpu_visible_set_reg(v, VCPU_RAX, (vcpu_visible_reg(v, VCPU_RAX) & keep) | (val & ~keep));
-		return ioio_done(v);
+		vmcb->save.rax &= svm_io_width_of(info)->keep; /* vcpu_visible_set_reg(v, VCPU_RAX) */
+		u32 val = row->in(v->vm, info);
+		v->vmcb->save.rax |= val;
+	} else {
+		row->out(v->vm, info, (u32)vmcb->save.rax); /* vcpu_visible_reg(v, VCPU_RAX) */
 	}
-	u32 val = (u32)vcpu_visible_reg(v, VCPU_RAX);
-	if (!svm_io_port_write_inline(v->vm, port, ioio_size[field], &val))
-		return SVM_TERMINATE;
-	return ioio_done(v);
+	return ioio_outcome(v->vm);
 }
 
 static enum svm_outcome h_npf(struct vcpu *v)

@@ -10,8 +10,13 @@
 #include "lib/kstring.h"
 #include "lib/log.h"
 
+const struct svm_io_width svm_io_widths[8] = {
+	{ ~0xFFULL, 1 }, { ~0xFFULL, 1 }, { ~0xFFFFULL, 2 }, { ~0xFFFFULL, 2 },
+	{ 0, 4 },        { 0, 4 },        { 0, 4 },          { 0, 4 },
+};
+
 const struct svm_port_device svm_port_devices[] = {
-	{ 0, 0, NULL, svm_io_port_other, NULL, true }, /* index 0: no device */
+	{ 0, 0, NULL, NULL, NULL, false }, /* index 0: no device */
 	{ 0x020, 2, "pic-master", dev_pic_io, NULL, false },
 	{ 0x040, 4, "pit", dev_pit_io, NULL, true },
 	{ 0x061, 1, "port61", dev_port61_io, NULL, true },
@@ -83,9 +88,24 @@ struct svm_port_row svm_port_rows[PORT_ROWS];
 u8 svm_port_index[IO_PORTS];
 static bool port_index_built;
 
+/* The row handlers of the devices without a register table, and of row 0: the access through
+ * svm_io_port, which finds the device again. Its bool is dropped: it is false only when the
+ * access ended the guest, which vm->end says (svm_port_read_fn). */
+static u32 port_read_by_device(struct vm *vm, u64 access)
+{
+	u32 val = 0;
+	svm_io_port(vm, svm_io_access_port(access), svm_io_width_of(access)->size, true, &val);
+	return val;
+}
+
+static void port_write_by_device(struct vm *vm, u64 access, u32 val)
+{
+	svm_io_port(vm, svm_io_access_port(access), svm_io_width_of(access)->size, false, &val);
+}
+
 static void build_port_index(void)
 {
-	svm_port_rows[0] = (struct svm_port_row){ svm_io_port_other, svm_io_port_other, NULL, 0 };
+	svm_port_rows[0] = (struct svm_port_row){ port_read_by_device, port_write_by_device, NULL, 0 };
 	unsigned rows = 1;
 	for (unsigned i = 1; i < ARRAY_SIZE(svm_port_devices); i++) {
 		const struct svm_port_device *d = &svm_port_devices[i];
@@ -94,8 +114,7 @@ static void build_port_index(void)
 			for (unsigned k = 0; k < d->count; k++)
 				svm_port_rows[rows++] = (struct svm_port_row){ d->regs[k].in, d->regs[k].out, d, 0 };
 		} else {
-			svm_port_fn fn = d->general ? svm_io_port_other : d->fn;
-			svm_port_rows[rows++] = (struct svm_port_row){ fn, fn, d, 0 };
+			svm_port_rows[rows++] = (struct svm_port_row){ port_read_by_device, port_write_by_device, d, 0 };
 		}
 		for (unsigned k = 0; k < d->count; k++)
 			svm_port_index[d->base + k] = (u8)(d->regs ? first + k : first);
@@ -146,27 +165,29 @@ static bool unclaimed_port(struct vm *vm, u16 port, unsigned size, bool in, u32 
 	return true;
 }
 
-bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
+bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 {
 	const struct svm_port_row *row = port_row(port);
-	const struct svm_port_device *r = row->dev;
-	if (!r)
+	const struct svm_port_device *d = row->dev;
+	if (!d)
 		return unclaimed_port(vm, port, size, in, val);
-	svm_port_fn fn = in ? row->in : row->out; /* only for a direct call: rows call it for no other device */
-	if (r->general) {
+	bool ok = true;
+	if (d->regs) {
+		/* the access word of an IN or OUT of that port and size (SZ8, SZ16, SZ32: size 1, 2, 4) */
+		u64 access = ((u64)port << SVM_IOIO_PORT_SHIFT) | ((u64)size << SVM_IOIO_SIZE_SHIFT);
+		if (in)
+			*val = row->in(vm, access | SVM_IOIO_IN);
+		else
+			row->out(vm, access, *val);
+	} else {
 		/* A general device has a timer: its deadline may move (devices_next_deadline). */
-		devices_reprogrammed(vm);
-		fn = r->fn;
+		if (d->general)
+			devices_reprogrammed(vm);
+		ok = d->fn(vm, port, size, in, val);
 	}
-	bool ok = fn(vm, port, size, in, val);
 	if (in)
 		*val &= svm_io_ones(size);
 	return ok;
-}
-
-bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
-{
-	return svm_io_port_inline(vm, port, size, in, val);
 }
 
 static void log_unbacked_once(struct vm *vm, u64 gpa, unsigned size, bool write)

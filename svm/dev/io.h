@@ -8,14 +8,48 @@
 #define SVM_DEV_IO_H
 
 #include "svm/vm.h"
+#include "svm/exit_codes.h"
 
 typedef bool (*svm_port_fn)(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
+/* What a port row calls (svm_port_rows), one kind per direction, so that a row's handler takes
+ * no direction and the value travels in a register, not through a stack slot: a read returns
+ * the value, zero-extended and within the access size; a write takes it. The access is
+ * described by the IOIO exit's EXITINFO1 word as it stands (APM vol. 2, 15.10.2: the port in
+ * bits 31:16, the size one-hot in bits 6:4; svm_io_access_port, svm_io_width_of), so the exit
+ * decodes nothing a row does not need. Neither says whether the access ended the guest
+ * (isa-debug-exit, a reset): that is in vm->end, which the IOIO exit checks after every access.
+ * (No port access fails today: every svm_port_fn returns true.) */
+typedef u32 (*svm_port_read_fn)(struct vm *vm, u64 access);
+typedef void (*svm_port_write_fn)(struct vm *vm, u64 access, u32 val);
+
+/* The port of an access word. */
+static inline u16 svm_io_access_port(u64 access)
+{
+	return (u16)(access >> SVM_IOIO_PORT_SHIFT);
+}
+
+/* The size field of an access word, indexed: the widest size it names, and the RAX bits an IN
+ * of that size leaves alone (8 and 16 bits merge into RAX, 32 bits zero-extend into it: APM
+ * vol. 3, IN), in one entry. */
+struct svm_io_width {
+	u64 keep;
+	unsigned size;
+};
+extern const struct svm_io_width svm_io_widths[8];
+
+static inline const struct svm_io_width *svm_io_width_of(u64 access)
+{
+	return &svm_io_widths[(access & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT];
+}
+
 /* One port of a device that has a handler per register and direction (a register table): no
- * switch on the register or the direction in the device. The handlers take the svm_port_fn
- * arguments and may ignore port, size and in, which their place in the table fixes. */
+ * switch on the register or the direction in the device. The handlers may ignore the access
+ * word: their place in the table fixes the port, and their registers are 8 bits wide, so a
+ * read is within any access size. */
 struct svm_port_reg {
-	svm_port_fn in, out;
+	svm_port_read_fn in;
+	svm_port_write_fn out;
 };
 
 struct svm_port_device {
@@ -24,8 +58,8 @@ struct svm_port_device {
 	const char *name;
 	svm_port_fn fn;                  /* every port of the range, both directions */
 	const struct svm_port_reg *regs; /* or, when set, count entries: port base + i is regs[i] */
-	/* svm_io_port_other serves it, through fn (a general device has no register table): a
-	 * device with a deadline in devices_next_deadline (an access may move it), or entry 0 */
+	/* an access first moves the deadline (devices_reprogrammed): a device with a deadline in
+	 * devices_next_deadline, which an access may move */
 	bool general;
 };
 
@@ -34,11 +68,13 @@ extern const struct svm_port_device svm_port_devices[];
 
 /* What a port access calls, one row per device port (built from svm_port_devices): the
  * handlers by direction, and the device (NULL for row 0). A device with a register table has a
- * row per port, one without a row for its range; a general device's row calls
- * svm_io_port_other both ways, which moves the deadline first. Row 0 (no device) calls
- * svm_io_port_other too. 32 bytes, so that the index scales by a shift. */
+ * row per port, whose handlers are its registers'; any other device has a row for its range,
+ * and row 0 (no device) one for every port nothing claims: their handlers go through
+ * svm_io_port, which looks the device up again (and moves the deadline first for a general
+ * device). 32 bytes, so that the index scales by a shift. */
 struct svm_port_row {
-	svm_port_fn in, out;
+	svm_port_read_fn in;
+	svm_port_write_fn out;
 	const struct svm_port_device *dev;
 	u64 reserved;
 };
@@ -50,6 +86,13 @@ extern struct svm_port_row svm_port_rows[];
  * alone, they never go stale. */
 extern u8 svm_port_index[];
 
+/* A port's row, inline for the plain IOIO exit, where it is on the path of every IN and OUT:
+ * two loads, whatever the port; the caller calls row->in or row->out. */
+static inline const struct svm_port_row *svm_port_row_of(u16 port)
+{
+	return &svm_port_rows[(size_t)svm_port_index[port]]; /* size_t: no sign extension of the u8 */
+}
+
 /* Devices with a register table (svm/dev/uart.c). */
 #define DEV_UART_PORTS 8
 extern const struct svm_port_reg dev_uart_regs[DEV_UART_PORTS];
@@ -60,35 +103,10 @@ static inline u32 svm_io_ones(unsigned size)
 	return size >= 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
 }
 
-/* svm_io_port for row 0 and the general devices: looks the device up; a timer device's deadline may move (devices_reprogrammed); what
- * nothing claims reads all ones and drops writes, counted and logged once per port. */
-bool svm_io_port_other(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
-
-/* A port access (svm_io_port), inline for the plain IOIO exit, where it is on the path of
- * every IN and OUT: two loads and the row's call, whatever the port. Row 0 and the timer
- * devices' rows call svm_io_port_other, which gives the same result for them as for any port.
- * A read is not cut to size here (svm_io_port_read_uncut): the IN exit merges it into RAX
- * with a mask of its own. */
-static inline bool svm_io_port_write_inline(struct vm *vm, u16 port, unsigned size, u32 *val)
-{
-	return svm_port_rows[svm_port_index[port]].out(vm, port, size, false, val);
-}
-
-static inline bool svm_io_port_read_uncut(struct vm *vm, u16 port, unsigned size, u32 *val)
-{
-	return svm_port_rows[svm_port_index[port]].in(vm, port, size, true, val);
-}
-
-static inline bool svm_io_port_inline(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
-{
-	if (!in)
-		return svm_io_port_write_inline(vm, port, size, val);
-	bool ok = svm_io_port_read_uncut(vm, port, size, val);
-	*val &= svm_io_ones(size);
-	return ok;
-}
-
-/* The same, out of line: for the GHCB IOIO event, string I/O and the loaders. */
+/* A port access: size 1, 2 or 4; a read fills *val, zero-extended. The device's own handler,
+ * found by port (a general device's deadline may move: devices_reprogrammed); what nothing
+ * claims reads all ones and drops writes, counted and logged once per port. For the GHCB IOIO
+ * event, string I/O, the loaders, and the rows of the devices without a register table. */
 bool svm_io_port(struct vm *vm, u16 port, unsigned size, bool in, u32 *val);
 
 bool svm_mmio(struct vm *vm, u64 gpa, unsigned size, bool write, u64 *val);

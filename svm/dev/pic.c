@@ -35,7 +35,7 @@ static struct dev_pic *pic(struct vm *vm)
 static void chip_reset(struct dev_pic_chip *c)
 {
 	u8 elcr = c->elcr; /* the ELCR is not part of the 8259 */
-	*c = (struct dev_pic_chip){ .elcr = elcr };
+	*c = (struct dev_pic_chip){ .elcr = elcr, .restate = 0xFF }; /* every input forgotten */
 }
 
 /* Priority of the highest set bit of mask, counted from priority_add (0 = highest), or 8. */
@@ -277,9 +277,11 @@ bool dev_elcr_io(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)
 	(void)size;
 	unsigned idx = port & 1;
 	struct dev_pic_chip *c = &pic(vm)->chip[idx];
-	if (in)
+	if (in) {
 		*val = c->elcr;
-	else
+	} else {
 		c->elcr = (u8)*val & (idx ? ELCR_SLAVE_WRITABLE : ELCR_MASTER_WRITABLE);
+		c->restate = 0xFF; /* an input's request may now follow its line, or no longer */
+	}
 	return true;
 }

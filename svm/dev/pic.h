@@ -21,6 +21,12 @@ struct dev_pic_chip {
 	u8 icw_step;     /* initialisation words still expected: 2 = ICW2, 3 = ICW3, 4 = ICW4 */
 	bool icw4_needed, single, auto_eoi, rotate_on_aeoi, special_mask, special_nested;
 	bool read_isr, poll;
+	/* For the UART (svm/dev/uart.c, dev_pic_restate_due): the inputs whose state the chip
+	 * forgot or reads differently since their device last re-stated them here (ICW1 resets the
+	 * edge sense and IRR, an ELCR write turns edge into level or back). Set by those two,
+	 * cleared by dev_pic_restated; while an input's bit is clear, nothing but its device's own
+	 * statements (dev_pic_set_irq) has changed its state in the chip. */
+	u8 restate;
 };
 
 struct dev_pic {
@@ -37,6 +43,21 @@ static inline bool dev_pic_input_settled(const struct dev_pic *p, unsigned irq, 
 	u8 m = (u8)(1u << (irq % 8));
 	u8 want = level ? m : 0; /* the line's bit as the inputs would read at that level */
 	return !(((c->last_level ^ want) | (c->elcr & (c->irr ^ want))) & m);
+}
+
+/* Has the chip forgotten or reinterpreted input line irq (0-15) since its device last called
+ * dev_pic_restated for it (ICW1, an ELCR write)? While not, a device that stated its line
+ * (dev_pic_set_irq, or found it settled) and has not changed it since may skip stating it
+ * again: dev_pic_input_settled would hold. */
+static inline bool dev_pic_restate_due(const struct dev_pic *p, unsigned irq)
+{
+	return p->chip[irq / 8].restate & (1u << (irq % 8));
+}
+
+/* The device has just stated line irq (the chip is settled at its level). */
+static inline void dev_pic_restated(struct dev_pic *p, unsigned irq)
+{
+	p->chip[irq / 8].restate &= (u8)~(1u << (irq % 8));
 }
 
 /* An ISA interrupt line (0-15) changes level. Edge-triggered inputs latch a rising edge. */

@@ -152,27 +152,48 @@ static inline bool output_pending(const struct dev_uart *u)
 }
 
 /* The PIC's side of update_irq, when the line moves: out of line, so that an access that
- * leaves the line as it was (nearly all) makes no call. Returns true for the port handlers. */
-static __attribute__((noinline)) bool line_moved(struct vm *vm, bool level)
+ * leaves the line as it was (nearly all) makes no call. It hands back r, a read's value, so
+ * that the handler's call is its last act (a tail call: nothing kept around it). */
+static __attribute__((noinline)) u32 line_moved(struct vm *vm, bool level, u32 r)
 {
 	dev_pic_set_irq(vm, UART_IRQ, level);
-	return true;
+	return r;
 }
 
 /* The UART states its line after every access; the PIC is called only when that moves it
  * (dev_pic_input_settled: what dev_pic_set_irq itself checks first). Every register's handler
- * ends here, even those that cannot move the UART's output: the PIC may have been set up again
- * since (ICW1 forgets the line's level), and the access re-states it. d is vm->devices, kept by
- * the caller (the register stores, u8, would otherwise make the compiler load it again).
- * Returns true. */
-static inline __attribute__((always_inline)) bool update_irq(struct vm *vm, struct vm_devices *d)
+ * ends here or in restate_irq, even those that cannot move the UART's output: the PIC may have
+ * been set up again since (ICW1 forgets the line's level), and the access re-states it. d is
+ * vm->devices, kept by the caller (the register stores, u8, would otherwise make the compiler
+ * load it again). Returns r, a read's value (see line_moved). */
+static inline __attribute__((always_inline)) u32 update_irq(struct vm *vm, struct vm_devices *d, u32 r)
 {
 	const struct dev_uart *u = &d->uart;
 	bool wired = (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
 	bool level = wired && output_pending(u);
 	if (dev_pic_input_settled(&d->pic, UART_IRQ, level))
-		return true;
-	return line_moved(vm, level);
+		return r;
+	return line_moved(vm, level, r);
+}
+
+/* restate_irq's re-statement, when the PIC is due one: update_irq, and the PIC told. */
+static __attribute__((noinline)) u32 line_restated(struct vm *vm, u32 r)
+{
+	struct vm_devices *d = vm->devices;
+	dev_pic_restated(&d->pic, UART_IRQ);
+	return update_irq(vm, d, r);
+}
+
+/* update_irq for an access that cannot move the UART's interrupt output (the quiet registers,
+ * UART_IN_QUIET/UART_OUT_QUIET below): the output is what the last update_irq stated, so the
+ * re-statement can find the PIC unsettled only when the PIC forgot or reinterpreted the line
+ * since (ICW1, an ELCR write: dev_pic_restate_due), and is made then. The same result as
+ * update_irq, which would find the PIC settled otherwise. */
+static inline __attribute__((always_inline)) u32 restate_irq(struct vm *vm, struct vm_devices *d, u32 r)
+{
+	if (__builtin_expect(dev_pic_restate_due(&d->pic, UART_IRQ), 0))
+		return line_restated(vm, r);
+	return r;
 }
 
 static u8 read_iir(struct dev_uart *u)
@@ -208,32 +229,37 @@ unsigned dev_uart_receive(struct vm *vm, const u8 *data, unsigned n)
 	unsigned i = 0;
 	for (; i < n && u->rx_count < rx_capacity(u); i++)
 		rx_put(u, data[i]);
-	update_irq(vm, vm->devices);
+	update_irq(vm, vm->devices, 0);
 	return i;
 }
 
 /* The register table (svm/dev/io.h): a handler per register and direction. UART_IN and
- * UART_OUT give each register's access, on the UART u of vm's devices d, the svm_port_fn
- * frame, and end it with update_irq. */
-#define UART_IN(name, expr)                                                                        \
-	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+ * UART_OUT give each register's access, on the UART u of vm's devices d, the row handler's
+ * frame (svm_port_read_fn, svm_port_write_fn), and end it with update_irq, or (the _QUIET
+ * forms) with restate_irq. */
+#define UART_READ(name, expr, line)                                                                \
+	static u32 name(struct vm *vm, u64 access)                                                \
 	{                                                                                          \
-		(void)port, (void)size, (void)in;                                                  \
+		(void)access;                                                                      \
 		struct vm_devices *d = vm->devices;                                                \
 		struct dev_uart *u = &d->uart;                                                     \
-		*val = (expr);                                                                     \
-		return update_irq(vm, d);                                                          \
+		u8 r = (expr);                                                                     \
+		return line(vm, d, r);                                                             \
 	}
-#define UART_OUT(name, stmt)                                                                       \
-	static bool name(struct vm *vm, u16 port, unsigned size, bool in, u32 *val)              \
+#define UART_WRITE(name, stmt, line)                                                               \
+	static void name(struct vm *vm, u64 access, u32 val)                                      \
 	{                                                                                          \
-		(void)port, (void)size, (void)in;                                                  \
+		(void)access;                                                                      \
 		struct vm_devices *d = vm->devices;                                                \
 		struct dev_uart *u = &d->uart;                                                     \
-		u8 b = (u8)*val;                                                                   \
+		u8 b = (u8)val;                                                                    \
 		stmt;                                                                              \
-		return update_irq(vm, d);                                                          \
+		line(vm, d, 0);                                                                    \
 	}
+#define UART_IN(name, expr) UART_READ(name, expr, update_irq)
+#define UART_OUT(name, stmt) UART_WRITE(name, stmt, update_irq)
+#define UART_IN_QUIET(name, expr) UART_READ(name, expr, restate_irq)
+#define UART_OUT_QUIET(name, stmt) UART_WRITE(name, stmt, restate_irq)
 #define DLAB(u) ((u)->lcr & LCR_DLAB)
 
 static void write_thr(struct vm *vm, struct dev_uart *u, u8 b)
@@ -268,21 +294,36 @@ static void write_fcr(struct dev_uart *u, u8 b)
 	u->fcr = b & (u8)~FCR_CLEAR_RX;
 }
 
+/* The quiet registers: accesses that move no interrupt source, no enable and not the OUT2
+ * gate, so the UART's output stays as the last update_irq left it (PC16550D data sheet,
+ * "Interrupt Control Functions": the sources are set and reset by the receiver, LSR, RBR, IIR
+ * and THR; IER enables them; the PC gates the output with MCR OUT2):
+ * - IER read (DLM with DLAB): a read changes nothing;
+ * - LCR read and write: line format, and DLAB, which only chooses what later accesses of ports
+ *   0 and 1 reach (data sheet, "Line Control Register");
+ * - MCR read: a read changes nothing (a write moves OUT2 and loopback: update_irq);
+ * - MSR read: the data sheet resets the modem status interrupt here, which this model never
+ *   raises (its modem lines are fixed, or loopback copies of MCR; IER bit 3 enables nothing);
+ * - LSR and MSR writes: nothing is modelled;
+ * - SCR read and write: "does not control the UART in any way" (data sheet, "Scratchpad
+ *   Register").
+ * RBR/THR (with or without DLAB: one handler), IIR, FCR, LSR read, IER write and MCR write move
+ * the output: update_irq. */
 UART_IN(in_rbr, DLAB(u) ? u->dll : rx_take(u))
-UART_IN(in_ier, DLAB(u) ? u->dlm : u->ier)
+UART_IN_QUIET(in_ier, DLAB(u) ? u->dlm : u->ier)
 UART_IN(in_iir, read_iir(u))
-UART_IN(in_lcr, u->lcr)
-UART_IN(in_mcr, u->mcr)
+UART_IN_QUIET(in_lcr, u->lcr)
+UART_IN_QUIET(in_mcr, u->mcr)
 UART_IN(in_lsr, read_lsr(u))
-UART_IN(in_msr, read_msr(u))
-UART_IN(in_scr, u->scr)
+UART_IN_QUIET(in_msr, read_msr(u))
+UART_IN_QUIET(in_scr, u->scr)
 UART_OUT(out_thr, write_thr(vm, u, b))
 UART_OUT(out_ier, write_ier(u, b))
 UART_OUT(out_fcr, write_fcr(u, b))
-UART_OUT(out_lcr, u->lcr = b)
+UART_OUT_QUIET(out_lcr, u->lcr = b)
 UART_OUT(out_mcr, u->mcr = b & MCR_WRITABLE)
-UART_OUT(out_none, ((void)u, (void)b)) /* LSR, MSR writes: nothing to model */
-UART_OUT(out_scr, u->scr = b)
+UART_OUT_QUIET(out_none, ((void)u, (void)b)) /* LSR, MSR writes: nothing to model */
+UART_OUT_QUIET(out_scr, u->scr = b)
 
 const struct svm_port_reg dev_uart_regs[DEV_UART_PORTS] = {
 	[REG_RBR_THR] = { in_rbr, out_thr },

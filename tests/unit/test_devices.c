@@ -21,6 +21,9 @@
 #include "svm/dev/clock.h"
 #include "svm/exit_table.h"
 #include "svm/exit_codes.h"
+#include "arch/x86/rflags.h"
+
+#define DR6_BS (1u << 14) /* DR6 bit 14: single-step (APM vol. 2, 13.1.1.3) */
 
 static struct svm_fx *f;
 
@@ -541,6 +544,54 @@ static void uart_line_restated_on_every_register(void **state)
 	pic_init_irq4_at_0x34();
 	assert_int_equal(inp(0x3FB, 1), 0x00);
 	assert_true(dev_pic_output(&f->vm)); /* and an LCR read */
+	/* The other registers whose access moves no interrupt source (svm/dev/uart.c, the quiet
+	 * ones): each, after ICW1, shows the PIC the line again. */
+	static const struct { u16 port; bool in; u8 val; } quiet[] = {
+		{ 0x3F9, true, 0 },  /* IER read */
+		{ 0x3FB, false, 0x03 }, /* LCR write: 8 data bits, DLAB clear */
+		{ 0x3FC, true, 0 },  /* MCR read */
+		{ 0x3FE, true, 0 },  /* MSR read */
+		{ 0x3FD, false, 0 }, /* LSR write */
+		{ 0x3FE, false, 0 }, /* MSR write */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(quiet); i++) {
+		pic_init_irq4_at_0x34();
+		assert_false(dev_pic_output(&f->vm));
+		if (quiet[i].in)
+			inp(quiet[i].port, 1);
+		else
+			outp(quiet[i].port, 1, quiet[i].val);
+		if (!dev_pic_output(&f->vm))
+			fail_msg("port 0x%x %s: the line was not stated again", quiet[i].port, quiet[i].in ? "read" : "write");
+	}
+	/* Twice in a row: the second ICW1 is forgotten no less than the first. */
+	pic_init_irq4_at_0x34();
+	outp(0x3FF, 1, 0x01);
+	assert_true(dev_pic_output(&f->vm));
+	pic_init_irq4_at_0x34();
+	outp(0x3FF, 1, 0x02);
+	assert_true(dev_pic_output(&f->vm));
+}
+
+/* An ELCR write (PIIX/ICH ELCR at 0x4D0: bit 4 makes IRQ4 level-triggered) changes how the PIC
+ * reads a line it already saw: an edge-triggered request taken by INTA is gone while the line
+ * stays up; made level-triggered, the request follows the line (8259A data sheet, LTIM), which
+ * the UART's next access, of any register, shows it. */
+static void uart_line_restated_after_elcr_write(void **state)
+{
+	(void)state;
+	pic_init_irq4_at_0x34();
+	outp(0x3FC, 1, 0x08); /* OUT2 */
+	outp(0x3F9, 1, 0x02); /* ETBEI while THR is empty: the line is up, an edge */
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
+	outp(0x20, 1, 0x20); /* EOI */
+	assert_false(dev_pic_output(&f->vm)); /* the edge was taken; the line stays up */
+	assert_int_equal(inp(0x3FF, 1), 0x00); /* an access: nothing to state while edge-triggered */
+	assert_false(dev_pic_output(&f->vm));
+	outp(0x4D0, 1, 0x10); /* IRQ4 level-triggered */
+	outp(0x3FF, 1, 0x77); /* SCR write: the line stated again */
+	assert_true(dev_pic_output(&f->vm));
+	assert_int_equal(dev_pic_inta(&f->vm), 0x34);
 }
 
 /* MC146818A: index at 0x70 (bit 7 masks NMI), status B bit 2 binary / bit 1 24-hour, status D
@@ -664,16 +715,21 @@ static void port_index_matches_ranges(void **state)
  * 4/5/6, bit 0 IN; EXITINFO2 the next RIP) on the UART scratch register, COM1 + 7: IN AL and IN
  * AX leave the rest of RAX alone, IN EAX zero-extends into RAX (APM vol. 3, IN); OUT sends
  * AL/AX/EAX; RIP becomes EXITINFO2. */
-static u64 ioio_exit(u32 size_bit, bool in, u64 rax)
+static u64 ioio_exit_at(u16 port, u32 size_bit, bool in, u64 rax, enum svm_outcome want)
 {
 	f->vmcb->save.rax = rax;
 	f->vmcb->save.rip = 0x1000;
 	f->vmcb->control.exit_code = SVM_EXIT_IOIO;
-	f->vmcb->control.exit_info1 = (0x3FFull << 16) | size_bit | (in ? 1 : 0);
+	f->vmcb->control.exit_info1 = ((u64)port << 16) | size_bit | (in ? 1 : 0);
 	f->vmcb->control.exit_info2 = 0x1002;
-	assert_int_equal(svm_handle_exit(&f->v), SVM_RESUME);
+	assert_int_equal(svm_handle_exit(&f->v), want);
 	assert_int_equal(f->vmcb->save.rip, 0x1002);
 	return f->vmcb->save.rax;
+}
+
+static u64 ioio_exit(u32 size_bit, bool in, u64 rax)
+{
+	return ioio_exit_at(0x3FF, size_bit, in, rax, SVM_RESUME);
 }
 
 static void ioio_exit_merges_rax(void **state)
@@ -685,6 +741,48 @@ static void ioio_exit_merges_rax(void **state)
 	assert_int_equal(ioio_exit(1u << 6, true, 0xFFFFFFFFFFFFFFFFull), 0x0000000000000088ull);
 	ioio_exit(1u << 5, false, 0x5A); /* OUT AX: the low byte reaches the 8-bit register */
 	assert_int_equal(inp(0x3FF, 1), 0x5A);
+}
+
+/* The same exit on a port nothing claims (COM2, 0x2F8, is not modelled): the bus reads all
+ * ones, as many as the size, merged into RAX like any IN. */
+static void ioio_exit_unclaimed_port_all_ones(void **state)
+{
+	(void)state;
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 4, true, 0x1122334455667700ull, SVM_RESUME), 0x11223344556677FFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 5, true, 0x1122334455660000ull, SVM_RESUME), 0x112233445566FFFFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 6, true, 0x1122334455667788ull, SVM_RESUME), 0xFFFFFFFFull);
+	assert_int_equal(ioio_exit_at(0x2F8, 1u << 4, false, 0x42, SVM_RESUME), 0x42); /* dropped */
+}
+
+/* OUT EAX to isa-debug-exit (0xF4) ends the guest with the value as its exit code; the exit
+ * says so (SVM_TERMINATE), and RIP has moved past the OUT as for any other port. */
+static void ioio_exit_debug_exit_ends_guest(void **state)
+{
+	(void)state;
+	ioio_exit_at(0xF4, 1u << 6, false, 0xFFFFFFFF00000021ull, SVM_TERMINATE);
+	assert_int_equal(f->vm.end, VM_END_EXIT);
+	assert_int_equal(f->vm.exit_code, 0x21);
+}
+
+/* IN and OUT with RFLAGS.TF: the single-step trap after the instruction (APM vol. 2,
+ * 13.1.3.6: DR6.BS and a #DB before the next one), as for any instruction sevisor carries
+ * out; the access itself is unchanged. */
+static void ioio_exit_single_step(void **state)
+{
+	(void)state;
+	for (int in = 0; in <= 1; in++) {
+		f->v.pending.pending = false;
+		f->vmcb->save.dr6 = 0;
+		f->vmcb->save.rflags = RFLAGS_TF | 0x2;
+		u64 rax = ioio_exit_at(0x3FF, 1u << 4, in, in ? 0xFFFF : 0x3C, SVM_RESUME);
+		if (in)
+			assert_int_equal(rax, 0xFF3C);
+		assert_true(f->vmcb->save.dr6 & DR6_BS);
+		assert_true(f->v.pending.pending);
+		assert_int_equal(f->v.pending.info & SVM_EVT_VECTOR_MASK, X86_DB);
+		assert_int_equal(f->v.pending.info & SVM_EVT_TYPE_MASK, SVM_EVT_TYPE_EXCEPTION);
+	}
+	f->vmcb->save.rflags = 0x2;
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -713,12 +811,16 @@ int main(void)
 		T(unclaimed_ports),
 		T(port_index_matches_ranges),
 		T(ioio_exit_merges_rax),
+		T(ioio_exit_unclaimed_port_all_ones),
+		T(ioio_exit_debug_exit_ends_guest),
+		T(ioio_exit_single_step),
 		T(lapic_id_version_svr),
 		T(lapic_ldr_dfr),
 		T(lapic_icr_logged),
 		T(lapic_tpr_coherent_with_cr8),
 		T(uart_thre_interrupt),
 		T(uart_line_restated_on_every_register),
+		T(uart_line_restated_after_elcr_write),
 		T(rtc_host_time),
 		T(reset_ports),
 		T(unbacked_terminate_read),

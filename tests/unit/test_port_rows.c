@@ -11,19 +11,21 @@
 #include "svm_fixture.h"
 #include "svm/dev/io.h"
 
+/* The IOIO EXITINFO1 word of a one-byte access (APM vol. 2, 15.10.2: port in bits 31:16, SZ8
+ * bit 4, bit 0 IN), as the rows take it. */
+static u64 byte_access(u16 port, bool in)
+{
+	return ((u64)port << 16) | (1u << 4) | (in ? 1u : 0u);
+}
+
 static void rows_built_by_devices_init(void **state)
 {
 	(void)state;
 	sf_log_capture();
 	struct svm_fx *f = sf_new(false);
-	u32 v = 0xA5;
-	assert_true(svm_io_port_write_inline(&f->vm, 0x3FF, 1, &v));
-	v = 0;
-	assert_true(svm_io_port_read_uncut(&f->vm, 0x3FF, 1, &v));
-	assert_int_equal(v, 0xA5);
-	v = 0;
-	assert_true(svm_io_port_inline(&f->vm, 0x2F8, 1, true, &v));
-	assert_int_equal(v, 0xFF);
+	svm_port_row_of(0x3FF)->out(&f->vm, byte_access(0x3FF, false), 0xA5);
+	assert_int_equal(svm_port_row_of(0x3FF)->in(&f->vm, byte_access(0x3FF, true)), 0xA5);
+	assert_int_equal(svm_port_row_of(0x2F8)->in(&f->vm, byte_access(0x2F8, true)), 0xFF);
 	sf_free(f);
 	log_reset();
 }
