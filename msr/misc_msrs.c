@@ -3,6 +3,7 @@
  * passes features the host has) says so; otherwise they are #GP, as on such a CPU. */
 #include "msr/msr_rules.h"
 #include "svm/dev/lapic.h"
+#include "svm/dev/intr.h"
 
 enum { EAX = 0, EBX = 1, ECX = 2, EDX = 3 };
 
@@ -116,6 +117,9 @@ enum msr_result msr_apic_base_write(struct vcpu *v, u32 index, u64 value)
 	/* x2APIC architecture: EXTD=1 with EN=0 is an invalid state. */
 	if ((value & MSR_APIC_BASE_EXTD) && !(value & MSR_APIC_BASE_EN))
 		return MSR_GP;
+	/* APIC_BASE.EN is an input of the interrupt summary (svm/quiet_entry.h relies on this). */
+	if (((value ^ v->msr.apic_base) & MSR_APIC_BASE_EN) && v->vm && v->vm->devices)
+		dev_intr_changed(v->vm);
 	v->msr.apic_base = (value & ~MSR_APIC_BASE_BSP) | (v->msr.apic_base & MSR_APIC_BASE_BSP);
 	return MSR_OK;
 }

@@ -2,6 +2,7 @@
 #include "svm/cr_shadow.h"
 #include "svm/vcpu.h"
 #include "svm/exit_codes.h"
+#include "svm/dev/intr.h"
 #include "lib/log.h"
 
 /* VMCB clean bits this module invalidates when it changes the save area / int_ctl
@@ -154,9 +155,14 @@ static void commit(struct vcpu *v, u64 efer, u64 cr0, u64 cr4)
 }
 
 /* CR8 and V_TPR. int_ctl is in the control area, which is never encrypted, so it is kept
- * coherent for every mode (the CPU reads V_TPR for interrupt priority with V_INTR_MASKING). */
+ * coherent for every mode (the CPU reads V_TPR for interrupt priority with V_INTR_MASKING).
+ * Every CR8 write comes here (plain: the CR8 write intercept, before the write; SEV-ES and
+ * soft-es: the write trap, after it), so this is where the interrupt summary hears that its
+ * input V_TPR may have moved (svm/quiet_entry.h relies on it). */
 static void commit_cr8(struct vcpu *v, u64 cr8)
 {
+	if (v->vm && v->vm->devices)
+		dev_intr_changed(v->vm);
 	v->cr.cr8 = cr8 & CR8_TPR_MASK;
 	if (!v->vmcb)
 		return;

@@ -109,6 +109,9 @@ struct cr_shadow {
 	u64 efer; /* guest-visible: SVME masked, LMA inferred */
 	u64 cr0;
 	u64 cr4;
+	/* CR8 as sevisor last wrote it (commit_cr8, the APIC's TPR). A vCPU with a VMCB keeps its
+	 * CR8 in V_TPR, which the guest's own CR8 writes change without an exit: read it with
+	 * cr_shadow_get_cr8 (svm/cr_shadow_exit.h). */
 	u64 cr8;
 	/* CR4 bits the guest may set (from its CPUID, msr_cpuid_cr4_allowed()); set at reset. */
 	u64 cr4_allowed;

@@ -33,17 +33,28 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
  * injected event with V = 0. Also notes the interrupt window and the end of NMI blocking.
  * VMEXIT_INVALID (APM 15.5.1: VMRUN failed its consistency checks) changes nothing (EXITINTINFO
  * means nothing, and no instruction ran): it is asked only inside the two rare branches it could
- * enter, not on every exit. Inline: once per exit. */
-static inline void svm_event_after_exit(struct vcpu *v)
+ * enter, not on every exit. Inline: once per exit.
+ *
+ * svm_event_after_exit_lean is all of it for an exit after an entry the run loop kept lean
+ * (svm/quiet_entry.h, svm_quiet_entry.lean): that entry had no IRET step under way (nothing
+ * sets iret_step while the guest runs), so only EXITINTINFO and the window can need noting.
+ * c is v's control area, code its exit code. */
+static inline __attribute__((always_inline)) void svm_event_after_exit_lean(struct vcpu *v,
+									     const struct vmcb_control *c, u64 code)
 {
-	const struct vmcb_control *c = &v->vmcb->control;
-	if ((c->exit_int_info & SVM_EVT_VALID) && !v->pending.pending && !SVM_EXIT_CODE_INVALID(c->exit_code)) {
+	if (__builtin_expect(c->exit_int_info & SVM_EVT_VALID, 0) && !v->pending.pending &&
+	    !SVM_EXIT_CODE_INVALID(code)) {
 		v->pending.pending = true;
 		v->pending.info = c->exit_int_info;
 		v->pending.err_code = c->exit_int_info_err;
 	}
-	if (c->exit_code == SVM_EXIT_VINTR)
+	if (code == SVM_EXIT_VINTR)
 		v->intr.window_open = true;
+}
+static inline void svm_event_after_exit(struct vcpu *v)
+{
+	const struct vmcb_control *c = &v->vmcb->control;
+	svm_event_after_exit_lean(v, c, c->exit_code);
 	/* Without a single step, the first exit after the IRET's entry ends NMI blocking. */
 	if (v->intr.iret_step && !v->intr.step_tf && c->exit_code != SVM_EXIT_IRET &&
 	    !SVM_EXIT_CODE_INVALID(c->exit_code)) {
@@ -94,8 +105,8 @@ bool svm_event_prepare_entry_general(struct vcpu *v);
  * which evaluates again. */
 static inline __attribute__((always_inline)) bool svm_event_summary_quiet(struct vcpu *v, struct vm *vm)
 {
-	const struct dev_intr_summary *s = &vm->devices->intr;
-	return !s->flags && s->outside == dev_lapic_outside_inputs_of(v);
+	const struct vm_devices *d = vm->devices;
+	return !d->intr.flags && d->intr_outside == dev_lapic_outside_inputs_of(v);
 }
 /* Does this entry take the common case (nothing queued, no IRET being single-stepped, no NMI and,
  * by the devices' kept summary, no maskable interrupt pending), where the whole rule injects

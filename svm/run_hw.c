@@ -319,12 +319,31 @@ static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 	svm_event_after_exit(v); /* a no-op for VMEXIT_INVALID */
 	cr_shadow_after_exit(v);
 }
+/* The same after an entry kept lean (svm_quiet_entry.lean): an unprotected vCPU, without the
+ * IRET step that the rest of svm_event_after_exit looks for. */
+static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb,
+								     u64 code)
+{
+	svm_event_after_exit_lean(v, &vmcb->control, code);
+	cr_shadow_after_exit_unprotected(v, vmcb);
+}
+
+/* The world switch, chosen once per run (run_vcpu): the plain one, or the SEV-ES one behind
+ * the same signature, so that the run loop does not ask the mode before every entry. */
+typedef u64 (*world_switch_fn)(u64 guest_vmcb_pa, struct svm_gprs *gprs);
+static u8 *g_host_save_vmsa; /* SEV-ES: the host save area's VMSA part (run_vcpu) */
+static u64 world_switch_es(u64 guest_vmcb_pa, struct svm_gprs *gprs)
+{
+	(void)gprs; /* the guest's GPRs are in its VMSA */
+	return svm_world_switch_es(guest_vmcb_pa, g_host_save_vmsa);
+}
 
 static void run_vcpu(struct guest *g, u64 timeout_ms)
 {
 	struct vcpu *v = &g->vcpu;
 	struct vm *vm = &g->vm;
 	struct vmcb *vmcb = v->vmcb;
+	const struct vm_devices *devices = vm->devices;
 	u64 deadline = g->tsc_start + g_tsc_hz / 1000 * timeout_ms;
 	/* The mode never changes while the guest runs: asked once, not per exit. */
 	const bool soft_es = vm->mode == VM_MODE_SOFT_ES, hw_es = vm->mode == VM_MODE_SEV_ES;
@@ -341,10 +360,15 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	if (soft_es)
 		svm_soft_es_enter_from_vmsa(v);
 	/* SEV-ES: XCR0 is type B host state, reloaded from the host save area (G25). */
-	u8 *host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
+	g_host_save_vmsa = g_host_save_area + SVM_HOST_SAVE_VMSA_OFFSET;
 	if (hw_es)
-		*(u64 *)(host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
+		*(u64 *)(g_host_save_vmsa + SVM_HOST_SAVE_XCR0) = (cpu_read_cr4() & CR4_OSXSAVE) ? cpu_xgetbv(0) : 1;
+	const world_switch_fn world_switch = hw_es ? world_switch_es : svm_world_switch;
+	const u64 vmcb_pa = v->vmcb_pa;
 	struct svm_quiet_entry quiet = { 0 }; /* nothing kept before the first entry */
+	/* The exit side for this entry: lean after an entry kept lean (svm_quiet_entry.lean),
+	 * which also says the vCPU is not soft-es's (its state is protected). */
+	bool lean = false;
 	desc_set_context(context);
 	log_defer(true);
 	while (vm->end == VM_END_RUNNING) {
@@ -352,7 +376,7 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		u64 now = cpu_rdtsc();
 		/* The general loop top, unless the kept entry holds (svm/quiet_entry.h says why each
 		 * step below is then a no-op). */
-		if (!svm_quiet_entry_holds(&quiet, v, vm, now)) {
+		if (!svm_quiet_entry_holds(&quiet, v, vmcb, devices, now)) {
 			if (now >= deadline) {
 				vm_terminate(vm, "time limit of %llu ms reached (timeout key)", (unsigned long long)timeout_ms);
 				break;
@@ -369,13 +393,10 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 				v->intr.halted = false;
 			}
 			svm_quiet_entry_prepare(&quiet, v, vm, dev_next, deadline, lapic_vcpu);
+			lean = quiet.lean && !soft_es;
 		}
 		host_timer_arm(quiet.timer);
-		u64 host_differs;
-		if (hw_es)
-			host_differs = svm_world_switch_es(v->vmcb_pa, host_save_vmsa);
-		else
-			host_differs = svm_world_switch(v->vmcb_pa, &v->gprs);
+		u64 host_differs = world_switch(vmcb_pa, &v->gprs);
 		u64 code = vmcb->control.exit_code;
 		/* Before anything else runs on translations the exit may have left wrong. */
 		if (__builtin_expect(host_differs, 0))
@@ -387,21 +408,28 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 		if (code == SVM_EXIT_INTR)
 			cpu_wait_for_interrupt();
 		vmcb->control.tlb_control = SVM_TLB_CONTROL_NONE;
-		/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or an
-		 * exit it carried out itself, never reaches the hypervisor. */
-		if (soft_es) {
-			enum soft_es_action act = svm_soft_es_after_exit(v);
-			code = vmcb->control.exit_code; /* the model may have rewritten it */
-			if (act != SOFT_ES_HANDOFF) {
-				exit_noted(v);
-				if (svm_exit_model_count(v))
-					svm_exit_model_handled(v, soft_es_action_name(act));
-				continue;
+		if (__builtin_expect(lean, 1)) {
+			exit_noted_lean(v, vmcb, code);
+		} else {
+			/* soft-es: the software SEV-ES CPU sees the exit first; a #VC it reflected, or
+			 * an exit it carried out itself, never reaches the hypervisor. */
+			if (soft_es) {
+				enum soft_es_action act = svm_soft_es_after_exit(v);
+				code = vmcb->control.exit_code; /* the model may have rewritten it */
+				if (act != SOFT_ES_HANDOFF) {
+					exit_noted(v);
+					if (svm_exit_model_count(v))
+						svm_exit_model_handled(v, soft_es_action_name(act));
+					continue;
+				}
 			}
+			exit_noted(v);
 		}
-		exit_noted(v);
-		if (svm_handle_exit_code(v, code) == SVM_TERMINATE && vm->end == VM_END_RUNNING)
-			vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
+		if (__builtin_expect(svm_handle_exit_code(v, code) == SVM_TERMINATE, 0)) {
+			if (vm->end == VM_END_RUNNING)
+				vm_terminate(vm, "exit handler for %s ended the guest", svm_exit_name(code) ?: "exit");
+			break;
+		}
 	}
 	log_defer(false);
 	desc_set_context(NULL);

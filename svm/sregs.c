@@ -1,6 +1,7 @@
 /* Register access that respects protected state. See sregs.h. */
 #include "svm/sregs.h"
 #include "svm/cr_shadow.h"
+#include "svm/cr_shadow_exit.h"
 #include "svm/vcpu.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
@@ -62,7 +63,7 @@ void vcpu_sregs_get(const struct vcpu *v, struct vcpu_sregs *out)
 	/* The tracked registers: always available (cr_shadow keeps them in every mode). */
 	out->cr0 = v->cr.cr0;
 	out->cr4 = v->cr.cr4;
-	out->cr8 = v->cr.cr8;
+	out->cr8 = cr_shadow_get_cr8(v);
 	out->efer = cr_shadow_get_efer(v);
 	if (!has_save_area(v)) {
 		out->unavailable = SREGS_SAVE_AREA;

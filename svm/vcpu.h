@@ -48,28 +48,27 @@ struct svm_event {
 
 /* The CPU's interrupt-acceptance state that the hypervisor keeps for it (svm/event.c). */
 struct svm_intr_state {
-	/* The three flags that keep the run loop off its kept quiet entry come first, so that
+	/* The four flags that keep the run loop off its kept quiet entry come first, so that
 	 * svm_quiet_entry_holds (svm/quiet_entry.h) answers "any of them set" with one load and
-	 * test of `word` under SVM_INTR_QUIET_BLOCKERS; nmi_masked, the fourth byte, does not
-	 * block it. Who sets and clears each flag is unchanged. */
+	 * test of `word`; nmi_masked, after them, does not block it. iret_step blocks it so that
+	 * an exit after a kept entry never has an IRET step to end (the run loop's lean exit side,
+	 * svm_event_after_exit_lean). Who sets and clears each flag is unchanged. */
 	union {
 		struct {
 			bool halted;      /* HLT executed and nothing deliverable since (APM vol. 3, HLT) */
 			bool step_tf;     /* that IRET (iret_step) single-stepped by sevisor's RFLAGS.TF (plain vCPUs) */
 			bool window_open; /* protected vCPU: the last exit was the virtual-interrupt window */
-			bool nmi_masked;  /* an NMI was delivered and its IRET has not completed (APM 8.2.3) */
+			bool iret_step;   /* the IRET ending NMI blocking runs; the exit after it unmasks */
 		};
 		u32 word;
 	};
-	bool iret_step; /* the IRET ending NMI blocking runs; the exit after it unmasks */
+	bool nmi_masked; /* an NMI was delivered and its IRET has not completed (APM 8.2.3) */
 };
-/* halted, step_tf and window_open in `word` (x86 is little-endian: byte n is bits 8n..8n+7). */
-#define SVM_INTR_QUIET_BLOCKERS 0x00FFFFFFu
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "SVM_INTR_QUIET_BLOCKERS assumes little-endian");
 ASSERT_OFFSET(struct svm_intr_state, halted, 0);
 ASSERT_OFFSET(struct svm_intr_state, step_tf, 1);
 ASSERT_OFFSET(struct svm_intr_state, window_open, 2);
-ASSERT_OFFSET(struct svm_intr_state, nmi_masked, 3);
+ASSERT_OFFSET(struct svm_intr_state, iret_step, 3);
+ASSERT_OFFSET(struct svm_intr_state, nmi_masked, 4);
 _Static_assert(sizeof(bool) == 1, "svm_intr_state: one byte per flag in word");
 
 /* The guest paging entries one page walk read (svm/emul/gva.c), as the aligned 8-byte words

@@ -24,9 +24,11 @@ static inline void cpu_wrmsr(u32 msr, u64 v)
 
 static inline u64 cpu_rdtsc(void)
 {
-	u32 lo, hi;
+	/* 64-bit mode: RDTSC clears the upper halves of RAX and RDX (SDM vol. 2B, RDTSC), so
+	 * they are read as 64-bit values without a zero extension. */
+	u64 lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
+	return (hi << 32) | lo;
 }
 
 static inline void outb(u16 port, u8 v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }

@@ -14,7 +14,11 @@ void host_timer_init_finish(void);
 /* Arms the timer to fire at the host TSC value `deadline` (at most a second ahead, then again).
  * Inline, before every VMRUN: one compare when that deadline is armed already (host_timer_armed:
  * the deadline armed, ~0 once it fired); host_timer_rearm programs the timer. */
-extern volatile u64 host_timer_armed;
+/* Not volatile: the timer's interrupt handler, its only writer besides host_timer_rearm, runs
+ * only where sevisor lets an interrupt in, cpu_wait_for_interrupt's "sti; hlt" (a compiler
+ * memory barrier) and the world switch (an external call); elsewhere the host runs with
+ * RFLAGS.IF = 0. So the inline test below compares the memory word directly. */
+extern u64 host_timer_armed;
 void host_timer_rearm(u64 deadline);
 static inline void host_timer_arm(u64 deadline)
 {

@@ -25,7 +25,7 @@
 #define NOT_ARMED (~0ULL)
 
 static u64 g_tsc_hz, g_apic_hz;
-__attribute__((visibility("hidden"))) volatile u64 host_timer_armed = NOT_ARMED;
+__attribute__((visibility("hidden"))) u64 host_timer_armed = NOT_ARMED;
 static volatile u64 g_fired;
 
 static u64 g_lapic_mmio; /* 0: x2APIC mode */

@@ -25,11 +25,10 @@ struct dev_intr_summary {
 		};
 		u16 flags;
 	};
-	u64 outside;    /* dev_lapic_outside_inputs then */
 };
 ASSERT_OFFSET(struct dev_intr_summary, stale, 0);
 ASSERT_OFFSET(struct dev_intr_summary, maskable, 1);
-ASSERT_SIZE(((struct dev_intr_summary *)0)->flags, 2);
+ASSERT_SIZE(struct dev_intr_summary, 2);
 
 struct vm;
 
@@ -68,7 +67,21 @@ struct vm_devices {
 	 * clear: recomputed only after a timer device was programmed or fired. */
 	u64 next_deadline;
 	bool deadline_stale;
-	struct dev_intr_summary intr; /* svm/dev/intr.h */
+	u64 intr_outside; /* dev_lapic_outside_inputs when the interrupt summary was evaluated */
+	/* The devices' inputs of the run loop's kept quiet entry (svm/quiet_entry.h) in one word,
+	 * so that one test answers "any of them set": each byte is kept by its owner as before,
+	 * and any of them set sends the loop to its general top. */
+	union {
+		struct {
+			struct dev_intr_summary intr; /* bytes 0-1 (svm/dev/intr.h) */
+			bool nmi_pending;    /* the NMI line: an NMI accepted (APIC ICR or LINT1), not yet delivered */
+			/* Set with deadline_stale (devices_reprogrammed), but cleared only by
+			 * svm_quiet_entry_prepare, which keeps the deadline it read: a refresh in
+			 * between (devices_next_deadline) cannot hide that the deadline moved. */
+			bool deadline_moved;
+		};
+		u32 quiet_blockers;
+	};
 	struct dev_acpi_pm acpi_pm;
 	u8 reset_control;     /* port 0xCF9 (svm/dev/reset.c) */
 	bool unbacked_ignore; /* config unbacked = ignore */
@@ -82,6 +95,11 @@ struct vm_devices {
 	unsigned nr_unbacked_logged;
 	bool unbacked_log_full; /* more pages than the table: said once, then only counted */
 };
+
+ASSERT_OFFSET(struct vm_devices, intr.stale, offsetof(struct vm_devices, quiet_blockers));
+ASSERT_OFFSET(struct vm_devices, intr.maskable, offsetof(struct vm_devices, quiet_blockers) + 1);
+ASSERT_OFFSET(struct vm_devices, nmi_pending, offsetof(struct vm_devices, quiet_blockers) + 2);
+ASSERT_OFFSET(struct vm_devices, deadline_moved, offsetof(struct vm_devices, quiet_blockers) + 3);
 
 void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked_ignore);
 /* Flushes a partial UART line into the log (at guest exit). */

@@ -5,7 +5,7 @@
 
 void dev_intr_nmi_ack(struct vm *vm)
 {
-	vm->devices->lapic.nmi_pending = false;
+	vm->devices->nmi_pending = false;
 }
 
 static bool extint_pending(struct vm *vm)
@@ -18,7 +18,7 @@ bool dev_intr_maskable_evaluate(struct vm *vm)
 	struct dev_intr_summary *s = &vm->devices->intr;
 	u64 outside = dev_lapic_outside_inputs(vm);
 	s->maskable = extint_pending(vm) || dev_lapic_deliverable(vm) >= 0;
-	s->outside = outside;
+	vm->devices->intr_outside = outside;
 	s->stale = false;
 	return s->maskable;
 }
@@ -50,6 +50,7 @@ u64 devices_deadline_refresh(struct vm *vm)
 void devices_reprogrammed(struct vm *vm)
 {
 	vm->devices->deadline_stale = true;
+	vm->devices->deadline_moved = true;
 }
 
 void devices_fire(struct vm *vm, u64 now)

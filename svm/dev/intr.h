@@ -11,7 +11,7 @@
 
 static inline bool dev_intr_nmi_pending(struct vm *vm)
 {
-	return vm->devices->lapic.nmi_pending;
+	return vm->devices->nmi_pending;
 }
 void dev_intr_nmi_ack(struct vm *vm);
 /* A maskable interrupt waits: ExtINT from the PIC (which bypasses the APIC's priority, SDM
@@ -28,7 +28,7 @@ bool dev_intr_maskable_evaluate(struct vm *vm); /* evaluates and keeps the answe
 static inline bool dev_intr_maskable_pending(struct vm *vm)
 {
 	const struct dev_intr_summary *s = &vm->devices->intr;
-	if (!s->stale && s->outside == dev_lapic_outside_inputs(vm))
+	if (!s->stale && vm->devices->intr_outside == dev_lapic_outside_inputs(vm))
 		return s->maskable;
 	return dev_intr_maskable_evaluate(vm);
 }

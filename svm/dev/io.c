@@ -71,6 +71,7 @@ void devices_init(struct vm_devices *d, u64 ram_size, u16 nr_cpus, bool unbacked
 	dev_hpet_reset(&d->hpet);
 	dev_rtc_reset(&d->rtc, ram_size);
 	d->deadline_stale = true;
+	d->deadline_moved = true;
 	d->intr.stale = true;
 	port_index_ready(); /* before any port access: the inline dispatch reads the rows as they are */
 }

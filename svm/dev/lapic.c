@@ -224,7 +224,7 @@ static void icr_send(struct vm *vm, u32 lo)
 		return;
 	}
 	if (to_self && mode == ICR_NMI) {
-		l->nmi_pending = true;
+		vm->devices->nmi_pending = true;
 		return;
 	}
 	if (shorthand == SH_ALL_EXCL_SELF && (mode == ICR_INIT || mode == ICR_SIPI))

@@ -32,7 +32,6 @@ struct dev_lapic {
 	u32 id, tpr, ldr, dfr, svr, esr, esr_pending, icr_lo, icr_hi;
 	u32 lvt_timer, lvt_lint0, lvt_lint1, lvt_error;
 	u32 irr[LAPIC_VECTOR_WORDS], isr[LAPIC_VECTOR_WORDS], tmr[LAPIC_VECTOR_WORDS];
-	bool nmi_pending; /* an NMI accepted (ICR or LINT1) and not yet delivered */
 	/* Timer: initial count, divide configuration, and the armed deadline (host TSC). */
 	u32 timer_icr, timer_dcr;
 	u64 timer_start, timer_deadline, timer_period; /* deadline LAPIC_NO_DEADLINE = idle */

@@ -280,13 +280,13 @@ static void nmi_blocked_until_iret_completes(void **state)
 {
 	(void)state;
 	f->vmcb->save.rflags = 2;
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 	svm_event_prepare_entry(&f->v); /* NMI ignores IF */
 	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
 	assert_true(f->v.intr.nmi_masked);
 	assert_true(f->vmcb->control.intercept_misc1 & IRET_BIT);
 	/* A second NMI waits while the first handler runs. */
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 	svm_event_prepare_entry(&f->v);
 	assert_int_equal(f->vmcb->control.event_inj, 0);
 	assert_true(svm_event_wakes(&f->v) == false);
@@ -327,7 +327,7 @@ static void hlt_wakes_only_if_deliverable(void **state)
 	assert_false(svm_event_wakes(&f->v));
 	/* An NMI wakes even with IF = 0. */
 	f->vmcb->save.rflags = 2;
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 	assert_true(svm_event_wakes(&f->v));
 }
 
@@ -380,11 +380,11 @@ static void protected_nmi_until_nmi_complete(void **state)
 {
 	(void)state;
 	f->v.state_protected = true;
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 	svm_event_prepare_entry(&f->v);
 	assert_int_equal(f->vmcb->control.event_inj, 0x80000202);
 	assert_int_equal(f->vmcb->control.intercept_misc1 & IRET_BIT, 0);
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 	svm_event_prepare_entry(&f->v);
 	assert_int_equal(f->vmcb->control.event_inj, 0);
 	assert_false(svm_event_wakes(&f->v));

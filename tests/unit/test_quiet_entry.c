@@ -22,6 +22,9 @@
 #include "svm/dev/intr.h"
 #include "svm/dev/io.h"
 #include "svm/exit.h"
+#include "svm/cr_shadow.h"
+#include "msr/msr.h"
+#include "msr/msr_index.h"
 
 #define VINTR_BIT BIT(4)
 #define V_IRQ BIT(8)
@@ -86,7 +89,7 @@ static void kept_entry_is_the_general_entry(void **state)
 		assert_int_not_equal(q.wake, 0);
 		struct vmcb_control kept = f->vmcb->control;
 		u64 timer = q.timer;
-		assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+		assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 		assert_int_equal(!!(kept.intercept_misc1 & VINTR_BIT), !if_set);
 		assert_int_equal(!!(kept.int_ctl & V_IRQ), !if_set);
 		assert_int_equal(kept.event_inj, 0);
@@ -107,8 +110,8 @@ static void time_limit_ends_it(void **state)
 	f->vmcb->save.rflags = 2 | RFLAGS_IF;
 	general_entry(200);
 	assert_int_equal(devices_next_deadline(&f->vm), LAPIC_NO_DEADLINE);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, LIMIT - 1));
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, LIMIT));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, LIMIT - 1));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, LIMIT));
 }
 
 static void device_deadline_ends_it(void **state)
@@ -119,15 +122,15 @@ static void device_deadline_ends_it(void **state)
 	general_entry(200);
 	u64 due = devices_next_deadline(&f->vm);
 	assert_true(due < LIMIT);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, due - 1));
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, due));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, due - 1));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, due));
 }
 
 /* Nothing kept: the first entry, and an entry the rule did not take in its common case. */
 static void nothing_kept_before_the_first_entry(void **state)
 {
 	(void)state;
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 200));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 200));
 }
 
 static void injecting_entry_is_not_kept(void **state)
@@ -135,11 +138,11 @@ static void injecting_entry_is_not_kept(void **state)
 	(void)state;
 	f->vmcb->save.rflags = 2 | RFLAGS_IF;
 	general_entry(200);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	dev_lapic_accept(&f->vm, 0x30, false);
 	general_entry(300);
 	assert_int_equal(f->vmcb->control.event_inj, 0x80000030);
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 400));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 400));
 }
 
 /* One input moved after the kept entry: each must send the loop to the general top. */
@@ -148,9 +151,9 @@ static void keep_then(void (*move)(void), u64 rflags)
 	f->vmcb->save.rflags = rflags;
 	arm_lapic_timer(1000);
 	general_entry(200);
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	move();
-	assert_false(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_false(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 }
 
 static void queue_gp(void)
@@ -172,6 +175,12 @@ static void iret_step(void)
 {
 	f->v.intr.step_tf = true;
 }
+static void iret_unmask_pending(void)
+{
+	/* The IRET exit of a guest that single-steps itself: iret_step without sevisor's step
+	 * (svm_event_iret_exit); the next exit ends NMI blocking. */
+	f->v.intr.iret_step = true;
+}
 static void vintr_exit(void)
 {
 	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
@@ -188,7 +197,7 @@ static void timer_reprogrammed_and_read(void)
 }
 static void nmi(void)
 {
-	f->dev->lapic.nmi_pending = true;
+	f->dev->nmi_pending = true;
 }
 static void irq_raised(void)
 {
@@ -199,13 +208,24 @@ static void irq_raised_and_evaluated(void)
 	dev_lapic_accept(&f->vm, 0x30, false);
 	assert_true(dev_intr_maskable_pending(&f->vm)); /* evaluated: stale clear, maskable */
 }
+/* V_TPR and APIC_BASE.EN are not compared by the kept entry: their writers mark the interrupt
+ * summary stale. These fail when commit_cr8 or msr_apic_base_write stops doing so. */
 static void cr8_written(void)
 {
-	f->vmcb->control.int_ctl |= 3; /* V_TPR, as the CR8 intercept or a write trap leaves it */
+	/* MOV CR8 (the CR8 write intercept; the write traps take the same commit). */
+	assert_int_equal(cr_shadow_write_cr(&f->v, 8, 3), CR_SHADOW_DONE);
+	assert_int_equal(f->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK, 3);
+}
+static void cr8_trapped(void)
+{
+	/* SEV-ES / soft-es: V_TPR written before the CR8 write trap reports it (facts C.2). */
+	f->vmcb->control.int_ctl |= 3;
+	assert_int_equal(cr_shadow_trap(&f->v, SVM_EXIT_CR0_WRITE_TRAP + 8, 3), CR_SHADOW_DONE);
 }
 static void apic_disabled(void)
 {
-	f->v.msr.apic_base &= ~(u64)MSR_APIC_BASE_EN;
+	assert_int_equal(msr_write(&f->v, MSR_IA32_APIC_BASE, f->v.msr.apic_base & ~(u64)MSR_APIC_BASE_EN), MSR_OK);
+	assert_false(f->v.msr.apic_base & MSR_APIC_BASE_EN);
 }
 static void sti(void)
 {
@@ -226,6 +246,7 @@ MOVED(moved_exception_queued, queue_gp, 2 | RFLAGS_IF)
 MOVED(moved_exitintinfo, exitintinfo, 2 | RFLAGS_IF)
 MOVED(moved_hlt, hlt, 2 | RFLAGS_IF)
 MOVED(moved_iret_step, iret_step, 2 | RFLAGS_IF)
+MOVED(moved_iret_unmask, iret_unmask_pending, 2 | RFLAGS_IF)
 MOVED(moved_window_exit, vintr_exit, 2)
 MOVED(moved_timer_stale, timer_reprogrammed, 2 | RFLAGS_IF)
 MOVED(moved_timer_deadline, timer_reprogrammed_and_read, 2 | RFLAGS_IF)
@@ -233,6 +254,7 @@ MOVED(moved_nmi, nmi, 2 | RFLAGS_IF)
 MOVED(moved_summary_stale, irq_raised, 2 | RFLAGS_IF)
 MOVED(moved_summary_maskable, irq_raised_and_evaluated, 2 | RFLAGS_IF)
 MOVED(moved_v_tpr, cr8_written, 2 | RFLAGS_IF)
+MOVED(moved_v_tpr_trap, cr8_trapped, 2 | RFLAGS_IF)
 MOVED(moved_apic_base_en, apic_disabled, 2 | RFLAGS_IF)
 MOVED(moved_if_set, sti, 2)
 MOVED(moved_if_clear, cli, 2 | RFLAGS_IF)
@@ -247,8 +269,66 @@ static void protected_ignores_save_area_if(void **state)
 	general_entry(200);
 	assert_true(q.timer < LIMIT);
 	sti();
-	assert_true(svm_quiet_entry_holds(&q, &f->v, &f->vm, 300));
+	assert_true(svm_quiet_entry_holds(&q, &f->v, f->vmcb, f->dev, 300));
 	f->v.state_protected = false;
+}
+
+/* The lean exit side (q.lean) after a kept entry: for an unprotected vCPU with no IRET step
+ * under way, the interrupt window open or not. */
+static void lean_after_a_quiet_entry(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	arm_lapic_timer(1000);
+	general_entry(200);
+	assert_true(q.wake);
+	assert_true(q.lean);
+}
+static void lean_with_the_window_open(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2; /* IF = 0 with a timer armed: the window opens for it */
+	arm_lapic_timer(1000);
+	general_entry(200);
+	assert_true(q.wake);
+	assert_true(f->vmcb->control.int_ctl & V_IRQ);
+	assert_true(q.lean);
+}
+static void not_lean_with_an_iret_step(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	f->v.intr.iret_step = true;
+	general_entry(200);
+	assert_true(q.wake);
+	assert_false(q.lean);
+}
+static void not_lean_when_protected(void **state)
+{
+	(void)state;
+	f->v.state_protected = true;
+	general_entry(200);
+	assert_true(q.wake);
+	assert_false(q.lean);
+	f->v.state_protected = false;
+}
+/* The lean exit side notes an interrupted delivery (EXITINTINFO.V, APM 15.7.2) and the
+ * window's exit (VINTR, 15.21.4) as the whole one does. */
+static void lean_exit_notes_exitintinfo(void **state)
+{
+	(void)state;
+	f->vmcb->control.exit_code = SVM_EXIT_NPF;
+	f->vmcb->control.exit_int_info = SVM_EVT_VALID | 0x20;
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control, f->vmcb->control.exit_code);
+	assert_true(f->v.pending.pending);
+	assert_int_equal(f->v.pending.info, SVM_EVT_VALID | 0x20);
+}
+static void lean_exit_notes_the_window(void **state)
+{
+	(void)state;
+	f->vmcb->control.exit_code = SVM_EXIT_VINTR;
+	svm_event_after_exit_lean(&f->v, &f->vmcb->control, f->vmcb->control.exit_code);
+	assert_true(f->v.intr.window_open);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -265,6 +345,7 @@ int main(void)
 		T(moved_exitintinfo),
 		T(moved_hlt),
 		T(moved_iret_step),
+		T(moved_iret_unmask),
 		T(moved_window_exit),
 		T(moved_timer_stale),
 		T(moved_timer_deadline),
@@ -272,10 +353,17 @@ int main(void)
 		T(moved_summary_stale),
 		T(moved_summary_maskable),
 		T(moved_v_tpr),
+		T(moved_v_tpr_trap),
 		T(moved_apic_base_en),
 		T(moved_if_set),
 		T(moved_if_clear),
 		T(protected_ignores_save_area_if),
+		T(lean_after_a_quiet_entry),
+		T(lean_with_the_window_open),
+		T(not_lean_with_an_iret_step),
+		T(not_lean_when_protected),
+		T(lean_exit_notes_exitintinfo),
+		T(lean_exit_notes_the_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
