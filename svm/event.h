@@ -35,7 +35,7 @@ static inline __attribute__((always_inline)) bool svm_event_guest_if(struct vcpu
  * means nothing, and no instruction ran): it is asked only inside the two rare branches it could
  * enter, not on every exit. Inline: once per exit.
  *
- * svm_event_after_exit_lean is all of it for an exit after an entry the run loop kept lean
+ * svm_event_after_exit_lean is all of it for an exit after an entry that said lean
  * (svm/quiet_entry.h, svm_quiet_entry.lean): that entry had no IRET step under way (nothing
  * sets iret_step while the guest runs), so only EXITINTINFO and the window can need noting.
  * c is v's control area, code its exit code. */

@@ -218,6 +218,12 @@ static enum svm_outcome h_shutdown(struct vcpu *v)
  * linear address) and the port. The size field is decoded by svm_io_width_of (svm/dev/io.h):
  * the size, and the RAX bits an IN of it leaves alone. */
 
+/* Whether the access ended the guest (isa-debug-exit, a reset: vm->end). */
+static inline __attribute__((always_inline)) enum svm_outcome ioio_outcome(const struct vm *vm)
+{
+	return vm->end ? SVM_TERMINATE : SVM_RESUME;
+}
+
 /* A protected vCPU's IOIO exit (the CPU turns IN/OUT into #VC there, so it does not come) and
  * string I/O (decoded by the emulator): the guarded accessors, which refuse and log for a
  * protected vCPU, and svm_set_next_rip, which leaves its RIP alone. */
@@ -234,13 +240,7 @@ static __attribute__((noinline)) enum svm_outcome ioio_general(struct vcpu *v, u
 	if (in)
 		set_reg(v, VCPU_RAX, (vcpu_reg(v, VCPU_RAX) & w->keep) | val);
 	svm_set_next_rip(v, v->vmcb->control.exit_info2);
-	return v->vm->end ? SVM_TERMINATE : SVM_RESUME;
-}
-
-/* Whether the access ended the guest (isa-debug-exit, a reset: vm->end). */
-static inline __attribute__((always_inline)) enum svm_outcome ioio_outcome(const struct vm *vm)
-{
-	return vm->end ? SVM_TERMINATE : SVM_RESUME;
+	return ioio_outcome(v->vm);
 }
 
 /* The lean IN/OUT: the state is checked once (vcpu_state_visible), the device is reached

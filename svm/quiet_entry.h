@@ -65,10 +65,11 @@ struct svm_quiet_entry {
 	 * deferred (state_protected is set before the first entry and never changes). */
 	u64 if_mask;
 	u64 if_then; /* save.rflags & if_mask then */
-	/* The exit after this entry (and after every kept entry that holds after it) may take
-	 * the lean exit side, svm_event_after_exit_lean and cr_shadow_after_exit_unprotected: the
-	 * entry was kept for an unprotected vCPU (so no soft-es model either: its vCPU's state is
-	 * protected) with no IRET step under way (svm_quiet_entry_holds checks that one again). */
+	/* The exit after this entry (kept or not, and after every kept entry that holds after it)
+	 * may take the lean exit side, svm_event_after_exit_lean and
+	 * cr_shadow_after_exit_unprotected: the vCPU is unprotected (so no soft-es model either:
+	 * its vCPU's state is protected) and no IRET step is under way (svm_quiet_entry_holds
+	 * checks that again before a kept entry). */
 	bool lean;
 };
 
@@ -82,6 +83,8 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 									   bool lapic_vcpu)
 {
 	const u64 next = dev_next < limit ? dev_next : limit;
+	/* For every entry, kept or not: only an exit handler sets iret_step (svm_event_iret_exit). */
+	q->lean = !v->state_protected && !v->intr.iret_step;
 	if (!svm_event_entry_common(v, vm, lapic_vcpu)) {
 		q->wake = 0;
 		q->timer = svm_event_prepare_entry_general(v) ? limit : next;
@@ -93,7 +96,6 @@ static inline __attribute__((always_inline)) void svm_quiet_entry_prepare(struct
 	q->if_mask = v->state_protected ? 0 : RFLAGS_IF;
 	q->if_then = v->vmcb->save.rflags & q->if_mask;
 	q->timer = deferred ? limit : next;
-	q->lean = !v->state_protected && !v->intr.iret_step;
 }
 
 /* Would the general loop top, at host TSC now, come to the kept entry (see above)? Past the
@@ -105,9 +107,11 @@ static inline __attribute__((always_inline)) bool svm_quiet_entry_holds(const st
 									 const struct vcpu *v, const struct vmcb *vmcb,
 									 const struct vm_devices *d, u64 now)
 {
+	if (now >= q->wake)
+		return false;
 	const u64 moved = (u64)v->pending.pending | v->intr.word | d->quiet_blockers |
 			  ((vmcb->save.rflags ^ q->if_then) & q->if_mask);
-	return now < q->wake && !moved;
+	return !moved;
 }
 
 #endif

@@ -319,8 +319,8 @@ static inline __attribute__((always_inline)) void exit_noted(struct vcpu *v)
 	svm_event_after_exit(v); /* a no-op for VMEXIT_INVALID */
 	cr_shadow_after_exit(v);
 }
-/* The same after an entry kept lean (svm_quiet_entry.lean): an unprotected vCPU, without the
- * IRET step that the rest of svm_event_after_exit looks for. */
+/* The same after an entry that said lean (svm_quiet_entry.lean): an unprotected vCPU, without
+ * the IRET step that the rest of svm_event_after_exit looks for. */
 static inline __attribute__((always_inline)) void exit_noted_lean(struct vcpu *v, const struct vmcb *vmcb,
 								     u64 code)
 {
@@ -366,8 +366,9 @@ static void run_vcpu(struct guest *g, u64 timeout_ms)
 	const world_switch_fn world_switch = hw_es ? world_switch_es : svm_world_switch;
 	const u64 vmcb_pa = v->vmcb_pa;
 	struct svm_quiet_entry quiet = { 0 }; /* nothing kept before the first entry */
-	/* The exit side for this entry: lean after an entry kept lean (svm_quiet_entry.lean),
-	 * which also says the vCPU is not soft-es's (its state is protected). */
+	/* The exit side for this entry: lean when the entry said so (svm_quiet_entry.lean, set
+	 * by the general top and held by every kept entry), which also says the vCPU is not
+	 * soft-es's (its state is protected). */
 	bool lean = false;
 	desc_set_context(context);
 	log_defer(true);

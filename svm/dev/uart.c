@@ -162,10 +162,11 @@ static __attribute__((noinline)) u32 line_moved(struct vm *vm, bool level, u32 r
 
 /* The UART states its line after every access; the PIC is called only when that moves it
  * (dev_pic_input_settled: what dev_pic_set_irq itself checks first). Every register's handler
- * ends here or in restate_irq, even those that cannot move the UART's output: the PIC may have
- * been set up again since (ICW1 forgets the line's level), and the access re-states it. d is
- * vm->devices, kept by the caller (the register stores, u8, would otherwise make the compiler
- * load it again). Returns r, a read's value (see line_moved). */
+ * ends here, and so does dev_uart_receive, except the quiet registers', which cannot move the
+ * UART's output: they end in restate_irq, which re-states the line when the PIC may have
+ * forgotten it since (ICW1 forgets the line's level). d is vm->devices, kept by the caller (the
+ * register stores, u8, would otherwise make the compiler load it again). Returns r, a read's
+ * value (see line_moved). */
 static inline __attribute__((always_inline)) u32 update_irq(struct vm *vm, struct vm_devices *d, u32 r)
 {
 	const struct dev_uart *u = &d->uart;
@@ -185,10 +186,11 @@ static __attribute__((noinline)) u32 line_restated(struct vm *vm, u32 r)
 }
 
 /* update_irq for an access that cannot move the UART's interrupt output (the quiet registers,
- * UART_IN_QUIET/UART_OUT_QUIET below): the output is what the last update_irq stated, so the
- * re-statement can find the PIC unsettled only when the PIC forgot or reinterpreted the line
- * since (ICW1, an ELCR write: dev_pic_restate_due), and is made then. The same result as
- * update_irq, which would find the PIC settled otherwise. */
+ * UART_IN_QUIET/UART_OUT_QUIET below): the output is what the last update_irq stated (every
+ * other change of the UART's state ends in update_irq; devices_init zeroes both the UART and
+ * the PIC), so the re-statement can find the PIC unsettled only when the PIC forgot or
+ * reinterpreted the line since (ICW1, an ELCR write: dev_pic_restate_due), and is made then.
+ * The same result as update_irq, which would find the PIC settled otherwise. */
 static inline __attribute__((always_inline)) u32 restate_irq(struct vm *vm, struct vm_devices *d, u32 r)
 {
 	if (__builtin_expect(dev_pic_restate_due(&d->pic, UART_IRQ), 0))

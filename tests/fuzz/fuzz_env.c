@@ -5,6 +5,7 @@
 #include "tests/unit/msr_fixture.h" /* the host CPUID table: the one thing that is hardware */
 #include "svm/dev/devices.h"
 #include "svm/cr_shadow.h"
+#include "svm/exit_table.h"
 #include "lib/log.h"
 
 struct fz_env fz;
@@ -49,6 +50,7 @@ void fz_reset(const u8 *data, size_t len, enum vm_mode mode)
 	oracle_len = len;
 	log_reset(); /* no sinks: lines only go through the ring */
 	log_set_level(LOG_DEBUG);
+	svm_exit_table_init(log_enabled(LOG_DEBUG)); /* the dispatch's rows, for the level just set */
 }
 
 u8 fz_byte(void)

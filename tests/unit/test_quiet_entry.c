@@ -303,6 +303,20 @@ static void not_lean_with_an_iret_step(void **state)
 	assert_true(q.wake);
 	assert_false(q.lean);
 }
+/* An entry that is not kept (an exception to inject) still says whether its exit may be lean:
+ * not with an IRET step under way, whatever the kept entry before it said. */
+static void not_lean_after_an_entry_not_kept(void **state)
+{
+	(void)state;
+	f->vmcb->save.rflags = 2 | RFLAGS_IF;
+	general_entry(200);
+	assert_true(q.lean);
+	svm_queue_exception(&f->v, 13, true, 0);
+	f->v.intr.iret_step = true;
+	general_entry(300);
+	assert_false(q.wake);
+	assert_false(q.lean);
+}
 static void not_lean_when_protected(void **state)
 {
 	(void)state;
@@ -361,6 +375,7 @@ int main(void)
 		T(lean_after_a_quiet_entry),
 		T(lean_with_the_window_open),
 		T(not_lean_with_an_iret_step),
+		T(not_lean_after_an_entry_not_kept),
 		T(not_lean_when_protected),
 		T(lean_exit_notes_exitintinfo),
 		T(lean_exit_notes_the_window),
