@@ -213,11 +213,11 @@ static inline u64 *vcpu_reg_slot(struct vcpu *v, enum vcpu_reg reg)
 /* Logs a refusal: protected state, or no such register. */
 void vcpu_reg_refuse(struct vcpu *v, enum vcpu_reg reg, const char *what);
 
-/* Guarded accessors: false (and a logged refusal) when the state is protected. */
 /* Every exit that reached the hypervisor: the sum of exit_counts (each exit counts in exactly
  * one slot), summed when asked (the summary, the debug trace) instead of counted per exit. */
 u64 vcpu_exits_total(const struct vcpu *v);
 
+/* Guarded accessors: false (and a logged refusal) when the state is protected. */
 static inline bool vcpu_reg_read(struct vcpu *v, enum vcpu_reg reg, u64 *out)
 {
 	u64 *p = vcpu_reg_slot(v, reg);
