@@ -109,7 +109,7 @@ void svm_set_next_rip(struct vcpu *v, u64 next)
 	 * handler advances its own RIP (GHCB spec: the hypervisor never does). */
 	if (v->state_protected)
 		return; /* the CPU (SEV-ES hardware or the soft-es model) already moved RIP */
-	svm_step_visible_to(v, next);
+	svm_step_visible_in(v, v->vmcb, next);
 }
 
 void svm_skip_insn(struct vcpu *v, unsigned len)

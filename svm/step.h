@@ -41,12 +41,6 @@ static inline __attribute__((always_inline)) void svm_step_visible_in(struct vcp
 		svm_single_step_trap(v);
 }
 
-/* The same, for a caller that has not loaded v->vmcb. */
-static inline __attribute__((always_inline)) void svm_step_visible_to(struct vcpu *v, u64 next)
-{
-	svm_step_visible_in(v, v->vmcb, next);
-}
-
 /* vmcb is v->vmcb as the caller holds it: after the caller's stores through it (the answer
  * into RAX), the compiler could not tell that v->vmcb is unchanged and would load it again. */
 static inline __attribute__((always_inline)) enum svm_outcome svm_step_plain(struct vcpu *v, struct vmcb *vmcb,

@@ -89,8 +89,8 @@ u8 svm_port_index[IO_PORTS];
 static bool port_index_built;
 
 /* The row handlers of the devices without a register table, and of row 0: the access through
- * svm_io_port, which finds the device again. Its bool is dropped: it is false only when the
- * access ended the guest, which vm->end says (svm_port_read_fn). */
+ * svm_io_port, which finds the device again. Its bool is dropped: no device handler returns
+ * false today, and an access that ends the guest says so in vm->end (svm_port_read_fn). */
 static u32 port_read_by_device(struct vm *vm, u64 access)
 {
 	u32 val = 0;
